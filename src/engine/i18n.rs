@@ -1,0 +1,210 @@
+//! UI text in English and Simplified Chinese: one catalogue, looked up by stable keys.
+//! A test fails if any key lacks either language.
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// From a BCP 47 tag such as `navigator.language` ("zh-CN", "en-GB"): Chinese for any
+    /// `zh*`, English otherwise.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.trim().to_ascii_lowercase().starts_with("zh") {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+}
+
+/// Every UI string: (key, English, Simplified Chinese). Placeholders are `{name}`.
+static CATALOGUE: &[(&str, &str, &str)] = &[
+    ("app.title", "Concurrency Playground", "并发游乐场"),
+    ("app.tagline", "Python's concurrency ideas, run for real in your browser: real workers, real timings.", "Python 并发的核心概念，在浏览器里真实运行：真实的工作线程，真实的计时。"),
+    ("nav.cpu", "CPU", "CPU 计算"),
+    ("nav.models", "Models", "并发模型"),
+    ("nav.sync", "Sync", "同步原语"),
+    ("nav.async", "Async", "异步"),
+    ("nav.env", "Environment", "运行环境"),
+    ("nav.language", "Language", "语言"),
+    ("pool.starting", "Workers starting…", "工作线程启动中…"),
+    ("pool.ready", "{n} workers ready", "{n} 个工作线程就绪"),
+    ("pool.unavailable", "No threads on this page", "此页面无法使用线程"),
+    ("lab.unbuilt.title", "This lab is not built yet", "这个实验室尚未建成"),
+    ("lab.unbuilt.body", "The {lab} lab is planned but not part of this build. The CPU lab and the environment page work now.", "{lab} 实验室已在计划中，但尚未包含在此版本中。目前可以使用 CPU 实验室和运行环境页面。"),
+    ("lab.unknown", "There is no lab called “{lab}”. Showing the CPU lab instead.", "没有名为“{lab}”的实验室，已改为显示 CPU 实验室。"),
+    ("cpu.title", "CPU-bound work on real workers", "在真实工作线程上运行 CPU 密集型任务"),
+    ("cpu.primes.what", "Counts the primes below N by trial division, first on one worker, then on k workers that pull chunks from a shared counter. Same answer, less time — if the work really runs in parallel.", "用试除法统计 N 以内的素数：先用一个工作线程计算，再让 k 个工作线程从共享计数器领取分块并行计算。答案相同、用时更短——前提是真的在并行。"),
+    ("knob.workers", "Workers (k)", "工作线程数 (k)"),
+    ("knob.workers.help", "Exactly this many Web Workers do the parallel run. More than your {cores} cores is allowed: they then take turns.", "并行阶段正好由这么多个 Web Worker 执行。可以超过你的 {cores} 个核心：超出后它们只能轮流运行。"),
+    ("knob.limit", "Count primes below", "统计素数的上限"),
+    ("knob.chunk", "Chunk size", "分块大小"),
+    ("knob.baseline", "Also run sequentially (baseline)", "同时顺序运行（基准）"),
+    ("knob.repeats", "Repeats", "重复次数"),
+    ("knob.warmup", "Warm-up runs", "预热次数"),
+    ("editor.title", "Scenario", "场景"),
+    ("editor.help", "The knobs and this text are the same scenario: edit either.", "上面的参数和这段文本是同一个场景：修改任意一处即可。"),
+    ("editor.valid", "Valid scenario.", "场景有效。"),
+    ("preset.label", "Preset", "预设"),
+    ("run.start", "Run", "运行"),
+    ("run.cancel", "Cancel", "取消"),
+    ("run.running", "Running… {pct}%", "运行中… {pct}%"),
+    ("run.cancelled", "The run was cancelled.", "运行已取消。"),
+    ("run.failed", "The run failed: {message}", "运行失败：{message}"),
+    ("run.no-threads", "This demo needs shared-memory threads, which this page cannot use: {reason}", "此演示需要共享内存线程，但当前页面无法使用：{reason}"),
+    ("run.share", "Copy link", "复制链接"),
+    ("run.share.copied", "Link copied.", "链接已复制。"),
+    ("result.title", "Measured in this run", "本次运行的测量结果"),
+    ("result.count", "Primes found", "找到的素数"),
+    ("result.sequential", "Sequential (1 worker)", "顺序执行（1 个工作线程）"),
+    ("result.parallel", "Parallel ({k} workers)", "并行执行（{k} 个工作线程）"),
+    ("result.speedup", "Speed-up", "加速比"),
+    ("result.efficiency", "Efficiency", "并行效率"),
+    ("result.agree", "Same answer", "结果一致"),
+    ("result.workers-used", "Workers that did work", "实际参与计算的工作线程"),
+    ("result.timer", "Timer resolution", "计时器精度"),
+    ("result.wall", "Wall time", "总耗时"),
+    ("result.per-worker", "Work per worker", "每个工作线程的工作量"),
+    ("result.timeline", "Timeline: who did what, when", "时间线：谁在何时做了什么"),
+    ("result.lesson", "What this run shows", "这次运行说明了什么"),
+    ("result.yes", "yes", "是"),
+    ("result.no", "no", "否"),
+    ("result.chunks", "{n} chunks", "{n} 个分块"),
+    ("code.python", "Python", "Python"),
+    ("code.rust", "Rust that runs", "实际运行的 Rust"),
+    ("env.title", "Your browser and this page", "你的浏览器与此页面"),
+    ("env.isolated", "Cross-origin isolated", "跨源隔离"),
+    ("env.sab", "SharedArrayBuffer", "SharedArrayBuffer"),
+    ("env.cores", "Cores reported", "报告的核心数"),
+    ("env.cap", "Worker cap", "工作线程上限"),
+    ("env.cap.help", "Runs may use 1 … cap workers (default 16, at most 64). Browsers may under-report cores for privacy; the cap does not depend on them.", "每次运行可以使用 1 到上限个工作线程（默认 16，最多 64）。浏览器可能出于隐私原因少报核心数；上限与核心数无关。"),
+    ("env.cap.set", "Set cap", "设置上限"),
+    ("env.timer", "Timer resolution", "计时器精度"),
+    ("env.pool", "Thread pool", "线程池"),
+    ("env.pool.workers", "{n} host workers started", "已启动 {n} 个宿主工作线程"),
+    ("env.processes", "Process workers", "进程式工作线程"),
+    ("env.processes.later", "Isolated process workers arrive with the models lab.", "独立内存的进程式工作线程将随并发模型实验室提供。"),
+    ("env.why", "Why isolation matters", "为什么需要跨源隔离"),
+    ("env.why.body", "Threads share one memory (a SharedArrayBuffer). Browsers allow that only on pages served with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp. Without them, async demos still run, but thread demos cannot.", "线程共享同一块内存（SharedArrayBuffer）。浏览器只在带有 Cross-Origin-Opener-Policy: same-origin 和 Cross-Origin-Embedder-Policy: require-corp 响应头的页面上允许这样做。没有这些响应头时，异步演示仍可运行，线程演示则不能。"),
+    ("env.notes", "Pool events", "线程池事件"),
+    ("env.version", "Version", "版本"),
+    ("common.yes", "yes", "是"),
+    ("common.no", "no", "否"),
+    ("common.ms", "{v} ms", "{v} 毫秒"),
+    ("lesson.cpu.no-baseline", "The parallel run took {par} ms on {workers} workers. Turn the sequential baseline on to measure the speed-up.", "并行运行在 {workers} 个工作线程上耗时 {par} 毫秒。打开顺序基准即可测量加速比。"),
+    ("lesson.cpu.mismatch", "The parallel answer differs from the sequential one: that is a bug, please report it.", "并行结果与顺序结果不一致：这是一个缺陷，请报告。"),
+    ("lesson.cpu.one-worker", "With one worker nothing overlaps: {par} ms against {seq} ms sequential (×{speedup}). The difference is overhead and noise.", "只有一个工作线程时没有任何重叠：{par} 毫秒对比顺序执行的 {seq} 毫秒（×{speedup}）。差异只是开销和噪声。"),
+    ("lesson.cpu.oversubscribed", "{workers} workers on {cores} cores: ×{speedup} ({eff}% efficiency). Past the core count, extra workers only take turns — no faster than about ×{ideal}.", "{cores} 个核心上的 {workers} 个工作线程：×{speedup}（效率 {eff}%）。超过核心数后，多出的工作线程只能轮流运行——最多约 ×{ideal}。"),
+    ("lesson.cpu.near-ideal", "×{speedup} on {workers} workers ({eff}% efficiency): close to the ideal. Counting primes splits into independent chunks, so real parallel workers scale it.", "{workers} 个工作线程达到 ×{speedup}（效率 {eff}%）：接近理想值。素数统计可以拆成互不依赖的分块，所以真正并行的工作线程能线性加速。"),
+    ("lesson.cpu.partial", "×{speedup} on {workers} workers ({eff}% efficiency): faster, but short of the ideal ×{ideal}. Start-up, uneven chunks or a busy machine took the rest.", "{workers} 个工作线程达到 ×{speedup}（效率 {eff}%）：更快了，但低于理想的 ×{ideal}。其余部分耗在启动、分块不均或机器繁忙上。"),
+    ("lesson.cpu.no-gain", "×{speedup}: no real speed-up from {workers} workers. The workers did not run side by side here — were the cores busy with something else?", "×{speedup}：{workers} 个工作线程没有带来真正的加速。这里的工作线程没有同时运行——核心是否被其他任务占用？"),
+];
+
+/// The text for `key` in `lang`; the key itself if it is missing (a test keeps that from
+/// happening for every key the code uses).
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    match CATALOGUE.iter().find(|(k, _, _)| *k == key) {
+        Some((_, en, zh)) => match lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        },
+        None => "",
+    }
+}
+
+/// Whether the catalogue has `key`.
+pub fn has(key: &str) -> bool {
+    CATALOGUE.iter().any(|(k, _, _)| *k == key)
+}
+
+/// Replaces `{name}` placeholders with figures.
+pub fn fill(template: &str, figures: &[(&str, String)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in figures {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// `t` then `fill`.
+pub fn tf(lang: Lang, key: &str, figures: &[(&str, String)]) -> String {
+    fill(t(lang, key), figures)
+}
+
+/// Every key in the catalogue (for tests and tooling).
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    CATALOGUE.iter().map(|(k, _, _)| *k)
+}
+
+#[cfg(test)]
+fn placeholders(s: &str) -> Vec<&str> {
+    let mut v: Vec<&str> = s
+        .split('{')
+        .skip(1)
+        .filter_map(|p| p.split_once('}').map(|(name, _)| name))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_both_languages_and_the_same_placeholders() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, en, zh) in CATALOGUE {
+            assert!(seen.insert(key), "duplicate key {key}");
+            assert!(!en.trim().is_empty(), "{key} lacks English");
+            assert!(!zh.trim().is_empty(), "{key} lacks Chinese");
+            assert_eq!(
+                placeholders(en),
+                placeholders(zh),
+                "{key}: placeholders differ"
+            );
+        }
+    }
+
+    #[test]
+    fn lesson_ids_are_in_the_catalogue() {
+        for id in [
+            "lesson.cpu.no-baseline",
+            "lesson.cpu.mismatch",
+            "lesson.cpu.one-worker",
+            "lesson.cpu.oversubscribed",
+            "lesson.cpu.near-ideal",
+            "lesson.cpu.partial",
+            "lesson.cpu.no-gain",
+        ] {
+            assert!(has(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn fill_and_language_tags() {
+        assert_eq!(
+            fill("{a} and {b}", &[("a", "1".into()), ("b", "2".into())]),
+            "1 and 2"
+        );
+        assert_eq!(Lang::from_tag("zh-CN"), Lang::Zh);
+        assert_eq!(Lang::from_tag("en-GB"), Lang::En);
+        assert_eq!(t(Lang::Zh, "nav.env"), "运行环境");
+        assert_eq!(t(Lang::En, "no.such.key"), "");
+    }
+}

@@ -1,0 +1,60 @@
+//! The labs: their ids, their scenario tables and their named presets.
+//! A lab owns the parser of its own table, so labs grow without editing a shared file.
+
+pub mod cpu;
+
+use serde::Serialize;
+
+/// Stable, lower-case lab ids (CONTRACT.md). `Env` is the environment page, not a lab that runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LabId {
+    Cpu,
+    Models,
+    Sync,
+    Async,
+}
+
+impl LabId {
+    pub const ALL: [LabId; 4] = [LabId::Cpu, LabId::Models, LabId::Sync, LabId::Async];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LabId::Cpu => "cpu",
+            LabId::Models => "models",
+            LabId::Sync => "sync",
+            LabId::Async => "async",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LabId> {
+        LabId::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// Labs whose demos this build can run. The others are listed in the navigation as
+    /// "not built yet" and rejected by the scenario parser with a clear message.
+    pub fn is_available(self) -> bool {
+        matches!(self, LabId::Cpu)
+    }
+}
+
+/// The lab-specific table of a scenario (`[cpu]`, `[models]`, ...), parsed and defaulted.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LabConfig {
+    Cpu(cpu::CpuConfig),
+}
+
+/// A named example scenario (`window.playground.presets()`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Preset {
+    pub lab: &'static str,
+    pub demo: &'static str,
+    pub name: &'static str,
+    pub title: &'static str,
+    pub scenario: String,
+}
+
+/// Every preset of every lab, in display order.
+pub fn presets() -> Vec<Preset> {
+    cpu::presets()
+}

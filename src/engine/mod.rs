@@ -1,0 +1,16 @@
+//! The pure engine: scenarios, workloads, traces, statistics, routes and UI text.
+//! Never depends on web-sys, js-sys or yew: everything here is tested natively.
+
+pub mod amdahl;
+pub mod chart;
+pub mod clock;
+pub mod i18n;
+pub mod labs;
+pub mod lesson;
+pub mod report;
+pub mod route;
+pub mod runner;
+pub mod scenario;
+pub mod stats;
+pub mod trace;
+pub mod workload;

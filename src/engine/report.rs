@@ -1,0 +1,28 @@
+//! The report of one run, exactly as CONTRACT.md defines it: what `window.playground.run`
+//! resolves to, what the page draws, and what tests assert on.
+
+use serde::Serialize;
+
+use crate::engine::trace::{Event, Span};
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub lab: String,
+    pub demo: String,
+    /// The scenario text as given.
+    pub scenario: String,
+    /// The scenario with every default filled in.
+    pub normalized: String,
+    pub wall_ms: f64,
+    /// Distinct worker ids that did work.
+    pub workers_used: usize,
+    #[serde(rename = "crossOriginIsolated")]
+    pub cross_origin_isolated: bool,
+    #[serde(rename = "timerResolutionMs")]
+    pub timer_resolution_ms: f64,
+    /// Lab-specific: checksums, counts, verdicts, lessons.
+    pub result: serde_json::Value,
+    pub spans: Vec<Span>,
+    pub events: Vec<Event>,
+    pub runs: Vec<serde_json::Value>,
+}

@@ -1,0 +1,367 @@
+//! Runs a CPU demo on a rayon pool of exactly k threads: k workers pull chunks from one atomic
+//! counter (dynamic chunking), record spans, report progress and stop promptly on cancel.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+
+use serde::Serialize;
+
+use crate::engine::clock::Clock;
+use crate::engine::labs::cpu::CpuConfig;
+use crate::engine::stats::{self, Summary};
+use crate::engine::trace::{RawSpan, SpanKind, Trace};
+use crate::engine::workload::{chunk_at, chunk_count};
+
+/// Shared between the page and the workers of one run, read lock-free by the page.
+#[derive(Debug, Default)]
+pub struct RunControl {
+    pub cancel: AtomicBool,
+    /// Chunks finished across all phases and repeats, and how many there will be in all.
+    pub chunks_done: AtomicU64,
+    pub chunks_total: AtomicU64,
+}
+
+impl RunControl {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Progress in [0, 1] for the progress bar.
+    pub fn progress(&self) -> f64 {
+        let total = self.chunks_total.load(Ordering::Relaxed);
+        if total == 0 {
+            return 0.0;
+        }
+        (self.chunks_done.load(Ordering::Relaxed) as f64 / total as f64).min(1.0)
+    }
+}
+
+thread_local! {
+    static CURRENT_WORKER: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+}
+
+/// The run's worker index of the calling thread while it works, so a panic hook can name it.
+pub fn current_worker() -> Option<u32> {
+    CURRENT_WORKER.with(|w| w.get())
+}
+
+/// What one worker did in one phase.
+#[derive(Clone, Debug, Default)]
+pub struct WorkerOutcome {
+    pub worker: u32,
+    pub checksum: u64,
+    pub chunks: u32,
+    pub busy_ms: f64,
+    pub spans: Vec<RawSpan>,
+}
+
+/// One phase: the whole range processed by `active` workers.
+#[derive(Clone, Debug)]
+pub struct PhaseOutcome {
+    pub start: f64,
+    pub end: f64,
+    pub workers: Vec<WorkerOutcome>,
+    pub cancelled: bool,
+}
+
+impl PhaseOutcome {
+    pub fn wall_ms(&self) -> f64 {
+        self.end - self.start
+    }
+
+    pub fn checksum(&self) -> u64 {
+        self.workers
+            .iter()
+            .fold(0u64, |acc, w| acc.wrapping_add(w.checksum))
+    }
+
+    /// Workers that finished at least one chunk: "k workers" means exactly these did work.
+    pub fn workers_used(&self) -> usize {
+        self.workers.iter().filter(|w| w.chunks > 0).count()
+    }
+}
+
+/// What makes a worker fail on purpose (the "crashed worker" demo).
+#[derive(Clone, Copy, Debug)]
+pub struct InjectedPanic {
+    pub worker: u32,
+    /// The worker panics when it is about to take a chunk at or past this index.
+    pub at_chunk: u64,
+}
+
+/// The loop each worker runs: take the next chunk, process it, record a span.
+#[allow(clippy::too_many_arguments)]
+pub fn worker_loop(
+    worker: u32,
+    next: &AtomicU64,
+    cfg: &CpuConfig,
+    ctl: &RunControl,
+    clock: &dyn Clock,
+    label: &str,
+    panic: Option<InjectedPanic>,
+) -> WorkerOutcome {
+    CURRENT_WORKER.with(|w| w.set(Some(worker)));
+    let mut out = WorkerOutcome {
+        worker,
+        ..Default::default()
+    };
+    while !ctl.cancelled() {
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        let Some(chunk) = chunk_at(index, cfg.limit, cfg.chunk) else {
+            break;
+        };
+        if let Some(p) = panic {
+            if p.worker == worker && index >= p.at_chunk {
+                panic!("injected failure (panic_worker = {worker}) before chunk {index}");
+            }
+        }
+        let start = clock.now_ms();
+        out.checksum = out
+            .checksum
+            .wrapping_add(cfg.run_chunk(chunk.start, chunk.end));
+        let end = clock.now_ms();
+        out.chunks += 1;
+        out.busy_ms += end - start;
+        out.spans.push(RawSpan {
+            worker,
+            task: chunk.index,
+            kind: SpanKind::Cpu,
+            start,
+            end,
+            label: Some(label.to_string()),
+        });
+        ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
+    }
+    CURRENT_WORKER.with(|w| w.set(None));
+    out
+}
+
+/// One phase on `pool`: its first `active` threads work, the others return at once.
+/// The pool must have at least `active` threads; the caller may be one of them.
+pub fn run_phase(
+    pool: &rayon::ThreadPool,
+    active: u32,
+    cfg: &CpuConfig,
+    ctl: &RunControl,
+    clock: &dyn Clock,
+    label: &str,
+    panic: Option<InjectedPanic>,
+) -> PhaseOutcome {
+    let next = AtomicU64::new(0);
+    let started = AtomicU32::new(0);
+    let start = clock.now_ms();
+    let outcomes = pool.broadcast(|ctx| {
+        let worker = ctx.index() as u32;
+        if worker >= active {
+            return None;
+        }
+        started.fetch_add(1, Ordering::Relaxed);
+        Some(worker_loop(worker, &next, cfg, ctl, clock, label, panic))
+    });
+    let end = clock.now_ms();
+    PhaseOutcome {
+        start,
+        end,
+        workers: outcomes.into_iter().flatten().collect(),
+        cancelled: ctl.cancelled(),
+    }
+}
+
+/// One timed repetition (`runs` in the report).
+#[derive(Clone, Debug, Serialize)]
+pub struct RunEntry {
+    pub wall_ms: f64,
+    pub mode: &'static str,
+    pub workers: u32,
+    pub repeat: u32,
+    pub warmup: bool,
+    pub checksum: u64,
+}
+
+/// Per-worker share of the last parallel run.
+#[derive(Clone, Debug, Serialize)]
+pub struct WorkerShare {
+    pub worker: u32,
+    pub chunks: u32,
+    pub busy_ms: f64,
+}
+
+/// Everything a CPU run measured.
+#[derive(Clone, Debug)]
+pub struct CpuRun {
+    pub trace: Trace,
+    pub runs: Vec<RunEntry>,
+    pub sequential: Option<Summary>,
+    pub parallel: Summary,
+    pub checksum: u64,
+    pub sequential_checksum: Option<u64>,
+    pub per_worker: Vec<WorkerShare>,
+    pub workers_used: usize,
+    pub chunks: u64,
+    pub cancelled: bool,
+}
+
+impl CpuRun {
+    pub fn agree(&self) -> bool {
+        self.sequential_checksum.is_none_or(|s| s == self.checksum)
+    }
+
+    pub fn speedup(&self) -> Option<f64> {
+        self.sequential
+            .map(|s| stats::speedup(s.median, self.parallel.median))
+    }
+}
+
+/// Runs warm-ups and repeats (each: the sequential baseline on one worker, then k workers).
+/// The trace keeps the spans of the last repeat; the origin is its first phase's start.
+pub fn run_cpu(
+    pool: &rayon::ThreadPool,
+    workers: u32,
+    repeats: u32,
+    warmup: u32,
+    cfg: &CpuConfig,
+    ctl: &RunControl,
+    clock: &dyn Clock,
+) -> CpuRun {
+    let chunks = chunk_count(cfg.limit, cfg.chunk);
+    let phases_per_repeat = if cfg.baseline { 2 } else { 1 };
+    let rounds = warmup + repeats;
+    ctl.chunks_total.store(
+        chunks * phases_per_repeat * u64::from(rounds),
+        Ordering::Relaxed,
+    );
+    let panic = cfg.panic_worker.map(|worker| InjectedPanic {
+        worker,
+        at_chunk: chunks / 2,
+    });
+
+    let mut runs = Vec::new();
+    let mut seq_times = Vec::new();
+    let mut par_times = Vec::new();
+    let mut trace = Trace::default();
+    let mut last_seq: Option<PhaseOutcome> = None;
+    let mut last_par: Option<PhaseOutcome> = None;
+    let mut cancelled = false;
+
+    'rounds: for round in 0..rounds {
+        let is_warmup = round < warmup;
+        let repeat = round.saturating_sub(warmup);
+        if cfg.baseline {
+            let seq = run_phase(pool, 1, cfg, ctl, clock, "sequential", None);
+            if seq.cancelled {
+                cancelled = true;
+                last_seq = Some(seq);
+                break 'rounds;
+            }
+            runs.push(RunEntry {
+                wall_ms: seq.wall_ms(),
+                mode: "sequential",
+                workers: 1,
+                repeat,
+                warmup: is_warmup,
+                checksum: seq.checksum(),
+            });
+            if !is_warmup {
+                seq_times.push(seq.wall_ms());
+            }
+            last_seq = Some(seq);
+        }
+        let par = run_phase(pool, workers, cfg, ctl, clock, "parallel", panic);
+        if par.cancelled {
+            cancelled = true;
+            last_par = Some(par);
+            break 'rounds;
+        }
+        runs.push(RunEntry {
+            wall_ms: par.wall_ms(),
+            mode: "parallel",
+            workers,
+            repeat,
+            warmup: is_warmup,
+            checksum: par.checksum(),
+        });
+        if !is_warmup {
+            par_times.push(par.wall_ms());
+        }
+        last_par = Some(par);
+    }
+
+    let origin = last_seq
+        .as_ref()
+        .map(|p| p.start)
+        .or(last_par.as_ref().map(|p| p.start))
+        .unwrap_or(0.0);
+    for phase in [&last_seq, &last_par].into_iter().flatten() {
+        for w in &phase.workers {
+            trace.push_raw(origin, w.spans.iter().cloned());
+        }
+    }
+    let per_worker = last_par
+        .as_ref()
+        .map(|p| {
+            p.workers
+                .iter()
+                .map(|w| WorkerShare {
+                    worker: w.worker,
+                    chunks: w.chunks,
+                    busy_ms: crate::engine::trace::round_us(w.busy_ms),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    for r in runs.iter_mut() {
+        r.wall_ms = crate::engine::trace::round_us(r.wall_ms);
+    }
+    CpuRun {
+        trace,
+        sequential: cfg.baseline.then(|| stats::summarize(&seq_times)),
+        parallel: stats::summarize(&par_times),
+        checksum: last_par.as_ref().map(|p| p.checksum()).unwrap_or(0),
+        sequential_checksum: if cfg.baseline {
+            last_seq.as_ref().map(|p| p.checksum())
+        } else {
+            None
+        },
+        workers_used: last_par.as_ref().map(|p| p.workers_used()).unwrap_or(0),
+        per_worker,
+        runs,
+        chunks,
+        cancelled,
+    }
+}
+
+/// The lab-specific `result` of a CPU report: counts, timings, verdicts and the lesson.
+pub fn cpu_result(run: &CpuRun, cfg: &CpuConfig, workers: u32, cores: u32) -> serde_json::Value {
+    use crate::engine::trace::round_us;
+    let lesson = crate::engine::lesson::cpu_lesson(
+        run.sequential.map(|s| s.median),
+        run.parallel.median,
+        workers,
+        cores,
+        run.agree(),
+    );
+    let speedup = run.speedup();
+    serde_json::json!({
+        "kernel": cfg.kernel.demo_id(),
+        "limit": cfg.limit,
+        "chunk": cfg.chunk,
+        "chunks": run.chunks,
+        "count": run.checksum,
+        "sequential_count": run.sequential_checksum,
+        "agree": run.agree(),
+        "workers": workers,
+        "cores": cores,
+        "oversubscribed": workers > cores,
+        "sequential_ms": run.sequential.map(|s| round_us(s.median)),
+        "parallel_ms": round_us(run.parallel.median),
+        "sequential": run.sequential,
+        "parallel": run.parallel,
+        "speedup": speedup.map(|s| (s * 1000.0).round() / 1000.0),
+        "efficiency": speedup.map(|s| (stats::efficiency(s, workers) * 1000.0).round() / 1000.0),
+        "per_worker": run.per_worker,
+        "lesson": { "id": lesson.id, "figures": lesson.figures.iter().cloned().collect::<std::collections::BTreeMap<_, _>>() },
+    })
+}

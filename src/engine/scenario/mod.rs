@@ -1,0 +1,212 @@
+//! Scenario text (TOML) -> `Scenario`, with errors that carry a stable code, parameters and
+//! a 1-based `line:col`. Each lab owns the parser of its own table (`engine::labs::*`).
+
+pub mod error;
+pub mod reader;
+
+pub use error::{line_col, ErrorCode, ScenarioError};
+pub use reader::TableReader;
+
+use toml_edit::{ImDocument, Item, TableLike};
+
+use crate::engine::labs::{self, LabConfig, LabId};
+
+/// Workers allowed by default; the environment page can raise it up to `MAX_WORKER_CAP`.
+pub const DEFAULT_WORKER_CAP: u32 = 16;
+pub const MAX_WORKER_CAP: u32 = 64;
+/// Longest scenario text accepted (also the share-link limit).
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// The `[run]` table: how many workers, how many timed repeats, how many warm-up runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunConfig {
+    pub workers: u32,
+    pub repeats: u32,
+    pub warmup: u32,
+}
+
+/// A parsed, validated scenario: everything a run needs, every default filled in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub version: u32,
+    pub lab: LabId,
+    pub demo: String,
+    pub seed: u64,
+    pub run: RunConfig,
+    pub config: LabConfig,
+}
+
+/// A lab's table as its parser receives it: the table (if present) and where to point at.
+pub struct LabTable<'a> {
+    pub text: &'a str,
+    pub table: Option<&'a dyn TableLike>,
+    pub anchor: (u32, u32),
+}
+
+fn table_of<'a>(
+    text: &'a str,
+    top: &'a toml_edit::Table,
+    key: &'static str,
+) -> Result<LabTable<'a>, ScenarioError> {
+    let Some((k, item)) = top.get_key_value(key) else {
+        return Ok(LabTable {
+            text,
+            table: None,
+            anchor: (1, 1),
+        });
+    };
+    let span = match item {
+        Item::Table(t) => t.span(),
+        _ => None,
+    }
+    .or_else(|| item.span())
+    .or_else(|| k.span());
+    let anchor = span.map_or((1, 1), |s| line_col(text, s.start));
+    match item.as_table_like() {
+        Some(table) => Ok(LabTable {
+            text,
+            table: Some(table),
+            anchor,
+        }),
+        None => Err(ScenarioError::new(ErrorCode::WrongType, anchor)
+            .with("key", key)
+            .with("expected", "a table")
+            .with("found", "a plain value")),
+    }
+}
+
+/// Parses and validates a scenario; `worker_cap` bounds `[run] workers`.
+pub fn parse(text: &str, worker_cap: u32) -> Result<Scenario, ScenarioError> {
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(ScenarioError::new(ErrorCode::TooLong, (1, 1))
+            .with("size", text.len().to_string())
+            .with("max", MAX_TEXT_BYTES.to_string()));
+    }
+    let doc = ImDocument::parse(text).map_err(|e| {
+        let pos = e.span().map_or((1, 1), |s| line_col(text, s.start));
+        let detail = e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("unexpected input")
+            .trim()
+            .to_string();
+        ScenarioError::new(ErrorCode::Syntax, pos).with("detail", detail)
+    })?;
+    let top_table: &toml_edit::Table = doc.as_table();
+    let mut top = TableReader::new(text, Some(top_table as &dyn TableLike), "", (1, 1));
+
+    let version = match top.opt_u64_at("version", 0..=u64::MAX) {
+        Ok(Some((1, _))) | Ok(None) => 1,
+        Ok(Some((v, pos))) => {
+            return Err(
+                ScenarioError::new(ErrorCode::UnsupportedVersion, pos).with("value", v.to_string())
+            )
+        }
+        Err(e) if e.code == ErrorCode::OutOfRange => {
+            return Err(
+                ScenarioError::new(ErrorCode::UnsupportedVersion, (e.line, e.col))
+                    .with("value", e.param("value").unwrap_or("?").to_string()),
+            )
+        }
+        Err(e) => return Err(e),
+    };
+    let all_labs = LabId::ALL.map(|l| l.as_str()).join(", ");
+    let available = LabId::ALL
+        .into_iter()
+        .filter(|l| l.is_available())
+        .map(|l| l.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (lab_name, lab_pos) = top.string("lab", &format!("it names the lab ({all_labs})"))?;
+    let lab = LabId::parse(&lab_name).ok_or_else(|| {
+        ScenarioError::new(ErrorCode::UnknownLab, lab_pos)
+            .with("value", lab_name.clone())
+            .with("allowed", all_labs.clone())
+    })?;
+    if !lab.is_available() {
+        return Err(ScenarioError::new(ErrorCode::LabNotAvailable, lab_pos)
+            .with("value", lab_name)
+            .with("allowed", available));
+    }
+    let (demo, demo_pos) = top.string("demo", "it names the demo within the lab")?;
+    let seed = top.u64_in("seed", 42, 0..=i64::MAX as u64)?;
+
+    let run_table = table_of(text, top_table, "run")?;
+    let mut run_reader = TableReader::new(text, run_table.table, "run", run_table.anchor);
+    let run = RunConfig {
+        workers: run_reader
+            .u32_in("workers", 2, 1..=worker_cap.clamp(1, MAX_WORKER_CAP))
+            .map_err(|e| cap_hint(e, worker_cap))?,
+        repeats: run_reader.u32_in("repeats", 1, 1..=50)?,
+        warmup: run_reader.u32_in("warmup", 0, 0..=10)?,
+    };
+    run_reader.finish()?;
+
+    let lab_table = table_of(text, top_table, lab.as_str())?;
+    let config = match lab {
+        LabId::Cpu => LabConfig::Cpu(labs::cpu::parse_table(&demo, demo_pos, &lab_table, &run)?),
+        // Unavailable labs were rejected above.
+        LabId::Models | LabId::Sync | LabId::Async => {
+            return Err(ScenarioError::new(ErrorCode::LabNotAvailable, lab_pos)
+                .with("value", lab.as_str())
+                .with("allowed", available))
+        }
+    };
+    top.skip(&["run", lab.as_str()]);
+    top.finish()?;
+    Ok(Scenario {
+        version,
+        lab,
+        demo,
+        seed,
+        run,
+        config,
+    })
+}
+
+/// Explains the worker cap in `workers` range errors.
+fn cap_hint(e: ScenarioError, cap: u32) -> ScenarioError {
+    if e.code == ErrorCode::OutOfRange && cap < MAX_WORKER_CAP {
+        e.with(
+            "why",
+            format!(
+                " (the worker cap is {cap}; the environment page can raise it to {MAX_WORKER_CAP})"
+            ),
+        )
+    } else {
+        e
+    }
+}
+
+impl Scenario {
+    /// The normalized text: every key with its value, in a fixed order, no comments.
+    /// `parse(s.to_toml()) == s` for every valid scenario.
+    pub fn to_toml(&self) -> String {
+        let mut out = format!(
+            "version = {}\nlab = \"{}\"\ndemo = \"{}\"\nseed = {}\n\n[run]\nworkers = {}\nrepeats = {}\nwarmup = {}\n",
+            self.version,
+            self.lab.as_str(),
+            self.demo,
+            self.seed,
+            self.run.workers,
+            self.run.repeats,
+            self.run.warmup
+        );
+        match &self.config {
+            LabConfig::Cpu(c) => {
+                out.push_str("\n[cpu]\n");
+                out.push_str(&c.to_toml());
+            }
+        }
+        out
+    }
+}
+
+/// The text of a demo's default preset.
+pub fn default_scenario(lab: LabId, demo: &str) -> Option<String> {
+    labs::presets()
+        .into_iter()
+        .find(|p| p.lab == lab.as_str() && p.demo == demo)
+        .map(|p| p.scenario)
+}

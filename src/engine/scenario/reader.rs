@@ -1,0 +1,208 @@
+//! `TableReader`: how a lab reads its own table. Typed getters with ranges and defaults, each
+//! error at the value's position; `finish` reports any key nobody read as unknown.
+
+use std::ops::RangeInclusive;
+
+use toml_edit::{Item, TableLike, Value};
+
+use super::error::{line_col, ErrorCode, ScenarioError};
+
+/// Reads the keys of one table (or of the document's top level) of a scenario text.
+pub struct TableReader<'a> {
+    text: &'a str,
+    table: Option<&'a dyn TableLike>,
+    /// `[run]`-style name for messages; empty for the top level.
+    name: &'static str,
+    /// Where to point when a required key is missing.
+    anchor: (u32, u32),
+    read: Vec<&'static str>,
+}
+
+/// A readable name of a TOML value's type, for `wrong-type` messages.
+fn type_name(item: &Item) -> &'static str {
+    match item {
+        Item::None => "nothing",
+        Item::Table(_) | Item::Value(Value::InlineTable(_)) => "a table",
+        Item::ArrayOfTables(_) | Item::Value(Value::Array(_)) => "an array",
+        Item::Value(Value::String(_)) => "a string",
+        Item::Value(Value::Integer(_)) => "an integer",
+        Item::Value(Value::Float(_)) => "a float",
+        Item::Value(Value::Boolean(_)) => "a boolean",
+        Item::Value(Value::Datetime(_)) => "a date-time",
+    }
+}
+
+impl<'a> TableReader<'a> {
+    pub fn new(
+        text: &'a str,
+        table: Option<&'a dyn TableLike>,
+        name: &'static str,
+        anchor: (u32, u32),
+    ) -> Self {
+        TableReader {
+            text,
+            table,
+            name,
+            anchor,
+            read: Vec::new(),
+        }
+    }
+
+    fn pos(&self, span: Option<std::ops::Range<usize>>) -> (u32, u32) {
+        span.map_or(self.anchor, |s| line_col(self.text, s.start))
+    }
+
+    /// ` in [name]` for messages, or nothing at the top level.
+    fn where_(&self) -> String {
+        if self.name.is_empty() {
+            String::new()
+        } else {
+            format!(" in [{}]", self.name)
+        }
+    }
+
+    fn get(&mut self, key: &'static str) -> Option<(&'a Item, (u32, u32))> {
+        self.read.push(key);
+        let (k, item) = self.table?.get_key_value(key)?;
+        let span = item.span().or_else(|| k.span());
+        Some((item, self.pos(span)))
+    }
+
+    fn wrong_type(&self, key: &str, expected: &str, item: &Item, pos: (u32, u32)) -> ScenarioError {
+        ScenarioError::new(ErrorCode::WrongType, pos)
+            .with("key", key)
+            .with("expected", expected)
+            .with("found", type_name(item))
+    }
+
+    /// An integer key in `range` (default when absent). Floats, strings and negatives are errors.
+    pub fn u64_in(
+        &mut self,
+        key: &'static str,
+        default: u64,
+        range: RangeInclusive<u64>,
+    ) -> Result<u64, ScenarioError> {
+        Ok(self.opt_u64_in(key, range)?.unwrap_or(default))
+    }
+
+    pub fn u32_in(
+        &mut self,
+        key: &'static str,
+        default: u32,
+        range: RangeInclusive<u32>,
+    ) -> Result<u32, ScenarioError> {
+        let r = u64::from(*range.start())..=u64::from(*range.end());
+        Ok(self.opt_u64_in(key, r)?.map_or(default, |v| v as u32))
+    }
+
+    /// Like `u64_in` but `None` when absent; the value's position is returned for cross-checks.
+    pub fn opt_u64_in(
+        &mut self,
+        key: &'static str,
+        range: RangeInclusive<u64>,
+    ) -> Result<Option<u64>, ScenarioError> {
+        Ok(self.opt_u64_at(key, range)?.map(|(v, _)| v))
+    }
+
+    pub fn opt_u64_at(
+        &mut self,
+        key: &'static str,
+        range: RangeInclusive<u64>,
+    ) -> Result<Option<(u64, (u32, u32))>, ScenarioError> {
+        let Some((item, pos)) = self.get(key) else {
+            return Ok(None);
+        };
+        let Some(v) = item.as_integer() else {
+            return Err(self.wrong_type(key, "an integer", item, pos));
+        };
+        let out_of_range = || {
+            ScenarioError::new(ErrorCode::OutOfRange, pos)
+                .with("key", key)
+                .with("value", v.to_string())
+                .with("min", range.start().to_string())
+                .with("max", range.end().to_string())
+        };
+        let v = u64::try_from(v).map_err(|_| out_of_range())?;
+        if !range.contains(&v) {
+            return Err(out_of_range());
+        }
+        Ok(Some((v, pos)))
+    }
+
+    pub fn bool(&mut self, key: &'static str, default: bool) -> Result<bool, ScenarioError> {
+        let Some((item, pos)) = self.get(key) else {
+            return Ok(default);
+        };
+        item.as_bool()
+            .ok_or_else(|| self.wrong_type(key, "true or false", item, pos))
+    }
+
+    /// A string key: `None` when absent.
+    pub fn opt_string(
+        &mut self,
+        key: &'static str,
+    ) -> Result<Option<(String, (u32, u32))>, ScenarioError> {
+        let Some((item, pos)) = self.get(key) else {
+            return Ok(None);
+        };
+        match item.as_str() {
+            Some(s) => Ok(Some((s.to_string(), pos))),
+            None => Err(self.wrong_type(key, "a string", item, pos)),
+        }
+    }
+
+    /// A required string key; `why` says what it is for.
+    pub fn string(
+        &mut self,
+        key: &'static str,
+        why: &str,
+    ) -> Result<(String, (u32, u32)), ScenarioError> {
+        match self.opt_string(key)? {
+            Some(v) => Ok(v),
+            None => Err(ScenarioError::new(ErrorCode::MissingKey, self.anchor)
+                .with("key", key)
+                .with("where", self.where_())
+                .with("why", why)),
+        }
+    }
+
+    /// Marks keys as read without reading them (tables handled elsewhere).
+    pub fn skip(&mut self, keys: &[&'static str]) {
+        self.read.extend_from_slice(keys);
+    }
+
+    /// The first key (in text order) that nothing read is an `unknown-key` error.
+    pub fn finish(self) -> Result<(), ScenarioError> {
+        let Some(table) = self.table else {
+            return Ok(());
+        };
+        let mut unknown: Vec<(usize, String)> = table
+            .iter()
+            .filter(|(k, _)| !self.read.contains(k))
+            .map(|(k, item)| {
+                let span = table
+                    .get_key_value(k)
+                    .and_then(|(key, _)| key.span())
+                    .or_else(|| item.span());
+                (span.map_or(usize::MAX, |s| s.start), k.to_string())
+            })
+            .collect();
+        unknown.sort();
+        match unknown.into_iter().next() {
+            None => Ok(()),
+            Some((offset, key)) => {
+                let pos = if offset == usize::MAX {
+                    self.anchor
+                } else {
+                    line_col(self.text, offset)
+                };
+                let mut allowed = self.read.clone();
+                allowed.dedup();
+                Err(ScenarioError::new(ErrorCode::UnknownKey, pos)
+                    .with("key", key)
+                    .with("where", self.where_())
+                    .with("allowed", allowed.join(", ")))
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The one record of every run: spans (who did what, when) and events, on one time origin.
+//! Charts, statistics, tests and export all read this; kinds are fixed by CONTRACT.md.
+
+use serde::Serialize;
+
+/// What a span of time was spent on. Serialised in kebab-case (`gil-wait`, `cpu`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpanKind {
+    Cpu,
+    Io,
+    Sleep,
+    GilWait,
+    LockWait,
+    SemWait,
+    CondWait,
+    EventWait,
+    BarrierWait,
+    QueueWait,
+    Spawn,
+    Serialize,
+    Deserialize,
+    Poll,
+    Blocked,
+    Cancelled,
+}
+
+impl SpanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpanKind::Cpu => "cpu",
+            SpanKind::Io => "io",
+            SpanKind::Sleep => "sleep",
+            SpanKind::GilWait => "gil-wait",
+            SpanKind::LockWait => "lock-wait",
+            SpanKind::SemWait => "sem-wait",
+            SpanKind::CondWait => "cond-wait",
+            SpanKind::EventWait => "event-wait",
+            SpanKind::BarrierWait => "barrier-wait",
+            SpanKind::QueueWait => "queue-wait",
+            SpanKind::Spawn => "spawn",
+            SpanKind::Serialize => "serialize",
+            SpanKind::Deserialize => "deserialize",
+            SpanKind::Poll => "poll",
+            SpanKind::Blocked => "blocked",
+            SpanKind::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// A span as a worker records it: absolute clock times, converted once per run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawSpan {
+    pub worker: u32,
+    pub task: u32,
+    pub kind: SpanKind,
+    pub start: f64,
+    pub end: f64,
+    pub label: Option<String>,
+}
+
+/// A span in the report: milliseconds from the run's origin.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Span {
+    pub worker: u32,
+    pub lane: String,
+    pub task: u32,
+    pub kind: SpanKind,
+    pub start_ms: f64,
+    pub end_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// Something that happened at an instant (a worker started, a panic, a cancel).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    pub t_ms: f64,
+    pub worker: u32,
+    pub kind: String,
+    pub text: String,
+}
+
+/// The lane label of a worker for the timeline (`worker-0`, `process-1`, `loop`).
+pub fn worker_lane(worker: u32) -> String {
+    format!("worker-{worker}")
+}
+
+/// Spans and events of one run, relative to its origin.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Trace {
+    pub spans: Vec<Span>,
+    pub events: Vec<Event>,
+}
+
+impl Trace {
+    /// Converts raw spans (absolute times) to the run's origin; sorted by start, then worker.
+    pub fn push_raw(&mut self, origin: f64, raw: impl IntoIterator<Item = RawSpan>) {
+        for r in raw {
+            self.spans.push(Span {
+                worker: r.worker,
+                lane: worker_lane(r.worker),
+                task: r.task,
+                kind: r.kind,
+                start_ms: round_us(r.start - origin),
+                end_ms: round_us(r.end - origin),
+                label: r.label,
+            });
+        }
+        self.spans.sort_by(|a, b| {
+            a.start_ms
+                .total_cmp(&b.start_ms)
+                .then(a.worker.cmp(&b.worker))
+        });
+    }
+
+    pub fn event(&mut self, t_ms: f64, worker: u32, kind: &str, text: impl Into<String>) {
+        self.events.push(Event {
+            t_ms: round_us(t_ms),
+            worker,
+            kind: kind.to_string(),
+            text: text.into(),
+        });
+    }
+
+    /// Distinct workers that have at least one span of `kind` (optionally with `label`).
+    pub fn workers_with(&self, kind: SpanKind, label: Option<&str>) -> Vec<u32> {
+        let mut w: Vec<u32> = self
+            .spans
+            .iter()
+            .filter(|s| s.kind == kind && (label.is_none() || s.label.as_deref() == label))
+            .map(|s| s.worker)
+            .collect();
+        w.sort_unstable();
+        w.dedup();
+        w
+    }
+
+    /// Whether any two spans of `kind` on different workers overlap in time.
+    pub fn any_overlap(&self, kind: SpanKind) -> bool {
+        let spans: Vec<&Span> = self.spans.iter().filter(|s| s.kind == kind).collect();
+        spans.iter().enumerate().any(|(i, a)| {
+            spans[i + 1..]
+                .iter()
+                .any(|b| a.worker != b.worker && a.start_ms < b.end_ms && b.start_ms < a.end_ms)
+        })
+    }
+}
+
+/// Times are kept to the microsecond: finer digits are below any browser timer's resolution.
+pub fn round_us(ms: f64) -> f64 {
+    (ms * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(worker: u32, start: f64, end: f64) -> RawSpan {
+        RawSpan {
+            worker,
+            task: 0,
+            kind: SpanKind::Cpu,
+            start,
+            end,
+            label: None,
+        }
+    }
+
+    #[test]
+    fn spans_are_relative_to_the_origin_and_sorted() {
+        let mut t = Trace::default();
+        t.push_raw(1000.0, vec![raw(1, 1005.0, 1010.0), raw(0, 1001.0, 1002.5)]);
+        assert_eq!(t.spans[0].worker, 0);
+        assert_eq!(t.spans[0].start_ms, 1.0);
+        assert_eq!(t.spans[1].lane, "worker-1");
+        assert_eq!(t.spans[1].end_ms, 10.0);
+    }
+
+    #[test]
+    fn overlap_is_only_counted_across_workers() {
+        let mut t = Trace::default();
+        t.push_raw(0.0, vec![raw(0, 0.0, 5.0), raw(0, 4.0, 6.0)]);
+        assert!(!t.any_overlap(SpanKind::Cpu));
+        t.push_raw(0.0, vec![raw(1, 5.5, 7.0)]);
+        assert!(t.any_overlap(SpanKind::Cpu));
+        assert_eq!(t.workers_with(SpanKind::Cpu, None), vec![0, 1]);
+    }
+
+    #[test]
+    fn kinds_serialise_as_the_contract_names() {
+        let json = serde_json::to_string(&SpanKind::GilWait).unwrap();
+        assert_eq!(json, "\"gil-wait\"");
+        assert_eq!(SpanKind::BarrierWait.as_str(), "barrier-wait");
+    }
+}

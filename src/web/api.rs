@@ -1,0 +1,117 @@
+//! `window.playground`: the automation and embedding surface of CONTRACT.md —
+//! `env()`, `presets()`, `run(text)`, `cancel()` — returning plain objects.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::engine::labs;
+use crate::web::runs::{self, RunError};
+use crate::web::{env, pool};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EnvReport {
+    cross_origin_isolated: bool,
+    shared_array_buffer: bool,
+    hardware_concurrency: u32,
+    worker_cap: u32,
+    timer_resolution_ms: f64,
+    pool: PoolReport,
+    processes: ProcessesReport,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct PoolReport {
+    state: &'static str,
+    workers: u32,
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ProcessesReport {
+    available: bool,
+    reason: Option<String>,
+}
+
+fn to_js<T: Serialize>(v: &T) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
+
+pub fn env_value() -> JsValue {
+    let f = env::facts();
+    let p = pool::snapshot();
+    to_js(&EnvReport {
+        cross_origin_isolated: f.cross_origin_isolated,
+        shared_array_buffer: f.shared_array_buffer,
+        hardware_concurrency: f.hardware_concurrency,
+        worker_cap: env::worker_cap(),
+        timer_resolution_ms: f.timer_resolution_ms,
+        pool: PoolReport {
+            state: p.state.name(),
+            workers: p.workers,
+            reason: p.state.reason().map(str::to_string),
+        },
+        processes: ProcessesReport {
+            available: false,
+            reason: Some(
+                "process workers (isolated memories) are not part of this build yet".to_string(),
+            ),
+        },
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// A JS `Error` carrying `code` (and `line`/`col` for text errors).
+pub fn error_value(e: &RunError) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    let obj: &JsValue = err.as_ref();
+    let _ = js_sys::Reflect::set(obj, &"code".into(), &e.code.as_str().into());
+    if let (Some(line), Some(col)) = (e.line, e.col) {
+        let _ = js_sys::Reflect::set(obj, &"line".into(), &line.into());
+        let _ = js_sys::Reflect::set(obj, &"col".into(), &col.into());
+    }
+    err.into()
+}
+
+pub fn run_promise(text: JsValue) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(async move {
+        let Some(text) = text.as_string() else {
+            return Err(error_value(&RunError::new(
+                "bad-argument",
+                "run(text) takes the scenario as a string of TOML",
+            )));
+        };
+        match runs::run(text).await {
+            Ok(report) => Ok(to_js(&report)),
+            Err(e) => Err(error_value(&e)),
+        }
+    })
+}
+
+/// Installs `window.playground`.
+pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
+    let api = js_sys::Object::new();
+    let env_fn = Closure::<dyn Fn() -> JsValue>::new(env_value);
+    let presets_fn = Closure::<dyn Fn() -> JsValue>::new(|| to_js(&labs::presets()));
+    let run_fn = Closure::<dyn Fn(JsValue) -> js_sys::Promise>::new(run_promise);
+    let cancel_fn = Closure::<dyn Fn() -> js_sys::Promise>::new(|| {
+        wasm_bindgen_futures::future_to_promise(async {
+            runs::cancel().await;
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    js_sys::Reflect::set(&api, &"env".into(), env_fn.as_ref().unchecked_ref())?;
+    js_sys::Reflect::set(&api, &"presets".into(), presets_fn.as_ref().unchecked_ref())?;
+    js_sys::Reflect::set(&api, &"run".into(), run_fn.as_ref().unchecked_ref())?;
+    js_sys::Reflect::set(&api, &"cancel".into(), cancel_fn.as_ref().unchecked_ref())?;
+    // The page lives as long as these functions: hand them to JS for good.
+    env_fn.forget();
+    presets_fn.forget();
+    run_fn.forget();
+    cancel_fn.forget();
+    js_sys::Reflect::set(window, &"playground".into(), &api)?;
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! The app shell: header (lab navigation, language switch, pool status), hash routing, and the
+//! page for the current route.
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::engine::i18n::{t, tf, Lang};
+use crate::engine::labs::LabId;
+use crate::engine::route::{Page, Route};
+use crate::web::labs::cpu::CpuLab;
+use crate::web::labs::env_page::EnvPage;
+use crate::web::pool::{self, PoolState};
+use crate::web::runs::{self, RunNotice};
+use crate::web::state::{Action, AppContext, AppState};
+
+const LANG_KEY: &str = "playground.lang";
+
+fn current_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+fn initial_lang() -> Lang {
+    let w = web_sys::window();
+    let stored = w
+        .as_ref()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(LANG_KEY).ok().flatten());
+    match stored.as_deref() {
+        Some("zh") => Lang::Zh,
+        Some("en") => Lang::En,
+        _ => Lang::from_tag(&w.and_then(|w| w.navigator().language()).unwrap_or_default()),
+    }
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| AppState {
+        lang: initial_lang(),
+        route: Route::parse(&current_hash()),
+        pool: pool::snapshot(),
+        running: None,
+        progress: 0.0,
+        last: None,
+        error: None,
+    });
+
+    // Follow the hash, the pool and the runs (a run may come from window.playground too).
+    {
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            runs::set_lang(state.lang);
+            let s = state.clone();
+            let on_hash = Closure::<dyn Fn()>::new(move || {
+                s.dispatch(Action::Route(Route::parse(&current_hash())));
+            });
+            if let Some(w) = web_sys::window() {
+                let _ = w.add_event_listener_with_callback(
+                    "hashchange",
+                    on_hash.as_ref().unchecked_ref(),
+                );
+            }
+            on_hash.forget();
+            let s = state.clone();
+            pool::subscribe(Rc::new(move || s.dispatch(Action::Pool(pool::snapshot()))));
+            let s = state.clone();
+            runs::subscribe(Rc::new(move |n: &RunNotice| match n {
+                RunNotice::Started { lab, demo } => {
+                    s.dispatch(Action::Started(lab.clone(), demo.clone()))
+                }
+                RunNotice::Finished(r) => s.dispatch(Action::Finished(r.clone())),
+                RunNotice::Failed(e) => s.dispatch(Action::Failed(e.clone())),
+            }));
+            // Progress is read lock-free from the workers' counters while a run is in flight.
+            let s = state.clone();
+            let ticker = gloo_timers::callback::Interval::new(100, move || {
+                if let Some((_, _, p)) = runs::progress() {
+                    s.dispatch(Action::Progress(p));
+                }
+            });
+            move || drop(ticker)
+        });
+    }
+
+    let lang = state.lang;
+    let body = match &state.route.page {
+        Page::Env => html! { <EnvPage /> },
+        Page::Lab(LabId::Cpu) => html! { <CpuLab /> },
+        Page::Lab(other) => html! {
+            <section class="card unbuilt">
+                <h2>{ t(lang, "lab.unbuilt.title") }</h2>
+                <p>{ tf(lang, "lab.unbuilt.body", &[("lab", other.as_str().to_string())]) }</p>
+                <p><a href="#/cpu">{ t(lang, "nav.cpu") }</a>{ " · " }<a href="#/env">{ t(lang, "nav.env") }</a></p>
+            </section>
+        },
+        Page::Unknown(name) => html! {
+            <>
+                <p class="notice" role="alert">{ tf(lang, "lab.unknown", &[("lab", name.clone())]) }</p>
+                <CpuLab />
+            </>
+        },
+    };
+    let embed = state.route.embed;
+    html! {
+        <ContextProvider<AppContext> context={state.clone()}>
+            <div class={classes!("shell", embed.then_some("embed"))}>
+                if !embed { <Header /> }
+                <main id="main">{ body }</main>
+            </div>
+        </ContextProvider<AppContext>>
+    }
+}
+
+#[function_component(Header)]
+fn header() -> Html {
+    let Some(state) = use_context::<AppContext>() else {
+        return html! {};
+    };
+    let lang = state.lang;
+    let active = |page: &Page| state.route.page == *page;
+    let link = |page: Page, href: &str, key: &str| {
+        let current = active(&page);
+        html! {
+            <a href={href.to_string()} class={classes!("nav-link", current.then_some("active"))}
+               aria-current={current.then_some("page")}>{ t(lang, key) }</a>
+        }
+    };
+    let on_lang = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else {
+                return;
+            };
+            let l = if sel.value() == "zh" {
+                Lang::Zh
+            } else {
+                Lang::En
+            };
+            runs::set_lang(l);
+            if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+                let _ = s.set_item(LANG_KEY, l.code());
+            }
+            state.dispatch(Action::SetLang(l));
+        })
+    };
+    let (chip_class, chip_text) = match &state.pool.state {
+        PoolState::Ready => (
+            "chip ok",
+            tf(lang, "pool.ready", &[("n", state.pool.workers.to_string())]),
+        ),
+        PoolState::Unavailable(_) => ("chip bad", t(lang, "pool.unavailable").to_string()),
+        _ => ("chip wait", t(lang, "pool.starting").to_string()),
+    };
+    html! {
+        <header class="top">
+            <div class="brand">
+                <h1>{ t(lang, "app.title") }</h1>
+                <p class="tagline">{ t(lang, "app.tagline") }</p>
+            </div>
+            <nav aria-label="labs">
+                { link(Page::Lab(LabId::Cpu), "#/cpu", "nav.cpu") }
+                { link(Page::Lab(LabId::Models), "#/models", "nav.models") }
+                { link(Page::Lab(LabId::Sync), "#/sync", "nav.sync") }
+                { link(Page::Lab(LabId::Async), "#/async", "nav.async") }
+                { link(Page::Env, "#/env", "nav.env") }
+            </nav>
+            <div class="tools">
+                <a href="#/env" class={chip_class} id="pool-chip" title={state.pool.state.reason().map(str::to_string)}>{ chip_text }</a>
+                <label class="lang">
+                    <span class="sr-only">{ t(lang, "nav.language") }</span>
+                    <select onchange={on_lang} aria-label={t(lang, "nav.language")}>
+                        <option value="en" selected={lang == Lang::En}>{ "English" }</option>
+                        <option value="zh" selected={lang == Lang::Zh}>{ "中文" }</option>
+                    </select>
+                </label>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,116 @@
+//! Pieces of the demo card every lab reuses: the code pane (the Python it models, the Rust that
+//! runs), the scenario editor with line:col errors, and the run bar (run, cancel, progress).
+
+use yew::prelude::*;
+
+use crate::engine::i18n::{t, tf, Lang};
+use crate::web::runs::RunError;
+
+/// The text between `// excerpt:start` and `// excerpt:end` of a source file.
+pub fn excerpt(source: &str) -> &str {
+    let start = source
+        .find("// excerpt:start")
+        .map(|i| i + "// excerpt:start".len())
+        .unwrap_or(0);
+    let end = source[start..]
+        .find("// excerpt:end")
+        .map(|i| start + i)
+        .unwrap_or(source.len());
+    source[start..end].trim_matches('\n')
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CodePaneProps {
+    pub lang: Lang,
+    pub python: AttrValue,
+    pub rust: AttrValue,
+}
+
+#[function_component(CodePane)]
+pub fn code_pane(props: &CodePaneProps) -> Html {
+    let tab = use_state(|| 0usize);
+    let pick = |i: usize| {
+        let tab = tab.clone();
+        Callback::from(move |_| tab.set(i))
+    };
+    let code = if *tab == 0 {
+        &props.python
+    } else {
+        &props.rust
+    };
+    html! {
+        <section class="code-pane" aria-label="code">
+            <div role="tablist" class="tabs">
+                <button role="tab" aria-selected={(*tab == 0).to_string()} onclick={pick(0)}>{ t(props.lang, "code.python") }</button>
+                <button role="tab" aria-selected={(*tab == 1).to_string()} onclick={pick(1)}>{ t(props.lang, "code.rust") }</button>
+            </div>
+            <pre role="tabpanel" tabindex="0"><code>{ code.clone() }</code></pre>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct EditorProps {
+    pub lang: Lang,
+    pub text: AttrValue,
+    pub error: Option<RunError>,
+    pub on_input: Callback<String>,
+}
+
+#[function_component(Editor)]
+pub fn editor(props: &EditorProps) -> Html {
+    let on_input = {
+        let cb = props.on_input.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(area) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() {
+                cb.emit(area.value());
+            }
+        })
+    };
+    let lines = props.text.lines().count().max(3) + 1;
+    html! {
+        <section class="editor">
+            <label for="scenario-text"><strong>{ t(props.lang, "editor.title") }</strong>
+                <span class="hint">{ " — " }{ t(props.lang, "editor.help") }</span></label>
+            <textarea id="scenario-text" spellcheck="false" rows={lines.min(24).to_string()}
+                      value={props.text.clone()} oninput={on_input}
+                      aria-invalid={props.error.is_some().to_string()} aria-describedby="scenario-status" />
+            <p id="scenario-status" class={classes!("status", props.error.as_ref().map(|_| "bad"))} role="status">
+                { match &props.error {
+                    Some(e) => match (e.line, e.col) {
+                        (Some(l), Some(c)) => format!("{l}:{c} — {}", e.message),
+                        _ => e.message.clone(),
+                    },
+                    None => t(props.lang, "editor.valid").to_string(),
+                } }
+            </p>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RunBarProps {
+    pub lang: Lang,
+    pub running: bool,
+    pub progress: f64,
+    pub can_run: bool,
+    pub on_run: Callback<()>,
+    pub on_cancel: Callback<()>,
+}
+
+#[function_component(RunBar)]
+pub fn run_bar(props: &RunBarProps) -> Html {
+    let run = props.on_run.reform(|_: MouseEvent| ());
+    let cancel = props.on_cancel.reform(|_: MouseEvent| ());
+    let pct = (props.progress * 100.0).round();
+    html! {
+        <div class="run-bar">
+            <button id="run" class="primary" onclick={run} disabled={props.running || !props.can_run}>{ t(props.lang, "run.start") }</button>
+            <button id="cancel" onclick={cancel} disabled={!props.running}>{ t(props.lang, "run.cancel") }</button>
+            if props.running {
+                <progress id="progress" max="100" value={pct.to_string()} aria-label="progress"></progress>
+                <span class="progress-text">{ tf(props.lang, "run.running", &[("pct", pct.to_string())]) }</span>
+            }
+        </div>
+    }
+}

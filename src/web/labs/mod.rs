@@ -1,0 +1,5 @@
+//! One component tree per lab, plus the environment page and the pieces every demo card uses.
+
+pub mod card;
+pub mod cpu;
+pub mod env_page;

@@ -1,0 +1,43 @@
+//! The browser shell (wasm32 only): start-up, the worker pool, `window.playground`, and the yew
+//! UI. Thin on purpose: everything that can be plain Rust lives in `engine`.
+
+pub mod api;
+pub mod app;
+pub mod charts;
+pub mod clock;
+pub mod env;
+pub mod hosts;
+pub mod labs;
+pub mod panic;
+pub mod pool;
+pub mod runs;
+pub mod state;
+
+use wasm_bindgen::prelude::*;
+
+/// Mounts the app on the page. Host workers load this same module and run its start function
+/// too: there is no window there, and they must not try to draw anything.
+pub fn start() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    panic::install();
+    if let Err(e) = api::install(&window) {
+        env::warn(&format!(
+            "window.playground could not be installed: {}",
+            env::js_error_text(&e)
+        ));
+    }
+    let root = window.document().and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => {
+            yew::Renderer::<app::App>::with_root(root).render();
+        }
+        None => {
+            yew::Renderer::<app::App>::new().render();
+        }
+    }
+    // Start the workers off the critical path of first paint.
+    let cb = Closure::once_into_js(pool::start);
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 50);
+}

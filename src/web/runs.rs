@@ -1,0 +1,313 @@
+//! One run at a time, from scenario text to report: parse, lease workers, hand the job to the
+//! coordinator, watch progress / cancel / crashes without blocking, and tell the UI.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use futures::channel::oneshot;
+use futures::future::{select, Either};
+use serde::Serialize;
+
+use crate::engine::i18n::Lang;
+use crate::engine::labs::LabConfig;
+use crate::engine::report::Report;
+use crate::engine::runner::{self, CpuRun, RunControl};
+use crate::engine::scenario::{self, Scenario};
+use crate::web::clock::PerfClock;
+use crate::web::hosts::Inbox;
+use crate::web::{env, panic, pool};
+
+/// Why a run did not produce a report (CONTRACT.md: `code`, `message`, `line?`, `col?`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunError {
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub col: Option<u32>,
+}
+
+impl RunError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        RunError {
+            code: code.to_string(),
+            message: message.into(),
+            line: None,
+            col: None,
+        }
+    }
+}
+
+/// What the UI hears about runs (whoever started them: a button or `window.playground`).
+#[derive(Clone, Debug)]
+pub enum RunNotice {
+    Started { lab: String, demo: String },
+    Finished(Rc<Report>),
+    Failed(RunError),
+}
+
+struct Active {
+    ctl: Arc<RunControl>,
+    lab: String,
+    demo: String,
+}
+
+thread_local! {
+    static ACTIVE: RefCell<Option<Active>> = const { RefCell::new(None) };
+    static LISTENERS: RefCell<Vec<Rc<dyn Fn(&RunNotice)>>> = const { RefCell::new(Vec::new()) };
+    static LANG: RefCell<Lang> = const { RefCell::new(Lang::En) };
+}
+
+pub fn subscribe(f: Rc<dyn Fn(&RunNotice)>) {
+    LISTENERS.with(|l| l.borrow_mut().push(f));
+}
+
+fn tell(n: &RunNotice) {
+    let ls = LISTENERS.with(|l| l.borrow().clone());
+    for l in ls {
+        l(n);
+    }
+}
+
+/// The language of error messages returned to automation (follows the UI's switch).
+pub fn set_lang(lang: Lang) {
+    LANG.with(|l| *l.borrow_mut() = lang);
+}
+
+pub fn lang() -> Lang {
+    LANG.with(|l| *l.borrow())
+}
+
+pub fn is_busy() -> bool {
+    ACTIVE.with(|a| a.borrow().is_some())
+}
+
+/// The running demo and its progress in [0, 1].
+pub fn progress() -> Option<(String, String, f64)> {
+    ACTIVE.with(|a| {
+        a.borrow()
+            .as_ref()
+            .map(|x| (x.lab.clone(), x.demo.clone(), x.ctl.progress()))
+    })
+}
+
+/// Asks the current run to stop and resolves once it has (at most a few chunk lengths).
+pub async fn cancel() {
+    let ctl = ACTIVE.with(|a| a.borrow().as_ref().map(|x| x.ctl.clone()));
+    let Some(ctl) = ctl else { return };
+    ctl.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    for _ in 0..500 {
+        if !is_busy() {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(5).await;
+    }
+}
+
+/// Parses with this page's worker cap; errors carry line and col.
+pub fn parse(text: &str) -> Result<Scenario, RunError> {
+    scenario::parse(text, env::worker_cap()).map_err(|e| RunError {
+        code: e.code.as_str().to_string(),
+        message: e.message(lang()),
+        line: Some(e.line),
+        col: Some(e.col),
+    })
+}
+
+/// Runs a scenario to its report. A second call while one is in flight fails with `busy`.
+pub async fn run(text: String) -> Result<Report, RunError> {
+    if is_busy() {
+        return Err(RunError::new(
+            "busy",
+            "a run is already in progress: cancel it or wait for it to finish",
+        ));
+    }
+    let scenario = parse(&text)?;
+    let ctl = Arc::new(RunControl::new());
+    let (lab, demo) = (scenario.lab.as_str().to_string(), scenario.demo.clone());
+    ACTIVE.with(|a| {
+        *a.borrow_mut() = Some(Active {
+            ctl: ctl.clone(),
+            lab: lab.clone(),
+            demo: demo.clone(),
+        })
+    });
+    tell(&RunNotice::Started { lab, demo });
+    let result = match &scenario.config {
+        LabConfig::Cpu(_) => run_cpu(&text, &scenario, ctl).await,
+    };
+    ACTIVE.with(|a| *a.borrow_mut() = None);
+    match &result {
+        Ok(r) => tell(&RunNotice::Finished(Rc::new(r.clone()))),
+        Err(e) => tell(&RunNotice::Failed(e.clone())),
+    }
+    result
+}
+
+fn cpu_job(
+    lease_hosts: Vec<Arc<Inbox>>,
+    scenario: Scenario,
+    ctl: Arc<RunControl>,
+    tx: oneshot::Sender<CpuRun>,
+) -> Box<dyn FnOnce() + Send> {
+    Box::new(move || {
+        let LabConfig::Cpu(cfg) = &scenario.config;
+        let k = scenario.run.workers;
+        let Some(run) = coordinator::with_pool(&lease_hosts, k, |pool| {
+            runner::run_cpu(
+                pool,
+                k,
+                scenario.run.repeats,
+                scenario.run.warmup,
+                cfg,
+                &ctl,
+                &PerfClock,
+            )
+        }) else {
+            return; // dropping `tx` tells the page the pool could not be built
+        };
+        let _ = tx.send(run);
+    })
+}
+
+async fn run_cpu(
+    text: &str,
+    scenario: &Scenario,
+    ctl: Arc<RunControl>,
+) -> Result<Report, RunError> {
+    let LabConfig::Cpu(cfg) = &scenario.config;
+    let k = scenario.run.workers;
+    let lease = pool::lease(k, 10_000.0)
+        .await
+        .map_err(|reason| RunError::new("no-threads", reason))?;
+    let facts = env::facts();
+    let t0 = js_sys::Date::now();
+    let (tx, mut rx) = oneshot::channel();
+    lease.coordinator.push(cpu_job(
+        lease.hosts.clone(),
+        scenario.clone(),
+        ctl.clone(),
+        tx,
+    ));
+    let run = loop {
+        let tick = gloo_timers::future::TimeoutFuture::new(25);
+        match select(&mut rx, tick).await {
+            Either::Left((Ok(run), _)) => break run,
+            Either::Left((Err(_), _)) => {
+                return Err(RunError::new(
+                    "pool-failed",
+                    "the coordinator could not build a pool of that size",
+                ))
+            }
+            Either::Right(_) => {
+                if let Some(crash) = panic::take() {
+                    return Err(crashed(crash, &ctl).await);
+                }
+            }
+        }
+    };
+    if run.cancelled {
+        return Err(RunError::new("cancelled", "the run was cancelled"));
+    }
+    let mut trace = run.trace.clone();
+    if lease.spawn_ms > 0.0 {
+        trace.event(
+            0.0,
+            0,
+            "pool",
+            format!(
+                "started workers for this run in {:.0} ms (not counted in the timings)",
+                lease.spawn_ms
+            ),
+        );
+    }
+    let cores = facts.hardware_concurrency;
+    Ok(Report {
+        lab: scenario.lab.as_str().to_string(),
+        demo: scenario.demo.clone(),
+        scenario: text.to_string(),
+        normalized: scenario.to_toml(),
+        wall_ms: crate::engine::trace::round_us(js_sys::Date::now() - t0),
+        workers_used: run.workers_used,
+        cross_origin_isolated: facts.cross_origin_isolated,
+        timer_resolution_ms: facts.timer_resolution_ms,
+        result: runner::cpu_result(&run, cfg, k, cores),
+        spans: trace.spans,
+        events: trace.events,
+        runs: run
+            .runs
+            .iter()
+            .filter_map(|r| serde_json::to_value(r).ok())
+            .collect(),
+    })
+}
+
+/// A worker panicked: stop the others, discard the stuck pool, and name the worker.
+async fn crashed(crash: panic::Crash, ctl: &RunControl) -> RunError {
+    ctl.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    // Let the surviving workers finish their chunk and go idle before they are terminated.
+    gloo_timers::future::TimeoutFuture::new(60).await;
+    let who = match crash.worker {
+        Some(w) => format!("worker {w}"),
+        None => "the coordinator".to_string(),
+    };
+    pool::discard(format!(
+        "{who} panicked ({}); its pool was discarded and fresh workers were started",
+        crash.message
+    ));
+    RunError::new(
+        "worker-panicked",
+        format!(
+            "{who} panicked: {}. The pool was restarted automatically; the next run works without a reload.",
+            crash.message
+        ),
+    )
+}
+
+/// Runs on the coordinator worker: keeps one rayon pool whose thread i lives on host i.
+mod coordinator {
+    use std::cell::RefCell;
+    use std::sync::Arc;
+
+    use crate::web::hosts::Inbox;
+
+    thread_local! {
+        static POOL: RefCell<Option<(Vec<usize>, rayon::ThreadPool)>> = const { RefCell::new(None) };
+    }
+
+    /// Calls `f` with a pool of exactly `k` threads on `hosts[0..k]`, reusing the last pool
+    /// when it matches; returns None if rayon refuses to build it.
+    pub fn with_pool<R>(
+        hosts: &[Arc<Inbox>],
+        k: u32,
+        f: impl FnOnce(&rayon::ThreadPool) -> R,
+    ) -> Option<R> {
+        let ids: Vec<usize> = hosts
+            .iter()
+            .take(k as usize)
+            .map(|h| Arc::as_ptr(h) as usize)
+            .collect();
+        let reuse = POOL.with(|p| p.borrow().as_ref().is_some_and(|(cur, _)| *cur == ids));
+        if !reuse {
+            // Dropping the old pool ends its threads; their hosts then take the new ones.
+            POOL.with(|p| *p.borrow_mut() = None);
+            let targets: Vec<Arc<Inbox>> = hosts.iter().take(k as usize).cloned().collect();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(k as usize)
+                .thread_name(|i| format!("worker-{i}"))
+                .spawn_handler(move |thread| {
+                    let host = targets
+                        .get(thread.index())
+                        .ok_or_else(|| std::io::Error::other("no host worker for this thread"))?;
+                    host.push(Box::new(move || thread.run()));
+                    Ok(())
+                })
+                .build()
+                .ok()?;
+            POOL.with(|p| *p.borrow_mut() = Some((ids, pool)));
+        }
+        POOL.with(|p| p.borrow().as_ref().map(|(_, pool)| f(pool)))
+    }
+}

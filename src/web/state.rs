@@ -1,0 +1,70 @@
+//! App-wide state: language, route, pool status, the current run and the last report.
+//! One `Action` enum and a `Reducible`, shared through a context (yew's todomvc pattern).
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::engine::i18n::Lang;
+use crate::engine::report::Report;
+use crate::engine::route::Route;
+use crate::web::pool::PoolSnapshot;
+use crate::web::runs::RunError;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppState {
+    pub lang: Lang,
+    pub route: Route,
+    pub pool: PoolSnapshot,
+    /// (lab, demo) of the run in flight.
+    pub running: Option<(String, String)>,
+    pub progress: f64,
+    pub last: Option<Rc<Report>>,
+    pub error: Option<RunError>,
+}
+
+pub enum Action {
+    SetLang(Lang),
+    Route(Route),
+    Pool(PoolSnapshot),
+    Started(String, String),
+    Progress(f64),
+    Finished(Rc<Report>),
+    Failed(RunError),
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::SetLang(l) => s.lang = l,
+            Action::Route(r) => s.route = r,
+            Action::Pool(p) => s.pool = p,
+            Action::Started(lab, demo) => {
+                s.running = Some((lab, demo));
+                s.progress = 0.0;
+                s.error = None;
+            }
+            Action::Progress(p) => {
+                if s.running.is_none() || (s.progress - p).abs() < 1e-9 {
+                    return self;
+                }
+                s.progress = p;
+            }
+            Action::Finished(r) => {
+                s.running = None;
+                s.progress = 1.0;
+                s.last = Some(r);
+            }
+            Action::Failed(e) => {
+                s.running = None;
+                s.error = Some(e);
+            }
+        }
+        Rc::new(s)
+    }
+}
+
+pub type AppContext = UseReducerHandle<AppState>;

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every test, in the order that fails fastest: format, lints (native and wasm32), native
+# tests (engine, scenarios, catalogue, Python files), the release build, then the browser suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "clippy (native)"
+cargo clippy --all-targets -- -D warnings
+step "clippy (wasm32)"
+cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+step "native tests"
+cargo test
+step "release build (trunk build --release)"
+trunk build --release
+node tests/check-wasm.mjs dist
+step "browser tests (headless Chromium, release build)"
+node --test --test-concurrency=1 tests/e2e/

@@ -1,0 +1,138 @@
+//! The CPU runner on real native threads: k workers really share the work, the answer matches
+//! the sequential one, spans overlap across workers, cancel stops early, injected panics surface.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Barrier};
+
+use concurrency_playground::engine::clock::MonotonicClock;
+use concurrency_playground::engine::labs::cpu::{CpuConfig, CpuKernel};
+use concurrency_playground::engine::runner::{run_cpu, run_phase, RunControl};
+use concurrency_playground::engine::trace::SpanKind;
+
+fn pool(k: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(k)
+        .build()
+        .unwrap()
+}
+
+fn primes(limit: u64, chunk: u64) -> CpuConfig {
+    CpuConfig {
+        kernel: CpuKernel::Primes,
+        limit,
+        chunk,
+        baseline: true,
+        panic_worker: None,
+    }
+}
+
+#[test]
+fn k_workers_find_the_sequential_answer() {
+    let p = pool(3);
+    let ctl = RunControl::new();
+    let run = run_cpu(&p, 3, 2, 1, &primes(300_000, 5_000), &ctl, &MonotonicClock);
+    assert!(!run.cancelled);
+    assert_eq!(run.checksum, 25_997); // pi(300000)
+    assert_eq!(run.sequential_checksum, Some(25_997));
+    assert!(run.agree());
+    // 1 warm-up + 2 repeats, each a sequential and a parallel phase.
+    assert_eq!(run.runs.len(), 6);
+    assert_eq!(run.runs.iter().filter(|r| r.warmup).count(), 2);
+    assert_eq!(run.parallel.n, 2);
+    assert_eq!(run.chunks, 60);
+    assert_eq!(ctl.chunks_done.load(Ordering::Relaxed), 6 * 60);
+    assert!((ctl.progress() - 1.0).abs() < 1e-12);
+    // Every chunk of the last parallel run is in the trace exactly once.
+    let mut tasks: Vec<u32> = run
+        .trace
+        .spans
+        .iter()
+        .filter(|s| s.label.as_deref() == Some("parallel"))
+        .map(|s| s.task)
+        .collect();
+    tasks.sort_unstable();
+    assert_eq!(tasks, (0..60).collect::<Vec<u32>>());
+    // The baseline ran on worker 0 alone.
+    assert_eq!(
+        run.trace.workers_with(SpanKind::Cpu, Some("sequential")),
+        vec![0]
+    );
+}
+
+#[test]
+fn workers_overlap_when_each_has_enough_work() {
+    // Each worker gets well over 200 ms of chunks in debug builds; they start together.
+    let p = pool(2);
+    let ctl = RunControl::new();
+    let mut cfg = primes(2_000_000, 20_000);
+    cfg.baseline = false;
+    let run = run_cpu(&p, 2, 1, 0, &cfg, &ctl, &MonotonicClock);
+    assert_eq!(run.checksum, 148_933);
+    assert_eq!(run.workers_used, 2);
+    assert_eq!(run.trace.workers_with(SpanKind::Cpu, None), vec![0, 1]);
+    assert!(
+        run.trace.any_overlap(SpanKind::Cpu),
+        "two workers never ran at the same time"
+    );
+}
+
+#[test]
+fn only_the_first_k_threads_of_a_larger_pool_work() {
+    let p = pool(4);
+    let ctl = RunControl::new();
+    let phase = run_phase(
+        &p,
+        2,
+        &primes(100_000, 1_000),
+        &ctl,
+        &MonotonicClock,
+        "parallel",
+        None,
+    );
+    assert_eq!(phase.checksum(), 9_592);
+    assert!(phase.workers.iter().all(|w| w.worker < 2));
+}
+
+#[test]
+fn cancel_stops_between_chunks() {
+    let p = pool(2);
+    let ctl = Arc::new(RunControl::new());
+    let gate = Arc::new(Barrier::new(2));
+    let (c2, g2) = (ctl.clone(), gate.clone());
+    let canceller = std::thread::spawn(move || {
+        g2.wait();
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        c2.cancel.store(true, Ordering::Relaxed);
+    });
+    gate.wait();
+    let run = run_cpu(
+        &p,
+        2,
+        50,
+        0,
+        &primes(50_000_000, 10_000),
+        &ctl,
+        &MonotonicClock,
+    );
+    canceller.join().unwrap();
+    assert!(run.cancelled);
+    assert!(ctl.chunks_done.load(Ordering::Relaxed) < ctl.chunks_total.load(Ordering::Relaxed));
+}
+
+#[test]
+fn an_injected_panic_names_the_worker() {
+    let p = pool(2);
+    let ctl = RunControl::new();
+    let mut cfg = primes(200_000, 1_000);
+    cfg.panic_worker = Some(1);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_cpu(&p, 2, 1, 0, &cfg, &ctl, &MonotonicClock)
+    }));
+    let err = outcome.expect_err("worker 1 should have panicked");
+    let msg = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    assert!(msg.contains("panic_worker = 1"), "{msg}");
+}
