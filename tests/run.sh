@@ -17,4 +17,4 @@ step "release build (trunk build --release)"
 trunk build --release
 node tests/check-wasm.mjs dist
 step "browser tests (headless Chromium, release build)"
-node --test --test-concurrency=1 tests/e2e/
+node --test --test-concurrency=1 --test-timeout=120000 tests/e2e/

@@ -63,6 +63,8 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("run.start", "Run", "运行"),
     ("run.cancel", "Cancel", "取消"),
     ("run.running", "Running… {pct}%", "运行中… {pct}%"),
+    ("reason.not-isolated", "this page is not cross-origin isolated (it needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp), so the browser forbids the shared memory threads need. Open the playground in its own tab from a server that sends those headers (./dev.sh serve does).", "此页面没有跨源隔离（需要 Cross-Origin-Opener-Policy: same-origin 和 Cross-Origin-Embedder-Policy: require-corp 响应头），因此浏览器禁止线程所需的共享内存。请在新标签页中打开由发送这些响应头的服务器提供的游乐场（./dev.sh serve 即可）。"),
+    ("reason.no-sab", "this browser has no SharedArrayBuffer, so wasm threads cannot run here.", "此浏览器没有 SharedArrayBuffer，因此无法在这里运行 wasm 线程。"),
     ("run.cancelled", "The run was cancelled.", "运行已取消。"),
     ("run.failed", "The run failed: {message}", "运行失败：{message}"),
     ("run.no-threads", "This demo needs shared-memory threads, which this page cannot use: {reason}", "此演示需要共享内存线程，但当前页面无法使用：{reason}"),

@@ -46,6 +46,7 @@ pub fn app() -> Html {
         running: None,
         progress: 0.0,
         last: None,
+        finished: 0,
         error: None,
     });
 

@@ -92,20 +92,27 @@ fn timer_resolution() -> f64 {
     }
 }
 
-/// Whether shared-memory threads can run on this page at all, and if not, why.
-pub fn threads_unavailable_reason() -> Option<String> {
+/// Why shared-memory threads cannot run on this page, if they cannot: (i18n key, English text).
+pub fn threads_unavailable() -> Option<(&'static str, String)> {
     let f = facts();
     if !f.cross_origin_isolated {
-        return Some(
-            "this page is not cross-origin isolated (it needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp), so the browser forbids the shared memory that threads need; async demos and process workers still run — open the playground in its own tab, or serve it with those headers".to_string(),
-        );
+        return Some((
+            "reason.not-isolated",
+            "this page is not cross-origin isolated (it needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp), so the browser forbids the shared memory that threads need; open the playground in its own tab from a server that sends those headers (./dev.sh serve does)".to_string(),
+        ));
     }
     if !f.shared_array_buffer {
-        return Some(
+        return Some((
+            "reason.no-sab",
             "this browser has no SharedArrayBuffer, so wasm threads cannot run here".to_string(),
-        );
+        ));
     }
     None
+}
+
+/// The English reason alone (for `env()` and run errors).
+pub fn threads_unavailable_reason() -> Option<String> {
+    threads_unavailable().map(|(_, text)| text)
 }
 
 fn storage() -> Option<web_sys::Storage> {

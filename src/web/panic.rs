@@ -22,8 +22,9 @@ static CRASH: AtomicPtr<Crash> = AtomicPtr::new(std::ptr::null_mut());
 /// Marker in the message of a failure injected on purpose (`panic_worker`).
 pub const INJECTED: &str = "injected failure";
 
+/// Installs the hook through yew, which would otherwise replace it with its own when it renders.
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let payload = info.payload();
         let text = payload
             .downcast_ref::<&str>()

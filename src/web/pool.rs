@@ -213,6 +213,21 @@ pub async fn lease(k: u32, timeout_ms: f64) -> Result<Lease, String> {
     }
 }
 
+/// A host (or the coordinator, index u32::MAX) whose worker trapped, with the trap's message:
+/// the fallback when a worker dies without a Rust panic (e.g. out of memory).
+pub fn crashed_host() -> Option<(u32, String)> {
+    POOL.with(|p| {
+        let p = p.borrow();
+        p.coordinator
+            .iter()
+            .chain(p.hosts.iter())
+            .find_map(|h| match &*h.state.borrow() {
+                HostState::Crashed(m) => Some((h.index, m.clone())),
+                _ => None,
+            })
+    })
+}
+
 /// After a worker crashed, its rayon pool and the coordinator waiting on it are stuck for good:
 /// terminate them all; fresh workers start lazily for the next run.
 pub fn discard(note: String) {

@@ -48,6 +48,8 @@ pub enum RunNotice {
     Failed(RunError),
 }
 
+type RunListener = dyn Fn(&RunNotice);
+
 struct Active {
     ctl: Arc<RunControl>,
     lab: String,
@@ -56,11 +58,11 @@ struct Active {
 
 thread_local! {
     static ACTIVE: RefCell<Option<Active>> = const { RefCell::new(None) };
-    static LISTENERS: RefCell<Vec<Rc<dyn Fn(&RunNotice)>>> = const { RefCell::new(Vec::new()) };
+    static LISTENERS: RefCell<Vec<Rc<RunListener>>> = const { RefCell::new(Vec::new()) };
     static LANG: RefCell<Lang> = const { RefCell::new(Lang::En) };
 }
 
-pub fn subscribe(f: Rc<dyn Fn(&RunNotice)>) {
+pub fn subscribe(f: Rc<RunListener>) {
     LISTENERS.with(|l| l.borrow_mut().push(f));
 }
 
@@ -203,6 +205,14 @@ async fn run_cpu(
             }
             Either::Right(_) => {
                 if let Some(crash) = panic::take() {
+                    return Err(crashed(crash, &ctl).await);
+                }
+                if let Some((host, message)) = pool::crashed_host() {
+                    let crash = panic::Crash {
+                        worker: (host != u32::MAX).then_some(host),
+                        host: Some(host),
+                        message,
+                    };
                     return Err(crashed(crash, &ctl).await);
                 }
             }

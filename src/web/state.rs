@@ -20,6 +20,8 @@ pub struct AppState {
     pub running: Option<(String, String)>,
     pub progress: f64,
     pub last: Option<Rc<Report>>,
+    /// Runs finished since the page loaded (lets tests and screen readers tell results apart).
+    pub finished: u32,
     pub error: Option<RunError>,
 }
 
@@ -57,6 +59,7 @@ impl Reducible for AppState {
                 s.running = None;
                 s.progress = 1.0;
                 s.last = Some(r);
+                s.finished += 1;
             }
             Action::Failed(e) => {
                 s.running = None;

@@ -132,8 +132,10 @@ test('a worker that panics ends the run with its name and message; the next run 
 });
 
 test('the UI runs a demo from its Run button and draws the timeline', async () => {
+  const before = Number(await page.getAttribute('#results', 'data-runs'));
   await page.click('#run');
-  await page.waitForSelector('#results svg.gantt rect.span', { timeout: 30000 });
+  await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, before, { timeout: 30000 });
+  await page.waitForSelector('#results svg.gantt rect.span');
   const rows = await page.getAttribute('#results svg.gantt', 'data-rows');
   assert.equal(rows, '2');
   assert.match(await page.textContent('#r-count'), /348513/);
@@ -168,7 +170,10 @@ test('without COOP/COEP: the app renders, the pool is unavailable with a reason,
 
 test('the layout works on a phone-sized screen', async () => {
   const p = await open(browser, `${isolated.url}/#/cpu`, { viewport: { width: 390, height: 844 } });
-  const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone screen`);
   await p.screenshot({ path: `${ARTIFACTS}/phone.png`, fullPage: true });
+  const wide = await p.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+    .slice(0, 5).map((e) => `${e.tagName}.${e.className}#${e.id}`));
+  const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone screen: ${wide.join(', ')}`);
 });

@@ -7,6 +7,9 @@ use toml_edit::{Item, TableLike, Value};
 
 use super::error::{line_col, ErrorCode, ScenarioError};
 
+/// A 1-based (line, col) in the scenario text.
+pub type Pos = (u32, u32);
+
 /// Reads the keys of one table (or of the document's top level) of a scenario text.
 pub struct TableReader<'a> {
     text: &'a str,
@@ -108,7 +111,7 @@ impl<'a> TableReader<'a> {
         &mut self,
         key: &'static str,
         range: RangeInclusive<u64>,
-    ) -> Result<Option<(u64, (u32, u32))>, ScenarioError> {
+    ) -> Result<Option<(u64, Pos)>, ScenarioError> {
         let Some((item, pos)) = self.get(key) else {
             return Ok(None);
         };
@@ -141,7 +144,7 @@ impl<'a> TableReader<'a> {
     pub fn opt_string(
         &mut self,
         key: &'static str,
-    ) -> Result<Option<(String, (u32, u32))>, ScenarioError> {
+    ) -> Result<Option<(String, Pos)>, ScenarioError> {
         let Some((item, pos)) = self.get(key) else {
             return Ok(None);
         };

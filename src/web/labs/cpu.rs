@@ -17,6 +17,9 @@ use crate::web::runs::{self, RunError};
 use crate::web::state::AppContext;
 use crate::web::{env, pool};
 
+/// A change a knob makes to the scenario, given the knob's new value.
+type ScenarioEdit = dyn Fn(&mut Scenario, &str);
+
 const PYTHON: &str = include_str!("../../python/cpu_primes.py");
 
 fn default_text() -> String {
@@ -88,7 +91,7 @@ pub fn cpu_lab() -> Html {
         Callback::from(move |s: String| text.set(s))
     };
     // Knobs rewrite the scenario through the engine, so both views stay one scenario.
-    let edit = |f: Rc<dyn Fn(&mut Scenario, &str)>| {
+    let edit = |f: Rc<ScenarioEdit>| {
         let text = text.clone();
         let current = parsed.clone().ok();
         Callback::from(move |value: String| {
@@ -174,7 +177,7 @@ pub fn cpu_lab() -> Html {
         })
     };
 
-    let threads_reason = env::threads_unavailable_reason();
+    let threads_reason = env::threads_unavailable().map(|(key, _)| t(lang, key).to_string());
     let cores = env::facts().hardware_concurrency;
     let knob_values = parsed.as_ref().ok().map(|s| {
         let LabConfig::Cpu(c) = &s.config;
@@ -234,7 +237,7 @@ pub fn cpu_lab() -> Html {
                     }
                 </section>
             </div>
-            if let Some(r) = report { <CpuResults report={r} lang={lang} /> }
+            if let Some(r) = report { <CpuResults report={r} lang={lang} runs={app.finished} /> }
             <CodePane lang={lang} python={PYTHON} rust={excerpt(primes::RUST_EXCERPT).to_string()} />
         </div>
     }
@@ -271,6 +274,7 @@ fn number_knob(p: &NumberKnobProps) -> Html {
 struct ResultsProps {
     report: Rc<Report>,
     lang: Lang,
+    runs: u32,
 }
 
 #[function_component(CpuResults)]
@@ -317,7 +321,7 @@ fn cpu_results(p: &ResultsProps) -> Html {
         .unwrap_or_default();
     let spans = Rc::new(p.report.spans.clone());
     html! {
-        <section class="card results" id="results" aria-live="polite">
+        <section class="card results" id="results" aria-live="polite" data-runs={p.runs.to_string()}>
             <h2>{ t(lang, "result.title") }</h2>
             if let Some(text) = lesson { <p class="lesson" id="lesson"><strong>{ t(lang, "result.lesson") }{ ": " }</strong>{ text }</p> }
             <dl class="figures">
