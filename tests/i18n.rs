@@ -5,7 +5,7 @@ use concurrency_playground::engine::i18n::{has, keys, t, Lang};
 
 const PREFIXES: &[&str] = &[
     "app.", "nav.", "pool.", "lab.", "cpu.", "knob.", "editor.", "preset.", "run.", "result.",
-    "code.", "env.", "common.", "lesson.", "reason.",
+    "code.", "env.", "common.", "lesson.", "reason.", "ticker.", "chart.",
 ];
 
 fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
@@ -70,5 +70,13 @@ fn both_languages_differ_where_they_should() {
                 "{key} is not translated"
             );
         }
+    }
+}
+
+#[test]
+fn keys_built_from_demo_ids_exist() {
+    for demo in concurrency_playground::engine::labs::cpu::DEMOS {
+        assert!(has(&format!("cpu.{demo}.what")), "cpu.{demo}.what");
+        assert!(has(&format!("knob.limit.{demo}")), "knob.limit.{demo}");
     }
 }

@@ -23,6 +23,8 @@ fn primes(limit: u64, chunk: u64) -> CpuConfig {
         chunk,
         baseline: true,
         panic_worker: None,
+        sweep: false,
+        main_thread: false,
     }
 }
 
@@ -135,4 +137,48 @@ fn an_injected_panic_names_the_worker() {
         .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default();
     assert!(msg.contains("panic_worker = 1"), "{msg}");
+}
+
+#[test]
+fn a_sweep_measures_every_k_with_the_same_answer() {
+    use concurrency_playground::engine::runner::run_sweep;
+    let p = pool(3);
+    let ctl = RunControl::new();
+    let mut cfg = primes(200_000, 2_000);
+    cfg.sweep = true;
+    let run = run_sweep(&p, 3, 1, 0, &cfg, &ctl, &MonotonicClock);
+    assert!(!run.cancelled);
+    assert_eq!(
+        run.points.iter().map(|p| p.k).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    assert!(run.agree());
+    assert_eq!(run.points[0].checksum, 17_984);
+    assert_eq!(run.points[0].speedup, 1.0);
+    // Spans of every k, each labelled with its k; k = 3 used three distinct workers.
+    assert_eq!(run.trace.workers_with(SpanKind::Cpu, Some("k=1")), vec![0]);
+    assert_eq!(run.trace.workers_with(SpanKind::Cpu, Some("k=3")).len(), 3);
+    assert!(run.serial_fraction(2).is_some());
+    assert_eq!(run.runs.len(), 3);
+}
+
+#[test]
+fn the_main_thread_variant_stops_at_its_budget() {
+    use concurrency_playground::engine::clock::StepClock;
+    use concurrency_playground::engine::runner::run_inline;
+    // Each clock read advances 1 ms: the budget of 10 ms is reached after a few chunks.
+    let clock = StepClock::new(1_000);
+    let run = run_inline(&primes(1_000_000, 1_000), 10.0, &clock);
+    assert!(run.capped);
+    assert!(run.chunks_done > 0 && run.chunks_done < run.chunks);
+    assert!(run
+        .trace
+        .spans
+        .iter()
+        .all(|s| s.kind == SpanKind::Blocked && s.lane == "main"));
+    // Enough budget: the whole work, the right answer.
+    let run = run_inline(&primes(100_000, 10_000), 1e9, &MonotonicClock);
+    assert!(!run.capped);
+    assert_eq!(run.checksum, 9_592);
+    assert_eq!(run.chunks_done, 10);
 }

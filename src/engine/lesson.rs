@@ -69,6 +69,61 @@ pub fn cpu_lesson(
     Lesson { id, figures }
 }
 
+/// What a sweep teaches: where the speed-up peaks, and what Amdahl's fit says caps it.
+/// `points` are (k, speed-up relative to k = 1).
+pub fn sweep_lesson(points: &[(u32, f64)], cores: u32, serial_fraction: Option<f64>) -> Lesson {
+    let best = points
+        .iter()
+        .copied()
+        .fold(None, |b: Option<(u32, f64)>, p| match b {
+            Some(b) if b.1 >= p.1 => Some(b),
+            _ => Some(p),
+        })
+        .unwrap_or((1, 1.0));
+    let max_k = points.iter().map(|p| p.0).max().unwrap_or(1);
+    let mut figures = vec![
+        ("best", format!("{:.2}", best.1)),
+        ("bestk", best.0.to_string()),
+        ("cores", cores.to_string()),
+        ("maxk", max_k.to_string()),
+    ];
+    if let Some(f) = serial_fraction {
+        figures.push(("serial", format!("{:.1}", f * 100.0)));
+        let cap = if f > 0.0 {
+            format!("{:.0}", 1.0 / f)
+        } else {
+            "∞".to_string()
+        };
+        figures.push(("cap", cap));
+    }
+    let id = if best.1 < MIN_GAIN {
+        "lesson.cpu.sweep-flat"
+    } else if max_k > cores && serial_fraction.is_some() {
+        "lesson.cpu.sweep-past-cores"
+    } else if serial_fraction.is_some() {
+        "lesson.cpu.sweep"
+    } else {
+        "lesson.cpu.sweep-one"
+    };
+    Lesson { id, figures }
+}
+
+/// What the main-thread variant teaches: how long the page was frozen.
+pub fn main_thread_lesson(busy_ms: f64, capped: bool, done: u64, chunks: u64) -> Lesson {
+    Lesson {
+        id: if capped {
+            "lesson.cpu.main-thread-capped"
+        } else {
+            "lesson.cpu.main-thread"
+        },
+        figures: vec![
+            ("ms", format!("{busy_ms:.0}")),
+            ("done", done.to_string()),
+            ("chunks", chunks.to_string()),
+        ],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +169,56 @@ mod tests {
             cpu_lesson(Some(400.0), 120.0, 4, 2, true).id,
             "lesson.cpu.near-ideal"
         );
+    }
+
+    #[test]
+    fn sweep_lessons_on_each_side() {
+        let curve = |f: f64, n: u32| -> Vec<(u32, f64)> {
+            (1..=n)
+                .map(|k| (k, crate::engine::amdahl::speedup(f, k as f64)))
+                .collect()
+        };
+        let l = sweep_lesson(&curve(0.1, 2), 2, Some(0.1));
+        assert_eq!(l.id, "lesson.cpu.sweep");
+        assert_eq!(l.figure("bestk"), Some("2"));
+        assert_eq!(l.figure("cap"), Some("10"));
+        assert_eq!(
+            sweep_lesson(&curve(0.1, 4), 2, Some(0.1)).id,
+            "lesson.cpu.sweep-past-cores"
+        );
+        // Best speed-up just under 1.1 is flat; 1.1 is a gain.
+        assert_eq!(
+            sweep_lesson(&[(1, 1.0), (2, 1.09)], 2, Some(0.8)).id,
+            "lesson.cpu.sweep-flat"
+        );
+        assert_eq!(
+            sweep_lesson(&[(1, 1.0), (2, 1.1)], 2, Some(0.8)).id,
+            "lesson.cpu.sweep"
+        );
+        assert_eq!(
+            sweep_lesson(&[(1, 1.0)], 2, None).id,
+            "lesson.cpu.sweep-flat"
+        );
+        assert_eq!(
+            sweep_lesson(&[(1, 1.2)], 2, None).id,
+            "lesson.cpu.sweep-one"
+        );
+        // Ties keep the smaller k.
+        assert_eq!(
+            sweep_lesson(&[(1, 1.0), (2, 1.9), (3, 1.9)], 2, Some(0.0)).figure("bestk"),
+            Some("2")
+        );
+    }
+
+    #[test]
+    fn main_thread_lessons() {
+        assert_eq!(
+            main_thread_lesson(500.0, true, 10, 40).id,
+            "lesson.cpu.main-thread-capped"
+        );
+        let l = main_thread_lesson(120.4, false, 40, 40);
+        assert_eq!(l.id, "lesson.cpu.main-thread");
+        assert_eq!(l.figure("ms"), Some("120"));
     }
 
     #[test]

@@ -170,6 +170,24 @@ pub fn run_phase(
     }
 }
 
+/// Largest integer a JavaScript number holds exactly (2^53 - 1).
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// A checksum as JSON: a number when JavaScript can hold it exactly, else a decimal string
+/// (a wrapped sum of squares would otherwise be silently rounded on the page).
+pub fn json_u64(v: u64) -> serde_json::Value {
+    if v <= MAX_SAFE_INTEGER {
+        v.into()
+    } else {
+        v.to_string().into()
+    }
+}
+
+fn ser_u64<S: serde::Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize as _;
+    json_u64(*v).serialize(s)
+}
+
 /// One timed repetition (`runs` in the report).
 #[derive(Clone, Debug, Serialize)]
 pub struct RunEntry {
@@ -178,6 +196,7 @@ pub struct RunEntry {
     pub workers: u32,
     pub repeat: u32,
     pub warmup: bool,
+    #[serde(serialize_with = "ser_u64")]
     pub checksum: u64,
 }
 
@@ -349,8 +368,8 @@ pub fn cpu_result(run: &CpuRun, cfg: &CpuConfig, workers: u32, cores: u32) -> se
         "limit": cfg.limit,
         "chunk": cfg.chunk,
         "chunks": run.chunks,
-        "count": run.checksum,
-        "sequential_count": run.sequential_checksum,
+        "count": json_u64(run.checksum),
+        "sequential_count": run.sequential_checksum.map(json_u64),
         "agree": run.agree(),
         "workers": workers,
         "cores": cores,
@@ -362,6 +381,243 @@ pub fn cpu_result(run: &CpuRun, cfg: &CpuConfig, workers: u32, cores: u32) -> se
         "speedup": speedup.map(|s| (s * 1000.0).round() / 1000.0),
         "efficiency": speedup.map(|s| (stats::efficiency(s, workers) * 1000.0).round() / 1000.0),
         "per_worker": run.per_worker,
-        "lesson": { "id": lesson.id, "figures": lesson.figures.iter().cloned().collect::<std::collections::BTreeMap<_, _>>() },
+        "lesson": lesson_json(&lesson),
     })
+}
+
+/// One point of a sweep: the parallel run at k workers.
+#[derive(Clone, Debug, Serialize)]
+pub struct SweepPoint {
+    pub k: u32,
+    pub median_ms: f64,
+    pub min_ms: f64,
+    pub max_ms: f64,
+    pub stdev_ms: f64,
+    /// Relative to the k = 1 point.
+    pub speedup: f64,
+    pub efficiency: f64,
+    #[serde(serialize_with = "ser_u64")]
+    pub checksum: u64,
+}
+
+/// A sweep over k = 1 … `max_k`: the same work at every worker count.
+#[derive(Clone, Debug)]
+pub struct SweepRun {
+    pub points: Vec<SweepPoint>,
+    pub trace: Trace,
+    pub runs: Vec<RunEntry>,
+    pub chunks: u64,
+    pub cancelled: bool,
+}
+
+impl SweepRun {
+    /// All points computed the same checksum.
+    pub fn agree(&self) -> bool {
+        self.points
+            .windows(2)
+            .all(|w| w[0].checksum == w[1].checksum)
+    }
+
+    /// The k with the highest speed-up (the smallest such k on ties).
+    pub fn best(&self) -> Option<&SweepPoint> {
+        self.points
+            .iter()
+            .fold(None, |best: Option<&SweepPoint>, p| match best {
+                Some(b) if b.speedup >= p.speedup => Some(b),
+                _ => Some(p),
+            })
+    }
+
+    /// Amdahl's serial fraction, fitted to the points with k ≤ `cores`: past the cores the
+    /// workers take turns, which Amdahl's law (one core per worker) does not model. With no
+    /// such point beyond k = 1, all points are used.
+    pub fn serial_fraction(&self, cores: u32) -> Option<f64> {
+        let pts = |limit: u32| -> Vec<(f64, f64)> {
+            self.points
+                .iter()
+                .filter(|p| p.k <= limit)
+                .map(|p| (p.k as f64, p.speedup))
+                .collect()
+        };
+        crate::engine::amdahl::fit_serial_fraction(&pts(cores))
+            .or_else(|| crate::engine::amdahl::fit_serial_fraction(&pts(u32::MAX)))
+    }
+}
+
+/// Runs the parallel phase at every k in 1 ..= max_k on `pool` (which has ≥ max_k threads).
+/// Spans are kept for every k (labelled `k=<k>`) from each k's last repeat.
+pub fn run_sweep(
+    pool: &rayon::ThreadPool,
+    max_k: u32,
+    repeats: u32,
+    warmup: u32,
+    cfg: &CpuConfig,
+    ctl: &RunControl,
+    clock: &dyn Clock,
+) -> SweepRun {
+    let chunks = chunk_count(cfg.limit, cfg.chunk);
+    ctl.chunks_total.store(
+        chunks * u64::from(max_k) * u64::from(warmup + repeats),
+        Ordering::Relaxed,
+    );
+    let mut out = SweepRun {
+        points: Vec::new(),
+        trace: Trace::default(),
+        runs: Vec::new(),
+        chunks,
+        cancelled: false,
+    };
+    let mut origin = None;
+    let mut base_ms = 0.0;
+    for k in 1..=max_k {
+        let label = format!("k={k}");
+        let mut times = Vec::new();
+        let mut last = None;
+        for round in 0..warmup + repeats {
+            let phase = run_phase(pool, k, cfg, ctl, clock, &label, None);
+            if phase.cancelled {
+                out.cancelled = true;
+                return out;
+            }
+            let is_warmup = round < warmup;
+            out.runs.push(RunEntry {
+                wall_ms: crate::engine::trace::round_us(phase.wall_ms()),
+                mode: "sweep",
+                workers: k,
+                repeat: round.saturating_sub(warmup),
+                warmup: is_warmup,
+                checksum: phase.checksum(),
+            });
+            if !is_warmup {
+                times.push(phase.wall_ms());
+            }
+            last = Some(phase);
+        }
+        let Some(phase) = last else { continue };
+        let origin = *origin.get_or_insert(phase.start);
+        for w in &phase.workers {
+            out.trace.push_raw(origin, w.spans.iter().cloned());
+        }
+        let s = stats::summarize(&times);
+        if k == 1 {
+            base_ms = s.median;
+        }
+        let speedup = stats::speedup(base_ms, s.median);
+        out.points.push(SweepPoint {
+            k,
+            median_ms: crate::engine::trace::round_us(s.median),
+            min_ms: crate::engine::trace::round_us(s.min),
+            max_ms: crate::engine::trace::round_us(s.max),
+            stdev_ms: crate::engine::trace::round_us(s.stdev),
+            speedup: (speedup * 1000.0).round() / 1000.0,
+            efficiency: (stats::efficiency(speedup, k) * 1000.0).round() / 1000.0,
+            checksum: phase.checksum(),
+        });
+    }
+    out
+}
+
+/// What running the kernel on the caller's own thread did (the "main thread" teaching variant).
+#[derive(Clone, Debug)]
+pub struct InlineRun {
+    pub checksum: u64,
+    pub chunks_done: u64,
+    pub chunks: u64,
+    /// Time the caller was busy (the page was frozen for this long).
+    pub busy_ms: f64,
+    /// Stopped at the budget before the work was done.
+    pub capped: bool,
+    pub trace: Trace,
+}
+
+/// Runs chunks on the calling thread until the work is done or `budget_ms` is spent: the page
+/// cannot be interrupted while this runs, so the budget is what keeps a freeze short.
+pub fn run_inline(cfg: &CpuConfig, budget_ms: f64, clock: &dyn Clock) -> InlineRun {
+    let chunks = chunk_count(cfg.limit, cfg.chunk);
+    let start = clock.now_ms();
+    let mut raw = Vec::new();
+    let mut checksum = 0u64;
+    let mut done = 0;
+    let mut capped = false;
+    while let Some(chunk) = chunk_at(done, cfg.limit, cfg.chunk) {
+        if clock.now_ms() - start >= budget_ms {
+            capped = true;
+            break;
+        }
+        let t0 = clock.now_ms();
+        checksum = checksum.wrapping_add(cfg.run_chunk(chunk.start, chunk.end));
+        raw.push(RawSpan {
+            worker: 0,
+            task: chunk.index,
+            kind: SpanKind::Blocked,
+            start: t0,
+            end: clock.now_ms(),
+            label: Some("main thread".to_string()),
+        });
+        done += 1;
+    }
+    let busy_ms = clock.now_ms() - start;
+    let mut trace = Trace::default();
+    trace.push_raw(start, raw);
+    for s in trace.spans.iter_mut() {
+        s.lane = "main".to_string();
+    }
+    InlineRun {
+        checksum,
+        chunks_done: done,
+        chunks,
+        busy_ms: crate::engine::trace::round_us(busy_ms),
+        capped,
+        trace,
+    }
+}
+
+/// The `result` of a sweep report: one point per k, the fit, the best k, the lesson.
+pub fn sweep_result(run: &SweepRun, cfg: &CpuConfig, cores: u32) -> serde_json::Value {
+    let serial = run.serial_fraction(cores);
+    let pts: Vec<(u32, f64)> = run.points.iter().map(|p| (p.k, p.speedup)).collect();
+    let lesson = crate::engine::lesson::sweep_lesson(&pts, cores, serial);
+    serde_json::json!({
+        "kernel": cfg.kernel.demo_id(),
+        "mode": "sweep",
+        "limit": cfg.limit,
+        "chunk": cfg.chunk,
+        "chunks": run.chunks,
+        "count": run.points.first().map(|p| json_u64(p.checksum)),
+        "agree": run.agree(),
+        "cores": cores,
+        "sweep": run.points,
+        "best_k": run.best().map(|p| p.k),
+        "best_speedup": run.best().map(|p| p.speedup),
+        "serial_fraction": serial.map(|f| (f * 10_000.0).round() / 10_000.0),
+        "lesson": lesson_json(&lesson),
+    })
+}
+
+/// The `result` of the main-thread variant.
+pub fn inline_result(run: &InlineRun, cfg: &CpuConfig) -> serde_json::Value {
+    let lesson = crate::engine::lesson::main_thread_lesson(
+        run.busy_ms,
+        run.capped,
+        run.chunks_done,
+        run.chunks,
+    );
+    serde_json::json!({
+        "kernel": cfg.kernel.demo_id(),
+        "mode": "main-thread",
+        "limit": cfg.limit,
+        "chunk": cfg.chunk,
+        "chunks": run.chunks,
+        "chunks_done": run.chunks_done,
+        "capped": run.capped,
+        "frozen_ms": run.busy_ms,
+        "count": json_u64(run.checksum),
+        "complete": !run.capped,
+        "lesson": lesson_json(&lesson),
+    })
+}
+
+fn lesson_json(lesson: &crate::engine::lesson::Lesson) -> serde_json::Value {
+    let figures: std::collections::BTreeMap<_, _> = lesson.figures.iter().cloned().collect();
+    serde_json::json!({ "id": lesson.id, "figures": figures })
 }

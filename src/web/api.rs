@@ -35,8 +35,14 @@ struct ProcessesReport {
     reason: Option<String>,
 }
 
+/// A plain JS object. Should the direct conversion fail (a number JS cannot hold), go through
+/// JSON text instead, so the caller still gets the whole report rather than `null`.
 fn to_js<T: Serialize>(v: &T) -> JsValue {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .or_else(|_| {
+            let text = serde_json::to_string(v).map_err(|e| JsValue::from_str(&e.to_string()))?;
+            js_sys::JSON::parse(&text)
+        })
         .unwrap_or(JsValue::NULL)
 }
 

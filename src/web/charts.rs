@@ -101,3 +101,106 @@ pub fn bars(props: &BarsProps) -> Html {
         </div>
     }
 }
+
+/// One line of a `LineChart`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeriesData {
+    pub name: String,
+    /// CSS class: colour and dash come from the stylesheet.
+    pub class: &'static str,
+    pub points: Vec<(f64, f64)>,
+    /// Draw a hoverable marker at each point (measured data) or only the line (models).
+    pub markers: bool,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LineChartProps {
+    pub series: Vec<SeriesData>,
+    pub title: AttrValue,
+    pub x_label: AttrValue,
+    pub y_label: AttrValue,
+    /// Vertical markers: (x, label), e.g. the core count.
+    #[prop_or_default]
+    pub vlines: Vec<(f64, String)>,
+    #[prop_or_default]
+    pub id: Option<AttrValue>,
+}
+
+const LC_W: f64 = 640.0;
+const LC_H: f64 = 300.0;
+const LC_L: f64 = 48.0;
+const LC_R: f64 = 16.0;
+const LC_T: f64 = 12.0;
+const LC_B: f64 = 40.0;
+
+/// An x/y chart: axes with nice ticks, one polyline per series, markers with hover text.
+#[function_component(LineChart)]
+pub fn line_chart(p: &LineChartProps) -> Html {
+    let all = p.series.iter().flat_map(|s| s.points.iter());
+    let (mut x0, mut x1, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, 0.0f64);
+    for (x, y) in all {
+        x0 = x0.min(*x);
+        x1 = x1.max(*x);
+        y1 = y1.max(*y);
+    }
+    if !x0.is_finite() {
+        return html! {};
+    }
+    if x1 <= x0 {
+        x1 = x0 + 1.0;
+    }
+    let y1 = (y1 * 1.08).max(1.0);
+    let x = LinearScale::new((x0, x1), (LC_L, LC_W - LC_R));
+    let y = LinearScale::new((0.0, y1), (LC_H - LC_B, LC_T));
+    let xt: Vec<f64> = nice_ticks(x0, x1, 8)
+        .into_iter()
+        .filter(|v| v.fract() == 0.0 || x1 - x0 < 4.0)
+        .collect();
+    let yt = nice_ticks(0.0, y1, 5);
+    html! {
+        <figure class="line-chart">
+            <svg viewBox={format!("0 0 {LC_W} {LC_H}")} role="img" aria-label={p.title.clone()} id={p.id.clone()}>
+                <g class="axis y">
+                    { for yt.iter().map(|v| html! {
+                        <g>
+                            <line class="grid" x1={LC_L.to_string()} x2={(LC_W - LC_R).to_string()} y1={format!("{:.1}", y.map(*v))} y2={format!("{:.1}", y.map(*v))} />
+                            <text x={(LC_L - 6.0).to_string()} y={format!("{:.1}", y.map(*v) + 4.0)} text-anchor="end">{ format!("{v}") }</text>
+                        </g>
+                    }) }
+                    <text class="axis-label" transform={format!("translate(12 {}) rotate(-90)", LC_H / 2.0)} text-anchor="middle">{ p.y_label.clone() }</text>
+                </g>
+                <g class="axis x">
+                    { for xt.iter().map(|v| html! {
+                        <text x={format!("{:.1}", x.map(*v))} y={(LC_H - LC_B + 16.0).to_string()} text-anchor="middle">{ format!("{v}") }</text>
+                    }) }
+                    <text class="axis-label" x={((LC_L + LC_W - LC_R) / 2.0).to_string()} y={(LC_H - 4.0).to_string()} text-anchor="middle">{ p.x_label.clone() }</text>
+                    <line class="axis-line" x1={LC_L.to_string()} x2={(LC_W - LC_R).to_string()} y1={(LC_H - LC_B).to_string()} y2={(LC_H - LC_B).to_string()} />
+                </g>
+                { for p.vlines.iter().filter(|(v, _)| *v >= x0 && *v <= x1).map(|(v, label)| html! {
+                    <g class="vline">
+                        <line x1={format!("{:.1}", x.map(*v))} x2={format!("{:.1}", x.map(*v))} y1={LC_T.to_string()} y2={(LC_H - LC_B).to_string()} />
+                        <text x={format!("{:.1}", x.map(*v) + 4.0)} y={(LC_T + 12.0).to_string()}>{ label.clone() }</text>
+                    </g>
+                }) }
+                { for p.series.iter().map(|s| {
+                    let path = s.points.iter().map(|(a, b)| format!("{:.1},{:.1}", x.map(*a), y.map(*b))).collect::<Vec<_>>().join(" ");
+                    html! {
+                        <g class={classes!("series", s.class)} data-series={s.name.clone()}>
+                            <polyline points={path} fill="none" />
+                            if s.markers {
+                                { for s.points.iter().map(|(a, b)| html! {
+                                    <circle class="point" cx={format!("{:.1}", x.map(*a))} cy={format!("{:.1}", y.map(*b))} r="4" data-x={a.to_string()} data-y={b.to_string()}>
+                                        <title>{ format!("{}: {a} → {b:.2}", s.name) }</title>
+                                    </circle>
+                                }) }
+                            }
+                        </g>
+                    }
+                }) }
+            </svg>
+            <figcaption class="legend">
+                { for p.series.iter().map(|s| html! { <span class={classes!("key", s.class)}>{ s.name.clone() }</span> }) }
+            </figcaption>
+        </figure>
+    }
+}

@@ -12,10 +12,9 @@ use serde::Serialize;
 use crate::engine::i18n::Lang;
 use crate::engine::labs::LabConfig;
 use crate::engine::report::Report;
-use crate::engine::runner::{self, CpuRun, RunControl};
+use crate::engine::runner::{self, RunControl};
 use crate::engine::scenario::{self, Scenario};
 use crate::web::clock::PerfClock;
-use crate::web::hosts::Inbox;
 use crate::web::{env, panic, pool};
 
 /// Why a run did not produce a report (CONTRACT.md: `code`, `message`, `line?`, `col?`).
@@ -148,55 +147,29 @@ pub async fn run(text: String) -> Result<Report, RunError> {
     result
 }
 
-fn cpu_job(
-    lease_hosts: Vec<Arc<Inbox>>,
-    scenario: Scenario,
-    ctl: Arc<RunControl>,
-    tx: oneshot::Sender<CpuRun>,
-) -> Box<dyn FnOnce() + Send> {
-    Box::new(move || {
-        let LabConfig::Cpu(cfg) = &scenario.config;
-        let k = scenario.run.workers;
-        let Some(run) = coordinator::with_pool(&lease_hosts, k, |pool| {
-            runner::run_cpu(
-                pool,
-                k,
-                scenario.run.repeats,
-                scenario.run.warmup,
-                cfg,
-                &ctl,
-                &PerfClock,
-            )
-        }) else {
-            return; // dropping `tx` tells the page the pool could not be built
-        };
-        let _ = tx.send(run);
-    })
-}
-
-async fn run_cpu(
-    text: &str,
-    scenario: &Scenario,
-    ctl: Arc<RunControl>,
-) -> Result<Report, RunError> {
-    let LabConfig::Cpu(cfg) = &scenario.config;
-    let k = scenario.run.workers;
+/// Runs `job` on the coordinator with a rayon pool of exactly `k` threads on hosts 0…k-1, and
+/// waits for it without blocking the page: progress, cancel and crashes are polled meanwhile.
+async fn on_pool<T: Send + 'static>(
+    k: u32,
+    ctl: &Arc<RunControl>,
+    job: impl FnOnce(&rayon::ThreadPool, &RunControl) -> T + Send + 'static,
+) -> Result<(T, f64), RunError> {
     let lease = pool::lease(k, 10_000.0)
         .await
         .map_err(|reason| RunError::new("no-threads", reason))?;
-    let facts = env::facts();
-    let t0 = js_sys::Date::now();
     let (tx, mut rx) = oneshot::channel();
-    lease.coordinator.push(cpu_job(
-        lease.hosts.clone(),
-        scenario.clone(),
-        ctl.clone(),
-        tx,
-    ));
-    let run = loop {
+    let hosts = lease.hosts.clone();
+    let job_ctl = ctl.clone();
+    lease.coordinator.push(Box::new(move || {
+        if let Some(out) = coordinator::with_pool(&hosts, k, |pool| job(pool, &job_ctl)) {
+            let _ = tx.send(out);
+        }
+        // Otherwise dropping `tx` tells the page the pool could not be built.
+    }));
+    loop {
         let tick = gloo_timers::future::TimeoutFuture::new(25);
         match select(&mut rx, tick).await {
-            Either::Left((Ok(run), _)) => break run,
+            Either::Left((Ok(out), _)) => return Ok((out, lease.spawn_ms)),
             Either::Left((Err(_), _)) => {
                 return Err(RunError::new(
                     "pool-failed",
@@ -205,7 +178,7 @@ async fn run_cpu(
             }
             Either::Right(_) => {
                 if let Some(crash) = panic::take() {
-                    return Err(crashed(crash, &ctl).await);
+                    return Err(crashed(crash, ctl).await);
                 }
                 if let Some((host, message)) = pool::crashed_host() {
                     let crash = panic::Crash {
@@ -213,45 +186,125 @@ async fn run_cpu(
                         host: Some(host),
                         message,
                     };
-                    return Err(crashed(crash, &ctl).await);
+                    return Err(crashed(crash, ctl).await);
                 }
             }
         }
-    };
-    if run.cancelled {
-        return Err(RunError::new("cancelled", "the run was cancelled"));
     }
-    let mut trace = run.trace.clone();
-    if lease.spawn_ms > 0.0 {
-        trace.event(
-            0.0,
-            0,
-            "pool",
-            format!(
-                "started workers for this run in {:.0} ms (not counted in the timings)",
-                lease.spawn_ms
-            ),
-        );
-    }
-    let cores = facts.hardware_concurrency;
-    Ok(Report {
+}
+
+/// The report around a lab's result; `trace`, `runs` and `workers_used` come from the run.
+fn report(
+    text: &str,
+    scenario: &Scenario,
+    t0: f64,
+    trace: crate::engine::trace::Trace,
+    runs: Vec<serde_json::Value>,
+    workers_used: usize,
+    result: serde_json::Value,
+) -> Report {
+    let facts = env::facts();
+    Report {
         lab: scenario.lab.as_str().to_string(),
         demo: scenario.demo.clone(),
         scenario: text.to_string(),
         normalized: scenario.to_toml(),
         wall_ms: crate::engine::trace::round_us(js_sys::Date::now() - t0),
-        workers_used: run.workers_used,
+        workers_used,
         cross_origin_isolated: facts.cross_origin_isolated,
         timer_resolution_ms: facts.timer_resolution_ms,
-        result: runner::cpu_result(&run, cfg, k, cores),
+        result,
         spans: trace.spans,
         events: trace.events,
-        runs: run
-            .runs
-            .iter()
-            .filter_map(|r| serde_json::to_value(r).ok())
-            .collect(),
+        runs,
+    }
+}
+
+fn to_values<T: Serialize>(items: &[T]) -> Vec<serde_json::Value> {
+    items
+        .iter()
+        .filter_map(|r| serde_json::to_value(r).ok())
+        .collect()
+}
+
+/// The main-thread teaching variant: the kernel runs on the page itself, capped at 500 ms.
+const MAIN_THREAD_BUDGET_MS: f64 = 500.0;
+
+async fn run_cpu(
+    text: &str,
+    scenario: &Scenario,
+    ctl: Arc<RunControl>,
+) -> Result<Report, RunError> {
+    let LabConfig::Cpu(cfg) = &scenario.config;
+    let k = scenario.run.workers;
+    let cores = env::facts().hardware_concurrency;
+    let t0 = js_sys::Date::now();
+    if cfg.main_thread {
+        // Let the page paint "running" first, so the freeze is visible as a freeze.
+        gloo_timers::future::TimeoutFuture::new(50).await;
+        let run = runner::run_inline(cfg, MAIN_THREAD_BUDGET_MS, &PerfClock);
+        let result = runner::inline_result(&run, cfg);
+        return Ok(report(text, scenario, t0, run.trace, Vec::new(), 0, result));
+    }
+    let (repeats, warmup) = (scenario.run.repeats, scenario.run.warmup);
+    if cfg.sweep {
+        let job_cfg = cfg.clone();
+        let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
+            runner::run_sweep(pool, k, repeats, warmup, &job_cfg, ctl, &PerfClock)
+        })
+        .await?;
+        if run.cancelled {
+            return Err(RunError::new("cancelled", "the run was cancelled"));
+        }
+        let mut trace = run.trace.clone();
+        note_spawn(&mut trace, spawn_ms);
+        let used = trace
+            .workers_with(crate::engine::trace::SpanKind::Cpu, None)
+            .len();
+        let result = runner::sweep_result(&run, cfg, cores);
+        return Ok(report(
+            text,
+            scenario,
+            t0,
+            trace,
+            to_values(&run.runs),
+            used,
+            result,
+        ));
+    }
+    let job_cfg = cfg.clone();
+    let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
+        runner::run_cpu(pool, k, repeats, warmup, &job_cfg, ctl, &PerfClock)
     })
+    .await?;
+    if run.cancelled {
+        return Err(RunError::new("cancelled", "the run was cancelled"));
+    }
+    let mut trace = run.trace.clone();
+    note_spawn(&mut trace, spawn_ms);
+    let result = runner::cpu_result(&run, cfg, k, cores);
+    Ok(report(
+        text,
+        scenario,
+        t0,
+        trace,
+        to_values(&run.runs),
+        run.workers_used,
+        result,
+    ))
+}
+
+fn note_spawn(trace: &mut crate::engine::trace::Trace, spawn_ms: f64) {
+    if spawn_ms > 0.0 {
+        trace.event(
+            0.0,
+            0,
+            "pool",
+            format!(
+                "started workers for this run in {spawn_ms:.0} ms (not counted in the timings)"
+            ),
+        );
+    }
 }
 
 /// A worker panicked: stop the others, discard the stuck pool, and name the worker.

@@ -41,6 +41,10 @@ pub struct CpuConfig {
     pub baseline: bool,
     /// This worker panics halfway: what a crashed worker looks like.
     pub panic_worker: Option<u32>,
+    /// Run at every k in 1 ..= workers and chart the speed-up curve.
+    pub sweep: bool,
+    /// Teaching variant: run on the page's own thread (capped at 500 ms) to show the freeze.
+    pub main_thread: bool,
 }
 
 impl CpuConfig {
@@ -67,7 +71,10 @@ impl CpuConfig {
             }
             CpuKernel::Primes | CpuKernel::SumSquares => {}
         }
-        s.push_str(&format!("baseline = {}\n", self.baseline));
+        s.push_str(&format!(
+            "baseline = {}\nsweep = {}\nmain_thread = {}\n",
+            self.baseline, self.sweep, self.main_thread
+        ));
         if let Some(w) = self.panic_worker {
             s.push_str(&format!("panic_worker = {w}\n"));
         }
@@ -171,13 +178,40 @@ pub fn parse_table(
         }
         Some((w, _)) => Some(w as u32),
     };
+    let sweep_at = r.bool_at("sweep", false)?;
+    let main_at = r.bool_at("main_thread", false)?;
     r.finish()?;
+    let clash = |pos, key: &str, why: &str| {
+        ScenarioError::new(ErrorCode::InvalidValue, pos)
+            .with("key", key.to_string())
+            .with("value", "true")
+            .with("why", why.to_string())
+    };
+    if let ((true, pos), (true, _)) = (main_at, sweep_at) {
+        return Err(clash(pos, "main_thread", "a sweep never runs on the page's main thread (it would freeze the page once per k); choose one"));
+    }
+    if let (Some(_), (true, pos)) = (panic_worker, main_at) {
+        return Err(clash(
+            pos,
+            "main_thread",
+            "panic_worker needs workers, and the main-thread variant has none",
+        ));
+    }
+    if let (Some(_), (true, pos)) = (panic_worker, sweep_at) {
+        return Err(clash(
+            pos,
+            "sweep",
+            "panic_worker belongs to a single run, not a sweep",
+        ));
+    }
     Ok(CpuConfig {
         kernel,
         limit,
         chunk,
         baseline,
         panic_worker,
+        sweep: sweep_at.0,
+        main_thread: main_at.0,
     })
 }
 
@@ -219,22 +253,34 @@ pub fn presets() -> Vec<Preset> {
             "\n[run]\nworkers = 2\n\n[cpu]\nlimit = 2_000_000\nchunk = 20_000\nbaseline = false\npanic_worker = 1   # this worker panics halfway, like an uncaught exception in a thread\n",
         ),
         preset(
+            "primes",
+            "primes-sweep",
+            "Sweep k = 1 … 8: where does the speed-up stop?",
+            "\n[run]\nworkers = 8   # the sweep runs k = 1, 2, … 8 (past the cores on purpose)\n\n[cpu]\nlimit = 2_000_000\nchunk = 20_000\nsweep = true\n",
+        ),
+        preset(
+            "primes",
+            "primes-main-thread",
+            "On the page's main thread: watch the page freeze (500 ms cap)",
+            "\n[run]\nworkers = 1\n\n[cpu]\nlimit = 5_000_000\nchunk = 20_000\nmain_thread = true   # teaching variant: the page freezes while it runs (capped at 500 ms)\n",
+        ),
+        preset(
             "sum-squares",
             "sum-squares",
-            "Sum of squares below 400,000,000 on 2 workers",
-            "\n[run]\nworkers = 2\n\n[cpu]\nlimit = 400_000_000\nchunk = 2_000_000\n",
+            "Sum of squares below 1,600,000,000 on 2 workers",
+            "\n[run]\nworkers = 2\n\n[cpu]\nlimit = 1_600_000_000\nchunk = 8_000_000\n",
         ),
         preset(
             "fib",
             "fib",
-            "240 naive fib(27) calls on 2 workers",
-            "\n[run]\nworkers = 2\n\n[cpu]\nlimit = 240   # how many calls\nchunk = 4     # calls a worker takes at a time\nn = 27        # each call computes fib(n) the slow way\n",
+            "240 naive fib(29) calls on 2 workers",
+            "\n[run]\nworkers = 2\n\n[cpu]\nlimit = 240   # how many calls\nchunk = 4     # calls a worker takes at a time\nn = 29        # each call computes fib(n) the slow way\n",
         ),
         preset(
             "mandelbrot",
             "mandelbrot",
-            "Mandelbrot, 640 × 480, rows shared by 2 workers",
-            "\n[run]\nworkers = 2\n\n[cpu]\nlimit = 480      # rows\nchunk = 4        # rows a worker takes at a time\nwidth = 640\nmax_iter = 500   # rows through the set cost far more: dynamic chunks balance them\n",
+            "Mandelbrot, 960 × 720, rows shared by 2 workers",
+            "\n[run]\nworkers = 2\n\n[cpu]\nlimit = 720      # rows\nchunk = 4        # rows a worker takes at a time\nwidth = 960\nmax_iter = 800   # rows through the set cost far more: dynamic chunks balance them\n",
         ),
     ]
 }

@@ -140,6 +140,22 @@ impl<'a> TableReader<'a> {
             .ok_or_else(|| self.wrong_type(key, "true or false", item, pos))
     }
 
+    /// A boolean with the position of its value (or the table's, when absent).
+    pub fn bool_at(
+        &mut self,
+        key: &'static str,
+        default: bool,
+    ) -> Result<(bool, Pos), ScenarioError> {
+        let anchor = self.anchor;
+        let Some((item, pos)) = self.get(key) else {
+            return Ok((default, anchor));
+        };
+        match item.as_bool() {
+            Some(b) => Ok((b, pos)),
+            None => Err(self.wrong_type(key, "true or false", item, pos)),
+        }
+    }
+
     /// A string key: `None` when absent.
     pub fn opt_string(
         &mut self,

@@ -2,4 +2,5 @@
 
 pub mod card;
 pub mod cpu;
+pub mod cpu_results;
 pub mod env_page;
