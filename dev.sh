@@ -70,6 +70,10 @@ case "${1:-}" in
   build)
     setup
     trunk build --release "${@:2}" ;;
+  build-pages)
+    setup
+    trunk build --release "${@:2}"
+    node tools/make-pages.mjs dist dist-pages ;;
   test)
     setup
     exec bash tests/run.sh "${@:2}" ;;
@@ -77,9 +81,10 @@ case "${1:-}" in
     setup
     exec bash tests/bench.sh "${@:2}" ;;
   *)
-    echo "usage: ./dev.sh serve | test | build | setup"
+    echo "usage: ./dev.sh serve | test | build | build-pages | setup"
     echo "  serve  install what is missing, then serve the playground at http://127.0.0.1:8080"
     echo "  test   install what is missing, then run every test (lint, native, Python, browser)"
     echo "  build  release build into dist/ (deploy it with the headers in www/_headers)"
+    echo "  build-pages  release build plus a COOP/COEP service worker into dist-pages/ (GitHub Pages)"
     exit 2 ;;
 esac

@@ -16,5 +16,6 @@ cargo test
 step "release build (trunk build --release)"
 trunk build --release
 node tests/check-wasm.mjs dist
+node tools/make-pages.mjs dist dist-pages
 step "browser tests (headless Chromium, release build)"
 node --test --test-concurrency=1 --test-timeout=120000 tests/e2e/

@@ -259,3 +259,55 @@ fn mutated_texts_never_panic_and_always_have_a_position() {
         "the mutations should break most texts, broke {rejected}"
     );
 }
+
+#[test]
+fn random_and_mutated_links_never_panic() {
+    use concurrency_playground::engine::route::{decode_scenario, encode_scenario, Route};
+    let alphabet: Vec<char> =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=%?&#/"
+            .chars()
+            .collect();
+    let good: Vec<String> = labs::presets()
+        .iter()
+        .map(|p| encode_scenario(&p.scenario))
+        .collect();
+    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let (mut decoded, mut rejected) = (0, 0);
+    for i in 0..5_000 {
+        let link: String = if i % 2 == 0 {
+            (0..rng.below(200))
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect()
+        } else {
+            let mut c: Vec<char> = good[rng.below(good.len())].chars().collect();
+            match rng.below(3) {
+                0 => c.truncate(rng.below(c.len() + 1)),
+                1 if !c.is_empty() => {
+                    let at = rng.below(c.len());
+                    c[at] = alphabet[rng.below(alphabet.len())];
+                }
+                _ => c.insert(rng.below(c.len() + 1), alphabet[rng.below(alphabet.len())]),
+            }
+            c.into_iter().collect()
+        };
+        let route = Route::parse(&format!("#/cpu/primes?s={link}&embed=1"));
+        let Some(s) = route.scenario else { continue };
+        match decode_scenario(&s) {
+            Ok(text) => {
+                decoded += 1;
+                if let Err(e) = parse(&text, CAP) {
+                    assert!(e.line >= 1 && e.col >= 1);
+                }
+            }
+            Err(e) => {
+                rejected += 1;
+                assert!(!e.code().is_empty());
+            }
+        }
+    }
+    assert!(rejected > 2_000, "{rejected}");
+    assert!(
+        decoded > 0,
+        "some mutations (e.g. a changed last character) still decode"
+    );
+}

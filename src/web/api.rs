@@ -37,13 +37,22 @@ struct ProcessesReport {
 
 /// A plain JS object. Should the direct conversion fail (a number JS cannot hold), go through
 /// JSON text instead, so the caller still gets the whole report rather than `null`.
-fn to_js<T: Serialize>(v: &T) -> JsValue {
+pub fn to_js<T: Serialize>(v: &T) -> JsValue {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .or_else(|_| {
             let text = serde_json::to_string(v).map_err(|e| JsValue::from_str(&e.to_string()))?;
             js_sys::JSON::parse(&text)
         })
         .unwrap_or(JsValue::NULL)
+}
+
+/// A plain object from (key, value) pairs.
+pub fn plain_object(fields: &[(&str, JsValue)]) -> JsValue {
+    let obj = js_sys::Object::new();
+    for (k, v) in fields {
+        let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), v);
+    }
+    obj.into()
 }
 
 pub fn env_value() -> JsValue {

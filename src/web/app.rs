@@ -47,6 +47,7 @@ pub fn app() -> Html {
         progress: 0.0,
         last: None,
         finished: 0,
+        incoming: runs::pending_scenario().map(|t| (1, t)),
         error: None,
     });
 
@@ -75,6 +76,7 @@ pub fn app() -> Html {
                 }
                 RunNotice::Finished(r) => s.dispatch(Action::Finished(r.clone())),
                 RunNotice::Failed(e) => s.dispatch(Action::Failed(e.clone())),
+                RunNotice::ScenarioSet(text) => s.dispatch(Action::SetScenario(text.clone())),
             }));
             // Progress is read lock-free from the workers' counters while a run is in flight.
             let s = state.clone();

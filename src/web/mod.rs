@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod charts;
 pub mod clock;
+pub mod embed;
 pub mod env;
 pub mod hosts;
 pub mod labs;
@@ -25,6 +26,13 @@ pub fn start() {
     if let Err(e) = api::install(&window) {
         env::warn(&format!(
             "window.playground could not be installed: {}",
+            env::js_error_text(&e)
+        ));
+    }
+    // Embedding pages talk to the playground by postMessage (CONTRACT.md).
+    if let Err(e) = embed::install(&window) {
+        env::warn(&format!(
+            "the postMessage protocol could not start: {}",
             env::js_error_text(&e)
         ));
     }

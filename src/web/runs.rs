@@ -42,9 +42,14 @@ impl RunError {
 /// What the UI hears about runs (whoever started them: a button or `window.playground`).
 #[derive(Clone, Debug)]
 pub enum RunNotice {
-    Started { lab: String, demo: String },
+    Started {
+        lab: String,
+        demo: String,
+    },
     Finished(Rc<Report>),
     Failed(RunError),
+    /// An embedding page asked for this (already validated) scenario to be shown.
+    ScenarioSet(String),
 }
 
 type RunListener = dyn Fn(&RunNotice);
@@ -59,13 +64,22 @@ thread_local! {
     static ACTIVE: RefCell<Option<Active>> = const { RefCell::new(None) };
     static LISTENERS: RefCell<Vec<Rc<RunListener>>> = const { RefCell::new(Vec::new()) };
     static LANG: RefCell<Lang> = const { RefCell::new(Lang::En) };
+    static PENDING: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 pub fn subscribe(f: Rc<RunListener>) {
     LISTENERS.with(|l| l.borrow_mut().push(f));
 }
 
-fn tell(n: &RunNotice) {
+/// The last scenario an embedding page set, for a UI that subscribes after it arrived.
+pub fn pending_scenario() -> Option<String> {
+    PENDING.with(|p| p.borrow().clone())
+}
+
+pub fn tell(n: &RunNotice) {
+    if let RunNotice::ScenarioSet(text) = n {
+        PENDING.with(|p| *p.borrow_mut() = Some(text.clone()));
+    }
     let ls = LISTENERS.with(|l| l.borrow().clone());
     for l in ls {
         l(n);

@@ -20,6 +20,8 @@ pub struct AppState {
     pub running: Option<(String, String)>,
     pub progress: f64,
     pub last: Option<Rc<Report>>,
+    /// The last scenario an embedding page set, numbered so the same text twice still applies.
+    pub incoming: Option<(u32, String)>,
     /// Runs finished since the page loaded (lets tests and screen readers tell results apart).
     pub finished: u32,
     pub error: Option<RunError>,
@@ -33,6 +35,7 @@ pub enum Action {
     Progress(f64),
     Finished(Rc<Report>),
     Failed(RunError),
+    SetScenario(String),
 }
 
 impl Reducible for AppState {
@@ -64,6 +67,10 @@ impl Reducible for AppState {
             Action::Failed(e) => {
                 s.running = None;
                 s.error = Some(e);
+            }
+            Action::SetScenario(text) => {
+                let n = s.incoming.as_ref().map_or(1, |(n, _)| n + 1);
+                s.incoming = Some((n, text));
             }
         }
         Rc::new(s)

@@ -9,12 +9,23 @@ export async function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
-/** Opens `url` in a fresh page; `page.defects` collects console errors and uncaught exceptions. */
-export async function open(browser, url, { viewport = { width: 1280, height: 900 } } = {}) {
+/**
+ * Opens `url` in a fresh page; `page.defects` collects console errors, uncaught exceptions and
+ * any request to an origin other than the page's own (and `allowOrigins`): the app must make
+ * none (no CDN, no fonts, no analytics).
+ */
+export async function open(browser, url, { viewport = { width: 1280, height: 900 }, allowOrigins = [], waitForApi = true } = {}) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.defects = [];
   page.warnings = [];
+  const allowed = new Set([new URL(url).origin, ...allowOrigins]);
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if ((u.protocol === 'http:' || u.protocol === 'https:') && !allowed.has(u.origin)) {
+      page.defects.push(`request to another origin: ${r.url()}`);
+    }
+  });
   page.on('console', (m) => {
     if (m.type() === 'error') page.defects.push(`console.error: ${m.text()}`);
     if (m.type() === 'warning') page.warnings.push(m.text());
@@ -24,7 +35,7 @@ export async function open(browser, url, { viewport = { width: 1280, height: 900
     if (m.type() === 'error') page.defects.push(`worker console.error: ${m.text()}`);
   }));
   await page.goto(url);
-  await page.waitForFunction(() => window.playground && typeof window.playground.run === 'function');
+  if (waitForApi) await page.waitForFunction(() => window.playground && typeof window.playground.run === 'function');
   return page;
 }
 

@@ -133,6 +133,27 @@ test('a share link reproduces the scenario; a damaged link shows a message and t
   assert.deepEqual([...p.defects, ...bad.defects], []);
 });
 
+test('the editor survives a reload; reset brings back the default; the bad line is marked', async () => {
+  const p = await open(browser, `${server.url}/#/cpu`);
+  const text = (await p.inputValue('#scenario-text')).replace('limit = 5_000_000', 'limit = 4_000_000');
+  await p.fill('#scenario-text', text);
+  await p.waitForTimeout(400); // past the 250 ms validation pause
+  await p.reload();
+  await p.waitForSelector('#scenario-text');
+  assert.equal(await p.inputValue('#scenario-text'), text);
+  await p.fill('#scenario-text', text.replace('chunk = 20_000', 'chunk = 0'));
+  await p.waitForSelector('#err-line');
+  // "12 | chunk = 0 …" with the caret under the 0 (column 9, after the 5-character gutter).
+  assert.match(await p.textContent('#err-line'), /^12 \| chunk = 0 .*\n {13}\^$/);
+  await p.click('#reset');
+  await p.waitForFunction(() => document.querySelector('#scenario-text').value.includes('limit = 5_000_000'));
+  assert.equal(await p.$('#err-line'), null);
+  // The embed code is an iframe pointing at this demo in embed mode.
+  await p.click('#embed-code');
+  assert.match(await p.inputValue('.embed-snippet'), /<iframe src="http:\/\/127\.0\.0\.1:\d+\/#\/cpu\/primes\?s=[\w-]+&embed=1"/);
+  assert.deepEqual(p.defects, []);
+});
+
 test('the language switch turns the page into Chinese', async () => {
   await page.selectOption('.lang select', 'zh');
   await page.waitForFunction(() => document.querySelector('nav').textContent.includes('运行环境'));

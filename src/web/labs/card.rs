@@ -53,6 +53,8 @@ pub fn code_pane(props: &CodePaneProps) -> Html {
 pub struct EditorProps {
     pub lang: Lang,
     pub text: AttrValue,
+    /// The text the error refers to (validation lags typing a little).
+    pub checked: AttrValue,
     pub error: Option<RunError>,
     pub on_input: Callback<String>,
 }
@@ -68,6 +70,20 @@ pub fn editor(props: &EditorProps) -> Html {
         })
     };
     let lines = props.text.lines().count().max(3) + 1;
+    // The offending line with a caret under the column: a textarea cannot colour one line.
+    let marked = props.error.as_ref().and_then(|e| {
+        let (line, col) = (e.line?, e.col?);
+        let src = props
+            .checked
+            .split('\n')
+            .nth(line.checked_sub(1)? as usize)
+            .unwrap_or("");
+        let gutter = format!("{line} | ");
+        Some(format!(
+            "{gutter}{src}\n{}^",
+            " ".repeat(gutter.chars().count() + col.saturating_sub(1) as usize)
+        ))
+    });
     html! {
         <section class="editor">
             <label for="scenario-text"><strong>{ t(props.lang, "editor.title") }</strong>
@@ -84,6 +100,7 @@ pub fn editor(props: &EditorProps) -> Html {
                     None => t(props.lang, "editor.valid").to_string(),
                 } }
             </p>
+            if let Some(m) = marked { <pre class="err-line" id="err-line" aria-hidden="true">{ m }</pre> }
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! Lab `cpu`: CPU kernels sequentially and on k real workers, a sweep over k, and the
 //! main-thread teaching variant; knobs and scenario text kept as one, run, cancel, share.
 
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use crate::engine::i18n::{t, tf, Lang};
@@ -14,46 +15,105 @@ use crate::web::runs::{self, RunError};
 use crate::web::state::AppContext;
 use crate::web::{env, pool};
 
-fn default_text() -> String {
-    scenario::default_scenario(LabId::Cpu, "primes").unwrap_or_default()
+fn default_text(demo: &str) -> String {
+    scenario::default_scenario(LabId::Cpu, demo)
+        .or_else(|| scenario::default_scenario(LabId::Cpu, "primes"))
+        .unwrap_or_default()
 }
 
-/// The scenario to start from: the link's `s=` if it decodes and parses, else the default;
-/// plus a notice when the link was bad.
+const EDITOR_KEY: &str = "playground.editor.cpu";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn load(key: &str) -> Option<String> {
+    storage().and_then(|s| s.get_item(key).ok().flatten())
+}
+
+fn save(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        // Full or disabled storage only costs persistence across reloads.
+        let _ = s.set_item(key, value);
+    }
+}
+
+fn last_valid_key(demo: &str) -> String {
+    format!("playground.last.cpu.{demo}")
+}
+
+/// The scenario to start from, and a notice when a link was bad. In order: the link's `s=`;
+/// the saved editor text (if it is for the demo the route names); the demo's last valid
+/// scenario; the demo's default.
 fn initial(route: &Route, lang: Lang) -> (String, Option<String>) {
-    let Some(s) = &route.scenario else {
-        return (default_text(), None);
+    let demo = route.demo.clone();
+    let saved_or_default = || {
+        let saved = load(EDITOR_KEY).filter(|t| match (&demo, runs::parse(t)) {
+            (Some(d), Ok(s)) => s.demo == *d,
+            (Some(_), Err(_)) => false,
+            (None, _) => true,
+        });
+        saved
+            .or_else(|| demo.as_deref().and_then(|d| load(&last_valid_key(d))))
+            .unwrap_or_else(|| default_text(demo.as_deref().unwrap_or("primes")))
     };
+    let Some(s) = &route.scenario else {
+        return (saved_or_default(), None);
+    };
+    let fallback = default_text(demo.as_deref().unwrap_or("primes"));
     match decode_scenario(s) {
         Ok(text) => match runs::parse(&text) {
             Ok(_) => (text, None),
             Err(e) => (
-                default_text(),
+                fallback,
                 Some(format!(
                     "{}:{} — {} ({})",
                     e.line.unwrap_or(1),
                     e.col.unwrap_or(1),
                     e.message,
-                    if lang == Lang::Zh {
-                        "链接中的场景无效，已显示默认场景"
-                    } else {
-                        "the link's scenario is invalid; showing the default"
-                    }
+                    t(lang, "link.invalid")
                 )),
             ),
         },
         Err(e) => (
-            default_text(),
-            Some(format!(
-                "{} ({})",
-                if lang == Lang::Zh {
-                    "链接已损坏或被截断，已显示默认场景"
-                } else {
-                    "the link is damaged or truncated; showing the default scenario"
-                },
-                e.code()
-            )),
+            fallback,
+            Some(format!("{} ({})", t(lang, "link.damaged"), e.code())),
         ),
+    }
+}
+
+/// The page's address without its hash: where shared and embedded links point.
+fn page_base() -> String {
+    web_sys::window()
+        .map(|w| {
+            let loc = w.location();
+            format!(
+                "{}{}",
+                loc.origin().unwrap_or_default(),
+                loc.pathname().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// Copies text with the async clipboard API where the page may use it; the text is also shown,
+/// so a refusal costs nothing.
+fn copy_to_clipboard(text: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let clipboard =
+        js_sys::Reflect::get(&w.navigator(), &"clipboard".into()).unwrap_or(JsValue::UNDEFINED);
+    let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) else {
+        return;
+    };
+    if let Some(f) = write.dyn_ref::<js_sys::Function>() {
+        if let Ok(p) = f.call1(&clipboard, &JsValue::from_str(text)) {
+            if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
+                // Refusal (no focus, no permission) is fine: the text is on screen to copy.
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+                });
+            }
+        }
     }
 }
 
@@ -132,44 +192,92 @@ pub fn cpu_lab() -> Html {
     let lang = app.lang;
     let init = use_memo(app.route.scenario.clone(), |_| initial(&app.route, lang));
     let text = use_state(|| init.0.clone());
+    // The text as last validated: typing is checked 250 ms after the last keystroke.
+    let checked = use_state(|| init.0.clone());
+    let debounce = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
     let link_notice = use_state(|| init.1.clone());
     {
         // A new link (hash change) replaces the text.
-        let text = text.setter();
+        let (text, checked) = (text.setter(), checked.setter());
         let notice = link_notice.setter();
         use_effect_with(init.clone(), move |init| {
             text.set(init.0.clone());
+            checked.set(init.0.clone());
             notice.set(init.1.clone());
         });
     }
-    let parsed: Result<Scenario, RunError> = runs::parse(&text);
+    {
+        // An embedding page set a scenario (already validated by the protocol).
+        let (text, checked) = (text.setter(), checked.setter());
+        use_effect_with(app.incoming.clone(), move |incoming| {
+            if let Some((_, t)) = incoming {
+                text.set(t.clone());
+                checked.set(t.clone());
+            }
+        });
+    }
+    let parsed: Result<Scenario, RunError> = runs::parse(&checked);
+    {
+        // The editor survives a reload; so does the last valid scenario of each demo.
+        let parsed = parsed.clone();
+        use_effect_with(((*text).clone(), (*checked).clone()), move |(text, _)| {
+            save(EDITOR_KEY, text);
+            if let Ok(s) = parsed {
+                save(&last_valid_key(&s.demo), &s.to_toml());
+            }
+        });
+    }
     let running = app.running.is_some();
     let share = use_state(|| None::<String>);
+    let embed_code = use_state(|| None::<String>);
 
+    // Every change of text goes through here: shown at once, validated once typing pauses.
     let set_text = {
-        let text = text.clone();
-        Callback::from(move |s: String| text.set(s))
+        let (text, checked, debounce) = (text.clone(), checked.clone(), debounce.clone());
+        Callback::from(move |s: String| {
+            text.set(s.clone());
+            let checked = checked.clone();
+            *debounce.borrow_mut() = Some(gloo_timers::callback::Timeout::new(250, move || {
+                checked.set(s)
+            }));
+        })
+    };
+    // Knobs and menus replace the text outright: no need to wait.
+    let replace_text = {
+        let (text, checked) = (text.clone(), checked.clone());
+        Callback::from(move |s: String| {
+            text.set(s.clone());
+            checked.set(s);
+        })
     };
     // Knobs rewrite the scenario through the engine, so both views stay one scenario.
     let on_knob = {
-        let text = text.clone();
+        let replace = replace_text.clone();
         let current = parsed.clone().ok();
         Callback::from(move |(field, value): (Field, String)| {
             if let Some(mut s) = current.clone() {
                 apply(&mut s, field, &value);
-                text.set(s.to_toml());
+                replace.emit(s.to_toml());
             }
         })
     };
     let on_preset = {
-        let text = text.clone();
+        let replace = replace_text.clone();
         Callback::from(move |e: Event| {
             if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
                 if let Some(p) = labs::presets().into_iter().find(|p| p.name == sel.value()) {
-                    text.set(p.scenario);
+                    replace.emit(p.scenario);
                 }
             }
         })
+    };
+    let on_reset = {
+        let replace = replace_text.clone();
+        let demo = parsed
+            .as_ref()
+            .map(|s| s.demo.clone())
+            .unwrap_or_else(|_| "primes".into());
+        Callback::from(move |_: MouseEvent| replace.emit(default_text(&demo)))
     };
     let on_run = {
         let text = text.clone();
@@ -182,32 +290,43 @@ pub fn cpu_lab() -> Html {
         })
     };
     let on_cancel = Callback::from(|_| wasm_bindgen_futures::spawn_local(runs::cancel()));
+    let demo_id = parsed
+        .as_ref()
+        .map(|s| s.demo.clone())
+        .unwrap_or_else(|_| "primes".into());
+    let route_for = |embed: bool| Route {
+        page: Page::Lab(LabId::Cpu),
+        demo: Some(demo_id.clone()),
+        scenario: Some(encode_scenario(&checked)),
+        embed,
+    };
     let on_share = {
-        let text = text.clone();
         let share = share.clone();
-        let demo = parsed
-            .as_ref()
-            .map(|s| s.demo.clone())
-            .unwrap_or_else(|_| "primes".into());
+        let route = route_for(false);
         Callback::from(move |_: MouseEvent| {
-            let route = Route {
-                page: Page::Lab(LabId::Cpu),
-                demo: Some(demo.clone()),
-                scenario: Some(encode_scenario(&text)),
-                embed: false,
-            };
+            let url = format!("{}{}", page_base(), route.to_hash());
             if let Some(w) = web_sys::window() {
-                let loc = w.location();
-                let base = format!(
-                    "{}{}",
-                    loc.origin().unwrap_or_default(),
-                    loc.pathname().unwrap_or_default()
-                );
-                let _ = loc.set_hash(&route.to_hash());
-                share.set(Some(format!("{base}{}", route.to_hash())));
+                let _ = w.location().set_hash(&route.to_hash());
             }
+            copy_to_clipboard(&url);
+            share.set(Some(url));
         })
     };
+    let on_embed_code = {
+        let embed_code = embed_code.clone();
+        let route = route_for(true);
+        Callback::from(move |_: MouseEvent| {
+            let code = format!(
+                "<iframe src=\"{}{}\" title=\"Concurrency Playground\" width=\"100%\" height=\"760\" style=\"border:0\" allow=\"cross-origin-isolated\" loading=\"lazy\"></iframe>",
+                page_base(),
+                route.to_hash()
+            );
+            copy_to_clipboard(&code);
+            embed_code.set(Some(code));
+        })
+    };
+    let full_url = format!("{}{}", page_base(), route_for(false).to_hash());
+    let embed = app.route.embed;
 
     let config = parsed.as_ref().ok().map(|s| {
         let LabConfig::Cpu(c) = &s.config;
@@ -269,16 +388,26 @@ pub fn cpu_lab() -> Html {
                     }
                 </section>
                 <section class="card">
-                    <Editor lang={lang} text={(*text).clone()} error={parsed.as_ref().err().cloned()} on_input={set_text} />
+                    <Editor lang={lang} text={(*text).clone()} error={parsed.as_ref().err().cloned()} on_input={set_text}
+                        checked={(*checked).clone()} />
                     <RunBar lang={lang} running={running} progress={app.progress}
                         can_run={parsed.is_ok() && (threads_ok || main_thread)}
                         on_run={on_run} on_cancel={on_cancel} />
-                    <div class="share">
-                        <button onclick={on_share} id="share">{ t(lang, "run.share") }</button>
+                    if embed {
+                        <p class="open-full"><a href={full_url} target="_blank" rel="noopener" id="open-full">{ t(lang, "embed.open-full") }</a></p>
+                    } else {
+                        <div class="share">
+                            <button onclick={on_share} id="share">{ t(lang, "run.share") }</button>
+                            <button onclick={on_embed_code} id="embed-code">{ t(lang, "run.embed-code") }</button>
+                            <button onclick={on_reset} id="reset">{ t(lang, "editor.reset") }</button>
+                        </div>
                         if let Some(url) = (*share).clone() {
                             <input class="share-url" readonly=true value={url} aria-label={t(lang, "run.share")} />
                         }
-                    </div>
+                        if let Some(code) = (*embed_code).clone() {
+                            <textarea class="share-url embed-snippet" readonly=true rows="3" value={code} aria-label={t(lang, "run.embed-code")} />
+                        }
+                    }
                     if let Some(e) = app.error.clone() {
                         <p class={classes!("run-error", (e.code == "cancelled").then_some("soft"))} role="alert" id="run-error">
                             { if e.code == "cancelled" { t(lang, "run.cancelled").to_string() } else { tf(lang, "run.failed", &[("message", e.message.clone())]) } }
@@ -287,7 +416,7 @@ pub fn cpu_lab() -> Html {
                 </section>
             </div>
             if let Some(r) = report { <CpuResults report={r} lang={lang} runs={app.finished} /> }
-            if let Some((_, c)) = config {
+            if let (Some((_, c)), false) = (config, embed) {
                 <CodePane lang={lang} python={python_for(&c)} rust={excerpt(c.rust_source()).to_string()} />
             }
         </div>
