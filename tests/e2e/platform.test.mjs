@@ -86,7 +86,8 @@ test('k = 3 on a 2-core machine runs on 3 workers', async () => {
 });
 
 test('a second run while one is in flight is rejected as busy; cancel stops a long run', async () => {
-  const long = await preset(page, 'primes-long');
+  // Long enough (tens of seconds) that only Cancel can end it in time.
+  const long = 'lab = "cpu"\ndemo = "primes"\n[run]\nworkers = 4\n[cpu]\nlimit = 60_000_000\nbaseline = false\n';
   await page.evaluate((t) => {
     window.__long = window.playground.run(t).then(() => ({ ok: true }), (e) => ({ ok: false, code: e.code }));
   }, long);

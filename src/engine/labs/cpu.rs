@@ -242,12 +242,6 @@ pub fn presets() -> Vec<Preset> {
         ),
         preset(
             "primes",
-            "primes-long",
-            "A long run on 4 workers (try Cancel)",
-            "\n[run]\nworkers = 4\n\n[cpu]\nlimit = 60_000_000   # tens of seconds: press Cancel\nchunk = 20_000\nbaseline = false\n",
-        ),
-        preset(
-            "primes",
             "primes-panic",
             "A worker that crashes halfway",
             "\n[run]\nworkers = 2\n\n[cpu]\nlimit = 2_000_000\nchunk = 20_000\nbaseline = false\npanic_worker = 1   # this worker panics halfway, like an uncaught exception in a thread\n",
