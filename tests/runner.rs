@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Barrier};
 
 use concurrency_playground::engine::clock::MonotonicClock;
-use concurrency_playground::engine::labs::cpu::{CpuConfig, CpuKernel};
+use concurrency_playground::engine::labs::cpu::{CpuConfig, CpuKernel, CpuModel};
 use concurrency_playground::engine::runner::{run_cpu, run_phase, RunControl};
 use concurrency_playground::engine::trace::SpanKind;
 
@@ -25,6 +25,7 @@ fn primes(limit: u64, chunk: u64) -> CpuConfig {
         panic_worker: None,
         sweep: false,
         main_thread: false,
+        model: CpuModel::Threads,
     }
 }
 
@@ -181,4 +182,26 @@ fn the_main_thread_variant_stops_at_its_budget() {
     assert!(!run.capped);
     assert_eq!(run.checksum, 9_592);
     assert_eq!(run.chunks_done, 10);
+}
+
+#[test]
+fn a_process_job_round_trips_as_text() {
+    use concurrency_playground::engine::runner::{process_job, ProcessJob};
+    let job = ProcessJob {
+        scenario: "lab = \"cpu\"\ndemo = \"primes\"\n".into(),
+        start: 0,
+        end: 100_000,
+        panic: false,
+    };
+    let payload = serde_json::to_string(&job).unwrap();
+    let r = process_job(&payload, &MonotonicClock).unwrap();
+    assert_eq!(r.checksum, "9592");
+    assert!(r.t1 >= r.t0);
+    assert!(process_job("{}", &MonotonicClock)
+        .unwrap_err()
+        .starts_with("not a job"));
+    let bad = payload.replace("primes", "primez");
+    assert!(process_job(&bad, &MonotonicClock)
+        .unwrap_err()
+        .contains("primez"));
 }

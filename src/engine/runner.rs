@@ -245,6 +245,45 @@ pub fn run_cpu(
     ctl: &RunControl,
     clock: &dyn Clock,
 ) -> CpuRun {
+    let phases = run_cpu_with(
+        workers,
+        repeats,
+        warmup,
+        cfg,
+        ctl,
+        |active, label, panic| {
+            std::future::ready(run_phase(pool, active, cfg, ctl, clock, label, panic))
+        },
+    );
+    block_on_ready(phases)
+}
+
+/// Polls a future whose every await is already complete (as `run_cpu`'s phases are) to its end.
+fn block_on_ready<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = f.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+/// The measuring protocol of a CPU run, whoever executes a phase: threads on a rayon pool
+/// (`run_cpu`) or process workers driven by the page (asynchronously, by message).
+/// `phase(active, label, panic)` runs the whole input on `active` workers.
+pub async fn run_cpu_with<F, Fut>(
+    workers: u32,
+    repeats: u32,
+    warmup: u32,
+    cfg: &CpuConfig,
+    ctl: &RunControl,
+    mut phase: F,
+) -> CpuRun
+where
+    F: FnMut(u32, &'static str, Option<InjectedPanic>) -> Fut,
+    Fut: std::future::Future<Output = PhaseOutcome>,
+{
     let chunks = chunk_count(cfg.limit, cfg.chunk);
     let phases_per_repeat = if cfg.baseline { 2 } else { 1 };
     let rounds = warmup + repeats;
@@ -269,7 +308,7 @@ pub fn run_cpu(
         let is_warmup = round < warmup;
         let repeat = round.saturating_sub(warmup);
         if cfg.baseline {
-            let seq = run_phase(pool, 1, cfg, ctl, clock, "sequential", None);
+            let seq = phase(1, "sequential", None).await;
             if seq.cancelled {
                 cancelled = true;
                 last_seq = Some(seq);
@@ -288,7 +327,7 @@ pub fn run_cpu(
             }
             last_seq = Some(seq);
         }
-        let par = run_phase(pool, workers, cfg, ctl, clock, "parallel", panic);
+        let par = phase(workers, "parallel", panic).await;
         if par.cancelled {
             cancelled = true;
             last_par = Some(par);
@@ -620,4 +659,48 @@ pub fn inline_result(run: &InlineRun, cfg: &CpuConfig) -> serde_json::Value {
 fn lesson_json(lesson: &crate::engine::lesson::Lesson) -> serde_json::Value {
     let figures: std::collections::BTreeMap<_, _> = lesson.figures.iter().cloned().collect();
     serde_json::json!({ "id": lesson.id, "figures": figures })
+}
+
+/// A chunk of CPU work as it crosses to a process worker: the whole (normalized) scenario text,
+/// the range, and whether to fail on purpose. Serialised to JSON, like pickled arguments.
+#[derive(Clone, Debug, serde::Deserialize, Serialize)]
+pub struct ProcessJob {
+    pub scenario: String,
+    pub start: u64,
+    pub end: u64,
+    #[serde(default)]
+    pub panic: bool,
+}
+
+/// What a process worker sends back: the chunk's checksum (as text: it may exceed 2^53) and
+/// when, on the shared time base, it worked on it.
+#[derive(Clone, Debug, serde::Deserialize, Serialize)]
+pub struct ProcessResult {
+    pub checksum: String,
+    pub t0: f64,
+    pub t1: f64,
+}
+
+/// Runs one job inside a process worker. `Err` is a readable reason (a bad job); a panic
+/// requested by the job happens here, like an exception raised in a worker process.
+pub fn process_job(payload: &str, clock: &dyn Clock) -> Result<ProcessResult, String> {
+    let job: ProcessJob = serde_json::from_str(payload).map_err(|e| format!("not a job: {e}"))?;
+    let scenario =
+        crate::engine::scenario::parse(&job.scenario, crate::engine::scenario::MAX_WORKER_CAP)
+            .map_err(|e| format!("bad scenario in job: {e}"))?;
+    let crate::engine::labs::LabConfig::Cpu(cfg) = &scenario.config;
+    if job.panic {
+        panic!(
+            "injected failure (panic_worker) in a process worker before items {}..{}",
+            job.start, job.end
+        );
+    }
+    let t0 = clock.now_ms();
+    let checksum = cfg.run_chunk(job.start, job.end);
+    let t1 = clock.now_ms();
+    Ok(ProcessResult {
+        checksum: checksum.to_string(),
+        t0,
+        t1,
+    })
 }

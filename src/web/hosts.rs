@@ -134,6 +134,11 @@ extern "C" {
     static GLUE_URL: js_sys::JsString;
 }
 
+/// The URL of the wasm-bindgen glue module: other workers import it to load this module.
+pub fn glue_url() -> String {
+    GLUE_URL.with(|u| u.into())
+}
+
 /// Life of a host as the page sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum HostState {
@@ -169,7 +174,7 @@ impl Host {
                 *st.borrow_mut() = next;
                 changed();
             });
-        let glue: String = GLUE_URL.with(|u| u.into());
+        let glue = glue_url();
         // The inbox lives as long as the host: leaked on purpose (a terminated host's inbox
         // may still be referenced by a stuck thread, so it is never freed).
         let raw = Arc::into_raw(inbox.clone()) as usize as u32;

@@ -11,6 +11,7 @@ pub mod hosts;
 pub mod labs;
 pub mod panic;
 pub mod pool;
+pub mod procs;
 pub mod runs;
 pub mod state;
 

@@ -10,12 +10,13 @@ use futures::future::{select, Either};
 use serde::Serialize;
 
 use crate::engine::i18n::Lang;
+use crate::engine::labs::cpu::CpuModel;
 use crate::engine::labs::LabConfig;
 use crate::engine::report::Report;
 use crate::engine::runner::{self, RunControl};
 use crate::engine::scenario::{self, Scenario};
 use crate::web::clock::PerfClock;
-use crate::web::{env, panic, pool};
+use crate::web::{env, panic, pool, procs};
 
 /// Why a run did not produce a report (CONTRACT.md: `code`, `message`, `line?`, `col?`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -261,6 +262,9 @@ async fn run_cpu(
         return Ok(report(text, scenario, t0, run.trace, Vec::new(), 0, result));
     }
     let (repeats, warmup) = (scenario.run.repeats, scenario.run.warmup);
+    if cfg.model == CpuModel::Processes {
+        return run_cpu_processes(text, scenario, &ctl, t0).await;
+    }
     if cfg.sweep {
         let job_cfg = cfg.clone();
         let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
@@ -306,6 +310,165 @@ async fn run_cpu(
         run.workers_used,
         result,
     ))
+}
+
+/// The processes model: k isolated workers, each chunk sent as text and answered as text.
+async fn run_cpu_processes(
+    text: &str,
+    scenario: &Scenario,
+    ctl: &RunControl,
+    t0: f64,
+) -> Result<Report, RunError> {
+    let LabConfig::Cpu(cfg) = &scenario.config;
+    let k = scenario.run.workers;
+    let (procs, spawn_ms) = procs::lease(k, 10_000.0)
+        .await
+        .map_err(|reason| RunError::new("no-processes", reason))?;
+    let normalized = scenario.to_toml();
+    let failure: RefCell<Option<String>> = RefCell::new(None);
+    let run = runner::run_cpu_with(
+        k,
+        scenario.run.repeats,
+        scenario.run.warmup,
+        cfg,
+        ctl,
+        |active, label, panic| {
+            process_phase(
+                &procs,
+                active,
+                &normalized,
+                cfg,
+                ctl,
+                label,
+                panic,
+                &failure,
+            )
+        },
+    )
+    .await;
+    if let Some(why) = failure.borrow().clone() {
+        let replaced = procs::replace_failed();
+        return Err(RunError::new(
+            "worker-panicked",
+            format!("{why}. The crashed process worker{} {replaced:?} will be replaced by a fresh one on the next run.", if replaced.len() == 1 { "" } else { "s" }),
+        ));
+    }
+    if run.cancelled {
+        return Err(RunError::new("cancelled", "the run was cancelled"));
+    }
+    let mut trace = run.trace.clone();
+    for s in trace.spans.iter_mut() {
+        s.lane = format!("process-{}", s.worker);
+    }
+    note_spawn(&mut trace, spawn_ms);
+    let cores = env::facts().hardware_concurrency;
+    let mut result = runner::cpu_result(&run, cfg, k, cores);
+    if let Some(obj) = result.as_object_mut() {
+        obj.insert("model".into(), "processes".into());
+        obj.insert(
+            "spawn_ms".into(),
+            crate::engine::trace::round_us(spawn_ms).into(),
+        );
+    }
+    Ok(report(
+        text,
+        scenario,
+        t0,
+        trace,
+        to_values(&run.runs),
+        run.workers_used,
+        result,
+    ))
+}
+
+/// One phase on process workers: each of the first `active` pulls the next chunk, sends it as
+/// JSON, and records serialize / cpu / deserialize spans on one clock.
+#[allow(clippy::too_many_arguments)]
+async fn process_phase(
+    procs: &[Rc<procs::Proc>],
+    active: u32,
+    normalized: &str,
+    cfg: &crate::engine::labs::cpu::CpuConfig,
+    ctl: &RunControl,
+    label: &'static str,
+    panic: Option<runner::InjectedPanic>,
+    failure: &RefCell<Option<String>>,
+) -> runner::PhaseOutcome {
+    use crate::engine::clock::Clock;
+    use crate::engine::trace::{RawSpan, SpanKind};
+    let next = std::cell::Cell::new(0u64);
+    let start = PerfClock.now_ms();
+    let loops = procs.iter().take(active as usize).map(|p| {
+        let next = &next;
+        async move {
+            let worker = p.index;
+            let mut out = runner::WorkerOutcome {
+                worker,
+                ..Default::default()
+            };
+            let span = |kind, task, start, end| RawSpan {
+                worker,
+                task,
+                kind,
+                start,
+                end,
+                label: Some(label.to_string()),
+            };
+            while !ctl.cancelled() && failure.borrow().is_none() {
+                let index = next.get();
+                let Some(chunk) = crate::engine::workload::chunk_at(index, cfg.limit, cfg.chunk)
+                else {
+                    break;
+                };
+                next.set(index + 1);
+                let s0 = PerfClock.now_ms();
+                let job = runner::ProcessJob {
+                    scenario: normalized.to_string(),
+                    start: chunk.start,
+                    end: chunk.end,
+                    panic: panic.is_some_and(|x| x.worker == worker && index >= x.at_chunk),
+                };
+                let payload = serde_json::to_string(&job).unwrap_or_default();
+                let s1 = PerfClock.now_ms();
+                match p.job(&payload).await {
+                    Ok(reply) => {
+                        let d0 = PerfClock.now_ms();
+                        let parsed: Result<runner::ProcessResult, _> = serde_json::from_str(&reply);
+                        let d1 = PerfClock.now_ms();
+                        let Ok(r) = parsed else {
+                            *failure.borrow_mut() = Some(format!(
+                                "process {worker} answered something unreadable: {reply}"
+                            ));
+                            break;
+                        };
+                        let sum: u64 = r.checksum.parse().unwrap_or(0);
+                        out.checksum = out.checksum.wrapping_add(sum);
+                        out.chunks += 1;
+                        out.busy_ms += r.t1 - r.t0;
+                        out.spans
+                            .push(span(SpanKind::Serialize, chunk.index, s0, s1));
+                        out.spans.push(span(SpanKind::Cpu, chunk.index, r.t0, r.t1));
+                        out.spans
+                            .push(span(SpanKind::Deserialize, chunk.index, d0, d1));
+                        ctl.chunks_done
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    Err(why) => {
+                        *failure.borrow_mut() = Some(format!("process {worker} crashed: {why}"));
+                        break;
+                    }
+                }
+            }
+            out
+        }
+    });
+    let workers = futures::future::join_all(loops).await;
+    runner::PhaseOutcome {
+        start,
+        end: PerfClock.now_ms(),
+        workers,
+        cancelled: ctl.cancelled(),
+    }
 }
 
 fn note_spawn(trace: &mut crate::engine::trace::Trace, spawn_ms: f64) {

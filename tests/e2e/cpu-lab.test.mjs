@@ -104,6 +104,37 @@ test('the main-thread variant also runs where threads cannot (no COOP/COEP)', as
   assert.deepEqual(p.defects, []);
 });
 
+test('process workers: isolated memories, serialize/cpu/deserialize spans, also without isolation', async () => {
+  for (const p of [page, await open(browser, `${plain.url}/#/cpu`)]) {
+    const r = await run(p, await preset(p, 'primes-processes'));
+    assert.ok(r.ok, JSON.stringify(r.error));
+    const rep = r.report;
+    assert.equal(rep.result.model, 'processes');
+    assert.equal(rep.result.count, 348513);
+    assert.equal(rep.result.agree, true);
+    assert.equal(rep.workers_used, 2);
+    const lanes = new Set(rep.spans.filter((s) => s.label === 'parallel').map((s) => s.lane));
+    assert.deepEqual([...lanes].sort(), ['process-0', 'process-1']);
+    const kinds = new Set(rep.spans.map((s) => s.kind));
+    for (const k of ['serialize', 'cpu', 'deserialize']) assert.ok(kinds.has(k), k);
+    const env = await p.evaluate(() => window.playground.env());
+    assert.equal(env.processes.available, true);
+    assert.ok(env.processes.workers >= 2);
+    assert.deepEqual(p.defects, []);
+  }
+});
+
+test('a process worker that crashes is reported and replaced; the next run works', async () => {
+  const crash = 'lab = "cpu"\ndemo = "primes"\n[run]\nworkers = 2\n[cpu]\nlimit = 1_000_000\nbaseline = false\nmodel = "processes"\npanic_worker = 1\n';
+  const r = await run(page, crash);
+  assert.equal(r.ok, false);
+  assert.equal(r.error.code, 'worker-panicked');
+  assert.match(r.error.message, /process 1 crashed/);
+  const again = await run(page, await preset(page, 'primes-processes'));
+  assert.ok(again.ok, JSON.stringify(again.error));
+  assert.equal(again.report.result.count, 348513);
+});
+
 test('knobs and the scenario text are one scenario; invalid text is marked and never runs', async () => {
   await page.selectOption('#preset', 'primes');
   await page.fill('#k-workers', '3');

@@ -29,6 +29,23 @@ impl CpuKernel {
     }
 }
 
+/// Who runs the workers: threads sharing one memory, or isolated processes (each its own
+/// memory; arguments and results cross by message, like Python's ProcessPoolExecutor).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CpuModel {
+    Threads,
+    Processes,
+}
+
+impl CpuModel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CpuModel::Threads => "threads",
+            CpuModel::Processes => "processes",
+        }
+    }
+}
+
 /// The `[cpu]` table, parsed and defaulted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CpuConfig {
@@ -45,6 +62,8 @@ pub struct CpuConfig {
     pub sweep: bool,
     /// Teaching variant: run on the page's own thread (capped at 500 ms) to show the freeze.
     pub main_thread: bool,
+    /// Threads (shared memory) or processes (isolated workers).
+    pub model: CpuModel,
 }
 
 impl CpuConfig {
@@ -72,8 +91,11 @@ impl CpuConfig {
             CpuKernel::Primes | CpuKernel::SumSquares => {}
         }
         s.push_str(&format!(
-            "baseline = {}\nsweep = {}\nmain_thread = {}\n",
-            self.baseline, self.sweep, self.main_thread
+            "baseline = {}\nsweep = {}\nmain_thread = {}\nmodel = \"{}\"\n",
+            self.baseline,
+            self.sweep,
+            self.main_thread,
+            self.model.as_str()
         ));
         if let Some(w) = self.panic_worker {
             s.push_str(&format!("panic_worker = {w}\n"));
@@ -180,6 +202,17 @@ pub fn parse_table(
     };
     let sweep_at = r.bool_at("sweep", false)?;
     let main_at = r.bool_at("main_thread", false)?;
+    let model = match r.opt_string("model")? {
+        None => CpuModel::Threads,
+        Some((m, _)) if m == "threads" => CpuModel::Threads,
+        Some((m, _)) if m == "processes" => CpuModel::Processes,
+        Some((m, pos)) => {
+            return Err(ScenarioError::new(ErrorCode::InvalidValue, pos)
+                .with("key", "model")
+                .with("value", format!("\"{m}\""))
+                .with("why", "the model is \"threads\" or \"processes\""))
+        }
+    };
     r.finish()?;
     let clash = |pos, key: &str, why: &str| {
         ScenarioError::new(ErrorCode::InvalidValue, pos)
@@ -197,6 +230,20 @@ pub fn parse_table(
             "panic_worker needs workers, and the main-thread variant has none",
         ));
     }
+    if let ((true, pos), CpuModel::Processes) = (sweep_at, model) {
+        return Err(clash(
+            pos,
+            "sweep",
+            "sweeps run on threads; set model = \"threads\"",
+        ));
+    }
+    if let ((true, pos), CpuModel::Processes) = (main_at, model) {
+        return Err(clash(
+            pos,
+            "main_thread",
+            "the main-thread variant uses no workers, so no processes either",
+        ));
+    }
     if let (Some(_), (true, pos)) = (panic_worker, sweep_at) {
         return Err(clash(
             pos,
@@ -212,6 +259,7 @@ pub fn parse_table(
         panic_worker,
         sweep: sweep_at.0,
         main_thread: main_at.0,
+        model,
     })
 }
 
@@ -245,6 +293,12 @@ pub fn presets() -> Vec<Preset> {
             "primes-panic",
             "A worker that crashes halfway",
             "\n[run]\nworkers = 2\n\n[cpu]\nlimit = 2_000_000\nchunk = 20_000\nbaseline = false\npanic_worker = 1   # this worker panics halfway, like an uncaught exception in a thread\n",
+        ),
+        preset(
+            "primes",
+            "primes-processes",
+            "2 isolated process workers (each its own memory; works without isolation)",
+            "\n[run]\nworkers = 2\n\n[cpu]\nlimit = 5_000_000\nchunk = 50_000\nmodel = \"processes\"   # like ProcessPoolExecutor: each worker has its own memory; chunks cross by message\n",
         ),
         preset(
             "primes",

@@ -5,7 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use crate::engine::i18n::{t, tf, Lang};
-use crate::engine::labs::cpu::{CpuConfig, CpuKernel};
+use crate::engine::labs::cpu::{CpuConfig, CpuKernel, CpuModel};
 use crate::engine::labs::{self, LabConfig, LabId};
 use crate::engine::route::{decode_scenario, encode_scenario, Page, Route};
 use crate::engine::scenario::{self, Scenario};
@@ -131,6 +131,7 @@ enum Field {
     Baseline,
     Sweep,
     MainThread,
+    Model,
 }
 
 /// Applies a knob's new value; a value that is not a number leaves the scenario as it was.
@@ -156,6 +157,17 @@ fn apply(s: &mut Scenario, field: Field, value: &str) {
             if on {
                 c.main_thread = false;
                 c.panic_worker = None;
+            }
+        }
+        (Field::Model, _) => {
+            c.model = if value == "processes" {
+                CpuModel::Processes
+            } else {
+                CpuModel::Threads
+            };
+            if c.model == CpuModel::Processes {
+                c.sweep = false;
+                c.main_thread = false;
             }
         }
         (Field::MainThread, _) => {
@@ -333,6 +345,11 @@ pub fn cpu_lab() -> Html {
         (s.run.clone(), c.clone())
     });
     let main_thread = config.as_ref().is_some_and(|(_, c)| c.main_thread);
+    // Process workers have memories of their own: they need no cross-origin isolation.
+    let no_shared_memory_needed = main_thread
+        || config
+            .as_ref()
+            .is_some_and(|(_, c)| c.model == CpuModel::Processes);
     // The main-thread variant needs no workers, so it runs even where threads cannot.
     let threads_reason = env::threads_unavailable().map(|(key, _)| t(lang, key).to_string());
     let threads_ok =
@@ -382,6 +399,12 @@ pub fn cpu_lab() -> Html {
                         }
                         <NumberKnob id="k-repeats" label={t(lang, "knob.repeats")} value={run.repeats.to_string()} min="1" max="50" on_change={knob(Field::Repeats)} />
                         <NumberKnob id="k-warmup" label={t(lang, "knob.warmup")} value={run.warmup.to_string()} min="0" max="10" on_change={knob(Field::Warmup)} />
+                        <label for="k-model">{ t(lang, "knob.model") }
+                            <select id="k-model" onchange={knob(Field::Model).reform(|e: Event| e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default())}>
+                                <option value="threads" selected={c.model == CpuModel::Threads}>{ t(lang, "knob.model.threads") }</option>
+                                <option value="processes" selected={c.model == CpuModel::Processes}>{ t(lang, "knob.model.processes") }</option>
+                            </select>
+                        </label>
                         <CheckKnob id="k-baseline" label={t(lang, "knob.baseline")} checked={c.baseline} on_change={knob(Field::Baseline)} />
                         <CheckKnob id="k-sweep" label={t(lang, "knob.sweep")} checked={c.sweep} on_change={knob(Field::Sweep)} />
                         <CheckKnob id="k-main" label={t(lang, "knob.main-thread")} checked={c.main_thread} on_change={knob(Field::MainThread)} />
@@ -391,7 +414,7 @@ pub fn cpu_lab() -> Html {
                     <Editor lang={lang} text={(*text).clone()} error={parsed.as_ref().err().cloned()} on_input={set_text}
                         checked={(*checked).clone()} />
                     <RunBar lang={lang} running={running} progress={app.progress}
-                        can_run={parsed.is_ok() && (threads_ok || main_thread)}
+                        can_run={parsed.is_ok() && (threads_ok || no_shared_memory_needed)}
                         on_run={on_run} on_cancel={on_cancel} />
                     if embed {
                         <p class="open-full"><a href={full_url} target="_blank" rel="noopener" id="open-full">{ t(lang, "embed.open-full") }</a></p>

@@ -47,7 +47,7 @@ pub fn env_page() -> Html {
                     { p.state.name() }{ " · " }{ tf(lang, "env.pool.workers", &[("n", p.workers.to_string())]) }
                     if let Some(r) = p.state.reason() { <div class="reason">{ r.to_string() }</div> }
                 </dd>
-                <dt>{ t(lang, "env.processes") }</dt><dd>{ t(lang, "env.processes.later") }</dd>
+                <dt>{ t(lang, "env.processes") }</dt><dd id="env-processes">{ tf(lang, "env.processes.state", &[("n", crate::web::procs::ready_count().to_string())]) }</dd>
                 <dt><label for="cap">{ t(lang, "env.cap") }</label></dt>
                 <dd>
                     <input id="cap" type="number" min="1" max={MAX_WORKER_CAP.to_string()} value={cap.to_string()} onchange={on_cap} />

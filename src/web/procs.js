@@ -1,0 +1,54 @@
+// Process workers: Web Workers that instantiate this app's wasm module with a memory of their
+// own (no shared memory), like Python's worker processes. Jobs and results cross by message.
+// This file is both the page-side helper (spawnProcess) and, self-spawned, the worker's script.
+
+const IS_WORKER = typeof window === 'undefined' && typeof self !== 'undefined';
+const now = () => performance.timeOrigin + performance.now();
+
+if (IS_WORKER) {
+  self.addEventListener('message', async function onInit({ data }) {
+    if (!data || data.type !== 'playground:proc-init') return;
+    self.removeEventListener('message', onInit);
+    let pkg;
+    try {
+      pkg = await import(data.glue);
+      // No memory passed: the glue creates a fresh one, so nothing is shared with the page.
+      pkg.initSync({ module: data.module });
+    } catch (e) {
+      postMessage({ type: 'playground:proc-failed', message: String((e && e.message) || e) });
+      return;
+    }
+    self.addEventListener('message', ({ data: job }) => {
+      if (!job || job.type !== 'playground:proc-job') return;
+      try {
+        const payload = pkg.playground_process_job(job.payload);
+        postMessage({ type: 'playground:proc-result', id: job.id, payload });
+      } catch (e) {
+        // A panic traps the instance: report it; the page replaces this worker.
+        postMessage({ type: 'playground:proc-crashed', id: job.id, message: String((e && e.message) || e) });
+      }
+    });
+    postMessage({ type: 'playground:proc-ready', t: now() });
+  });
+}
+
+/// Spawns one process worker; `onMessage(type, id, payload)` gets its replies.
+export function spawnProcess(glue, module, index, onMessage) {
+  const worker = new Worker(new URL(import.meta.url), { type: 'module', name: 'playground-process-' + index });
+  worker.addEventListener('message', ({ data }) => {
+    if (data && typeof data.type === 'string') {
+      onMessage(data.type, data.id ?? 0, data.payload ?? data.message ?? '');
+    }
+  });
+  worker.addEventListener('error', (ev) => {
+    ev.preventDefault();
+    onMessage('playground:proc-failed', 0, ev.message || 'the worker script failed to load');
+  });
+  worker.postMessage({ type: 'playground:proc-init', glue, module });
+  return worker;
+}
+
+/// Sends one job; `payload` is a string (what crosses is a copy, as with pickling).
+export function postJob(worker, id, payload) {
+  worker.postMessage({ type: 'playground:proc-job', id, payload });
+}
