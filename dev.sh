@@ -79,12 +79,14 @@ case "${1:-}" in
     exec bash tests/run.sh "${@:2}" ;;
   bench)
     setup
-    exec bash tests/bench.sh "${@:2}" ;;
+    trunk build --release
+    exec node tools/bench.mjs "${@:2}" ;;
   *)
-    echo "usage: ./dev.sh serve | test | build | build-pages | setup"
+    echo "usage: ./dev.sh serve | test | build | build-pages | bench | setup"
     echo "  serve  install what is missing, then serve the playground at http://127.0.0.1:8080"
     echo "  test   install what is missing, then run every test (lint, native, Python, browser)"
     echo "  build  release build into dist/ (deploy it with the headers in www/_headers)"
     echo "  build-pages  release build plus a COOP/COEP service worker into dist-pages/ (GitHub Pages)"
+    echo "  bench  benchmark report in bench/ (--short for a quick end-to-end pass)"
     exit 2 ;;
 esac
