@@ -681,14 +681,34 @@ pub struct ProcessResult {
     pub t1: f64,
 }
 
+thread_local! {
+    /// The last scenario a process worker parsed: every chunk of a run carries the same text,
+    /// and re-parsing it per chunk cost more than small chunks' work.
+    static LAST_CONFIG: std::cell::RefCell<Option<(String, CpuConfig)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn cached_config(text: &str) -> Result<CpuConfig, String> {
+    if let Some(cfg) = LAST_CONFIG.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(t, _)| t == text)
+            .map(|(_, cfg)| cfg.clone())
+    }) {
+        return Ok(cfg);
+    }
+    let scenario = crate::engine::scenario::parse(text, crate::engine::scenario::MAX_WORKER_CAP)
+        .map_err(|e| format!("bad scenario in job: {e}"))?;
+    let crate::engine::labs::LabConfig::Cpu(cfg) = scenario.config;
+    LAST_CONFIG.with(|c| *c.borrow_mut() = Some((text.to_string(), cfg.clone())));
+    Ok(cfg)
+}
+
 /// Runs one job inside a process worker. `Err` is a readable reason (a bad job); a panic
 /// requested by the job happens here, like an exception raised in a worker process.
 pub fn process_job(payload: &str, clock: &dyn Clock) -> Result<ProcessResult, String> {
     let job: ProcessJob = serde_json::from_str(payload).map_err(|e| format!("not a job: {e}"))?;
-    let scenario =
-        crate::engine::scenario::parse(&job.scenario, crate::engine::scenario::MAX_WORKER_CAP)
-            .map_err(|e| format!("bad scenario in job: {e}"))?;
-    let crate::engine::labs::LabConfig::Cpu(cfg) = &scenario.config;
+    let cfg = cached_config(&job.scenario)?;
     if job.panic {
         panic!(
             "injected failure (panic_worker) in a process worker before items {}..{}",

@@ -271,45 +271,34 @@ async fn run_cpu(
             runner::run_sweep(pool, k, repeats, warmup, &job_cfg, ctl, &PerfClock)
         })
         .await?;
-        if run.cancelled {
-            return Err(RunError::new("cancelled", "the run was cancelled"));
-        }
-        let mut trace = run.trace.clone();
-        note_spawn(&mut trace, spawn_ms);
-        let used = trace
+        let used = run
+            .trace
             .workers_with(crate::engine::trace::SpanKind::Cpu, None)
             .len();
         let result = runner::sweep_result(&run, cfg, cores);
-        return Ok(report(
-            text,
-            scenario,
-            t0,
-            trace,
-            to_values(&run.runs),
+        let measured = Measured {
+            cancelled: run.cancelled,
+            trace: run.trace,
+            spawn_ms,
+            runs: to_values(&run.runs),
             used,
-            result,
-        ));
+        };
+        return finish(text, scenario, t0, measured, result);
     }
     let job_cfg = cfg.clone();
     let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
         runner::run_cpu(pool, k, repeats, warmup, &job_cfg, ctl, &PerfClock)
     })
     .await?;
-    if run.cancelled {
-        return Err(RunError::new("cancelled", "the run was cancelled"));
-    }
-    let mut trace = run.trace.clone();
-    note_spawn(&mut trace, spawn_ms);
     let result = runner::cpu_result(&run, cfg, k, cores);
-    Ok(report(
-        text,
-        scenario,
-        t0,
-        trace,
-        to_values(&run.runs),
-        run.workers_used,
-        result,
-    ))
+    let measured = Measured {
+        cancelled: run.cancelled,
+        trace: run.trace,
+        spawn_ms,
+        runs: to_values(&run.runs),
+        used: run.workers_used,
+    };
+    finish(text, scenario, t0, measured, result)
 }
 
 /// The processes model: k isolated workers, each chunk sent as text and answered as text.
@@ -353,14 +342,10 @@ async fn run_cpu_processes(
             format!("{why}. The crashed process worker{} {replaced:?} will be replaced by a fresh one on the next run.", if replaced.len() == 1 { "" } else { "s" }),
         ));
     }
-    if run.cancelled {
-        return Err(RunError::new("cancelled", "the run was cancelled"));
-    }
     let mut trace = run.trace.clone();
     for s in trace.spans.iter_mut() {
         s.lane = format!("process-{}", s.worker);
     }
-    note_spawn(&mut trace, spawn_ms);
     let cores = env::facts().hardware_concurrency;
     let mut result = runner::cpu_result(&run, cfg, k, cores);
     if let Some(obj) = result.as_object_mut() {
@@ -370,15 +355,14 @@ async fn run_cpu_processes(
             crate::engine::trace::round_us(spawn_ms).into(),
         );
     }
-    Ok(report(
-        text,
-        scenario,
-        t0,
+    let measured = Measured {
+        cancelled: run.cancelled,
         trace,
-        to_values(&run.runs),
-        run.workers_used,
-        result,
-    ))
+        spawn_ms,
+        runs: to_values(&run.runs),
+        used: run.workers_used,
+    };
+    finish(text, scenario, t0, measured, result)
 }
 
 /// One phase on process workers: each of the first `active` pulls the next chunk, sends it as
@@ -469,6 +453,32 @@ async fn process_phase(
         workers,
         cancelled: ctl.cancelled(),
     }
+}
+
+/// What a finished run measured, before it becomes a report.
+struct Measured {
+    cancelled: bool,
+    trace: crate::engine::trace::Trace,
+    /// Time spent starting workers for this run (0 when warm); noted as an event.
+    spawn_ms: f64,
+    runs: Vec<serde_json::Value>,
+    used: usize,
+}
+
+/// A cancelled run is an error; anything else becomes the report.
+fn finish(
+    text: &str,
+    scenario: &Scenario,
+    t0: f64,
+    m: Measured,
+    result: serde_json::Value,
+) -> Result<Report, RunError> {
+    if m.cancelled {
+        return Err(RunError::new("cancelled", "the run was cancelled"));
+    }
+    let mut trace = m.trace;
+    note_spawn(&mut trace, m.spawn_ms);
+    Ok(report(text, scenario, t0, trace, m.runs, m.used, result))
 }
 
 fn note_spawn(trace: &mut crate::engine::trace::Trace, spawn_ms: f64) {
