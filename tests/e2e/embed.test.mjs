@@ -10,12 +10,15 @@ import { launch, open } from './browser.mjs';
 
 const DIST = process.env.DIST || 'dist';
 const ARTIFACTS = 'tests/e2e/artifacts';
-let browser, playground, docs, page;
+let browser, playground, playgroundDip, docs, page;
 
 before(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   browser = await launch();
+  // COOP/COEP alone: an iframe is isolated only if its parent is, so threads cannot run here.
   playground = await serve(DIST, { isolated: true });
+  // Plus Document-Isolation-Policy, as www/_headers and Trunk.toml send it.
+  playgroundDip = await serve(DIST, { isolated: true, extraHeaders: { 'Document-Isolation-Policy': 'isolate-and-require-corp' } });
   docs = await serve(DIST, { isolated: false }); // a different origin (port), no headers
   page = await open(browser, `${docs.url}/embed-example.html?playground=${encodeURIComponent(playground.url + '/')}`,
     { allowOrigins: [playground.url], waitForApi: false });
@@ -25,6 +28,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await playground?.close();
+  await playgroundDip?.close();
   await docs?.close();
 });
 
@@ -76,6 +80,24 @@ test('malformed and unknown messages are ignored with a warning, never executed'
   // Script text sent as a scenario is read as TOML (here: a dotted key) and rejected as a
   // scenario; it is never run.
   assert.match(await page.textContent('#report'), /Error #10 \(missing-key\)/);
+});
+
+test('with Document-Isolation-Policy the same embed is isolated and runs real threads in the docs page', async () => {
+  const p = await open(browser, `${docs.url}/embed-example.html?playground=${encodeURIComponent(playgroundDip.url + '/')}`,
+    { allowOrigins: [playgroundDip.url], waitForApi: false });
+  await p.waitForFunction(() => window.readyFrames === 2, null, { timeout: 20000 });
+  assert.equal(await p.evaluate(() => crossOriginIsolated), false, 'the docs page itself stays non-isolated');
+  const frame = p.frames().filter((f) => f.parentFrame() === p.mainFrame())[0];
+  // Detected, not guessed: the embed reads crossOriginIsolated and starts its pool.
+  assert.equal(await frame.evaluate(() => crossOriginIsolated), true);
+  await frame.waitForFunction(() => window.playground.env().pool.state === 'ready', null, { timeout: 20000 });
+  assert.equal(await frame.$('#no-threads'), null);
+  const r = await frame.evaluate(async () => {
+    const rep = await window.playground.run('lab = "cpu"\ndemo = "primes"\n[run]\nworkers = 2\n[cpu]\nlimit = 1_000_000\n');
+    return { count: rep.result.count, used: rep.workers_used };
+  });
+  assert.deepEqual(r, { count: 78498, used: 2 });
+  assert.deepEqual(p.defects, []);
 });
 
 test('no request left the two origins; no console error or uncaught exception', () => {
