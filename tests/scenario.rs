@@ -36,13 +36,17 @@ fn defaults_fill_everything() {
     let s = parse("lab = \"cpu\"\ndemo = \"primes\"\n", CAP).unwrap();
     assert_eq!((s.version, s.seed), (1, 42));
     assert_eq!((s.run.workers, s.run.repeats, s.run.warmup), (2, 1, 0));
-    let LabConfig::Cpu(c) = &s.config;
+    let LabConfig::Cpu(c) = &s.config else {
+        panic!("not cpu")
+    };
     assert_eq!(
         (c.kernel, c.limit, c.chunk, c.baseline, c.panic_worker),
         (CpuKernel::Primes, 5_000_000, 20_000, true, None)
     );
     let s = parse("lab = \"cpu\"\ndemo = \"fib\"\n[cpu]\nn = 20\n", CAP).unwrap();
-    let LabConfig::Cpu(c) = &s.config;
+    let LabConfig::Cpu(c) = &s.config else {
+        panic!("not cpu")
+    };
     assert_eq!(c.kernel, CpuKernel::Fib { n: 20 });
 }
 
@@ -54,7 +58,9 @@ fn underscores_and_inline_tables() {
     )
     .unwrap();
     assert_eq!(s.run.workers, 3);
-    let LabConfig::Cpu(c) = &s.config;
+    let LabConfig::Cpu(c) = &s.config else {
+        panic!("not cpu")
+    };
     assert_eq!(c.limit, 1_000_000);
 }
 

@@ -45,7 +45,7 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("pool.ready", "{n} workers ready", "{n} 个工作线程就绪"),
     ("pool.unavailable", "No threads on this page", "此页面无法使用线程"),
     ("lab.unbuilt.title", "This lab is not built yet", "这个实验室尚未建成"),
-    ("lab.unbuilt.body", "The {lab} lab is planned but not part of this build. The CPU lab and the environment page work now.", "{lab} 实验室已在计划中，但尚未包含在此版本中。目前可以使用 CPU 实验室和运行环境页面。"),
+    ("lab.unbuilt.body", "The {lab} lab is planned but not part of this build. The CPU lab, the Sync lab (race condition) and the environment page work now.", "{lab} 实验室已在计划中，但尚未包含在此版本中。目前可以使用 CPU 实验室、同步实验室（竞态条件）和运行环境页面。"),
     ("lab.unknown", "There is no lab called “{lab}”. Showing the CPU lab instead.", "没有名为“{lab}”的实验室，已改为显示 CPU 实验室。"),
     ("cpu.title", "CPU-bound work on real workers", "在真实工作线程上运行 CPU 密集型任务"),
     ("cpu.primes.what", "Counts the primes below N by trial division, first on one worker, then on k workers that pull chunks from a shared counter. Same answer, less time — if the work really runs in parallel.", "用试除法统计 N 以内的素数：先用一个工作线程计算，再让 k 个工作线程从共享计数器领取分块并行计算。答案相同、用时更短——前提是真的在并行。"),
@@ -152,6 +152,19 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("lesson.cpu.sweep-one", "Only one worker count was measured (×{best}); sweep to at least 2 workers to see a curve.", "只测量了一个工作线程数（×{best}）；至少扫描到 2 个工作线程才能看到曲线。"),
     ("lesson.cpu.main-thread", "The page was frozen for {ms} ms: while the kernel ran on the main thread, no timer fired and no click was handled. The workers keep the page alive.", "页面冻结了 {ms} 毫秒：内核在主线程上运行时，没有计时器触发，也没有处理任何点击。工作线程能让页面保持响应。"),
     ("lesson.cpu.main-thread-capped", "The page was frozen for {ms} ms and stopped at the 500 ms cap after {done} of {chunks} chunks: the clock above stood still. On the main thread even Cancel cannot be clicked — that is why the real runs use workers.", "页面冻结了 {ms} 毫秒，在完成 {chunks} 个分块中的 {done} 个后于 500 毫秒上限处停止：上面的时钟静止不动。在主线程上连“取消”都无法点击——这正是真实运行使用工作线程的原因。"),
+    ("lesson.sync.race-lost-fixed", "Without a lock, {lost} of {expected} increments were lost ({pct}%): two workers read the same value and both wrote it back plus one. A lock made the count exact at {lock_ns} ns per increment, an atomic add at {atomic_ns} ns (unsynchronised: {none_ns} ns).", "不加锁时，{expected} 次自增中丢失了 {lost} 次（{pct}%）：两个工作线程读到同一个值，又都写回了它加一的结果。加锁让计数准确，每次自增 {lock_ns} 纳秒；原子加法同样准确，每次 {atomic_ns} 纳秒（不同步时为 {none_ns} 纳秒）。"),
+    ("lesson.sync.race-lost", "Without a lock, {lost} of {expected} increments were lost ({pct}%): read-modify-write is three steps, and another worker's write can land in between.", "不加锁时，{expected} 次自增中丢失了 {lost} 次（{pct}%）：读-改-写是三个步骤，另一个工作线程的写入可能插在中间。"),
+    ("lesson.sync.race-lucky", "This time no update was lost ({expected} of {expected}) — the race is still there. Run again, add workers or increments: correctness by luck is not correctness.", "这一次没有丢失任何更新（{expected} / {expected}）——但竞态依然存在。再运行一次，或增加工作线程和自增次数：靠运气的正确不是正确。"),
+    ("lesson.sync.race-safe", "With synchronisation every increment counted.", "有了同步，每一次自增都被计入。"),
+    ("sync.title", "Synchronisation between real workers", "真实工作线程之间的同步"),
+    ("sync.race.what", "k workers each add 1 to one shared counter n times. Without a lock, `counter += 1` is read, add, write: two workers can read the same value and one update is lost. A lock or an atomic add makes the count exact — at a price.", "k 个工作线程各自对同一个共享计数器加 1，重复 n 次。不加锁时，`counter += 1` 是读、加、写三步：两个工作线程可能读到同一个值，于是一次更新丢失。加锁或原子加法能让计数准确——但有代价。"),
+    ("sync.method", "Method", "方式"),
+    ("sync.expected", "Expected", "预期"),
+    ("sync.actual", "Counted", "实际计数"),
+    ("sync.lost", "Lost updates", "丢失的更新"),
+    ("sync.ns", "ns per increment", "每次自增纳秒数"),
+    ("sync.overlap", "Workers overlapped", "工作线程是否重叠"),
+    ("knob.increments", "Increments per worker", "每个工作线程的自增次数"),
 ];
 
 /// The text for `key` in `lang`; the key itself if it is missing (a test keeps that from
@@ -237,6 +250,10 @@ mod tests {
             "lesson.cpu.sweep-one",
             "lesson.cpu.main-thread",
             "lesson.cpu.main-thread-capped",
+            "lesson.sync.race-lost-fixed",
+            "lesson.sync.race-lost",
+            "lesson.sync.race-lucky",
+            "lesson.sync.race-safe",
         ] {
             assert!(has(id), "{id}");
         }

@@ -124,6 +124,44 @@ pub fn main_thread_lesson(busy_ms: f64, capped: bool, done: u64, chunks: u64) ->
     }
 }
 
+/// What a race run teaches, from the counts: (method, expected, actual, ns per increment).
+pub fn race_lesson(outcomes: &[(&str, u64, u64, f64)]) -> Lesson {
+    let find = |m: &str| outcomes.iter().find(|o| o.0 == m);
+    let mut figures = Vec::new();
+    for (name, _, _, ns) in outcomes {
+        figures.push((
+            match *name {
+                "none" => "none_ns",
+                "lock" => "lock_ns",
+                _ => "atomic_ns",
+            },
+            format!("{ns:.1}"),
+        ));
+    }
+    let id = match find("none") {
+        Some((_, expected, actual, _)) if actual < expected => {
+            let lost = expected - actual;
+            figures.push(("lost", lost.to_string()));
+            figures.push(("expected", expected.to_string()));
+            figures.push((
+                "pct",
+                format!("{:.1}", lost as f64 * 100.0 / *expected.max(&1) as f64),
+            ));
+            if find("lock").is_some() && find("atomic").is_some() {
+                "lesson.sync.race-lost-fixed"
+            } else {
+                "lesson.sync.race-lost"
+            }
+        }
+        Some((_, expected, _, _)) => {
+            figures.push(("expected", expected.to_string()));
+            "lesson.sync.race-lucky"
+        }
+        None => "lesson.sync.race-safe",
+    };
+    Lesson { id, figures }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +245,30 @@ mod tests {
         assert_eq!(
             sweep_lesson(&[(1, 1.0), (2, 1.9), (3, 1.9)], 2, Some(0.0)).figure("bestk"),
             Some("2")
+        );
+    }
+
+    #[test]
+    fn race_lessons_on_each_side() {
+        let lost = race_lesson(&[
+            ("none", 100, 60, 2.0),
+            ("lock", 100, 100, 20.0),
+            ("atomic", 100, 100, 5.0),
+        ]);
+        assert_eq!(lost.id, "lesson.sync.race-lost-fixed");
+        assert_eq!(lost.figure("lost"), Some("40"));
+        assert_eq!(lost.figure("pct"), Some("40.0"));
+        assert_eq!(
+            race_lesson(&[("none", 100, 99, 2.0)]).id,
+            "lesson.sync.race-lost"
+        );
+        assert_eq!(
+            race_lesson(&[("none", 100, 100, 2.0)]).id,
+            "lesson.sync.race-lucky"
+        );
+        assert_eq!(
+            race_lesson(&[("lock", 100, 100, 2.0)]).id,
+            "lesson.sync.race-safe"
         );
     }
 

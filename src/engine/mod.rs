@@ -12,5 +12,6 @@ pub mod route;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod sync;
 pub mod trace;
 pub mod workload;

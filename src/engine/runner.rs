@@ -699,7 +699,9 @@ fn cached_config(text: &str) -> Result<CpuConfig, String> {
     }
     let scenario = crate::engine::scenario::parse(text, crate::engine::scenario::MAX_WORKER_CAP)
         .map_err(|e| format!("bad scenario in job: {e}"))?;
-    let crate::engine::labs::LabConfig::Cpu(cfg) = scenario.config;
+    let crate::engine::labs::LabConfig::Cpu(cfg) = scenario.config else {
+        return Err("a process job must be a cpu scenario".to_string());
+    };
     LAST_CONFIG.with(|c| *c.borrow_mut() = Some((text.to_string(), cfg.clone())));
     Ok(cfg)
 }

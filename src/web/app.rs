@@ -12,6 +12,7 @@ use crate::engine::labs::LabId;
 use crate::engine::route::{Page, Route};
 use crate::web::labs::cpu::CpuLab;
 use crate::web::labs::env_page::EnvPage;
+use crate::web::labs::sync::SyncLab;
 use crate::web::pool::{self, PoolState};
 use crate::web::runs::{self, RunNotice};
 use crate::web::state::{Action, AppContext, AppState};
@@ -93,6 +94,7 @@ pub fn app() -> Html {
     let body = match &state.route.page {
         Page::Env => html! { <EnvPage /> },
         Page::Lab(LabId::Cpu) => html! { <CpuLab /> },
+        Page::Lab(LabId::Sync) => html! { <SyncLab /> },
         Page::Lab(other) => html! {
             <section class="card unbuilt">
                 <h2>{ t(lang, "lab.unbuilt.title") }</h2>

@@ -153,6 +153,7 @@ pub async fn run(text: String) -> Result<Report, RunError> {
     tell(&RunNotice::Started { lab, demo });
     let result = match &scenario.config {
         LabConfig::Cpu(_) => run_cpu(&text, &scenario, ctl).await,
+        LabConfig::Sync(_) => run_sync(&text, &scenario, ctl).await,
     };
     ACTIVE.with(|a| *a.borrow_mut() = None);
     match &result {
@@ -250,7 +251,9 @@ async fn run_cpu(
     scenario: &Scenario,
     ctl: Arc<RunControl>,
 ) -> Result<Report, RunError> {
-    let LabConfig::Cpu(cfg) = &scenario.config;
+    let LabConfig::Cpu(cfg) = &scenario.config else {
+        return Err(RunError::new("bad-argument", "not a cpu scenario"));
+    };
     let k = scenario.run.workers;
     let cores = env::facts().hardware_concurrency;
     let t0 = js_sys::Date::now();
@@ -301,6 +304,42 @@ async fn run_cpu(
     finish(text, scenario, t0, measured, result)
 }
 
+/// Lab `sync`: the demo runs on the coordinator's pool like the CPU lab's threads.
+async fn run_sync(
+    text: &str,
+    scenario: &Scenario,
+    ctl: Arc<RunControl>,
+) -> Result<Report, RunError> {
+    use crate::engine::labs::sync::SyncConfig;
+    use crate::engine::sync::race;
+    let LabConfig::Sync(SyncConfig::Race {
+        increments,
+        methods,
+    }) = scenario.config.clone()
+    else {
+        return Err(RunError::new("bad-argument", "not a sync scenario"));
+    };
+    let k = scenario.run.workers;
+    let t0 = js_sys::Date::now();
+    let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
+        race::run_race(pool, k, increments, &methods, ctl, &PerfClock)
+    })
+    .await?;
+    let result = race::race_result(&run, k, increments);
+    let used = run
+        .trace
+        .workers_with(crate::engine::trace::SpanKind::Cpu, None)
+        .len();
+    let measured = Measured {
+        cancelled: run.cancelled,
+        trace: run.trace,
+        spawn_ms,
+        runs: Vec::new(),
+        used,
+    };
+    finish(text, scenario, t0, measured, result)
+}
+
 /// The processes model: k isolated workers, each chunk sent as text and answered as text.
 async fn run_cpu_processes(
     text: &str,
@@ -308,7 +347,9 @@ async fn run_cpu_processes(
     ctl: &RunControl,
     t0: f64,
 ) -> Result<Report, RunError> {
-    let LabConfig::Cpu(cfg) = &scenario.config;
+    let LabConfig::Cpu(cfg) = &scenario.config else {
+        return Err(RunError::new("bad-argument", "not a cpu scenario"));
+    };
     let k = scenario.run.workers;
     let (procs, spawn_ms) = procs::lease(k, 10_000.0)
         .await

@@ -2,6 +2,7 @@
 //! A lab owns the parser of its own table, so labs grow without editing a shared file.
 
 pub mod cpu;
+pub mod sync;
 
 use serde::Serialize;
 
@@ -34,7 +35,7 @@ impl LabId {
     /// Labs whose demos this build can run. The others are listed in the navigation as
     /// "not built yet" and rejected by the scenario parser with a clear message.
     pub fn is_available(self) -> bool {
-        matches!(self, LabId::Cpu)
+        matches!(self, LabId::Cpu | LabId::Sync)
     }
 }
 
@@ -42,6 +43,7 @@ impl LabId {
 #[derive(Clone, Debug, PartialEq)]
 pub enum LabConfig {
     Cpu(cpu::CpuConfig),
+    Sync(sync::SyncConfig),
 }
 
 /// A named example scenario (`window.playground.presets()`).
@@ -56,5 +58,7 @@ pub struct Preset {
 
 /// Every preset of every lab, in display order.
 pub fn presets() -> Vec<Preset> {
-    cpu::presets()
+    let mut all = cpu::presets();
+    all.extend(sync::presets());
+    all
 }

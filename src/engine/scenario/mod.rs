@@ -146,8 +146,9 @@ pub fn parse(text: &str, worker_cap: u32) -> Result<Scenario, ScenarioError> {
     let lab_table = table_of(text, top_table, lab.as_str())?;
     let config = match lab {
         LabId::Cpu => LabConfig::Cpu(labs::cpu::parse_table(&demo, demo_pos, &lab_table, &run)?),
+        LabId::Sync => LabConfig::Sync(labs::sync::parse_table(&demo, demo_pos, &lab_table, &run)?),
         // Unavailable labs were rejected above.
-        LabId::Models | LabId::Sync | LabId::Async => {
+        LabId::Models | LabId::Async => {
             return Err(ScenarioError::new(ErrorCode::LabNotAvailable, lab_pos)
                 .with("value", lab.as_str())
                 .with("allowed", available))
@@ -196,6 +197,10 @@ impl Scenario {
         match &self.config {
             LabConfig::Cpu(c) => {
                 out.push_str("\n[cpu]\n");
+                out.push_str(&c.to_toml());
+            }
+            LabConfig::Sync(c) => {
+                out.push_str("\n[sync]\n");
                 out.push_str(&c.to_toml());
             }
         }

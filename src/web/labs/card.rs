@@ -1,10 +1,14 @@
 //! Pieces of the demo card every lab reuses: the code pane (the Python it models, the Rust that
 //! runs), the scenario editor with line:col errors, and the run bar (run, cancel, progress).
 
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use crate::engine::i18n::{t, tf, Lang};
-use crate::web::runs::RunError;
+use crate::engine::labs::LabId;
+use crate::engine::route::{decode_scenario, Route};
+use crate::engine::scenario;
+use crate::web::runs::{self, RunError};
 
 /// The text between `// excerpt:start` and `// excerpt:end` of a source file.
 pub fn excerpt(source: &str) -> &str {
@@ -129,5 +133,116 @@ pub fn run_bar(props: &RunBarProps) -> Html {
                 <span class="progress-text">{ tf(props.lang, "run.running", &[("pct", pct.to_string())]) }</span>
             }
         </div>
+    }
+}
+
+/// A demo's default scenario text, or the lab's first demo's when `demo` is unknown.
+pub fn default_text(lab: LabId, demo: &str, first_demo: &str) -> String {
+    scenario::default_scenario(lab, demo)
+        .or_else(|| scenario::default_scenario(lab, first_demo))
+        .unwrap_or_default()
+}
+
+/// Where a lab's editor text is kept across reloads.
+pub fn editor_key(lab: LabId) -> String {
+    format!("playground.editor.{}", lab.as_str())
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+pub fn load(key: &str) -> Option<String> {
+    storage().and_then(|s| s.get_item(key).ok().flatten())
+}
+
+pub fn save(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        // Full or disabled storage only costs persistence across reloads.
+        let _ = s.set_item(key, value);
+    }
+}
+
+pub fn last_valid_key(lab: LabId, demo: &str) -> String {
+    format!("playground.last.{}.{demo}", lab.as_str())
+}
+
+/// The scenario to start from, and a notice when a link was bad. In order: the link's `s=`;
+/// the saved editor text (if it is for the demo the route names); the demo's last valid
+/// scenario; the demo's default.
+pub fn initial_text(
+    lab: LabId,
+    first_demo: &str,
+    route: &Route,
+    lang: Lang,
+) -> (String, Option<String>) {
+    let demo = route.demo.clone();
+    let saved_or_default = || {
+        let saved = load(&editor_key(lab)).filter(|t| match (&demo, runs::parse(t)) {
+            (Some(d), Ok(s)) => s.demo == *d,
+            (Some(_), Err(_)) => false,
+            (None, _) => true,
+        });
+        saved
+            .or_else(|| demo.as_deref().and_then(|d| load(&last_valid_key(lab, d))))
+            .unwrap_or_else(|| default_text(lab, demo.as_deref().unwrap_or(first_demo), first_demo))
+    };
+    let Some(s) = &route.scenario else {
+        return (saved_or_default(), None);
+    };
+    let fallback = default_text(lab, demo.as_deref().unwrap_or(first_demo), first_demo);
+    match decode_scenario(s) {
+        Ok(text) => match runs::parse(&text) {
+            Ok(_) => (text, None),
+            Err(e) => (
+                fallback,
+                Some(format!(
+                    "{}:{} — {} ({})",
+                    e.line.unwrap_or(1),
+                    e.col.unwrap_or(1),
+                    e.message,
+                    t(lang, "link.invalid")
+                )),
+            ),
+        },
+        Err(e) => (
+            fallback,
+            Some(format!("{} ({})", t(lang, "link.damaged"), e.code())),
+        ),
+    }
+}
+
+/// The page's address without its hash: where shared and embedded links point.
+pub fn page_base() -> String {
+    web_sys::window()
+        .map(|w| {
+            let loc = w.location();
+            format!(
+                "{}{}",
+                loc.origin().unwrap_or_default(),
+                loc.pathname().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// Copies text with the async clipboard API where the page may use it; the text is also shown,
+/// so a refusal costs nothing.
+pub fn copy_to_clipboard(text: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let clipboard =
+        js_sys::Reflect::get(&w.navigator(), &"clipboard".into()).unwrap_or(JsValue::UNDEFINED);
+    let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) else {
+        return;
+    };
+    if let Some(f) = write.dyn_ref::<js_sys::Function>() {
+        if let Ok(p) = f.call1(&clipboard, &JsValue::from_str(text)) {
+            if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
+                // Refusal (no focus, no permission) is fine: the text is on screen to copy.
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+                });
+            }
+        }
     }
 }

@@ -1,120 +1,23 @@
 //! Lab `cpu`: CPU kernels sequentially and on k real workers, a sweep over k, and the
 //! main-thread teaching variant; knobs and scenario text kept as one, run, cancel, share.
 
-use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use crate::engine::i18n::{t, tf, Lang};
 use crate::engine::labs::cpu::{CpuConfig, CpuKernel, CpuModel};
 use crate::engine::labs::{self, LabConfig, LabId};
-use crate::engine::route::{decode_scenario, encode_scenario, Page, Route};
-use crate::engine::scenario::{self, Scenario};
-use crate::web::labs::card::{excerpt, CodePane, Editor, RunBar};
+use crate::engine::route::{encode_scenario, Page, Route};
+use crate::engine::scenario::Scenario;
+use crate::web::labs::card::{
+    self, copy_to_clipboard, excerpt, page_base, save, CodePane, Editor, RunBar,
+};
 use crate::web::labs::cpu_results::CpuResults;
 use crate::web::runs::{self, RunError};
 use crate::web::state::AppContext;
 use crate::web::{env, pool};
 
-fn default_text(demo: &str) -> String {
-    scenario::default_scenario(LabId::Cpu, demo)
-        .or_else(|| scenario::default_scenario(LabId::Cpu, "primes"))
-        .unwrap_or_default()
-}
-
-const EDITOR_KEY: &str = "playground.editor.cpu";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
-fn load(key: &str) -> Option<String> {
-    storage().and_then(|s| s.get_item(key).ok().flatten())
-}
-
-fn save(key: &str, value: &str) {
-    if let Some(s) = storage() {
-        // Full or disabled storage only costs persistence across reloads.
-        let _ = s.set_item(key, value);
-    }
-}
-
-fn last_valid_key(demo: &str) -> String {
-    format!("playground.last.cpu.{demo}")
-}
-
-/// The scenario to start from, and a notice when a link was bad. In order: the link's `s=`;
-/// the saved editor text (if it is for the demo the route names); the demo's last valid
-/// scenario; the demo's default.
 fn initial(route: &Route, lang: Lang) -> (String, Option<String>) {
-    let demo = route.demo.clone();
-    let saved_or_default = || {
-        let saved = load(EDITOR_KEY).filter(|t| match (&demo, runs::parse(t)) {
-            (Some(d), Ok(s)) => s.demo == *d,
-            (Some(_), Err(_)) => false,
-            (None, _) => true,
-        });
-        saved
-            .or_else(|| demo.as_deref().and_then(|d| load(&last_valid_key(d))))
-            .unwrap_or_else(|| default_text(demo.as_deref().unwrap_or("primes")))
-    };
-    let Some(s) = &route.scenario else {
-        return (saved_or_default(), None);
-    };
-    let fallback = default_text(demo.as_deref().unwrap_or("primes"));
-    match decode_scenario(s) {
-        Ok(text) => match runs::parse(&text) {
-            Ok(_) => (text, None),
-            Err(e) => (
-                fallback,
-                Some(format!(
-                    "{}:{} — {} ({})",
-                    e.line.unwrap_or(1),
-                    e.col.unwrap_or(1),
-                    e.message,
-                    t(lang, "link.invalid")
-                )),
-            ),
-        },
-        Err(e) => (
-            fallback,
-            Some(format!("{} ({})", t(lang, "link.damaged"), e.code())),
-        ),
-    }
-}
-
-/// The page's address without its hash: where shared and embedded links point.
-fn page_base() -> String {
-    web_sys::window()
-        .map(|w| {
-            let loc = w.location();
-            format!(
-                "{}{}",
-                loc.origin().unwrap_or_default(),
-                loc.pathname().unwrap_or_default()
-            )
-        })
-        .unwrap_or_default()
-}
-
-/// Copies text with the async clipboard API where the page may use it; the text is also shown,
-/// so a refusal costs nothing.
-fn copy_to_clipboard(text: &str) {
-    let Some(w) = web_sys::window() else { return };
-    let clipboard =
-        js_sys::Reflect::get(&w.navigator(), &"clipboard".into()).unwrap_or(JsValue::UNDEFINED);
-    let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) else {
-        return;
-    };
-    if let Some(f) = write.dyn_ref::<js_sys::Function>() {
-        if let Ok(p) = f.call1(&clipboard, &JsValue::from_str(text)) {
-            if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
-                // Refusal (no focus, no permission) is fine: the text is on screen to copy.
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
-                });
-            }
-        }
-    }
+    card::initial_text(LabId::Cpu, "primes", route, lang)
 }
 
 /// A knob of the form; each rewrites one field of the scenario.
@@ -139,7 +42,9 @@ fn apply(s: &mut Scenario, field: Field, value: &str) {
     let n = value.trim().parse::<u64>().ok();
     let n32 = n.map(|v| v.min(u64::from(u32::MAX)) as u32);
     let on = value == "true";
-    let LabConfig::Cpu(c) = &mut s.config;
+    let LabConfig::Cpu(c) = &mut s.config else {
+        return;
+    };
     match (field, &mut c.kernel) {
         (Field::Workers, _) => s.run.workers = n32.unwrap_or(s.run.workers),
         (Field::Repeats, _) => s.run.repeats = n32.unwrap_or(s.run.repeats),
@@ -233,9 +138,9 @@ pub fn cpu_lab() -> Html {
         // The editor survives a reload; so does the last valid scenario of each demo.
         let parsed = parsed.clone();
         use_effect_with(((*text).clone(), (*checked).clone()), move |(text, _)| {
-            save(EDITOR_KEY, text);
+            save(&card::editor_key(LabId::Cpu), text);
             if let Ok(s) = parsed {
-                save(&last_valid_key(&s.demo), &s.to_toml());
+                save(&card::last_valid_key(LabId::Cpu, &s.demo), &s.to_toml());
             }
         });
     }
@@ -289,7 +194,9 @@ pub fn cpu_lab() -> Html {
             .as_ref()
             .map(|s| s.demo.clone())
             .unwrap_or_else(|_| "primes".into());
-        Callback::from(move |_: MouseEvent| replace.emit(default_text(&demo)))
+        Callback::from(move |_: MouseEvent| {
+            replace.emit(card::default_text(LabId::Cpu, &demo, "primes"))
+        })
     };
     let on_run = {
         let text = text.clone();
@@ -340,9 +247,9 @@ pub fn cpu_lab() -> Html {
     let full_url = format!("{}{}", page_base(), route_for(false).to_hash());
     let embed = app.route.embed;
 
-    let config = parsed.as_ref().ok().map(|s| {
-        let LabConfig::Cpu(c) = &s.config;
-        (s.run.clone(), c.clone())
+    let config = parsed.as_ref().ok().and_then(|s| match &s.config {
+        LabConfig::Cpu(c) => Some((s.run.clone(), c.clone())),
+        _ => None,
     });
     let main_thread = config.as_ref().is_some_and(|(_, c)| c.main_thread);
     // Process workers have memories of their own: they need no cross-origin isolation.

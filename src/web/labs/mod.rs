@@ -4,3 +4,4 @@ pub mod card;
 pub mod cpu;
 pub mod cpu_results;
 pub mod env_page;
+pub mod sync;

@@ -1,0 +1,19 @@
+//! Synchronisation demos between real workers on shared memory (lab `sync`): each demo's
+//! engine is pure Rust run on a rayon pool, so it is tested natively on real threads.
+
+pub mod race;
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+/// A start line: every worker spins until all `n` have arrived, so they truly start together
+/// (a real race needs real overlap). Returns false when `cancel` was raised while waiting.
+pub fn start_together(arrived: &AtomicU32, n: u32, cancel: &AtomicBool) -> bool {
+    arrived.fetch_add(1, Ordering::AcqRel);
+    while arrived.load(Ordering::Acquire) < n {
+        if cancel.load(Ordering::Relaxed) {
+            return false;
+        }
+        std::hint::spin_loop();
+    }
+    true
+}

@@ -1,0 +1,185 @@
+//! The race condition: k workers each add 1 to one shared counter n times. Unsynchronised
+//! read-modify-write loses updates; a lock or an atomic add makes the count exact.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use crate::engine::clock::Clock;
+use crate::engine::runner::RunControl;
+use crate::engine::trace::{RawSpan, SpanKind, Trace};
+
+/// How the workers update the shared counter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// `counter += 1` as two steps: read, then write (Python's bytecode does the same).
+    None,
+    /// Every increment inside a lock (`with lock: counter += 1`).
+    Lock,
+    /// One indivisible hardware add.
+    Atomic,
+}
+
+impl Method {
+    pub const ALL: [Method; 3] = [Method::None, Method::Lock, Method::Atomic];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::None => "none",
+            Method::Lock => "lock",
+            Method::Atomic => "atomic",
+        }
+    }
+}
+
+// excerpt:start
+/// One worker's increments under `method`. The unsynchronised version is a real data race
+/// with defined behaviour: an atomic load, then an atomic store of the value read plus one —
+/// any other worker's store in between is overwritten (a lost update).
+fn increment(method: Method, n: u64, plain: &AtomicU64, locked: &Mutex<u64>, atomic: &AtomicU64) {
+    for _ in 0..n {
+        match method {
+            Method::None => {
+                let seen = plain.load(Ordering::Relaxed);
+                plain.store(seen + 1, Ordering::Relaxed);
+            }
+            Method::Lock => {
+                // A poisoned lock only means another worker panicked: keep counting.
+                let mut c = locked.lock().unwrap_or_else(|p| p.into_inner());
+                *c += 1;
+            }
+            Method::Atomic => {
+                atomic.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+// excerpt:end
+
+pub const RUST_EXCERPT: &str = include_str!("race.rs");
+
+/// What one method gave.
+#[derive(Clone, Debug, Serialize)]
+pub struct MethodOutcome {
+    pub method: Method,
+    pub expected: u64,
+    pub actual: u64,
+    pub lost_updates: u64,
+    pub wall_ms: f64,
+    /// Nanoseconds per increment, over all workers.
+    pub ns_per_increment: f64,
+    /// Whether the workers' spans overlapped in time (a race needs overlap).
+    pub overlapped: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct RaceRun {
+    pub outcomes: Vec<MethodOutcome>,
+    pub trace: Trace,
+    pub cancelled: bool,
+}
+
+/// Runs each method in turn on the first `workers` threads of `pool`, each worker adding
+/// `n` to the shared counter; workers start each method together.
+pub fn run_race(
+    pool: &rayon::ThreadPool,
+    workers: u32,
+    n: u64,
+    methods: &[Method],
+    ctl: &RunControl,
+    clock: &dyn Clock,
+) -> RaceRun {
+    let mut trace = Trace::default();
+    let mut outcomes = Vec::new();
+    let origin = clock.now_ms();
+    ctl.chunks_total
+        .store(methods.len() as u64 * u64::from(workers), Ordering::Relaxed);
+    for &method in methods {
+        let (plain, locked, atomic) = (AtomicU64::new(0), Mutex::new(0u64), AtomicU64::new(0));
+        let arrived = AtomicU32::new(0);
+        let t0 = clock.now_ms();
+        let spans = pool.broadcast(|ctx| {
+            let worker = ctx.index() as u32;
+            if worker >= workers || !super::start_together(&arrived, workers, &ctl.cancel) {
+                return None;
+            }
+            let start = clock.now_ms();
+            increment(method, n, &plain, &locked, &atomic);
+            let end = clock.now_ms();
+            ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
+            Some(RawSpan {
+                worker,
+                task: 0,
+                kind: SpanKind::Cpu,
+                start,
+                end,
+                label: Some(method.as_str().to_string()),
+            })
+        });
+        let wall = clock.now_ms() - t0;
+        if ctl.cancelled() {
+            return RaceRun {
+                outcomes,
+                trace,
+                cancelled: true,
+            };
+        }
+        let spans: Vec<RawSpan> = spans.into_iter().flatten().collect();
+        let mut this = Trace::default();
+        this.push_raw(0.0, spans.clone());
+        let overlapped = this.any_overlap(SpanKind::Cpu);
+        trace.push_raw(origin, spans);
+        let expected = n * u64::from(workers);
+        let actual = match method {
+            Method::None => plain.load(Ordering::Relaxed),
+            Method::Lock => *locked.lock().unwrap_or_else(|p| p.into_inner()),
+            Method::Atomic => atomic.load(Ordering::Relaxed),
+        };
+        outcomes.push(MethodOutcome {
+            method,
+            expected,
+            actual,
+            lost_updates: expected.saturating_sub(actual),
+            wall_ms: crate::engine::trace::round_us(wall),
+            ns_per_increment: if expected > 0 {
+                (wall * 1e6 / expected as f64 * 10.0).round() / 10.0
+            } else {
+                0.0
+            },
+            overlapped,
+        });
+    }
+    RaceRun {
+        outcomes,
+        trace,
+        cancelled: false,
+    }
+}
+
+/// The `result` of a race report: one entry per method, the verdicts, and the lesson.
+pub fn race_result(run: &RaceRun, workers: u32, increments: u64) -> serde_json::Value {
+    let rows: Vec<(&str, u64, u64, f64)> = run
+        .outcomes
+        .iter()
+        .map(|o| (o.method.as_str(), o.expected, o.actual, o.ns_per_increment))
+        .collect();
+    let lesson = crate::engine::lesson::race_lesson(&rows);
+    let lost = run
+        .outcomes
+        .iter()
+        .find(|o| o.method == Method::None)
+        .map(|o| o.lost_updates);
+    let figures: std::collections::BTreeMap<_, _> = lesson.figures.iter().cloned().collect();
+    serde_json::json!({
+        "workers": workers,
+        "increments": increments,
+        "expected": increments * u64::from(workers),
+        "methods": run.outcomes,
+        "lost_updates": lost,
+        "exact_with_lock": run.outcomes.iter().filter(|o| o.method == Method::Lock).all(|o| o.lost_updates == 0),
+        "exact_with_atomic": run.outcomes.iter().filter(|o| o.method == Method::Atomic).all(|o| o.lost_updates == 0),
+        "lesson": { "id": lesson.id, "figures": figures },
+    })
+}

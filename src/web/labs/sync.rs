@@ -1,0 +1,255 @@
+//! Lab `sync`: synchronisation between real workers on shared memory. This build has the race
+//! condition demo: knobs, scenario text, run, the counts per method, timeline, lesson, code.
+
+use std::rc::Rc;
+
+use serde_json::Value;
+use yew::prelude::*;
+
+use crate::engine::i18n::{t, tf, Lang};
+use crate::engine::labs::sync::SyncConfig;
+use crate::engine::labs::{self, LabConfig, LabId};
+use crate::engine::route::{encode_scenario, Page, Route};
+use crate::engine::scenario::Scenario;
+use crate::engine::sync::race;
+use crate::web::charts::Gantt;
+use crate::web::labs::card::{
+    self, copy_to_clipboard, excerpt, page_base, save, CodePane, Editor, RunBar,
+};
+use crate::web::runs::{self, RunError};
+use crate::web::state::AppContext;
+use crate::web::{env, pool};
+
+const PYTHON: &str = include_str!("../../python/sync_race.py");
+
+#[function_component(SyncLab)]
+pub fn sync_lab() -> Html {
+    let Some(app) = use_context::<AppContext>() else {
+        return html! {};
+    };
+    let lang = app.lang;
+    let init = use_memo(app.route.scenario.clone(), |_| {
+        card::initial_text(LabId::Sync, "race", &app.route, lang)
+    });
+    let text = use_state(|| init.0.clone());
+    {
+        let text = text.setter();
+        use_effect_with(init.clone(), move |init| text.set(init.0.clone()));
+    }
+    let parsed: Result<Scenario, RunError> = runs::parse(&text);
+    {
+        let parsed = parsed.clone();
+        use_effect_with((*text).clone(), move |text| {
+            save(&card::editor_key(LabId::Sync), text);
+            if let Ok(s) = parsed {
+                save(&card::last_valid_key(LabId::Sync, &s.demo), &s.to_toml());
+            }
+        });
+    }
+    let share = use_state(|| None::<String>);
+    let set_text = {
+        let text = text.clone();
+        Callback::from(move |s: String| text.set(s))
+    };
+    let on_preset = {
+        let text = text.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                if let Some(p) = labs::presets().into_iter().find(|p| p.name == sel.value()) {
+                    text.set(p.scenario);
+                }
+            }
+        })
+    };
+    // Knobs rewrite the scenario through the engine, so both views stay one scenario.
+    let knob = |apply: fn(&mut Scenario, &str)| {
+        let text = text.clone();
+        let current = parsed.clone().ok();
+        Callback::from(move |value: String| {
+            if let Some(mut s) = current.clone() {
+                apply(&mut s, &value);
+                text.set(s.to_toml());
+            }
+        })
+    };
+    let on_workers = knob(|s, v| {
+        if let Ok(n) = v.trim().parse::<u32>() {
+            s.run.workers = n;
+        }
+    });
+    let on_increments = knob(|s, v| {
+        if let (LabConfig::Sync(SyncConfig::Race { increments, .. }), Ok(n)) =
+            (&mut s.config, v.trim().parse::<u64>())
+        {
+            *increments = n;
+        }
+    });
+    let on_method = knob(|s, v| {
+        if let LabConfig::Sync(SyncConfig::Race { methods, .. }) = &mut s.config {
+            *methods = match v {
+                "none" => vec![race::Method::None],
+                "lock" => vec![race::Method::Lock],
+                "atomic" => vec![race::Method::Atomic],
+                _ => race::Method::ALL.to_vec(),
+            };
+        }
+    });
+    let on_run = {
+        let text = text.clone();
+        Callback::from(move |_| {
+            let t = (*text).clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = runs::run(t).await;
+            });
+        })
+    };
+    let on_cancel = Callback::from(|_| wasm_bindgen_futures::spawn_local(runs::cancel()));
+    let on_share = {
+        let share = share.clone();
+        let route = Route {
+            page: Page::Lab(LabId::Sync),
+            demo: Some("race".into()),
+            scenario: Some(encode_scenario(&text)),
+            embed: false,
+        };
+        Callback::from(move |_: MouseEvent| {
+            let url = format!("{}{}", page_base(), route.to_hash());
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_hash(&route.to_hash());
+            }
+            copy_to_clipboard(&url);
+            share.set(Some(url));
+        })
+    };
+    let threads_reason = env::threads_unavailable().map(|(key, _)| t(lang, key).to_string());
+    let threads_ok =
+        threads_reason.is_none() && !matches!(app.pool.state, pool::PoolState::Unavailable(_));
+    let knobs = parsed.as_ref().ok().and_then(|s| match &s.config {
+        LabConfig::Sync(SyncConfig::Race {
+            increments,
+            methods,
+        }) => Some((s.run.workers, *increments, methods.clone())),
+        _ => None,
+    });
+    let report = app.last.clone().filter(|r| r.lab == "sync");
+    let method_value = |m: &[race::Method]| if m.len() == 1 { m[0].as_str() } else { "all" };
+    html! {
+        <div class="lab lab-sync">
+            <section class="card intro">
+                <h2>{ t(lang, "sync.title") }</h2>
+                <p>{ t(lang, "sync.race.what") }</p>
+                if let Some(reason) = threads_reason.clone() {
+                    <p class="notice" role="alert" id="no-threads">{ tf(lang, "run.no-threads", &[("reason", reason)]) }</p>
+                }
+            </section>
+            <div class="grid">
+                <section class="card knobs" aria-label={t(lang, "knob.title")}>
+                    <label>{ t(lang, "preset.label") }
+                        <select id="preset" onchange={on_preset}>
+                            { for labs::presets().into_iter().filter(|p| p.lab == "sync").map(|p| html! {
+                                <option value={p.name} selected={p.scenario == *text}>{ p.title }</option>
+                            }) }
+                        </select>
+                    </label>
+                    if let Some((workers, increments, methods)) = knobs {
+                        <label class="knob" for="k-workers"><span>{ t(lang, "knob.workers") }</span>
+                            <input type="number" id="k-workers" min="1" max={env::worker_cap().to_string()} value={workers.to_string()}
+                                onchange={on_workers.reform(|e: Event| e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default())} />
+                        </label>
+                        <label class="knob" for="k-increments"><span>{ t(lang, "knob.increments") }</span>
+                            <input type="number" id="k-increments" min="1" max="20000000" value={increments.to_string()}
+                                onchange={on_increments.reform(|e: Event| e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default())} />
+                        </label>
+                        <label class="knob" for="k-method"><span>{ t(lang, "sync.method") }</span>
+                            <select id="k-method" onchange={on_method.reform(|e: Event| e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default())}>
+                                { for ["all", "none", "lock", "atomic"].into_iter().map(|m| html! {
+                                    <option value={m} selected={method_value(&methods) == m}>{ m }</option>
+                                }) }
+                            </select>
+                        </label>
+                    }
+                </section>
+                <section class="card">
+                    <Editor lang={lang} text={(*text).clone()} checked={(*text).clone()} error={parsed.as_ref().err().cloned()} on_input={set_text} />
+                    <RunBar lang={lang} running={app.running.is_some()} progress={app.progress}
+                        can_run={parsed.is_ok() && threads_ok} on_run={on_run} on_cancel={on_cancel} />
+                    <div class="share">
+                        <button onclick={on_share} id="share">{ t(lang, "run.share") }</button>
+                    </div>
+                    if let Some(url) = (*share).clone() {
+                        <input class="share-url" readonly=true value={url} aria-label={t(lang, "run.share")} />
+                    }
+                    if let Some(e) = app.error.clone() {
+                        <p class="run-error" role="alert" id="run-error">{ tf(lang, "run.failed", &[("message", e.message.clone())]) }</p>
+                    }
+                </section>
+            </div>
+            if let Some(r) = report { <RaceResults report={r} lang={lang} runs={app.finished} /> }
+            if !app.route.embed {
+                <CodePane lang={lang} python={PYTHON} rust={excerpt(race::RUST_EXCERPT).to_string()} />
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RaceResultsProps {
+    report: Rc<crate::engine::report::Report>,
+    lang: Lang,
+    runs: u32,
+}
+
+#[function_component(RaceResults)]
+fn race_results(p: &RaceResultsProps) -> Html {
+    let lang = p.lang;
+    let r = &p.report.result;
+    let lesson = r.get("lesson").and_then(|l| {
+        let id = l.get("id")?.as_str()?;
+        let figures: Vec<(&str, String)> = l
+            .get("figures")?
+            .as_object()?
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str().unwrap_or_default().to_string()))
+            .collect();
+        Some(tf(lang, id, &figures))
+    });
+    let rows = r
+        .get("methods")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let cell = |m: &Value, k: &str| {
+        m.get(k)
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .unwrap_or_default()
+    };
+    html! {
+        <section class="card results" id="results" data-runs={p.runs.to_string()} aria-live="polite">
+            <h2>{ t(lang, "result.title") }</h2>
+            if let Some(text) = lesson { <p class="lesson" id="lesson"><strong>{ t(lang, "result.lesson") }{ ": " }</strong>{ text }</p> }
+            <table class="points" id="race-table">
+                <thead><tr>
+                    <th>{ t(lang, "sync.method") }</th><th>{ t(lang, "sync.expected") }</th><th>{ t(lang, "sync.actual") }</th>
+                    <th>{ t(lang, "sync.lost") }</th><th>{ t(lang, "sync.ns") }</th><th>{ t(lang, "sync.overlap") }</th>
+                </tr></thead>
+                <tbody>
+                    { for rows.iter().map(|m| html! {
+                        <tr data-method={cell(m, "method")}>
+                            <td>{ cell(m, "method") }</td><td>{ cell(m, "expected") }</td><td>{ cell(m, "actual") }</td>
+                            <td class={classes!((cell(m, "lost_updates") != "0").then_some("bad"))}>{ cell(m, "lost_updates") }</td>
+                            <td>{ cell(m, "ns_per_increment") }</td>
+                            <td>{ if m.get("overlapped").and_then(Value::as_bool).unwrap_or(false) { t(lang, "common.yes") } else { t(lang, "common.no") } }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <p class="hint">{ tf(lang, "result.timer-note", &[("res", p.report.timer_resolution_ms.to_string()), ("coi", if p.report.cross_origin_isolated { t(lang, "common.yes") } else { t(lang, "common.no") }.to_string())]) }</p>
+            <h3>{ t(lang, "result.timeline") }</h3>
+            <Gantt spans={Rc::new(p.report.spans.clone())} title={t(lang, "result.timeline")} />
+        </section>
+    }
+}

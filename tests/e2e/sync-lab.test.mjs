@@ -1,0 +1,50 @@
+// Lab `sync` in the browser: the race condition between real workers on shared memory.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './server.mjs';
+import { launch, open, poolSettled, run, preset } from './browser.mjs';
+
+const DIST = process.env.DIST || 'dist';
+let browser, server, page;
+
+before(async () => {
+  browser = await launch();
+  server = await serve(DIST, { isolated: true });
+  page = await open(browser, `${server.url}/#/sync`);
+  await poolSettled(page);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('every sync preset runs: exact with a lock and an atomic, the unlocked count never over', async () => {
+  const presets = (await page.evaluate(() => window.playground.presets())).filter((p) => p.lab === 'sync');
+  assert.ok(presets.length >= 2);
+  for (const p of presets) {
+    const r = await run(page, p.scenario);
+    assert.ok(r.ok, `${p.name}: ${JSON.stringify(r.error)}`);
+    const res = r.report.result;
+    assert.equal(typeof res.lost_updates, 'number', p.name);
+    assert.equal(res.exact_with_lock, true);
+    assert.equal(res.exact_with_atomic, true);
+    const none = res.methods.find((m) => m.method === 'none');
+    assert.ok(none.actual <= none.expected);
+    assert.equal(none.lost_updates, none.expected - none.actual);
+    const workers = Number(/workers = (\d+)/.exec(r.report.normalized)[1]);
+    assert.equal(r.report.workers_used, workers);
+    assert.equal(r.report.spans.length, workers * 3);
+  }
+});
+
+test('the sync lab page runs the race from its button and shows a row per method', async () => {
+  await page.waitForSelector('.lab-sync #run:not([disabled])');
+  const before = Number((await page.getAttribute('#results', 'data-runs').catch(() => null)) || 0);
+  await page.click('#run');
+  await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, before, { timeout: 30000 });
+  assert.deepEqual(await page.$$eval('#race-table tbody tr', (rows) => rows.map((r) => r.dataset.method)), ['none', 'lock', 'atomic']);
+  assert.match(await page.textContent('#lesson'), /lock|lost|luck/i);
+  await page.screenshot({ path: 'tests/e2e/artifacts/sync-race.png', fullPage: true });
+  assert.deepEqual(page.defects, []);
+});
