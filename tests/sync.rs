@@ -51,3 +51,51 @@ fn only_the_first_k_threads_take_part() {
     assert_eq!(run.outcomes[0].actual, 2_000);
     assert!(run.trace.spans.iter().all(|s| s.worker < 2));
 }
+
+#[test]
+fn a_semaphore_never_lets_more_than_k_inside_and_over_release_is_an_error() {
+    use concurrency_playground::engine::sync::semaphore::{run_semaphore, semaphore_result};
+    use concurrency_playground::engine::trace::SpanKind;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(5)
+        .build()
+        .unwrap();
+    let ctl = RunControl::new();
+    let run = run_semaphore(&pool, 5, 2, 2, 20.0, &ctl, &MonotonicClock);
+    assert!(!run.cancelled);
+    // Five clients start together on a pool of two: exactly two get in at once.
+    assert_eq!(run.result.max_inside, 2);
+    assert!(run
+        .result
+        .over_release_error
+        .as_deref()
+        .unwrap_or("")
+        .contains("released too many times"));
+    assert!(run.trace.spans.iter().any(|s| s.kind == SpanKind::SemWait));
+    assert_eq!(
+        run.trace
+            .spans
+            .iter()
+            .filter(|s| s.kind == SpanKind::Io)
+            .count(),
+        10
+    );
+    // At any instant, at most two `io` spans (connections in use) overlap.
+    let io: Vec<_> = run
+        .trace
+        .spans
+        .iter()
+        .filter(|s| s.kind == SpanKind::Io)
+        .collect();
+    for a in &io {
+        let t = a.start_ms + 1e-6;
+        let inside = io
+            .iter()
+            .filter(|b| b.start_ms <= t && t < b.end_ms)
+            .count();
+        assert!(inside <= 2, "{inside} inside at {t}");
+    }
+    let v = semaphore_result(&run);
+    assert_eq!(v["bound_held"], true);
+    assert_eq!(v["lesson"]["id"], "lesson.sync.semaphore");
+}

@@ -156,6 +156,15 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("lesson.sync.race-lost", "Without a lock, {lost} of {expected} increments were lost ({pct}%): read-modify-write is three steps, and another worker's write can land in between.", "不加锁时，{expected} 次自增中丢失了 {lost} 次（{pct}%）：读-改-写是三个步骤，另一个工作线程的写入可能插在中间。"),
     ("lesson.sync.race-lucky", "This time no update was lost ({expected} of {expected}) — the race is still there. Run again, add workers or increments: correctness by luck is not correctness.", "这一次没有丢失任何更新（{expected} / {expected}）——但竞态依然存在。再运行一次，或增加工作线程和自增次数：靠运气的正确不是正确。"),
     ("lesson.sync.race-safe", "With synchronisation every increment counted.", "有了同步，每一次自增都被计入。"),
+    ("lesson.sync.semaphore", "{clients} clients, {connections} connections: never more than {max} inside at once. The requests came through in {waves} waves, {wall} ms in all (the ideal is {ideal} ms); clients spent {wait} ms waiting for a permit.", "{clients} 个客户端，{connections} 个连接：任何时刻最多只有 {max} 个在里面。请求分 {waves} 波完成，共 {wall} 毫秒（理想值 {ideal} 毫秒）；客户端等待许可共花了 {wait} 毫秒。"),
+    ("lesson.sync.semaphore-roomy", "{connections} connections for {clients} clients: nobody had to wait (at most {max} inside). Add clients to see the semaphore hold them back.", "{clients} 个客户端共有 {connections} 个连接：没有人需要等待（最多 {max} 个在里面）。增加客户端就能看到信号量如何拦住它们。"),
+    ("sync.semaphore.what", "A BoundedSemaphore(K) guards a pool of K connections for N clients. The measured maximum inside never exceeds K; the rest wait (sem-wait on the timeline). Releasing once too often raises an error.", "BoundedSemaphore(K) 守护着供 N 个客户端使用的 K 个连接。实测同时在里面的最大数量从不超过 K；其余的都在等待（时间线上的 sem-wait）。多释放一次会报错。"),
+    ("sync.max-inside", "Most inside at once", "同时在内的最大数量"),
+    ("sync.waited", "Time spent waiting", "等待总时长"),
+    ("sync.over-release", "One release too many", "多释放一次"),
+    ("knob.connections", "Connections (permits)", "连接数（许可数）"),
+    ("knob.requests", "Requests per client", "每个客户端的请求数"),
+    ("knob.hold", "Hold each connection (ms)", "每次占用连接（毫秒）"),
     ("sync.title", "Synchronisation between real workers", "真实工作线程之间的同步"),
     ("sync.race.what", "k workers each add 1 to one shared counter n times. Without a lock, `counter += 1` is read, add, write: two workers can read the same value and one update is lost. A lock or an atomic add makes the count exact — at a price.", "k 个工作线程各自对同一个共享计数器加 1，重复 n 次。不加锁时，`counter += 1` 是读、加、写三步：两个工作线程可能读到同一个值，于是一次更新丢失。加锁或原子加法能让计数准确——但有代价。"),
     ("sync.method", "Method", "方式"),
@@ -254,6 +263,8 @@ mod tests {
             "lesson.sync.race-lost",
             "lesson.sync.race-lucky",
             "lesson.sync.race-safe",
+            "lesson.sync.semaphore",
+            "lesson.sync.semaphore-roomy",
         ] {
             assert!(has(id), "{id}");
         }

@@ -162,6 +162,34 @@ pub fn race_lesson(outcomes: &[(&str, u64, u64, f64)]) -> Lesson {
     Lesson { id, figures }
 }
 
+/// What a semaphore run teaches: the bound held, and what it cost in waiting.
+pub fn semaphore_lesson(
+    clients: u32,
+    connections: u32,
+    requests: u32,
+    hold_ms: f64,
+    max_inside: u32,
+    wall_ms: f64,
+    wait_ms: f64,
+) -> Lesson {
+    let waves = (u64::from(clients) * u64::from(requests)).div_ceil(u64::from(connections.max(1)));
+    let figures = vec![
+        ("clients", clients.to_string()),
+        ("connections", connections.to_string()),
+        ("max", max_inside.to_string()),
+        ("wall", format!("{wall_ms:.0}")),
+        ("wait", format!("{wait_ms:.0}")),
+        ("waves", waves.to_string()),
+        ("ideal", format!("{:.0}", waves as f64 * hold_ms)),
+    ];
+    let id = if connections >= clients {
+        "lesson.sync.semaphore-roomy"
+    } else {
+        "lesson.sync.semaphore"
+    };
+    Lesson { id, figures }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,6 +297,18 @@ mod tests {
         assert_eq!(
             race_lesson(&[("lock", 100, 100, 2.0)]).id,
             "lesson.sync.race-safe"
+        );
+    }
+
+    #[test]
+    fn semaphore_lessons() {
+        let l = semaphore_lesson(6, 2, 3, 40.0, 2, 370.0, 900.0);
+        assert_eq!(l.id, "lesson.sync.semaphore");
+        assert_eq!(l.figure("waves"), Some("9"));
+        assert_eq!(l.figure("ideal"), Some("360"));
+        assert_eq!(
+            semaphore_lesson(2, 2, 3, 40.0, 2, 120.0, 0.0).id,
+            "lesson.sync.semaphore-roomy"
         );
     }
 

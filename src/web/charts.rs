@@ -39,7 +39,31 @@ pub fn gantt(props: &GanttProps) -> Html {
     let height = lanes.len() as f64 * ROW_H + AXIS_H;
     let row_of = |worker: u32| lanes.iter().position(|(w, _)| *w == worker).unwrap_or(0) as f64;
     let ticks = nice_ticks(0.0, end, 6);
+    // A legend of the kinds (and labels for CPU work) this timeline actually has.
+    let mut kinds: Vec<(String, String)> = props
+        .spans
+        .iter()
+        .map(|s| {
+            let label = s
+                .label
+                .as_deref()
+                .filter(|l| *l == "sequential")
+                .map(|l| format!(" l-{l}"))
+                .unwrap_or_default();
+            (
+                format!("k-{}{label}", s.kind.as_str()),
+                if label.is_empty() {
+                    s.kind.as_str().to_string()
+                } else {
+                    format!("{} (sequential)", s.kind.as_str())
+                },
+            )
+        })
+        .collect();
+    kinds.sort();
+    kinds.dedup();
     html! {
+        <figure class="gantt-figure">
         <svg class="gantt" viewBox={format!("0 0 {WIDTH} {height}")} role="img" aria-label={props.title.clone()}
              preserveAspectRatio="xMinYMin meet" data-rows={lanes.len().to_string()}>
             { for lanes.iter().enumerate().map(|(i, (_, lane))| html! {
@@ -75,6 +99,12 @@ pub fn gantt(props: &GanttProps) -> Html {
                 }) }
             </g>
         </svg>
+        <figcaption class="legend gantt-legend">
+            { for kinds.iter().map(|(class, name)| html! {
+                <span class="key"><svg width="14" height="10" aria-hidden="true"><rect class={class.clone()} width="14" height="10" /></svg>{ format!(" {name}") }</span>
+            }) }
+        </figcaption>
+        </figure>
     }
 }
 

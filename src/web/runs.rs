@@ -311,31 +311,61 @@ async fn run_sync(
     ctl: Arc<RunControl>,
 ) -> Result<Report, RunError> {
     use crate::engine::labs::sync::SyncConfig;
-    use crate::engine::sync::race;
-    let LabConfig::Sync(SyncConfig::Race {
-        increments,
-        methods,
-    }) = scenario.config.clone()
-    else {
+    use crate::engine::sync::{race, semaphore};
+    use crate::engine::trace::SpanKind;
+    let LabConfig::Sync(config) = scenario.config.clone() else {
         return Err(RunError::new("bad-argument", "not a sync scenario"));
     };
     let k = scenario.run.workers;
     let t0 = js_sys::Date::now();
-    let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
-        race::run_race(pool, k, increments, &methods, ctl, &PerfClock)
-    })
-    .await?;
-    let result = race::race_result(&run, k, increments);
-    let used = run
-        .trace
-        .workers_with(crate::engine::trace::SpanKind::Cpu, None)
-        .len();
-    let measured = Measured {
-        cancelled: run.cancelled,
-        trace: run.trace,
-        spawn_ms,
-        runs: Vec::new(),
-        used,
+    let (measured, result) = match config {
+        SyncConfig::Race {
+            increments,
+            methods,
+        } => {
+            let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
+                race::run_race(pool, k, increments, &methods, ctl, &PerfClock)
+            })
+            .await?;
+            let result = race::race_result(&run, k, increments);
+            let used = run.trace.workers_with(SpanKind::Cpu, None).len();
+            let m = Measured {
+                cancelled: run.cancelled,
+                trace: run.trace,
+                spawn_ms,
+                runs: Vec::new(),
+                used,
+            };
+            (m, result)
+        }
+        SyncConfig::Semaphore {
+            connections,
+            requests,
+            hold_ms,
+        } => {
+            let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
+                semaphore::run_semaphore(
+                    pool,
+                    k,
+                    connections,
+                    requests,
+                    f64::from(hold_ms),
+                    ctl,
+                    &PerfClock,
+                )
+            })
+            .await?;
+            let result = semaphore::semaphore_result(&run);
+            let used = run.trace.workers_with(SpanKind::Io, None).len();
+            let m = Measured {
+                cancelled: run.cancelled,
+                trace: run.trace,
+                spawn_ms,
+                runs: Vec::new(),
+                used,
+            };
+            (m, result)
+        }
     };
     finish(text, scenario, t0, measured, result)
 }

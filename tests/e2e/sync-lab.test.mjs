@@ -19,13 +19,22 @@ after(async () => {
   await server?.close();
 });
 
-test('every sync preset runs: exact with a lock and an atomic, the unlocked count never over', async () => {
+test('every sync preset runs: races are exact with a lock and an atomic; a semaphore holds its bound', async () => {
   const presets = (await page.evaluate(() => window.playground.presets())).filter((p) => p.lab === 'sync');
-  assert.ok(presets.length >= 2);
+  assert.ok(presets.length >= 3);
   for (const p of presets) {
     const r = await run(page, p.scenario);
     assert.ok(r.ok, `${p.name}: ${JSON.stringify(r.error)}`);
     const res = r.report.result;
+    if (p.demo === 'semaphore') {
+      // Six clients start together on two connections: exactly two inside at the peak.
+      assert.equal(res.max_inside, res.connections);
+      assert.equal(res.bound_held, true);
+      assert.match(res.over_release_error, /released too many times/);
+      assert.ok(r.report.spans.some((s) => s.kind === 'sem-wait'));
+      assert.equal(r.report.spans.filter((s) => s.kind === 'io').length, res.clients * res.requests);
+      continue;
+    }
     assert.equal(typeof res.lost_updates, 'number', p.name);
     assert.equal(res.exact_with_lock, true);
     assert.equal(res.exact_with_atomic, true);
@@ -46,5 +55,18 @@ test('the sync lab page runs the race from its button and shows a row per method
   assert.deepEqual(await page.$$eval('#race-table tbody tr', (rows) => rows.map((r) => r.dataset.method)), ['none', 'lock', 'atomic']);
   assert.match(await page.textContent('#lesson'), /lock|lost|luck/i);
   await page.screenshot({ path: 'tests/e2e/artifacts/sync-race.png', fullPage: true });
+  assert.deepEqual(page.defects, []);
+});
+
+test('the semaphore demo shows the peak inside, the waits and the over-release error', async () => {
+  await page.selectOption('#preset', 'semaphore');
+  await page.waitForSelector('#k-connections');
+  const before = Number(await page.getAttribute('#results', 'data-runs'));
+  await page.click('#run');
+  await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, before, { timeout: 30000 });
+  assert.equal((await page.textContent('#r-max-inside')).trim(), '2 / 2');
+  assert.match(await page.textContent('#r-over-release'), /released too many times/);
+  assert.ok(Number(await page.getAttribute('#results svg.gantt', 'data-rows')) === 6);
+  await page.screenshot({ path: 'tests/e2e/artifacts/sync-semaphore.png', fullPage: true });
   assert.deepEqual(page.defects, []);
 });

@@ -13,14 +13,22 @@ pub enum SyncConfig {
         increments: u64,
         methods: Vec<Method>,
     },
+    /// `[run] workers` clients share `connections` permits, each making `requests` requests
+    /// that hold a connection for `hold_ms`.
+    Semaphore {
+        connections: u32,
+        requests: u32,
+        hold_ms: u32,
+    },
 }
 
-pub const DEMOS: &[&str] = &["race"];
+pub const DEMOS: &[&str] = &["race", "semaphore"];
 
 impl SyncConfig {
     pub fn demo_id(&self) -> &'static str {
         match self {
             SyncConfig::Race { .. } => "race",
+            SyncConfig::Semaphore { .. } => "semaphore",
         }
     }
 
@@ -37,6 +45,13 @@ impl SyncConfig {
                 };
                 format!("increments = {increments}\nmethod = \"{method}\"\n")
             }
+            SyncConfig::Semaphore {
+                connections,
+                requests,
+                hold_ms,
+            } => {
+                format!("connections = {connections}\nrequests = {requests}\nhold_ms = {hold_ms}\n")
+            }
         }
     }
 }
@@ -47,13 +62,24 @@ pub fn parse_table(
     table: &LabTable<'_>,
     _run: &RunConfig,
 ) -> Result<SyncConfig, ScenarioError> {
-    if demo != "race" {
+    if !DEMOS.contains(&demo) {
         return Err(ScenarioError::new(ErrorCode::UnknownDemo, demo_pos)
             .with("lab", "sync")
             .with("value", demo)
             .with("allowed", DEMOS.join(", ")));
     }
     let mut r = TableReader::new(table.text, table.table, "sync", table.anchor);
+    if demo == "semaphore" {
+        let connections = r.u32_in("connections", 2, 1..=64)?;
+        let requests = r.u32_in("requests", 3, 1..=100)?;
+        let hold_ms = r.u32_in("hold_ms", 40, 1..=2_000)?;
+        r.finish()?;
+        return Ok(SyncConfig::Semaphore {
+            connections,
+            requests,
+            hold_ms,
+        });
+    }
     let increments = r.u64_in("increments", 2_000_000, 1..=20_000_000)?;
     let methods = match r.opt_string("method")? {
         None => Method::ALL.to_vec(),
@@ -88,6 +114,13 @@ pub fn presets() -> Vec<Preset> {
         title,
         scenario: format!("version = 1\nlab = \"sync\"\ndemo = \"race\"\n{body}"),
     };
+    let semaphore = Preset {
+        lab: "sync",
+        demo: "semaphore",
+        name: "semaphore",
+        title: "Semaphore: 6 clients, a pool of 2 connections",
+        scenario: "version = 1\nlab = \"sync\"\ndemo = \"semaphore\"\n\n[run]\nworkers = 6        # clients, one worker each\n\n[sync]\nconnections = 2    # BoundedSemaphore(2): at most 2 inside at once\nrequests = 3       # requests per client\nhold_ms = 40       # how long a request holds its connection\n".to_string(),
+    };
     vec![
         race(
             "race",
@@ -99,5 +132,6 @@ pub fn presets() -> Vec<Preset> {
             "Race condition with 4 workers",
             "\n[run]\nworkers = 4\n\n[sync]\nincrements = 1_000_000\n",
         ),
+        semaphore,
     ]
 }

@@ -2,6 +2,7 @@
 //! engine is pure Rust run on a rayon pool, so it is tested natively on real threads.
 
 pub mod race;
+pub mod semaphore;
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 

@@ -20,7 +20,19 @@ use crate::web::runs::{self, RunError};
 use crate::web::state::AppContext;
 use crate::web::{env, pool};
 
-const PYTHON: &str = include_str!("../../python/sync_race.py");
+/// The Python and the Rust a demo's card shows.
+fn code_for(demo: &str) -> (&'static str, &'static str) {
+    match demo {
+        "semaphore" => (
+            include_str!("../../python/sync_semaphore.py"),
+            crate::engine::sync::semaphore::RUST_EXCERPT,
+        ),
+        _ => (
+            include_str!("../../python/sync_race.py"),
+            race::RUST_EXCERPT,
+        ),
+    }
+}
 
 #[function_component(SyncLab)]
 pub fn sync_lab() -> Html {
@@ -84,6 +96,27 @@ pub fn sync_lab() -> Html {
             *increments = n;
         }
     });
+    let on_connections = knob(|s, v| {
+        if let (LabConfig::Sync(SyncConfig::Semaphore { connections, .. }), Ok(n)) =
+            (&mut s.config, v.trim().parse::<u32>())
+        {
+            *connections = n;
+        }
+    });
+    let on_requests = knob(|s, v| {
+        if let (LabConfig::Sync(SyncConfig::Semaphore { requests, .. }), Ok(n)) =
+            (&mut s.config, v.trim().parse::<u32>())
+        {
+            *requests = n;
+        }
+    });
+    let on_hold = knob(|s, v| {
+        if let (LabConfig::Sync(SyncConfig::Semaphore { hold_ms, .. }), Ok(n)) =
+            (&mut s.config, v.trim().parse::<u32>())
+        {
+            *hold_ms = n;
+        }
+    });
     let on_method = knob(|s, v| {
         if let LabConfig::Sync(SyncConfig::Race { methods, .. }) = &mut s.config {
             *methods = match v {
@@ -108,7 +141,12 @@ pub fn sync_lab() -> Html {
         let share = share.clone();
         let route = Route {
             page: Page::Lab(LabId::Sync),
-            demo: Some("race".into()),
+            demo: Some(
+                parsed
+                    .as_ref()
+                    .map(|s| s.demo.clone())
+                    .unwrap_or_else(|_| "race".into()),
+            ),
             scenario: Some(encode_scenario(&text)),
             embed: false,
         };
@@ -124,20 +162,24 @@ pub fn sync_lab() -> Html {
     let threads_reason = env::threads_unavailable().map(|(key, _)| t(lang, key).to_string());
     let threads_ok =
         threads_reason.is_none() && !matches!(app.pool.state, pool::PoolState::Unavailable(_));
-    let knobs = parsed.as_ref().ok().and_then(|s| match &s.config {
-        LabConfig::Sync(SyncConfig::Race {
-            increments,
-            methods,
-        }) => Some((s.run.workers, *increments, methods.clone())),
+    let config = parsed.as_ref().ok().and_then(|s| match &s.config {
+        LabConfig::Sync(c) => Some((s.run.workers, c.clone())),
         _ => None,
     });
+    let demo = config.as_ref().map_or("race", |(_, c)| c.demo_id());
+    let (python, rust) = code_for(demo);
+    let value_of = |e: Event| {
+        e.target_dyn_into::<web_sys::HtmlInputElement>()
+            .map(|i| i.value())
+            .unwrap_or_default()
+    };
     let report = app.last.clone().filter(|r| r.lab == "sync");
     let method_value = |m: &[race::Method]| if m.len() == 1 { m[0].as_str() } else { "all" };
     html! {
         <div class="lab lab-sync">
             <section class="card intro">
                 <h2>{ t(lang, "sync.title") }</h2>
-                <p>{ t(lang, "sync.race.what") }</p>
+                <p>{ t(lang, &format!("sync.{demo}.what")) }</p>
                 if let Some(reason) = threads_reason.clone() {
                     <p class="notice" role="alert" id="no-threads">{ tf(lang, "run.no-threads", &[("reason", reason)]) }</p>
                 }
@@ -151,22 +193,41 @@ pub fn sync_lab() -> Html {
                             }) }
                         </select>
                     </label>
-                    if let Some((workers, increments, methods)) = knobs {
+                    if let Some((workers, c)) = config.clone() {
                         <label class="knob" for="k-workers"><span>{ t(lang, "knob.workers") }</span>
                             <input type="number" id="k-workers" min="1" max={env::worker_cap().to_string()} value={workers.to_string()}
-                                onchange={on_workers.reform(|e: Event| e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default())} />
+                                onchange={on_workers.reform(value_of)} />
                         </label>
-                        <label class="knob" for="k-increments"><span>{ t(lang, "knob.increments") }</span>
-                            <input type="number" id="k-increments" min="1" max="20000000" value={increments.to_string()}
-                                onchange={on_increments.reform(|e: Event| e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default())} />
-                        </label>
-                        <label class="knob" for="k-method"><span>{ t(lang, "sync.method") }</span>
-                            <select id="k-method" onchange={on_method.reform(|e: Event| e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default())}>
-                                { for ["all", "none", "lock", "atomic"].into_iter().map(|m| html! {
-                                    <option value={m} selected={method_value(&methods) == m}>{ m }</option>
-                                }) }
-                            </select>
-                        </label>
+                        { match c {
+                            SyncConfig::Race { increments, methods } => html! {
+                                <>
+                                    <label class="knob" for="k-increments"><span>{ t(lang, "knob.increments") }</span>
+                                        <input type="number" id="k-increments" min="1" max="20000000" value={increments.to_string()}
+                                            onchange={on_increments.reform(value_of)} />
+                                    </label>
+                                    <label class="knob" for="k-method"><span>{ t(lang, "sync.method") }</span>
+                                        <select id="k-method" onchange={on_method.reform(|e: Event| e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default())}>
+                                            { for ["all", "none", "lock", "atomic"].into_iter().map(|m| html! {
+                                                <option value={m} selected={method_value(&methods) == m}>{ m }</option>
+                                            }) }
+                                        </select>
+                                    </label>
+                                </>
+                            },
+                            SyncConfig::Semaphore { connections, requests, hold_ms } => html! {
+                                <>
+                                    <label class="knob" for="k-connections"><span>{ t(lang, "knob.connections") }</span>
+                                        <input type="number" id="k-connections" min="1" max="64" value={connections.to_string()} onchange={on_connections.reform(value_of)} />
+                                    </label>
+                                    <label class="knob" for="k-requests"><span>{ t(lang, "knob.requests") }</span>
+                                        <input type="number" id="k-requests" min="1" max="100" value={requests.to_string()} onchange={on_requests.reform(value_of)} />
+                                    </label>
+                                    <label class="knob" for="k-hold"><span>{ t(lang, "knob.hold") }</span>
+                                        <input type="number" id="k-hold" min="1" max="2000" value={hold_ms.to_string()} onchange={on_hold.reform(value_of)} />
+                                    </label>
+                                </>
+                            },
+                        } }
                     }
                 </section>
                 <section class="card">
@@ -184,9 +245,9 @@ pub fn sync_lab() -> Html {
                     }
                 </section>
             </div>
-            if let Some(r) = report { <RaceResults report={r} lang={lang} runs={app.finished} /> }
+            if let Some(r) = report { <SyncResults report={r} lang={lang} runs={app.finished} /> }
             if !app.route.embed {
-                <CodePane lang={lang} python={PYTHON} rust={excerpt(race::RUST_EXCERPT).to_string()} />
+                <CodePane lang={lang} python={python} rust={excerpt(rust).to_string()} />
             }
         </div>
     }
@@ -199,8 +260,8 @@ struct RaceResultsProps {
     runs: u32,
 }
 
-#[function_component(RaceResults)]
-fn race_results(p: &RaceResultsProps) -> Html {
+#[function_component(SyncResults)]
+fn sync_results(p: &RaceResultsProps) -> Html {
     let lang = p.lang;
     let r = &p.report.result;
     let lesson = r.get("lesson").and_then(|l| {
@@ -218,6 +279,8 @@ fn race_results(p: &RaceResultsProps) -> Html {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    let semaphore = p.report.demo == "semaphore";
+    let num = |k: &str| r.get(k).map(|v| v.to_string()).unwrap_or_default();
     let cell = |m: &Value, k: &str| {
         m.get(k)
             .map(|v| {
@@ -231,6 +294,14 @@ fn race_results(p: &RaceResultsProps) -> Html {
         <section class="card results" id="results" data-runs={p.runs.to_string()} aria-live="polite">
             <h2>{ t(lang, "result.title") }</h2>
             if let Some(text) = lesson { <p class="lesson" id="lesson"><strong>{ t(lang, "result.lesson") }{ ": " }</strong>{ text }</p> }
+            if semaphore {
+                <dl class="figures">
+                    <dt>{ t(lang, "sync.max-inside") }</dt><dd id="r-max-inside">{ format!("{} / {}", num("max_inside"), num("connections")) }</dd>
+                    <dt>{ t(lang, "result.wall") }</dt><dd>{ format!("{} ms", num("wall_ms")) }</dd>
+                    <dt>{ t(lang, "sync.waited") }</dt><dd>{ format!("{} ms", num("total_wait_ms")) }</dd>
+                    <dt>{ t(lang, "sync.over-release") }</dt><dd id="r-over-release">{ r.get("over_release_error").and_then(Value::as_str).unwrap_or("—").to_string() }</dd>
+                </dl>
+            } else {
             <table class="points" id="race-table">
                 <thead><tr>
                     <th>{ t(lang, "sync.method") }</th><th>{ t(lang, "sync.expected") }</th><th>{ t(lang, "sync.actual") }</th>
@@ -247,6 +318,7 @@ fn race_results(p: &RaceResultsProps) -> Html {
                     }) }
                 </tbody>
             </table>
+            }
             <p class="hint">{ tf(lang, "result.timer-note", &[("res", p.report.timer_resolution_ms.to_string()), ("coi", if p.report.cross_origin_isolated { t(lang, "common.yes") } else { t(lang, "common.no") }.to_string())]) }</p>
             <h3>{ t(lang, "result.timeline") }</h3>
             <Gantt spans={Rc::new(p.report.spans.clone())} title={t(lang, "result.timeline")} />

@@ -1,0 +1,215 @@
+//! Semaphore / BoundedSemaphore: N clients share a pool of K connections. Never more than K
+//! inside at once; waiting is a `sem-wait` span; releasing a bounded semaphore once too
+//! often is an error, as in Python.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::engine::clock::Clock;
+use crate::engine::runner::RunControl;
+use crate::engine::trace::{RawSpan, SpanKind, Trace};
+
+// excerpt:start
+/// A counting semaphore for workers (they may block; the page never touches it). `bound`
+/// makes it a BoundedSemaphore: releasing above the initial value is an error.
+pub struct Semaphore {
+    permits: Mutex<u32>,
+    freed: Condvar,
+    bound: Option<u32>,
+}
+
+impl Semaphore {
+    pub fn new(permits: u32, bounded: bool) -> Self {
+        Semaphore {
+            permits: Mutex::new(permits),
+            freed: Condvar::new(),
+            bound: bounded.then_some(permits),
+        }
+    }
+
+    /// Waits for a permit; gives up (false) when `stop` says so, checked every 10 ms so a
+    /// cancelled run never leaves a worker waiting forever.
+    pub fn acquire(&self, stop: &dyn Fn() -> bool) -> bool {
+        let mut p = self.permits.lock().unwrap_or_else(|e| e.into_inner());
+        while *p == 0 {
+            if stop() {
+                return false;
+            }
+            p = self
+                .freed
+                .wait_timeout(p, Duration::from_millis(10))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+        *p -= 1;
+        true
+    }
+
+    pub fn release(&self) -> Result<(), String> {
+        let mut p = self.permits.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bound) = self.bound {
+            if *p >= bound {
+                return Err(format!(
+                    "ValueError: Semaphore released too many times (it holds {bound} permits)"
+                ));
+            }
+        }
+        *p += 1;
+        self.freed.notify_one();
+        Ok(())
+    }
+}
+// excerpt:end
+
+pub const RUST_EXCERPT: &str = include_str!("semaphore.rs");
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SemaphoreResult {
+    pub clients: u32,
+    pub connections: u32,
+    pub requests: u32,
+    pub hold_ms: f64,
+    /// The most clients ever inside at once: never more than `connections`.
+    pub max_inside: u32,
+    pub wall_ms: f64,
+    pub total_wait_ms: f64,
+    /// What releasing the bounded semaphore once more than acquired said.
+    pub over_release_error: Option<String>,
+}
+
+pub struct SemaphoreRun {
+    pub result: SemaphoreResult,
+    pub trace: Trace,
+    pub cancelled: bool,
+}
+
+/// `clients` workers each make `requests` requests; a request holds one of `connections`
+/// for `hold_ms` (busy on the clock, like a query in flight).
+pub fn run_semaphore(
+    pool: &rayon::ThreadPool,
+    clients: u32,
+    connections: u32,
+    requests: u32,
+    hold_ms: f64,
+    ctl: &RunControl,
+    clock: &dyn Clock,
+) -> SemaphoreRun {
+    let sem = Semaphore::new(connections, true);
+    let inside = AtomicU32::new(0);
+    let max_inside = AtomicU32::new(0);
+    let arrived = AtomicU32::new(0);
+    ctl.chunks_total
+        .store(u64::from(clients) * u64::from(requests), Ordering::Relaxed);
+    let origin = clock.now_ms();
+    let stop = || ctl.cancelled();
+    let spans = pool.broadcast(|ctx| {
+        let worker = ctx.index() as u32;
+        let mut spans = Vec::new();
+        if worker >= clients || !super::start_together(&arrived, clients, &ctl.cancel) {
+            return spans;
+        }
+        for request in 0..requests {
+            let t0 = clock.now_ms();
+            if !sem.acquire(&stop) {
+                break;
+            }
+            let t1 = clock.now_ms();
+            let now_inside = inside.fetch_add(1, Ordering::AcqRel) + 1;
+            max_inside.fetch_max(now_inside, Ordering::AcqRel);
+            while clock.now_ms() - t1 < hold_ms && !ctl.cancelled() {
+                std::hint::spin_loop();
+            }
+            inside.fetch_sub(1, Ordering::AcqRel);
+            let t2 = clock.now_ms();
+            // The pool was built with one permit per connection: releasing what we took
+            // cannot exceed the bound.
+            let _ = sem.release();
+            ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
+            let span = |kind, start, end| RawSpan {
+                worker,
+                task: request,
+                kind,
+                start,
+                end,
+                label: Some(format!("request {request}")),
+            };
+            if t1 > t0 {
+                spans.push(span(SpanKind::SemWait, t0, t1));
+            }
+            spans.push(span(SpanKind::Io, t1, t2));
+        }
+        spans
+    });
+    let wall = clock.now_ms() - origin;
+    let spans: Vec<RawSpan> = spans.into_iter().flatten().collect();
+    let total_wait_ms = spans
+        .iter()
+        .filter(|s| s.kind == SpanKind::SemWait)
+        .map(|s| s.end - s.start)
+        .sum::<f64>();
+    let mut trace = Trace::default();
+    trace.push_raw(origin, spans);
+    let result = SemaphoreResult {
+        clients,
+        connections,
+        requests,
+        hold_ms,
+        max_inside: max_inside.load(Ordering::Acquire),
+        wall_ms: crate::engine::trace::round_us(wall),
+        total_wait_ms: crate::engine::trace::round_us(total_wait_ms),
+        over_release_error: sem.release().err(),
+    };
+    SemaphoreRun {
+        result,
+        trace,
+        cancelled: ctl.cancelled(),
+    }
+}
+
+/// The `result` of a semaphore report.
+pub fn semaphore_result(run: &SemaphoreRun) -> serde_json::Value {
+    let r = &run.result;
+    let lesson = crate::engine::lesson::semaphore_lesson(
+        r.clients,
+        r.connections,
+        r.requests,
+        r.hold_ms,
+        r.max_inside,
+        r.wall_ms,
+        r.total_wait_ms,
+    );
+    let figures: std::collections::BTreeMap<_, _> = lesson.figures.iter().cloned().collect();
+    let mut v = serde_json::to_value(r).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("bound_held".into(), (r.max_inside <= r.connections).into());
+        o.insert(
+            "lesson".into(),
+            serde_json::json!({ "id": lesson.id, "figures": figures }),
+        );
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bounded_semaphore_refuses_one_release_too_many() {
+        let s = Semaphore::new(2, true);
+        assert!(s.acquire(&|| false));
+        assert!(s.release().is_ok());
+        assert!(s.release().unwrap_err().contains("released too many times"));
+        let unbounded = Semaphore::new(1, false);
+        assert!(unbounded.release().is_ok());
+    }
+
+    #[test]
+    fn a_stopped_acquire_gives_up() {
+        let s = Semaphore::new(0, true);
+        assert!(!s.acquire(&|| true));
+    }
+}
