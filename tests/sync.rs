@@ -99,3 +99,39 @@ fn a_semaphore_never_lets_more_than_k_inside_and_over_release_is_an_error() {
     assert_eq!(v["bound_held"], true);
     assert_eq!(v["lesson"]["id"], "lesson.sync.semaphore");
 }
+
+#[test]
+fn opposite_order_deadlocks_and_is_detected_one_order_and_timeouts_do_not() {
+    use concurrency_playground::engine::sync::deadlock::{deadlock_result, run_deadlock, Strategy};
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let ctl = RunControl::new();
+    let all = [Strategy::Opposite, Strategy::Ordered, Strategy::Timeout];
+    let run = run_deadlock(&pool, &all, 5.0, 5.0, 42, &ctl, &MonotonicClock);
+    assert!(!run.cancelled);
+    let o = &run.outcomes;
+    assert!(o[0].deadlock_detected, "opposite order must deadlock");
+    assert_eq!(o[0].completed, 0);
+    assert_eq!(o[0].cycle.len(), 2);
+    let holds: Vec<&str> = o[0].cycle.iter().map(|e| e.holds.as_str()).collect();
+    let wants: Vec<&str> = o[0].cycle.iter().map(|e| e.wants.as_str()).collect();
+    assert!(
+        holds.contains(&"A")
+            && holds.contains(&"B")
+            && wants.contains(&"A")
+            && wants.contains(&"B")
+    );
+    assert!(!o[1].deadlock_detected);
+    assert_eq!(o[1].completed, 2);
+    assert!(!o[2].deadlock_detected);
+    assert_eq!(o[2].completed, 2);
+    assert!(
+        o[2].retries >= 1,
+        "the first attempt must time out: both hold their first lock"
+    );
+    let v = deadlock_result(&run);
+    assert_eq!(v["deadlock_detected"], true);
+    assert_eq!(v["lesson"]["id"], "lesson.sync.deadlock-fixed");
+}

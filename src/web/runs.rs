@@ -311,7 +311,7 @@ async fn run_sync(
     ctl: Arc<RunControl>,
 ) -> Result<Report, RunError> {
     use crate::engine::labs::sync::SyncConfig;
-    use crate::engine::sync::{race, semaphore};
+    use crate::engine::sync::{deadlock, race, semaphore};
     use crate::engine::trace::SpanKind;
     let LabConfig::Sync(config) = scenario.config.clone() else {
         return Err(RunError::new("bad-argument", "not a sync scenario"));
@@ -357,6 +357,35 @@ async fn run_sync(
             .await?;
             let result = semaphore::semaphore_result(&run);
             let used = run.trace.workers_with(SpanKind::Io, None).len();
+            let m = Measured {
+                cancelled: run.cancelled,
+                trace: run.trace,
+                spawn_ms,
+                runs: Vec::new(),
+                used,
+            };
+            (m, result)
+        }
+        SyncConfig::Deadlock {
+            strategies,
+            hold_ms,
+            timeout_ms,
+        } => {
+            let seed = scenario.seed;
+            let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
+                deadlock::run_deadlock(
+                    pool,
+                    &strategies,
+                    f64::from(hold_ms),
+                    f64::from(timeout_ms),
+                    seed,
+                    ctl,
+                    &PerfClock,
+                )
+            })
+            .await?;
+            let result = deadlock::deadlock_result(&run);
+            let used = run.trace.workers_with(SpanKind::LockWait, None).len();
             let m = Measured {
                 cancelled: run.cancelled,
                 trace: run.trace,

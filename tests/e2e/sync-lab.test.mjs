@@ -21,11 +21,26 @@ after(async () => {
 
 test('every sync preset runs: races are exact with a lock and an atomic; a semaphore holds its bound', async () => {
   const presets = (await page.evaluate(() => window.playground.presets())).filter((p) => p.lab === 'sync');
-  assert.ok(presets.length >= 3);
-  for (const p of presets) {
+  assert.ok(presets.length >= 4);
+  // Presets run in order: after the deadlock, the next runs must still work.
+  for (const p of [...presets, presets[0]]) {
     const r = await run(page, p.scenario);
     assert.ok(r.ok, `${p.name}: ${JSON.stringify(r.error)}`);
     const res = r.report.result;
+    if (p.demo === 'deadlock') {
+      // Opposite order: certain deadlock, found on the wait-for graph; the two fixes finish.
+      assert.equal(res.deadlock_detected, true);
+      const [opposite, ordered, timeout] = res.strategies;
+      assert.equal(opposite.strategy, 'opposite');
+      assert.equal(opposite.completed, 0);
+      assert.equal(opposite.cycle.length, 2);
+      assert.equal(ordered.completed, 2);
+      assert.equal(timeout.completed, 2);
+      assert.ok(timeout.retries >= 1);
+      assert.equal(res.lesson.id, 'lesson.sync.deadlock-fixed');
+      assert.equal(r.report.workers_used, 2);
+      continue;
+    }
     if (p.demo === 'semaphore') {
       // Six clients start together on two connections: exactly two inside at the peak.
       assert.equal(res.max_inside, res.connections);
@@ -68,5 +83,17 @@ test('the semaphore demo shows the peak inside, the waits and the over-release e
   assert.match(await page.textContent('#r-over-release'), /released too many times/);
   assert.ok(Number(await page.getAttribute('#results svg.gantt', 'data-rows')) === 6);
   await page.screenshot({ path: 'tests/e2e/artifacts/sync-semaphore.png', fullPage: true });
+  assert.deepEqual(page.defects, []);
+});
+
+test('the deadlock demo names the cycle and shows both fixes finishing', async () => {
+  await page.selectOption('#preset', 'deadlock');
+  await page.waitForSelector('#k-strategy');
+  const before = Number(await page.getAttribute('#results', 'data-runs'));
+  await page.click('#run');
+  await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, before, { timeout: 30000 });
+  assert.deepEqual(await page.$$eval('#deadlock-table tbody tr', (rows) => rows.map((r) => r.dataset.strategy)), ['opposite', 'ordered', 'timeout']);
+  assert.match(await page.textContent('#deadlock-table tr[data-strategy=opposite] .cycle'), /holds A → wants B.*holds B → wants A|holds B → wants A.*holds A → wants B/);
+  await page.screenshot({ path: 'tests/e2e/artifacts/sync-deadlock.png', fullPage: true });
   assert.deepEqual(page.defects, []);
 });

@@ -3,6 +3,7 @@
 
 use super::Preset;
 use crate::engine::scenario::{ErrorCode, LabTable, RunConfig, ScenarioError, TableReader};
+use crate::engine::sync::deadlock::Strategy;
 use crate::engine::sync::race::Method;
 
 /// The `[sync]` table of one demo, parsed and defaulted.
@@ -20,15 +21,22 @@ pub enum SyncConfig {
         requests: u32,
         hold_ms: u32,
     },
+    /// Two workers, locks A and B, each strategy in turn.
+    Deadlock {
+        strategies: Vec<Strategy>,
+        hold_ms: u32,
+        timeout_ms: u32,
+    },
 }
 
-pub const DEMOS: &[&str] = &["race", "semaphore"];
+pub const DEMOS: &[&str] = &["race", "semaphore", "deadlock"];
 
 impl SyncConfig {
     pub fn demo_id(&self) -> &'static str {
         match self {
             SyncConfig::Race { .. } => "race",
             SyncConfig::Semaphore { .. } => "semaphore",
+            SyncConfig::Deadlock { .. } => "deadlock",
         }
     }
 
@@ -52,6 +60,20 @@ impl SyncConfig {
             } => {
                 format!("connections = {connections}\nrequests = {requests}\nhold_ms = {hold_ms}\n")
             }
+            SyncConfig::Deadlock {
+                strategies,
+                hold_ms,
+                timeout_ms,
+            } => {
+                let strategy = if strategies.len() == 3 {
+                    "all"
+                } else {
+                    strategies.first().map_or("all", |s| s.as_str())
+                };
+                format!(
+                    "strategy = \"{strategy}\"\nhold_ms = {hold_ms}\ntimeout_ms = {timeout_ms}\n"
+                )
+            }
         }
     }
 }
@@ -60,7 +82,7 @@ pub fn parse_table(
     demo: &str,
     demo_pos: (u32, u32),
     table: &LabTable<'_>,
-    _run: &RunConfig,
+    run: &RunConfig,
 ) -> Result<SyncConfig, ScenarioError> {
     if !DEMOS.contains(&demo) {
         return Err(ScenarioError::new(ErrorCode::UnknownDemo, demo_pos)
@@ -69,6 +91,41 @@ pub fn parse_table(
             .with("allowed", DEMOS.join(", ")));
     }
     let mut r = TableReader::new(table.text, table.table, "sync", table.anchor);
+    if demo == "deadlock" {
+        if run.workers != 2 {
+            return Err(ScenarioError::new(ErrorCode::InvalidValue, demo_pos)
+                .with("key", "demo")
+                .with("value", "\"deadlock\"")
+                .with("why", format!("the deadlock demo uses exactly 2 workers, one per lock; set [run] workers = 2 (it is {})", run.workers)));
+        }
+        let all = vec![Strategy::Opposite, Strategy::Ordered, Strategy::Timeout];
+        let strategies = match r.opt_string("strategy")? {
+            None => all,
+            Some((m, pos)) => match m.as_str() {
+                "all" => all,
+                "opposite" => vec![Strategy::Opposite],
+                "ordered" => vec![Strategy::Ordered],
+                "timeout" => vec![Strategy::Timeout],
+                _ => {
+                    return Err(ScenarioError::new(ErrorCode::InvalidValue, pos)
+                        .with("key", "strategy")
+                        .with("value", format!("\"{m}\""))
+                        .with(
+                            "why",
+                            "the strategy is \"opposite\", \"ordered\", \"timeout\" or \"all\"",
+                        ))
+                }
+            },
+        };
+        let hold_ms = r.u32_in("hold_ms", 20, 1..=1_000)?;
+        let timeout_ms = r.u32_in("timeout_ms", 10, 1..=1_000)?;
+        r.finish()?;
+        return Ok(SyncConfig::Deadlock {
+            strategies,
+            hold_ms,
+            timeout_ms,
+        });
+    }
     if demo == "semaphore" {
         let connections = r.u32_in("connections", 2, 1..=64)?;
         let requests = r.u32_in("requests", 3, 1..=100)?;
@@ -133,5 +190,12 @@ pub fn presets() -> Vec<Preset> {
             "\n[run]\nworkers = 4\n\n[sync]\nincrements = 1_000_000\n",
         ),
         semaphore,
+        Preset {
+            lab: "sync",
+            demo: "deadlock",
+            name: "deadlock",
+            title: "Deadlock: two locks taken in opposite order — detected, then two fixes",
+            scenario: "version = 1\nlab = \"sync\"\ndemo = \"deadlock\"\n\n[run]\nworkers = 2        # one worker per lock\n\n[sync]\nstrategy = \"all\"   # opposite (deadlocks), ordered (one lock order), timeout (timed acquire + back-off)\nhold_ms = 20       # time spent holding both locks\ntimeout_ms = 10    # how long a timed acquire waits before backing off\n".to_string(),
+        },
     ]
 }

@@ -23,6 +23,10 @@ use crate::web::{env, pool};
 /// The Python and the Rust a demo's card shows.
 fn code_for(demo: &str) -> (&'static str, &'static str) {
     match demo {
+        "deadlock" => (
+            include_str!("../../python/sync_deadlock.py"),
+            crate::engine::sync::deadlock::RUST_EXCERPT,
+        ),
         "semaphore" => (
             include_str!("../../python/sync_semaphore.py"),
             crate::engine::sync::semaphore::RUST_EXCERPT,
@@ -115,6 +119,31 @@ pub fn sync_lab() -> Html {
             (&mut s.config, v.trim().parse::<u32>())
         {
             *hold_ms = n;
+        }
+    });
+    let on_strategy = knob(|s, v| {
+        use crate::engine::sync::deadlock::Strategy;
+        if let LabConfig::Sync(SyncConfig::Deadlock { strategies, .. }) = &mut s.config {
+            *strategies = match v {
+                "opposite" => vec![Strategy::Opposite],
+                "ordered" => vec![Strategy::Ordered],
+                "timeout" => vec![Strategy::Timeout],
+                _ => vec![Strategy::Opposite, Strategy::Ordered, Strategy::Timeout],
+            };
+        }
+    });
+    let on_dl_hold = knob(|s, v| {
+        if let (LabConfig::Sync(SyncConfig::Deadlock { hold_ms, .. }), Ok(n)) =
+            (&mut s.config, v.trim().parse::<u32>())
+        {
+            *hold_ms = n;
+        }
+    });
+    let on_dl_timeout = knob(|s, v| {
+        if let (LabConfig::Sync(SyncConfig::Deadlock { timeout_ms, .. }), Ok(n)) =
+            (&mut s.config, v.trim().parse::<u32>())
+        {
+            *timeout_ms = n;
         }
     });
     let on_method = knob(|s, v| {
@@ -214,6 +243,23 @@ pub fn sync_lab() -> Html {
                                     </label>
                                 </>
                             },
+                            SyncConfig::Deadlock { strategies, hold_ms, timeout_ms } => html! {
+                                <>
+                                    <label class="knob" for="k-strategy"><span>{ t(lang, "sync.strategy") }</span>
+                                        <select id="k-strategy" onchange={on_strategy.reform(|e: Event| e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default())}>
+                                            { for ["all", "opposite", "ordered", "timeout"].into_iter().map(|m| html! {
+                                                <option value={m} selected={(strategies.len() == 3 && m == "all") || (strategies.len() == 1 && strategies[0].as_str() == m)}>{ m }</option>
+                                            }) }
+                                        </select>
+                                    </label>
+                                    <label class="knob" for="k-dl-hold"><span>{ t(lang, "knob.hold-locks") }</span>
+                                        <input type="number" id="k-dl-hold" min="1" max="1000" value={hold_ms.to_string()} onchange={on_dl_hold.reform(value_of)} />
+                                    </label>
+                                    <label class="knob" for="k-dl-timeout"><span>{ t(lang, "knob.timeout") }</span>
+                                        <input type="number" id="k-dl-timeout" min="1" max="1000" value={timeout_ms.to_string()} onchange={on_dl_timeout.reform(value_of)} />
+                                    </label>
+                                </>
+                            },
                             SyncConfig::Semaphore { connections, requests, hold_ms } => html! {
                                 <>
                                     <label class="knob" for="k-connections"><span>{ t(lang, "knob.connections") }</span>
@@ -280,6 +326,12 @@ fn sync_results(p: &RaceResultsProps) -> Html {
         .cloned()
         .unwrap_or_default();
     let semaphore = p.report.demo == "semaphore";
+    let deadlock = p.report.demo == "deadlock";
+    let strategies = r
+        .get("strategies")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let num = |k: &str| r.get(k).map(|v| v.to_string()).unwrap_or_default();
     let cell = |m: &Value, k: &str| {
         m.get(k)
@@ -294,7 +346,28 @@ fn sync_results(p: &RaceResultsProps) -> Html {
         <section class="card results" id="results" data-runs={p.runs.to_string()} aria-live="polite">
             <h2>{ t(lang, "result.title") }</h2>
             if let Some(text) = lesson { <p class="lesson" id="lesson"><strong>{ t(lang, "result.lesson") }{ ": " }</strong>{ text }</p> }
-            if semaphore {
+            if deadlock {
+                <table class="points" id="deadlock-table">
+                    <thead><tr>
+                        <th>{ t(lang, "sync.strategy") }</th><th>{ t(lang, "sync.deadlocked") }</th><th>{ t(lang, "sync.completed") }</th>
+                        <th>{ t(lang, "sync.retries") }</th><th>{ t(lang, "result.wall") }</th><th>{ t(lang, "sync.cycle") }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for strategies.iter().map(|o| html! {
+                            <tr data-strategy={cell(o, "strategy")}>
+                                <td>{ cell(o, "strategy") }</td>
+                                <td class={classes!(o.get("deadlock_detected").and_then(Value::as_bool).unwrap_or(false).then_some("bad"))}>
+                                    { if o.get("deadlock_detected").and_then(Value::as_bool).unwrap_or(false) { t(lang, "common.yes") } else { t(lang, "common.no") } }
+                                </td>
+                                <td>{ format!("{} / 2", cell(o, "completed")) }</td>
+                                <td>{ cell(o, "retries") }</td>
+                                <td>{ format!("{} ms", cell(o, "wall_ms")) }</td>
+                                <td class="cycle">{ o.get("cycle").and_then(Value::as_array).map(|c| c.iter().map(|e| format!("worker {} holds {} → wants {}", cell(e, "worker"), cell(e, "holds"), cell(e, "wants"))).collect::<Vec<_>>().join("; ")).unwrap_or_default() }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            } else if semaphore {
                 <dl class="figures">
                     <dt>{ t(lang, "sync.max-inside") }</dt><dd id="r-max-inside">{ format!("{} / {}", num("max_inside"), num("connections")) }</dd>
                     <dt>{ t(lang, "result.wall") }</dt><dd>{ format!("{} ms", num("wall_ms")) }</dd>

@@ -1,0 +1,400 @@
+//! Deadlock: two workers take two locks in opposite order. They meet at a barrier while each
+//! holds its first lock, so the deadlock is certain; a wait-for-graph watchdog finds the cycle
+//! and ends the run. The fixes: one global lock order, or timed acquire with back-off.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+use serde::Serialize;
+
+use crate::engine::clock::Clock;
+use crate::engine::runner::RunControl;
+use crate::engine::trace::{RawSpan, SpanKind, Trace};
+
+const NONE: u32 = u32::MAX;
+const LOCK_NAMES: [&str; 2] = ["A", "B"];
+
+/// How the two workers take locks A and B.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    /// Worker 0: A then B; worker 1: B then A. Deadlocks.
+    Opposite,
+    /// Both: A then B. Cannot deadlock.
+    Ordered,
+    /// Opposite order, but a timed acquire: on time-out let go, back off, try again.
+    Timeout,
+}
+
+impl Strategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Opposite => "opposite",
+            Strategy::Ordered => "ordered",
+            Strategy::Timeout => "timeout",
+        }
+    }
+}
+
+/// The first lock the *other* worker takes under `strategy`.
+fn second_of_other(strategy: Strategy, worker: u32) -> u32 {
+    match (strategy, 1 - worker.min(1)) {
+        (Strategy::Ordered, _) | (_, 0) => 0,
+        _ => 1,
+    }
+}
+
+/// Locks that know their owner, and who waits for what: the wait-for graph.
+struct Table {
+    owner: [AtomicU32; 2],
+    waiting_for: [AtomicU32; 2],
+    deadlock: AtomicBool,
+    /// Workers that know about the deadlock: nobody lets go before both do, so the run ends
+    /// for both (no one sneaks through on the victim's released lock).
+    seen: AtomicU32,
+}
+
+enum Acquire {
+    Got,
+    TimedOut,
+    /// The cycle found: (worker, holds, wants).
+    Deadlock(Vec<(u32, u32, u32)>),
+    Cancelled,
+}
+
+// excerpt:start
+impl Table {
+    /// Follows "waits for a lock held by" from `worker`; a path back to it is a deadlock.
+    fn cycle_from(&self, worker: u32) -> Option<Vec<(u32, u32, u32)>> {
+        let mut path = Vec::new();
+        let mut w = worker;
+        for _ in 0..=self.owner.len() {
+            let wants = self.waiting_for[w as usize].load(Ordering::Acquire);
+            if wants == NONE {
+                return None;
+            }
+            let holder = self.owner[wants as usize].load(Ordering::Acquire);
+            if holder == NONE {
+                return None;
+            }
+            let holds = self
+                .owner
+                .iter()
+                .position(|o| o.load(Ordering::Acquire) == w)
+                .map_or(NONE, |i| i as u32);
+            path.push((w, holds, wants));
+            if holder == worker {
+                return Some(path);
+            }
+            w = holder;
+        }
+        None
+    }
+
+    fn acquire(
+        &self,
+        worker: u32,
+        lock: u32,
+        timeout_ms: Option<f64>,
+        clock: &dyn Clock,
+        ctl: &RunControl,
+    ) -> Acquire {
+        let start = clock.now_ms();
+        self.waiting_for[worker as usize].store(lock, Ordering::Release);
+        let outcome = loop {
+            if self.deadlock.load(Ordering::Acquire) {
+                break Acquire::Deadlock(Vec::new());
+            }
+            if self.owner[lock as usize]
+                .compare_exchange(NONE, worker, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                break Acquire::Got;
+            }
+            // Untimed waits are watched for cycles (they would wait forever); a timed acquire
+            // is its own way out, and that is the fix being shown.
+            if let Some(cycle) = timeout_ms
+                .is_none()
+                .then(|| self.cycle_from(worker))
+                .flatten()
+            {
+                self.deadlock.store(true, Ordering::Release);
+                break Acquire::Deadlock(cycle);
+            }
+            if timeout_ms.is_some_and(|t| clock.now_ms() - start >= t) {
+                break Acquire::TimedOut;
+            }
+            if ctl.cancelled() {
+                break Acquire::Cancelled;
+            }
+            std::hint::spin_loop();
+        };
+        self.waiting_for[worker as usize].store(NONE, Ordering::Release);
+        if matches!(outcome, Acquire::Deadlock(_)) {
+            self.seen.fetch_add(1, Ordering::AcqRel);
+        }
+        outcome
+    }
+
+    fn release(&self, worker: u32, lock: u32) {
+        let _ = self.owner[lock as usize].compare_exchange(
+            worker,
+            NONE,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+    }
+}
+// excerpt:end
+
+pub const RUST_EXCERPT: &str = include_str!("deadlock.rs");
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CycleEdge {
+    pub worker: u32,
+    pub holds: String,
+    pub wants: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StrategyOutcome {
+    pub strategy: Strategy,
+    pub deadlock_detected: bool,
+    /// The wait-for cycle: who holds what and wants what.
+    pub cycle: Vec<CycleEdge>,
+    /// Workers that finished their critical section.
+    pub completed: u32,
+    /// Timed acquires that gave up and backed off.
+    pub retries: u32,
+    pub wall_ms: f64,
+}
+
+pub struct DeadlockRun {
+    pub outcomes: Vec<StrategyOutcome>,
+    pub trace: Trace,
+    pub cancelled: bool,
+}
+
+/// Runs each strategy with two workers on `pool` (which needs ≥ 2 threads).
+pub fn run_deadlock(
+    pool: &rayon::ThreadPool,
+    strategies: &[Strategy],
+    hold_ms: f64,
+    timeout_ms: f64,
+    seed: u64,
+    ctl: &RunControl,
+    clock: &dyn Clock,
+) -> DeadlockRun {
+    let origin = clock.now_ms();
+    let mut trace = Trace::default();
+    let mut outcomes = Vec::new();
+    ctl.chunks_total
+        .store(strategies.len() as u64 * 2, Ordering::Relaxed);
+    for &strategy in strategies {
+        let table = Table {
+            owner: [AtomicU32::new(NONE), AtomicU32::new(NONE)],
+            waiting_for: [AtomicU32::new(NONE), AtomicU32::new(NONE)],
+            deadlock: AtomicBool::new(false),
+            seen: AtomicU32::new(0),
+        };
+        let (met, arrived) = (AtomicU32::new(0), AtomicU32::new(0));
+        let t0 = clock.now_ms();
+        let results = pool.broadcast(|ctx| {
+            let worker = ctx.index() as u32;
+            if worker >= 2 || !super::start_together(&arrived, 2, &ctl.cancel) {
+                return None;
+            }
+            let (first, second) = match (strategy, worker) {
+                (Strategy::Ordered, _) | (_, 0) => (0, 1),
+                _ => (1, 0),
+            };
+            let timeout = (strategy == Strategy::Timeout).then_some(timeout_ms);
+            let mut spans = Vec::new();
+            let mut retries = 0u32;
+            let mut rng = seed ^ (u64::from(worker) + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let mut first_try = true;
+            let mut cycle = Vec::new();
+            let mut done = false;
+            loop {
+                let w0 = clock.now_ms();
+                if !matches!(table.acquire(worker, first, None, clock, ctl), Acquire::Got) {
+                    break;
+                }
+                let w1 = clock.now_ms();
+                spans.push((
+                    SpanKind::LockWait,
+                    w0,
+                    w1,
+                    format!("wait {}", LOCK_NAMES[first as usize]),
+                ));
+                if first_try && first != second_of_other(strategy, worker) {
+                    // With opposite orders, both hold their first lock before either reaches
+                    // for the second: the deadlock is certain, not luck. (With one order the
+                    // other worker is waiting for this very lock, so there is nothing to meet.)
+                    let _ = super::start_together(&met, 2, &ctl.cancel);
+                }
+                first_try = false;
+                let w2 = clock.now_ms();
+                match table.acquire(worker, second, timeout, clock, ctl) {
+                    Acquire::Got => {
+                        let w3 = clock.now_ms();
+                        spans.push((
+                            SpanKind::LockWait,
+                            w2,
+                            w3,
+                            format!("wait {}", LOCK_NAMES[second as usize]),
+                        ));
+                        while clock.now_ms() - w3 < hold_ms && !ctl.cancelled() {
+                            std::hint::spin_loop();
+                        }
+                        spans.push((
+                            SpanKind::Cpu,
+                            w3,
+                            clock.now_ms(),
+                            "holds A and B".to_string(),
+                        ));
+                        table.release(worker, second);
+                        table.release(worker, first);
+                        done = true;
+                        break;
+                    }
+                    Acquire::TimedOut => {
+                        spans.push((
+                            SpanKind::LockWait,
+                            w2,
+                            clock.now_ms(),
+                            format!("timed out on {}", LOCK_NAMES[second as usize]),
+                        ));
+                        table.release(worker, first);
+                        retries += 1;
+                        // Back off for a random while (seeded), so the two do not collide again.
+                        rng ^= rng << 13;
+                        rng ^= rng >> 7;
+                        rng ^= rng << 17;
+                        let backoff = 1.0 + (rng % 1000) as f64 / 1000.0 * timeout_ms;
+                        let b0 = clock.now_ms();
+                        while clock.now_ms() - b0 < backoff && !ctl.cancelled() {
+                            std::hint::spin_loop();
+                        }
+                        spans.push((SpanKind::Sleep, b0, clock.now_ms(), "back off".to_string()));
+                        if ctl.cancelled() || retries > 100 {
+                            break;
+                        }
+                    }
+                    Acquire::Deadlock(c) => {
+                        spans.push((
+                            SpanKind::LockWait,
+                            w2,
+                            clock.now_ms(),
+                            format!("deadlocked on {}", LOCK_NAMES[second as usize]),
+                        ));
+                        cycle = c;
+                        while table.seen.load(Ordering::Acquire) < 2 && !ctl.cancelled() {
+                            std::hint::spin_loop();
+                        }
+                        table.release(worker, first);
+                        break;
+                    }
+                    Acquire::Cancelled => {
+                        table.release(worker, first);
+                        break;
+                    }
+                }
+            }
+            ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
+            Some((worker, spans, retries, cycle, done))
+        });
+        let wall = clock.now_ms() - t0;
+        let mut cycle = Vec::new();
+        let (mut completed, mut retries) = (0, 0);
+        for (worker, spans, r, c, done) in results.into_iter().flatten() {
+            retries += r;
+            completed += u32::from(done);
+            if cycle.is_empty() {
+                cycle = c;
+            }
+            trace.push_raw(
+                origin,
+                spans.into_iter().map(|(kind, start, end, label)| RawSpan {
+                    worker,
+                    task: 0,
+                    kind,
+                    start,
+                    end,
+                    label: Some(format!("{}: {label}", strategy.as_str())),
+                }),
+            );
+        }
+        if ctl.cancelled() {
+            return DeadlockRun {
+                outcomes,
+                trace,
+                cancelled: true,
+            };
+        }
+        let name = |l: u32| {
+            LOCK_NAMES
+                .get(l as usize)
+                .copied()
+                .unwrap_or("?")
+                .to_string()
+        };
+        outcomes.push(StrategyOutcome {
+            strategy,
+            deadlock_detected: table.deadlock.load(Ordering::Acquire),
+            cycle: cycle
+                .into_iter()
+                .map(|(worker, holds, wants)| CycleEdge {
+                    worker,
+                    holds: name(holds),
+                    wants: name(wants),
+                })
+                .collect(),
+            completed,
+            retries,
+            wall_ms: crate::engine::trace::round_us(wall),
+        });
+    }
+    DeadlockRun {
+        outcomes,
+        trace,
+        cancelled: false,
+    }
+}
+
+/// The `result` of a deadlock report.
+pub fn deadlock_result(run: &DeadlockRun) -> serde_json::Value {
+    let find = |s: Strategy| run.outcomes.iter().find(|o| o.strategy == s);
+    let mut figures: Vec<(&'static str, String)> = Vec::new();
+    let detected = find(Strategy::Opposite).is_some_and(|o| o.deadlock_detected);
+    if let Some(o) = find(Strategy::Opposite) {
+        let edge = |i: usize| o.cycle.get(i);
+        if let (Some(a), Some(b)) = (edge(0), edge(1)) {
+            figures.push(("w0", a.worker.to_string()));
+            figures.push(("h0", a.holds.clone()));
+            figures.push(("x0", a.wants.clone()));
+            figures.push(("w1", b.worker.to_string()));
+            figures.push(("h1", b.holds.clone()));
+            figures.push(("x1", b.wants.clone()));
+        }
+    }
+    if let Some(o) = find(Strategy::Ordered) {
+        figures.push(("ordered_ms", format!("{:.0}", o.wall_ms)));
+    }
+    if let Some(o) = find(Strategy::Timeout) {
+        figures.push(("timeout_ms", format!("{:.0}", o.wall_ms)));
+        figures.push(("retries", o.retries.to_string()));
+    }
+    let fixed = find(Strategy::Ordered).is_some_and(|o| o.completed == 2)
+        && find(Strategy::Timeout).is_some_and(|o| o.completed == 2);
+    let id = match (detected && figures.iter().any(|f| f.0 == "w1"), fixed) {
+        (true, true) => "lesson.sync.deadlock-fixed",
+        (true, false) => "lesson.sync.deadlock",
+        (false, _) => "lesson.sync.deadlock-none",
+    };
+    let figures: std::collections::BTreeMap<_, _> = figures.into_iter().collect();
+    serde_json::json!({
+        "strategies": run.outcomes,
+        "deadlock_detected": detected,
+        "lesson": { "id": id, "figures": figures },
+    })
+}
