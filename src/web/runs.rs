@@ -328,15 +328,10 @@ async fn run_sync(
             })
             .await?;
             let result = race::race_result(&run, k, increments);
-            let used = run.trace.workers_with(SpanKind::Cpu, None).len();
-            let m = Measured {
-                cancelled: run.cancelled,
-                trace: run.trace,
-                spawn_ms,
-                runs: Vec::new(),
-                used,
-            };
-            (m, result)
+            (
+                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
+                result,
+            )
         }
         SyncConfig::Semaphore {
             connections,
@@ -356,15 +351,10 @@ async fn run_sync(
             })
             .await?;
             let result = semaphore::semaphore_result(&run);
-            let used = run.trace.workers_with(SpanKind::Io, None).len();
-            let m = Measured {
-                cancelled: run.cancelled,
-                trace: run.trace,
-                spawn_ms,
-                runs: Vec::new(),
-                used,
-            };
-            (m, result)
+            (
+                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Io),
+                result,
+            )
         }
         SyncConfig::Deadlock {
             strategies,
@@ -385,15 +375,10 @@ async fn run_sync(
             })
             .await?;
             let result = deadlock::deadlock_result(&run);
-            let used = run.trace.workers_with(SpanKind::LockWait, None).len();
-            let m = Measured {
-                cancelled: run.cancelled,
-                trace: run.trace,
-                spawn_ms,
-                runs: Vec::new(),
-                used,
-            };
-            (m, result)
+            (
+                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::LockWait),
+                result,
+            )
         }
     };
     finish(text, scenario, t0, measured, result)
@@ -563,6 +548,25 @@ struct Measured {
     spawn_ms: f64,
     runs: Vec<serde_json::Value>,
     used: usize,
+}
+
+impl Measured {
+    /// A run without repeats, whose workers are those with spans of `kind`.
+    fn of(
+        cancelled: bool,
+        trace: crate::engine::trace::Trace,
+        spawn_ms: f64,
+        kind: crate::engine::trace::SpanKind,
+    ) -> Self {
+        let used = trace.workers_with(kind, None).len();
+        Measured {
+            cancelled,
+            trace,
+            spawn_ms,
+            runs: Vec::new(),
+            used,
+        }
+    }
 }
 
 /// A cancelled run is an error; anything else becomes the report.

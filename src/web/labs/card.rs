@@ -246,3 +246,16 @@ pub fn copy_to_clipboard(text: &str) {
         }
     }
 }
+
+/// A "Copy link" button's action: puts `route` (the scenario, compressed) into the address
+/// bar and onto the clipboard, and shows the link in `shown`.
+pub fn share_callback(route: Route, shown: UseStateHandle<Option<String>>) -> Callback<MouseEvent> {
+    Callback::from(move |_: MouseEvent| {
+        let url = format!("{}{}", page_base(), route.to_hash());
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_hash(&route.to_hash());
+        }
+        copy_to_clipboard(&url);
+        shown.set(Some(url));
+    })
+}

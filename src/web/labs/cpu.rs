@@ -219,18 +219,7 @@ pub fn cpu_lab() -> Html {
         scenario: Some(encode_scenario(&checked)),
         embed,
     };
-    let on_share = {
-        let share = share.clone();
-        let route = route_for(false);
-        Callback::from(move |_: MouseEvent| {
-            let url = format!("{}{}", page_base(), route.to_hash());
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().set_hash(&route.to_hash());
-            }
-            copy_to_clipboard(&url);
-            share.set(Some(url));
-        })
-    };
+    let on_share = card::share_callback(route_for(false), share.clone());
     let on_embed_code = {
         let embed_code = embed_code.clone();
         let route = route_for(true);

@@ -24,7 +24,7 @@ fn f(v: &Value, k: &str) -> Option<f64> {
 }
 
 /// The lesson's template filled with its figures.
-fn lesson_text(result: &Value, lang: Lang) -> Option<String> {
+pub fn lesson_text(result: &Value, lang: Lang) -> Option<String> {
     let l = result.get("lesson")?;
     let id = l.get("id")?.as_str()?;
     let figures: Vec<(&str, String)> = l

@@ -13,9 +13,7 @@ use crate::engine::route::{encode_scenario, Page, Route};
 use crate::engine::scenario::Scenario;
 use crate::engine::sync::race;
 use crate::web::charts::Gantt;
-use crate::web::labs::card::{
-    self, copy_to_clipboard, excerpt, page_base, save, CodePane, Editor, RunBar,
-};
+use crate::web::labs::card::{self, excerpt, save, CodePane, Editor, RunBar};
 use crate::web::runs::{self, RunError};
 use crate::web::state::AppContext;
 use crate::web::{env, pool};
@@ -166,9 +164,8 @@ pub fn sync_lab() -> Html {
         })
     };
     let on_cancel = Callback::from(|_| wasm_bindgen_futures::spawn_local(runs::cancel()));
-    let on_share = {
-        let share = share.clone();
-        let route = Route {
+    let on_share = card::share_callback(
+        Route {
             page: Page::Lab(LabId::Sync),
             demo: Some(
                 parsed
@@ -178,16 +175,9 @@ pub fn sync_lab() -> Html {
             ),
             scenario: Some(encode_scenario(&text)),
             embed: false,
-        };
-        Callback::from(move |_: MouseEvent| {
-            let url = format!("{}{}", page_base(), route.to_hash());
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().set_hash(&route.to_hash());
-            }
-            copy_to_clipboard(&url);
-            share.set(Some(url));
-        })
-    };
+        },
+        share.clone(),
+    );
     let threads_reason = env::threads_unavailable().map(|(key, _)| t(lang, key).to_string());
     let threads_ok =
         threads_reason.is_none() && !matches!(app.pool.state, pool::PoolState::Unavailable(_));
@@ -310,16 +300,7 @@ struct RaceResultsProps {
 fn sync_results(p: &RaceResultsProps) -> Html {
     let lang = p.lang;
     let r = &p.report.result;
-    let lesson = r.get("lesson").and_then(|l| {
-        let id = l.get("id")?.as_str()?;
-        let figures: Vec<(&str, String)> = l
-            .get("figures")?
-            .as_object()?
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str().unwrap_or_default().to_string()))
-            .collect();
-        Some(tf(lang, id, &figures))
-    });
+    let lesson = crate::web::labs::cpu_results::lesson_text(r, lang);
     let rows = r
         .get("methods")
         .and_then(Value::as_array)
