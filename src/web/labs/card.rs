@@ -259,3 +259,45 @@ pub fn share_callback(route: Route, shown: UseStateHandle<Option<String>>) -> Ca
         shown.set(Some(url));
     })
 }
+
+#[derive(Properties, PartialEq)]
+pub struct PresetSelectProps {
+    pub lang: Lang,
+    pub lab: LabId,
+    /// The editor's text: the preset it equals is shown as selected.
+    pub text: AttrValue,
+    /// Gets the chosen preset's scenario text.
+    pub on_pick: Callback<String>,
+}
+
+/// The lab's named presets as a menu; picking one replaces the scenario.
+#[function_component(PresetSelect)]
+pub fn preset_select(p: &PresetSelectProps) -> Html {
+    let presets: Vec<_> = crate::engine::labs::presets()
+        .into_iter()
+        .filter(|x| x.lab == p.lab.as_str())
+        .collect();
+    let on_change = {
+        let presets = presets.clone();
+        p.on_pick.reform(move |e: Event| {
+            let name = e
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .map(|s| s.value())
+                .unwrap_or_default();
+            presets
+                .iter()
+                .find(|x| x.name == name)
+                .map(|x| x.scenario.clone())
+                .unwrap_or_default()
+        })
+    };
+    html! {
+        <label>{ t(p.lang, "preset.label") }
+            <select id="preset" onchange={on_change}>
+                { for presets.iter().map(|x| html! {
+                    <option value={x.name} selected={x.scenario == p.text.as_str()}>{ x.title }</option>
+                }) }
+            </select>
+        </label>
+    }
+}

@@ -5,11 +5,11 @@ use yew::prelude::*;
 
 use crate::engine::i18n::{t, tf, Lang};
 use crate::engine::labs::cpu::{CpuConfig, CpuKernel, CpuModel};
-use crate::engine::labs::{self, LabConfig, LabId};
+use crate::engine::labs::{LabConfig, LabId};
 use crate::engine::route::{encode_scenario, Page, Route};
 use crate::engine::scenario::Scenario;
 use crate::web::labs::card::{
-    self, copy_to_clipboard, excerpt, page_base, save, CodePane, Editor, RunBar,
+    self, copy_to_clipboard, excerpt, page_base, save, CodePane, Editor, PresetSelect, RunBar,
 };
 use crate::web::labs::cpu_results::CpuResults;
 use crate::web::runs::{self, RunError};
@@ -178,16 +178,7 @@ pub fn cpu_lab() -> Html {
             }
         })
     };
-    let on_preset = {
-        let replace = replace_text.clone();
-        Callback::from(move |e: Event| {
-            if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                if let Some(p) = labs::presets().into_iter().find(|p| p.name == sel.value()) {
-                    replace.emit(p.scenario);
-                }
-            }
-        })
-    };
+    let on_preset = replace_text.reform(|scenario: String| scenario);
     let on_reset = {
         let replace = replace_text.clone();
         let demo = parsed
@@ -274,13 +265,7 @@ pub fn cpu_lab() -> Html {
             </section>
             <div class="grid">
                 <section class="card knobs" aria-label={t(lang, "knob.title")}>
-                    <label>{ t(lang, "preset.label") }
-                        <select id="preset" onchange={on_preset}>
-                            { for labs::presets().into_iter().filter(|p| p.lab == "cpu").map(|p| html! {
-                                <option value={p.name} selected={p.scenario == *text}>{ p.title }</option>
-                            }) }
-                        </select>
-                    </label>
+                    <PresetSelect lang={lang} lab={LabId::Cpu} text={(*text).clone()} on_pick={on_preset} />
                     if let Some((run, c)) = config.clone() {
                         <NumberKnob id="k-workers" label={t(lang, if c.sweep { "knob.workers.sweep" } else { "knob.workers" })} value={run.workers.to_string()} min="1" max={cap.to_string()} on_change={knob(Field::Workers)}
                             help={Some(AttrValue::from(tf(lang, "knob.workers.help", &[("cores", cores.to_string())])))} />

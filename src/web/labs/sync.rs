@@ -8,12 +8,12 @@ use yew::prelude::*;
 
 use crate::engine::i18n::{t, tf, Lang};
 use crate::engine::labs::sync::SyncConfig;
-use crate::engine::labs::{self, LabConfig, LabId};
+use crate::engine::labs::{LabConfig, LabId};
 use crate::engine::route::{encode_scenario, Page, Route};
 use crate::engine::scenario::Scenario;
 use crate::engine::sync::race;
 use crate::web::charts::Gantt;
-use crate::web::labs::card::{self, excerpt, save, CodePane, Editor, RunBar};
+use crate::web::labs::card::{self, excerpt, save, CodePane, Editor, PresetSelect, RunBar};
 use crate::web::runs::{self, RunError};
 use crate::web::state::AppContext;
 use crate::web::{env, pool};
@@ -65,16 +65,7 @@ pub fn sync_lab() -> Html {
         let text = text.clone();
         Callback::from(move |s: String| text.set(s))
     };
-    let on_preset = {
-        let text = text.clone();
-        Callback::from(move |e: Event| {
-            if let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                if let Some(p) = labs::presets().into_iter().find(|p| p.name == sel.value()) {
-                    text.set(p.scenario);
-                }
-            }
-        })
-    };
+    let on_preset = set_text.clone();
     // Knobs rewrite the scenario through the engine, so both views stay one scenario.
     let knob = |apply: fn(&mut Scenario, &str)| {
         let text = text.clone();
@@ -205,13 +196,7 @@ pub fn sync_lab() -> Html {
             </section>
             <div class="grid">
                 <section class="card knobs" aria-label={t(lang, "knob.title")}>
-                    <label>{ t(lang, "preset.label") }
-                        <select id="preset" onchange={on_preset}>
-                            { for labs::presets().into_iter().filter(|p| p.lab == "sync").map(|p| html! {
-                                <option value={p.name} selected={p.scenario == *text}>{ p.title }</option>
-                            }) }
-                        </select>
-                    </label>
+                    <PresetSelect lang={lang} lab={LabId::Sync} text={(*text).clone()} on_pick={on_preset} />
                     if let Some((workers, c)) = config.clone() {
                         <label class="knob" for="k-workers"><span>{ t(lang, "knob.workers") }</span>
                             <input type="number" id="k-workers" min="1" max={env::worker_cap().to_string()} value={workers.to_string()}
