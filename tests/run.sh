@@ -17,7 +17,8 @@ step "release build (trunk build --release)"
 trunk build --release
 node tests/check-wasm.mjs dist
 node tools/make-pages.mjs dist dist-pages
-step "browser tests (headless Chromium, release build)"
-node --test --test-concurrency=1 --test-timeout=120000 tests/e2e/
 step "benchmark command, short mode (runs end to end; its figures are not asserted)"
 node tools/bench.mjs --short dist
+# The browser suite runs last, so its summary closes the output.
+step "browser tests (headless Chromium, release build)"
+node --test --test-concurrency=1 --test-timeout=120000 tests/e2e/
