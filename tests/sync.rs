@@ -135,3 +135,33 @@ fn opposite_order_deadlocks_and_is_detected_one_order_and_timeouts_do_not() {
     assert_eq!(v["deadlock_detected"], true);
     assert_eq!(v["lesson"]["id"], "lesson.sync.deadlock-fixed");
 }
+
+#[test]
+fn nobody_starts_a_phase_before_all_finished_the_last_and_a_timeout_breaks_the_barrier() {
+    use concurrency_playground::engine::sync::barrier::{barrier_result, run_barrier};
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap();
+    let ctl = RunControl::new();
+    let run = run_barrier(&pool, 4, 3, 10.0, 0.0, 5_000.0, 7, &ctl, &MonotonicClock);
+    assert!(run.broken.is_empty());
+    assert_eq!(run.phases.len(), 3);
+    assert!(
+        run.ordered,
+        "a phase started before the previous one was done: {:?}",
+        run.phases
+    );
+    assert_eq!(
+        barrier_result(&run, 4)["lesson"]["id"],
+        "lesson.sync.barrier"
+    );
+    // A straggler 300 ms late against a 50 ms timeout: the barrier breaks for everyone.
+    let run = run_barrier(&pool, 4, 2, 5.0, 300.0, 50.0, 7, &ctl, &MonotonicClock);
+    assert_eq!(run.broken.len(), 4, "{:?}", run.broken);
+    assert!(run
+        .broken
+        .iter()
+        .all(|(_, phase, e)| *phase == 1 && e.contains("BrokenBarrierError")));
+    assert_eq!(barrier_result(&run, 4)["broken"], true);
+}

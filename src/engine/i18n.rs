@@ -176,6 +176,16 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("sync.completed", "Finished", "完成数"),
     ("sync.retries", "Retries", "重试次数"),
     ("sync.cycle", "Wait-for cycle", "等待环"),
+    ("lesson.sync.barrier", "{workers} workers, {phases} phases: every phase began only after all {workers} had finished the one before — the barrier-wait bars show who waited for the slowest.", "{workers} 个工作线程、{phases} 个阶段：每个阶段都在所有 {workers} 个工作线程完成上一阶段之后才开始——barrier-wait 条显示了谁在等最慢的那个。"),
+    ("lesson.sync.barrier-broken", "Worker {worker}'s wait in phase {phase} timed out, so the barrier broke for everyone: {n} workers got BrokenBarrierError instead of waiting forever for the straggler.", "工作线程 {worker} 在阶段 {phase} 的等待超时，于是屏障对所有人都断开了：{n} 个工作线程收到 BrokenBarrierError，而不是永远等待掉队者。"),
+    ("sync.barrier.what", "Workers do their part of each phase and meet at a barrier: nobody starts phase p+1 before everyone finished phase p. A wait with a timeout breaks the barrier for all — shown with a straggler.", "工作线程各自完成每个阶段的工作，然后在屏障处会合：在所有人完成第 p 阶段之前，没有人开始第 p+1 阶段。带超时的等待会让屏障对所有人断开——用一个掉队者来演示。"),
+    ("sync.phase", "Phase", "阶段"),
+    ("sync.first-start", "First start", "最早开始"),
+    ("sync.last-end", "Last finish", "最晚结束"),
+    ("knob.phases", "Phases", "阶段数"),
+    ("knob.work", "Work per phase (ms, ±50%)", "每阶段工作量（毫秒，±50%）"),
+    ("knob.straggler", "Straggler's extra time (ms)", "掉队者额外耗时（毫秒）"),
+    ("knob.barrier-timeout", "Barrier wait timeout (ms)", "屏障等待超时（毫秒）"),
     ("sync.title", "Synchronisation between real workers", "真实工作线程之间的同步"),
     ("sync.race.what", "k workers each add 1 to one shared counter n times. Without a lock, `counter += 1` is read, add, write: two workers can read the same value and one update is lost. A lock or an atomic add makes the count exact — at a price.", "k 个工作线程各自对同一个共享计数器加 1，重复 n 次。不加锁时，`counter += 1` 是读、加、写三步：两个工作线程可能读到同一个值，于是一次更新丢失。加锁或原子加法能让计数准确——但有代价。"),
     ("sync.method", "Method", "方式"),
@@ -279,6 +289,8 @@ mod tests {
             "lesson.sync.deadlock-fixed",
             "lesson.sync.deadlock",
             "lesson.sync.deadlock-none",
+            "lesson.sync.barrier",
+            "lesson.sync.barrier-broken",
         ] {
             assert!(has(id), "{id}");
         }

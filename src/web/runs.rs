@@ -311,7 +311,7 @@ async fn run_sync(
     ctl: Arc<RunControl>,
 ) -> Result<Report, RunError> {
     use crate::engine::labs::sync::SyncConfig;
-    use crate::engine::sync::{deadlock, race, semaphore};
+    use crate::engine::sync::{barrier, deadlock, race, semaphore};
     use crate::engine::trace::SpanKind;
     let LabConfig::Sync(config) = scenario.config.clone() else {
         return Err(RunError::new("bad-argument", "not a sync scenario"));
@@ -353,6 +353,33 @@ async fn run_sync(
             let result = semaphore::semaphore_result(&run);
             (
                 Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Io),
+                result,
+            )
+        }
+        SyncConfig::Barrier {
+            phases,
+            work_ms,
+            straggler_ms,
+            timeout_ms,
+        } => {
+            let seed = scenario.seed;
+            let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
+                barrier::run_barrier(
+                    pool,
+                    k,
+                    phases,
+                    f64::from(work_ms),
+                    f64::from(straggler_ms),
+                    f64::from(timeout_ms),
+                    seed,
+                    ctl,
+                    &PerfClock,
+                )
+            })
+            .await?;
+            let result = barrier::barrier_result(&run, k);
+            (
+                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
                 result,
             )
         }

@@ -21,12 +21,26 @@ after(async () => {
 
 test('every sync preset runs: races are exact with a lock and an atomic; a semaphore holds its bound', async () => {
   const presets = (await page.evaluate(() => window.playground.presets())).filter((p) => p.lab === 'sync');
-  assert.ok(presets.length >= 4);
+  assert.ok(presets.length >= 6);
   // Presets run in order: after the deadlock, the next runs must still work.
   for (const p of [...presets, presets[0]]) {
     const r = await run(page, p.scenario);
     assert.ok(r.ok, `${p.name}: ${JSON.stringify(r.error)}`);
     const res = r.report.result;
+    if (p.demo === 'barrier') {
+      // Nobody started phase p+1 before all finished phase p.
+      assert.equal(res.ordered, true, JSON.stringify(res.phases));
+      if (p.name === 'barrier-broken') {
+        assert.equal(res.broken, true);
+        assert.equal(res.broken_waits.length, res.workers);
+        assert.ok(res.broken_waits.every((b) => /BrokenBarrierError/.test(b.error)));
+      } else {
+        assert.equal(res.broken, false);
+        assert.equal(res.phases.length, 3);
+      }
+      assert.ok(r.report.spans.some((s) => s.kind === 'barrier-wait'));
+      continue;
+    }
     if (p.demo === 'deadlock') {
       // Opposite order: certain deadlock, found on the wait-for graph; the two fixes finish.
       assert.equal(res.deadlock_detected, true);

@@ -21,6 +21,14 @@ pub enum SyncConfig {
         requests: u32,
         hold_ms: u32,
     },
+    /// Workers meet at a barrier after each of `phases` phases of about `work_ms`; the last
+    /// worker adds `straggler_ms` in the last phase; waits give up after `timeout_ms`.
+    Barrier {
+        phases: u32,
+        work_ms: u32,
+        straggler_ms: u32,
+        timeout_ms: u32,
+    },
     /// Two workers, locks A and B, each strategy in turn.
     Deadlock {
         strategies: Vec<Strategy>,
@@ -29,7 +37,7 @@ pub enum SyncConfig {
     },
 }
 
-pub const DEMOS: &[&str] = &["race", "semaphore", "deadlock"];
+pub const DEMOS: &[&str] = &["race", "semaphore", "deadlock", "barrier"];
 
 impl SyncConfig {
     pub fn demo_id(&self) -> &'static str {
@@ -37,6 +45,7 @@ impl SyncConfig {
             SyncConfig::Race { .. } => "race",
             SyncConfig::Semaphore { .. } => "semaphore",
             SyncConfig::Deadlock { .. } => "deadlock",
+            SyncConfig::Barrier { .. } => "barrier",
         }
     }
 
@@ -60,6 +69,14 @@ impl SyncConfig {
             } => {
                 format!("connections = {connections}\nrequests = {requests}\nhold_ms = {hold_ms}\n")
             }
+            SyncConfig::Barrier {
+                phases,
+                work_ms,
+                straggler_ms,
+                timeout_ms,
+            } => format!(
+                "phases = {phases}\nwork_ms = {work_ms}\nstraggler_ms = {straggler_ms}\ntimeout_ms = {timeout_ms}\n"
+            ),
             SyncConfig::Deadlock {
                 strategies,
                 hold_ms,
@@ -91,6 +108,19 @@ pub fn parse_table(
             .with("allowed", DEMOS.join(", ")));
     }
     let mut r = TableReader::new(table.text, table.table, "sync", table.anchor);
+    if demo == "barrier" {
+        let phases = r.u32_in("phases", 3, 1..=20)?;
+        let work_ms = r.u32_in("work_ms", 30, 1..=1_000)?;
+        let straggler_ms = r.u32_in("straggler_ms", 0, 0..=5_000)?;
+        let timeout_ms = r.u32_in("timeout_ms", 1_000, 1..=10_000)?;
+        r.finish()?;
+        return Ok(SyncConfig::Barrier {
+            phases,
+            work_ms,
+            straggler_ms,
+            timeout_ms,
+        });
+    }
     if demo == "deadlock" {
         if run.workers != 2 {
             return Err(ScenarioError::new(ErrorCode::InvalidValue, demo_pos)
@@ -190,6 +220,20 @@ pub fn presets() -> Vec<Preset> {
             "\n[run]\nworkers = 4\n\n[sync]\nincrements = 1_000_000\n",
         ),
         semaphore,
+        Preset {
+            lab: "sync",
+            demo: "barrier",
+            name: "barrier",
+            title: "Barrier: 4 workers, 3 phases — nobody starts a phase early",
+            scenario: "version = 1\nlab = \"sync\"\ndemo = \"barrier\"\n\n[run]\nworkers = 4\n\n[sync]\nphases = 3\nwork_ms = 30       # each phase takes 15-45 ms per worker (seeded)\n".to_string(),
+        },
+        Preset {
+            lab: "sync",
+            demo: "barrier",
+            name: "barrier-broken",
+            title: "A broken barrier: one straggler, a 150 ms timeout",
+            scenario: "version = 1\nlab = \"sync\"\ndemo = \"barrier\"\n\n[run]\nworkers = 4\n\n[sync]\nphases = 2\nwork_ms = 20\nstraggler_ms = 400   # the last worker is this much slower in the last phase\ntimeout_ms = 150     # barrier.wait(timeout=0.15): the others give up and the barrier breaks\n".to_string(),
+        },
         Preset {
             lab: "sync",
             demo: "deadlock",

@@ -1,6 +1,7 @@
 //! Synchronisation demos between real workers on shared memory (lab `sync`): each demo's
 //! engine is pure Rust run on a rayon pool, so it is tested natively on real threads.
 
+pub mod barrier;
 pub mod deadlock;
 pub mod race;
 pub mod semaphore;

@@ -21,6 +21,10 @@ use crate::web::{env, pool};
 /// The Python and the Rust a demo's card shows.
 fn code_for(demo: &str) -> (&'static str, &'static str) {
     match demo {
+        "barrier" => (
+            include_str!("../../python/sync_barrier.py"),
+            crate::engine::sync::barrier::RUST_EXCERPT,
+        ),
         "deadlock" => (
             include_str!("../../python/sync_deadlock.py"),
             crate::engine::sync::deadlock::RUST_EXCERPT,
@@ -108,6 +112,34 @@ pub fn sync_lab() -> Html {
             (&mut s.config, v.trim().parse::<u32>())
         {
             *hold_ms = n;
+        }
+    });
+    let on_phases = knob(|s, v| {
+        if let (LabConfig::Sync(SyncConfig::Barrier { phases, .. }), Ok(n)) =
+            (&mut s.config, v.trim().parse::<u32>())
+        {
+            *phases = n;
+        }
+    });
+    let on_work = knob(|s, v| {
+        if let (LabConfig::Sync(SyncConfig::Barrier { work_ms, .. }), Ok(n)) =
+            (&mut s.config, v.trim().parse::<u32>())
+        {
+            *work_ms = n;
+        }
+    });
+    let on_straggler = knob(|s, v| {
+        if let (LabConfig::Sync(SyncConfig::Barrier { straggler_ms, .. }), Ok(n)) =
+            (&mut s.config, v.trim().parse::<u32>())
+        {
+            *straggler_ms = n;
+        }
+    });
+    let on_b_timeout = knob(|s, v| {
+        if let (LabConfig::Sync(SyncConfig::Barrier { timeout_ms, .. }), Ok(n)) =
+            (&mut s.config, v.trim().parse::<u32>())
+        {
+            *timeout_ms = n;
         }
     });
     let on_strategy = knob(|s, v| {
@@ -218,6 +250,22 @@ pub fn sync_lab() -> Html {
                                     </label>
                                 </>
                             },
+                            SyncConfig::Barrier { phases, work_ms, straggler_ms, timeout_ms } => html! {
+                                <>
+                                    <label class="knob" for="k-phases"><span>{ t(lang, "knob.phases") }</span>
+                                        <input type="number" id="k-phases" min="1" max="20" value={phases.to_string()} onchange={on_phases.reform(value_of)} />
+                                    </label>
+                                    <label class="knob" for="k-work"><span>{ t(lang, "knob.work") }</span>
+                                        <input type="number" id="k-work" min="1" max="1000" value={work_ms.to_string()} onchange={on_work.reform(value_of)} />
+                                    </label>
+                                    <label class="knob" for="k-straggler"><span>{ t(lang, "knob.straggler") }</span>
+                                        <input type="number" id="k-straggler" min="0" max="5000" value={straggler_ms.to_string()} onchange={on_straggler.reform(value_of)} />
+                                    </label>
+                                    <label class="knob" for="k-b-timeout"><span>{ t(lang, "knob.barrier-timeout") }</span>
+                                        <input type="number" id="k-b-timeout" min="1" max="10000" value={timeout_ms.to_string()} onchange={on_b_timeout.reform(value_of)} />
+                                    </label>
+                                </>
+                            },
                             SyncConfig::Deadlock { strategies, hold_ms, timeout_ms } => html! {
                                 <>
                                     <label class="knob" for="k-strategy"><span>{ t(lang, "sync.strategy") }</span>
@@ -293,6 +341,17 @@ fn sync_results(p: &RaceResultsProps) -> Html {
         .unwrap_or_default();
     let semaphore = p.report.demo == "semaphore";
     let deadlock = p.report.demo == "deadlock";
+    let barrier = p.report.demo == "barrier";
+    let phases = r
+        .get("phases")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let broken = r
+        .get("broken_waits")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let strategies = r
         .get("strategies")
         .and_then(Value::as_array)
@@ -312,7 +371,23 @@ fn sync_results(p: &RaceResultsProps) -> Html {
         <section class="card results" id="results" data-runs={p.runs.to_string()} aria-live="polite">
             <h2>{ t(lang, "result.title") }</h2>
             if let Some(text) = lesson { <p class="lesson" id="lesson"><strong>{ t(lang, "result.lesson") }{ ": " }</strong>{ text }</p> }
-            if deadlock {
+            if barrier {
+                <table class="points" id="barrier-table">
+                    <thead><tr><th>{ t(lang, "sync.phase") }</th><th>{ t(lang, "sync.first-start") }</th><th>{ t(lang, "sync.last-end") }</th></tr></thead>
+                    <tbody>
+                        { for phases.iter().map(|ph| html! {
+                            <tr data-phase={cell(ph, "phase")}>
+                                <td>{ cell(ph, "phase") }</td><td>{ format!("{} ms", cell(ph, "first_start_ms")) }</td><td>{ format!("{} ms", cell(ph, "last_end_ms")) }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+                if !broken.is_empty() {
+                    <ul class="broken" id="broken-waits">
+                        { for broken.iter().map(|b| html! { <li>{ format!("worker {} · phase {} · {}", cell(b, "worker"), cell(b, "phase"), cell(b, "error")) }</li> }) }
+                    </ul>
+                }
+            } else if deadlock {
                 <table class="points" id="deadlock-table">
                     <thead><tr>
                         <th>{ t(lang, "sync.strategy") }</th><th>{ t(lang, "sync.deadlocked") }</th><th>{ t(lang, "sync.completed") }</th>

@@ -1,0 +1,225 @@
+//! Barrier: workers meet between phases, so nobody starts phase p+1 before all finished phase
+//! p. A wait with a timeout breaks the barrier for everyone, like Python's BrokenBarrierError.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::engine::clock::Clock;
+use crate::engine::runner::RunControl;
+use crate::engine::trace::{RawSpan, SpanKind, Trace};
+
+// excerpt:start
+/// A reusable barrier for `parties` workers. `wait` returns Err once any wait timed out
+/// (the barrier is broken for everyone), as `threading.Barrier.wait(timeout)` does.
+pub struct Barrier {
+    state: Mutex<(u32, u64, bool)>, // (arrived, generation, broken)
+    released: Condvar,
+    parties: u32,
+}
+
+impl Barrier {
+    pub fn new(parties: u32) -> Self {
+        Barrier {
+            state: Mutex::new((0, 0, false)),
+            released: Condvar::new(),
+            parties,
+        }
+    }
+
+    pub fn wait(
+        &self,
+        timeout_ms: f64,
+        clock: &dyn Clock,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<(), String> {
+        let start = clock.now_ms();
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.2 {
+            return Err("BrokenBarrierError: the barrier was already broken".into());
+        }
+        let generation = s.1;
+        s.0 += 1;
+        if s.0 == self.parties {
+            // The last to arrive releases everyone into the next phase.
+            s.0 = 0;
+            s.1 += 1;
+            self.released.notify_all();
+            return Ok(());
+        }
+        while s.1 == generation && !s.2 {
+            if stop() || clock.now_ms() - start >= timeout_ms {
+                s.2 = true;
+                self.released.notify_all();
+                return Err(format!(
+                    "BrokenBarrierError: waited {timeout_ms:.0} ms and gave up"
+                ));
+            }
+            s = self
+                .released
+                .wait_timeout(s, Duration::from_millis(5))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+        if s.2 && s.1 == generation {
+            return Err("BrokenBarrierError: another worker's wait timed out".into());
+        }
+        Ok(())
+    }
+}
+// excerpt:end
+
+pub const RUST_EXCERPT: &str = include_str!("barrier.rs");
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PhaseSummary {
+    pub phase: u32,
+    pub first_start_ms: f64,
+    pub last_end_ms: f64,
+}
+
+pub struct BarrierRun {
+    pub phases: Vec<PhaseSummary>,
+    /// No span of phase p+1 started before every span of phase p ended.
+    pub ordered: bool,
+    /// (worker, phase, message) of each worker whose wait failed.
+    pub broken: Vec<(u32, u32, String)>,
+    pub trace: Trace,
+    pub cancelled: bool,
+}
+
+/// `workers` do `phases` phases of work (`work_ms` × a seeded factor in [0.5, 1.5); the last
+/// worker adds `straggler_ms` in the last phase) and meet at a barrier after each.
+#[allow(clippy::too_many_arguments)]
+pub fn run_barrier(
+    pool: &rayon::ThreadPool,
+    workers: u32,
+    phases: u32,
+    work_ms: f64,
+    straggler_ms: f64,
+    timeout_ms: f64,
+    seed: u64,
+    ctl: &RunControl,
+    clock: &dyn Clock,
+) -> BarrierRun {
+    let barrier = Barrier::new(workers);
+    let arrived = AtomicU32::new(0);
+    let origin = clock.now_ms();
+    ctl.chunks_total
+        .store(u64::from(workers) * u64::from(phases), Ordering::Relaxed);
+    let stop = || ctl.cancelled();
+    let per_worker = pool.broadcast(|ctx| {
+        let worker = ctx.index() as u32;
+        let mut spans = Vec::new();
+        let mut broken = None;
+        if worker >= workers || !super::start_together(&arrived, workers, &ctl.cancel) {
+            return (spans, broken);
+        }
+        let mut rng = seed ^ (u64::from(worker) + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        for phase in 0..phases {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let mut this = work_ms * (0.5 + (rng % 1000) as f64 / 1000.0);
+            if phase + 1 == phases && worker + 1 == workers {
+                this += straggler_ms;
+            }
+            let t0 = clock.now_ms();
+            while clock.now_ms() - t0 < this && !ctl.cancelled() {
+                std::hint::spin_loop();
+            }
+            let t1 = clock.now_ms();
+            let label = Some(format!("phase {phase}"));
+            spans.push(RawSpan {
+                worker,
+                task: phase,
+                kind: SpanKind::Cpu,
+                start: t0,
+                end: t1,
+                label: label.clone(),
+            });
+            let outcome = barrier.wait(timeout_ms, clock, &stop);
+            spans.push(RawSpan {
+                worker,
+                task: phase,
+                kind: SpanKind::BarrierWait,
+                start: t1,
+                end: clock.now_ms(),
+                label,
+            });
+            ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
+            if let Err(e) = outcome {
+                broken = Some((phase, e));
+                break;
+            }
+        }
+        (spans, broken)
+    });
+    let mut trace = Trace::default();
+    let mut broken = Vec::new();
+    let mut all = Vec::new();
+    for (w, (spans, b)) in per_worker.into_iter().enumerate() {
+        if let Some((phase, e)) = b {
+            broken.push((w as u32, phase, e));
+        }
+        all.extend(spans);
+    }
+    trace.push_raw(origin, all);
+    let work: Vec<_> = trace
+        .spans
+        .iter()
+        .filter(|s| s.kind == SpanKind::Cpu)
+        .collect();
+    let phases_seen: Vec<PhaseSummary> = (0..phases)
+        .filter_map(|p| {
+            let of: Vec<_> = work.iter().filter(|s| s.task == p).collect();
+            (!of.is_empty()).then(|| PhaseSummary {
+                phase: p,
+                first_start_ms: of.iter().map(|s| s.start_ms).fold(f64::INFINITY, f64::min),
+                last_end_ms: of.iter().map(|s| s.end_ms).fold(0.0, f64::max),
+            })
+        })
+        .collect();
+    let ordered = phases_seen
+        .windows(2)
+        .all(|w| w[1].first_start_ms >= w[0].last_end_ms);
+    BarrierRun {
+        phases: phases_seen,
+        ordered,
+        broken,
+        trace,
+        cancelled: ctl.cancelled(),
+    }
+}
+
+/// The `result` of a barrier report.
+pub fn barrier_result(run: &BarrierRun, workers: u32) -> serde_json::Value {
+    let (id, figures): (&str, Vec<(&str, String)>) = match run.broken.first() {
+        Some((w, p, _)) => (
+            "lesson.sync.barrier-broken",
+            vec![
+                ("worker", w.to_string()),
+                ("phase", p.to_string()),
+                ("n", run.broken.len().to_string()),
+            ],
+        ),
+        None => (
+            "lesson.sync.barrier",
+            vec![
+                ("workers", workers.to_string()),
+                ("phases", run.phases.len().to_string()),
+            ],
+        ),
+    };
+    let figures: std::collections::BTreeMap<_, _> = figures.into_iter().collect();
+    serde_json::json!({
+        "workers": workers,
+        "phases": run.phases,
+        "ordered": run.ordered,
+        "broken": !run.broken.is_empty(),
+        "broken_waits": run.broken.iter().map(|(w, p, e)| serde_json::json!({"worker": w, "phase": p, "error": e})).collect::<Vec<_>>(),
+        "lesson": { "id": id, "figures": figures },
+    })
+}
