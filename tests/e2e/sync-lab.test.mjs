@@ -97,6 +97,10 @@ test('the semaphore demo shows the peak inside, the waits and the over-release e
   assert.match(await page.textContent('#r-over-release'), /released too many times/);
   assert.ok(Number(await page.getAttribute('#results svg.gantt', 'data-rows')) === 6);
   await page.screenshot({ path: 'tests/e2e/artifacts/sync-semaphore.png', fullPage: true });
+  // Knobs rewrite the scenario text.
+  await page.fill('#k-connections', '3');
+  await page.dispatchEvent('#k-connections', 'change');
+  await page.waitForFunction(() => document.querySelector('#scenario-text').value.includes('connections = 3'));
   assert.deepEqual(page.defects, []);
 });
 

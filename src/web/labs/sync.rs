@@ -81,6 +81,20 @@ pub fn sync_lab() -> Html {
             }
         })
     };
+    // A knob for one integer field of the demo's table, picked out by `field`.
+    let u32_knob = |field: fn(&mut SyncConfig) -> Option<&mut u32>| {
+        let text = text.clone();
+        let current = parsed.clone().ok();
+        Callback::from(move |value: String| {
+            let Some(mut s) = current.clone() else { return };
+            if let (LabConfig::Sync(c), Ok(n)) = (&mut s.config, value.trim().parse::<u32>()) {
+                if let Some(f) = field(c) {
+                    *f = n;
+                }
+            }
+            text.set(s.to_toml());
+        })
+    };
     let on_workers = knob(|s, v| {
         if let Ok(n) = v.trim().parse::<u32>() {
             s.run.workers = n;
@@ -93,54 +107,33 @@ pub fn sync_lab() -> Html {
             *increments = n;
         }
     });
-    let on_connections = knob(|s, v| {
-        if let (LabConfig::Sync(SyncConfig::Semaphore { connections, .. }), Ok(n)) =
-            (&mut s.config, v.trim().parse::<u32>())
-        {
-            *connections = n;
-        }
+    let on_connections = u32_knob(|c| match c {
+        SyncConfig::Semaphore { connections, .. } => Some(connections),
+        _ => None,
     });
-    let on_requests = knob(|s, v| {
-        if let (LabConfig::Sync(SyncConfig::Semaphore { requests, .. }), Ok(n)) =
-            (&mut s.config, v.trim().parse::<u32>())
-        {
-            *requests = n;
-        }
+    let on_requests = u32_knob(|c| match c {
+        SyncConfig::Semaphore { requests, .. } => Some(requests),
+        _ => None,
     });
-    let on_hold = knob(|s, v| {
-        if let (LabConfig::Sync(SyncConfig::Semaphore { hold_ms, .. }), Ok(n)) =
-            (&mut s.config, v.trim().parse::<u32>())
-        {
-            *hold_ms = n;
-        }
+    let on_hold = u32_knob(|c| match c {
+        SyncConfig::Semaphore { hold_ms, .. } => Some(hold_ms),
+        _ => None,
     });
-    let on_phases = knob(|s, v| {
-        if let (LabConfig::Sync(SyncConfig::Barrier { phases, .. }), Ok(n)) =
-            (&mut s.config, v.trim().parse::<u32>())
-        {
-            *phases = n;
-        }
+    let on_phases = u32_knob(|c| match c {
+        SyncConfig::Barrier { phases, .. } => Some(phases),
+        _ => None,
     });
-    let on_work = knob(|s, v| {
-        if let (LabConfig::Sync(SyncConfig::Barrier { work_ms, .. }), Ok(n)) =
-            (&mut s.config, v.trim().parse::<u32>())
-        {
-            *work_ms = n;
-        }
+    let on_work = u32_knob(|c| match c {
+        SyncConfig::Barrier { work_ms, .. } => Some(work_ms),
+        _ => None,
     });
-    let on_straggler = knob(|s, v| {
-        if let (LabConfig::Sync(SyncConfig::Barrier { straggler_ms, .. }), Ok(n)) =
-            (&mut s.config, v.trim().parse::<u32>())
-        {
-            *straggler_ms = n;
-        }
+    let on_straggler = u32_knob(|c| match c {
+        SyncConfig::Barrier { straggler_ms, .. } => Some(straggler_ms),
+        _ => None,
     });
-    let on_b_timeout = knob(|s, v| {
-        if let (LabConfig::Sync(SyncConfig::Barrier { timeout_ms, .. }), Ok(n)) =
-            (&mut s.config, v.trim().parse::<u32>())
-        {
-            *timeout_ms = n;
-        }
+    let on_b_timeout = u32_knob(|c| match c {
+        SyncConfig::Barrier { timeout_ms, .. } => Some(timeout_ms),
+        _ => None,
     });
     let on_strategy = knob(|s, v| {
         use crate::engine::sync::deadlock::Strategy;
@@ -153,19 +146,13 @@ pub fn sync_lab() -> Html {
             };
         }
     });
-    let on_dl_hold = knob(|s, v| {
-        if let (LabConfig::Sync(SyncConfig::Deadlock { hold_ms, .. }), Ok(n)) =
-            (&mut s.config, v.trim().parse::<u32>())
-        {
-            *hold_ms = n;
-        }
+    let on_dl_hold = u32_knob(|c| match c {
+        SyncConfig::Deadlock { hold_ms, .. } => Some(hold_ms),
+        _ => None,
     });
-    let on_dl_timeout = knob(|s, v| {
-        if let (LabConfig::Sync(SyncConfig::Deadlock { timeout_ms, .. }), Ok(n)) =
-            (&mut s.config, v.trim().parse::<u32>())
-        {
-            *timeout_ms = n;
-        }
+    let on_dl_timeout = u32_knob(|c| match c {
+        SyncConfig::Deadlock { timeout_ms, .. } => Some(timeout_ms),
+        _ => None,
     });
     let on_method = knob(|s, v| {
         if let LabConfig::Sync(SyncConfig::Race { methods, .. }) = &mut s.config {
