@@ -301,3 +301,19 @@ pub fn preset_select(p: &PresetSelectProps) -> Html {
         </label>
     }
 }
+
+/// The Run button's action: runs the editor's current text. The outcome reaches the UI through
+/// the run notices, exactly as runs started by `window.playground` do.
+pub fn run_callback(text: UseStateHandle<String>) -> Callback<()> {
+    Callback::from(move |_| {
+        let t = (*text).clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = runs::run(t).await;
+        });
+    })
+}
+
+/// The Cancel button's action.
+pub fn cancel_callback() -> Callback<()> {
+    Callback::from(|_| wasm_bindgen_futures::spawn_local(runs::cancel()))
+}

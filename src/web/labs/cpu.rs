@@ -189,17 +189,8 @@ pub fn cpu_lab() -> Html {
             replace.emit(card::default_text(LabId::Cpu, &demo, "primes"))
         })
     };
-    let on_run = {
-        let text = text.clone();
-        Callback::from(move |_| {
-            let t = (*text).clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                // The outcome reaches the UI through the run notices (like API runs do).
-                let _ = runs::run(t).await;
-            });
-        })
-    };
-    let on_cancel = Callback::from(|_| wasm_bindgen_futures::spawn_local(runs::cancel()));
+    let on_run = card::run_callback(text.clone());
+    let on_cancel = card::cancel_callback();
     let demo_id = parsed
         .as_ref()
         .map(|s| s.demo.clone())

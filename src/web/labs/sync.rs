@@ -164,16 +164,8 @@ pub fn sync_lab() -> Html {
             };
         }
     });
-    let on_run = {
-        let text = text.clone();
-        Callback::from(move |_| {
-            let t = (*text).clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = runs::run(t).await;
-            });
-        })
-    };
-    let on_cancel = Callback::from(|_| wasm_bindgen_futures::spawn_local(runs::cancel()));
+    let on_run = card::run_callback(text.clone());
+    let on_cancel = card::cancel_callback();
     let on_share = card::share_callback(
         Route {
             page: Page::Lab(LabId::Sync),
