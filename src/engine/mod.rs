@@ -7,6 +7,7 @@ pub mod clock;
 pub mod i18n;
 pub mod labs;
 pub mod lesson;
+pub mod models;
 pub mod report;
 pub mod route;
 pub mod runner;
