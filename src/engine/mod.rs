@@ -1,6 +1,7 @@
 //! The pure engine: scenarios, workloads, traces, statistics, routes and UI text.
 //! Never depends on web-sys, js-sys or yew: everything here is tested natively.
 
+pub mod aio;
 pub mod amdahl;
 pub mod chart;
 pub mod clock;
