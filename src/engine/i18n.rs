@@ -199,8 +199,18 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
 
 /// The text for `key` in `lang`; the key itself if it is missing (a test keeps that from
 /// happening for every key the code uses).
+/// The catalogue's sections: the shared one, then each async demo's own texts (a demo file
+/// owns its lessons, so demos can be written side by side without touching this file).
+fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    CATALOGUE.iter().chain(
+        crate::engine::aio::demos::TEXTS
+            .iter()
+            .flat_map(|t| t.iter()),
+    )
+}
+
 pub fn t(lang: Lang, key: &str) -> &'static str {
-    match CATALOGUE.iter().find(|(k, _, _)| *k == key) {
+    match entries().find(|(k, _, _)| *k == key) {
         Some((_, en, zh)) => match lang {
             Lang::En => en,
             Lang::Zh => zh,
@@ -211,7 +221,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
 
 /// Whether the catalogue has `key`.
 pub fn has(key: &str) -> bool {
-    CATALOGUE.iter().any(|(k, _, _)| *k == key)
+    entries().any(|(k, _, _)| *k == key)
 }
 
 /// Replaces `{name}` placeholders with figures.
@@ -230,7 +240,7 @@ pub fn tf(lang: Lang, key: &str, figures: &[(&str, String)]) -> String {
 
 /// Every key in the catalogue (for tests and tooling).
 pub fn keys() -> impl Iterator<Item = &'static str> {
-    CATALOGUE.iter().map(|(k, _, _)| *k)
+    entries().map(|(k, _, _)| *k)
 }
 
 #[cfg(test)]
@@ -252,7 +262,7 @@ mod tests {
     #[test]
     fn every_key_has_both_languages_and_the_same_placeholders() {
         let mut seen = std::collections::HashSet::new();
-        for (key, en, zh) in CATALOGUE {
+        for (key, en, zh) in entries() {
             assert!(seen.insert(key), "duplicate key {key}");
             assert!(!en.trim().is_empty(), "{key} lacks English");
             assert!(!zh.trim().is_empty(), "{key} lacks Chinese");

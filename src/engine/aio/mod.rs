@@ -7,3 +7,5 @@ pub mod rt;
 
 pub use prims::{Event, Queue, Semaphore};
 pub use rt::{timeout, Cancelled, JoinHandle, OnDrop, Rt, Stalled, TimedOut, Turn};
+
+pub mod demos;

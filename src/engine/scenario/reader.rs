@@ -132,6 +132,32 @@ impl<'a> TableReader<'a> {
         Ok(Some((v, pos)))
     }
 
+    /// A number key (integer or float) in `[min, max]`; NaN and infinities are out of range.
+    pub fn f64_in(
+        &mut self,
+        key: &'static str,
+        default: f64,
+        min: f64,
+        max: f64,
+    ) -> Result<f64, ScenarioError> {
+        let Some((item, pos)) = self.get(key) else {
+            return Ok(default);
+        };
+        let v = match (item.as_float(), item.as_integer()) {
+            (Some(f), _) => f,
+            (None, Some(i)) => i as f64,
+            _ => return Err(self.wrong_type(key, "a number", item, pos)),
+        };
+        if !(v.is_finite() && v >= min && v <= max) {
+            return Err(ScenarioError::new(ErrorCode::OutOfRange, pos)
+                .with("key", key)
+                .with("value", v.to_string())
+                .with("min", min.to_string())
+                .with("max", max.to_string()));
+        }
+        Ok(v)
+    }
+
     pub fn bool(&mut self, key: &'static str, default: bool) -> Result<bool, ScenarioError> {
         let Some((item, pos)) = self.get(key) else {
             return Ok(default);

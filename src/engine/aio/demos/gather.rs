@@ -1,0 +1,177 @@
+//! Demo `gather`: the same waits awaited one after another, then with `asyncio.gather`.
+//! Sequential total = the sum of the waits; gathered ≈ the longest one.
+
+use serde_json::{json, Value};
+
+use super::{lesson, ms, number, Ctx, Knob};
+use crate::engine::scenario::{ScenarioError, TableReader};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// How many coroutines.
+    pub tasks: u32,
+    /// The first one waits this long; task i waits `delay_ms + i × step_ms`.
+    pub delay_ms: u32,
+    pub step_ms: u32,
+    /// `await asyncio.sleep(0)` this many times before the wait (yielding is visible).
+    pub yields: u32,
+}
+
+impl Config {
+    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
+        Ok(Config {
+            tasks: r.u32_in("tasks", 3, 1..=50)?,
+            delay_ms: r.u32_in("delay_ms", 100, 0..=2_000)?,
+            step_ms: r.u32_in("step_ms", 100, 0..=1_000)?,
+            yields: r.u32_in("yields", 2, 0..=20)?,
+        })
+    }
+
+    pub fn to_toml(&self) -> String {
+        format!(
+            "tasks = {}\ndelay_ms = {}\nstep_ms = {}\nyields = {}\n",
+            self.tasks, self.delay_ms, self.step_ms, self.yields
+        )
+    }
+
+    fn wait_of(&self, i: u32) -> f64 {
+        f64::from(self.delay_ms) + f64::from(i) * f64::from(self.step_ms)
+    }
+}
+
+pub const KNOBS: &[Knob] = &[
+    Knob {
+        key: "tasks",
+        label: "knob.async.tasks",
+        min: 1.0,
+        max: 50.0,
+        step: 1.0,
+    },
+    Knob {
+        key: "delay_ms",
+        label: "knob.async.delay-ms",
+        min: 0.0,
+        max: 2000.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "step_ms",
+        label: "knob.async.step-ms",
+        min: 0.0,
+        max: 1000.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "yields",
+        label: "knob.async.yields",
+        min: 0.0,
+        max: 20.0,
+        step: 1.0,
+    },
+];
+
+pub const PRESETS: &[(&str, &str, &str)] = &[(
+    "gather",
+    "Sequential awaits vs gather: 3 waits of 100, 200, 300 ms",
+    "tasks = 3        # fetch(0), fetch(1), fetch(2)\ndelay_ms = 100   # the first waits 100 ms ...\nstep_ms = 100    # ... each next one 100 ms longer\nyields = 2       # await asyncio.sleep(0) twice first: watch the others run in between\n",
+)];
+
+/// One coroutine: yield a few times, then wait. Returns its name and when it finished.
+async fn fetch(ctx: &Ctx, i: u32, wait: f64, yields: u32) -> (String, f64) {
+    let rt = &ctx.rt;
+    for _ in 0..yields {
+        rt.yield_now().await;
+    }
+    rt.io(wait, format!("fetch({i})")).await;
+    (format!("fetch-{i}"), rt.now())
+}
+
+pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+    let rt = ctx.rt.clone();
+    // 1. One after another: each await finishes before the next starts.
+    let t0 = rt.now();
+    for i in 0..cfg.tasks {
+        let c = ctx.clone();
+        let (w, y) = (cfg.wait_of(i), cfg.yields);
+        // A task per coroutine so the timeline has a row per fetch; awaited at once.
+        let h = rt.spawn(format!("seq-{i}"), async move { fetch(&c, i, w, y).await });
+        let _ = h.await;
+    }
+    let sequential = rt.now() - t0;
+    rt.log(format!(
+        "sequential: {} awaits took {:.1} ms",
+        cfg.tasks, sequential
+    ));
+
+    // 2. gather: all started at once, awaited together.
+    let t1 = rt.now();
+    let handles: Vec<_> = (0..cfg.tasks)
+        .map(|i| {
+            let c = ctx.clone();
+            let (w, y) = (cfg.wait_of(i), cfg.yields);
+            rt.spawn(
+                format!("gather-{i}"),
+                async move { fetch(&c, i, w, y).await },
+            )
+        })
+        .collect();
+    let mut done = Vec::new();
+    for h in handles {
+        if let Ok((name, at)) = h.await {
+            rt.log(format!("{name} done at +{:.1} ms", at - t1));
+            done.push(json!({ "task": name, "done_ms": at - t1 }));
+        }
+    }
+    let gathered = rt.now() - t1;
+    let sum: f64 = (0..cfg.tasks).map(|i| cfg.wait_of(i)).sum();
+    let longest = (0..cfg.tasks).map(|i| cfg.wait_of(i)).fold(0.0, f64::max);
+    rt.log(format!(
+        "gather: {} tasks took {:.1} ms",
+        cfg.tasks, gathered
+    ));
+    let speedup = if gathered > 0.0 {
+        sequential / gathered
+    } else {
+        1.0
+    };
+    let id = if cfg.tasks == 1 {
+        "lesson.async.gather-one"
+    } else {
+        "lesson.async.gather"
+    };
+    json!({
+        "sequential_ms": sequential,
+        "gather_ms": gathered,
+        "sum_of_waits_ms": sum,
+        "longest_wait_ms": longest,
+        "tasks": done,
+        "numbers": [
+            number("async.sequential", format!("{} ms", ms(sequential))),
+            number("async.gathered", format!("{} ms", ms(gathered))),
+            number("async.sum-of-waits", format!("{} ms", ms(sum))),
+            number("async.longest-wait", format!("{} ms", ms(longest))),
+        ],
+        "lesson": lesson(id, &[
+            ("tasks", cfg.tasks.to_string()),
+            ("seq", ms(sequential)),
+            ("gather", ms(gathered)),
+            ("sum", ms(sum)),
+            ("longest", ms(longest)),
+            ("speedup", format!("{speedup:.1}")),
+        ]),
+    })
+}
+
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("async.gather.what", "The same coroutines awaited one after another, then started together with asyncio.gather. Awaiting in turn costs the sum of the waits; gathering costs about the longest, because every wait overlaps on one loop.", "同样的协程先逐个 await，再用 asyncio.gather 一起启动。逐个等待的耗时是所有等待之和；gather 的耗时约等于最长的那一个，因为所有等待都在同一个事件循环上重叠。"),
+    ("async.sequential", "Awaited one by one", "逐个 await"),
+    ("async.gathered", "With gather", "使用 gather"),
+    ("async.sum-of-waits", "Sum of the waits", "等待时间之和"),
+    ("async.longest-wait", "Longest wait", "最长的等待"),
+    ("knob.async.tasks", "Tasks", "任务数"),
+    ("knob.async.delay-ms", "First wait (ms)", "第一个等待（毫秒）"),
+    ("knob.async.step-ms", "Each next wait adds (ms)", "每个后续等待增加（毫秒）"),
+    ("knob.async.yields", "sleep(0) yields first", "先 sleep(0) 让出的次数"),
+    ("lesson.async.gather", "Awaited one by one, {tasks} waits took {seq} ms — their sum ({sum} ms). Gathered, they took {gather} ms — about the longest wait ({longest} ms): {speedup}× faster, on one thread, because waiting overlaps.", "逐个 await 时，{tasks} 个等待耗时 {seq} 毫秒——正是它们之和（{sum} 毫秒）。用 gather 时耗时 {gather} 毫秒——约等于最长的等待（{longest} 毫秒）：快了 {speedup} 倍，而且只用一个线程，因为等待是可以重叠的。"),
+    ("lesson.async.gather-one", "With one task there is nothing to overlap: {seq} ms awaited, {gather} ms gathered. Add tasks to see gather pay only for the longest wait.", "只有一个任务时没有可重叠的东西：逐个 await {seq} 毫秒，gather {gather} 毫秒。增加任务，就能看到 gather 只为最长的等待付出时间。"),
+];
