@@ -1,6 +1,7 @@
 //! The labs: their ids, their scenario tables and their named presets.
 //! A lab owns the parser of its own table, so labs grow without editing a shared file.
 
+pub mod aio;
 pub mod cpu;
 pub mod sync;
 
@@ -35,7 +36,7 @@ impl LabId {
     /// Labs whose demos this build can run. The others are listed in the navigation as
     /// "not built yet" and rejected by the scenario parser with a clear message.
     pub fn is_available(self) -> bool {
-        matches!(self, LabId::Cpu | LabId::Sync)
+        matches!(self, LabId::Cpu | LabId::Sync | LabId::Async)
     }
 }
 
@@ -44,6 +45,7 @@ impl LabId {
 pub enum LabConfig {
     Cpu(cpu::CpuConfig),
     Sync(sync::SyncConfig),
+    Async(aio::AsyncConfig),
 }
 
 /// A named example scenario (`window.playground.presets()`).
@@ -60,5 +62,6 @@ pub struct Preset {
 pub fn presets() -> Vec<Preset> {
     let mut all = cpu::presets();
     all.extend(sync::presets());
+    all.extend(aio::presets());
     all
 }

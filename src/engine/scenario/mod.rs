@@ -147,8 +147,11 @@ pub fn parse(text: &str, worker_cap: u32) -> Result<Scenario, ScenarioError> {
     let config = match lab {
         LabId::Cpu => LabConfig::Cpu(labs::cpu::parse_table(&demo, demo_pos, &lab_table, &run)?),
         LabId::Sync => LabConfig::Sync(labs::sync::parse_table(&demo, demo_pos, &lab_table, &run)?),
+        LabId::Async => {
+            LabConfig::Async(labs::aio::parse_table(&demo, demo_pos, &lab_table, &run)?)
+        }
         // Unavailable labs were rejected above.
-        LabId::Models | LabId::Async => {
+        LabId::Models => {
             return Err(ScenarioError::new(ErrorCode::LabNotAvailable, lab_pos)
                 .with("value", lab.as_str())
                 .with("allowed", available))
@@ -201,6 +204,10 @@ impl Scenario {
             }
             LabConfig::Sync(c) => {
                 out.push_str("\n[sync]\n");
+                out.push_str(&c.to_toml());
+            }
+            LabConfig::Async(c) => {
+                out.push_str("\n[async]\n");
                 out.push_str(&c.to_toml());
             }
         }

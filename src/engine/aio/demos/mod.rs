@@ -13,6 +13,9 @@
 //! figures}, ... }` where `label` is a catalogue key.
 
 pub mod gather;
+pub mod limits;
+pub mod task_group;
+pub mod timeouts;
 
 use std::rc::Rc;
 
@@ -21,7 +24,8 @@ use serde_json::{json, Value};
 use super::rt::Rt;
 
 /// Every demo's own catalogue texts (see `engine::i18n`).
-pub static TEXTS: &[&[(&str, &str, &str)]] = &[gather::TEXT];
+pub static TEXTS: &[&[(&str, &str, &str)]] =
+    &[gather::TEXT, task_group::TEXT, timeouts::TEXT, limits::TEXT];
 
 /// A numeric key of a demo's `[async]` table shown as an input on the page.
 #[derive(Clone, Copy, Debug, PartialEq)]

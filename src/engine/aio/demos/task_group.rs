@@ -1,0 +1,263 @@
+//! Demo `task-group`: structured concurrency. In a task group one failure cancels the
+//! siblings (their cleanup runs) and every error that happened surfaces together; with
+//! `gather(return_exceptions=True)` the others finish and errors come back as values.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+
+use super::{lesson, ms, number, Ctx, Knob};
+use crate::engine::aio::{OnDrop, Queue};
+use crate::engine::scenario::{ErrorCode, ScenarioError, TableReader};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub tasks: u32,
+    /// The first `failing` tasks raise after `fail_ms`; all at the same instant.
+    pub failing: u32,
+    pub fail_ms: u32,
+    /// Task i (not failing) works `work_ms + i × step_ms`.
+    pub work_ms: u32,
+    pub step_ms: u32,
+}
+
+impl Config {
+    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
+        let tasks = r.u32_in("tasks", 4, 1..=30)?;
+        let failing = match r.opt_u64_at("failing", 0..=30)? {
+            None => 1.min(tasks),
+            Some((f, pos)) if f as u32 > tasks => {
+                return Err(ScenarioError::new(ErrorCode::InvalidValue, pos)
+                    .with("key", "failing")
+                    .with("value", f.to_string())
+                    .with(
+                        "why",
+                        format!("only {tasks} tasks run, so at most {tasks} can fail"),
+                    ))
+            }
+            Some((f, _)) => f as u32,
+        };
+        Ok(Config {
+            tasks,
+            failing,
+            fail_ms: r.u32_in("fail_ms", 150, 0..=5_000)?,
+            work_ms: r.u32_in("work_ms", 300, 0..=5_000)?,
+            step_ms: r.u32_in("step_ms", 100, 0..=2_000)?,
+        })
+    }
+
+    pub fn to_toml(&self) -> String {
+        format!(
+            "tasks = {}\nfailing = {}\nfail_ms = {}\nwork_ms = {}\nstep_ms = {}\n",
+            self.tasks, self.failing, self.fail_ms, self.work_ms, self.step_ms
+        )
+    }
+
+    fn work_of(&self, i: u32) -> f64 {
+        f64::from(self.work_ms) + f64::from(i) * f64::from(self.step_ms)
+    }
+}
+
+pub const KNOBS: &[Knob] = &[
+    Knob {
+        key: "tasks",
+        label: "knob.async.tasks",
+        min: 1.0,
+        max: 30.0,
+        step: 1.0,
+    },
+    Knob {
+        key: "failing",
+        label: "knob.async.failing",
+        min: 0.0,
+        max: 30.0,
+        step: 1.0,
+    },
+    Knob {
+        key: "fail_ms",
+        label: "knob.async.fail-ms",
+        min: 0.0,
+        max: 5000.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "work_ms",
+        label: "knob.async.work-ms",
+        min: 0.0,
+        max: 5000.0,
+        step: 10.0,
+    },
+];
+
+pub const PRESETS: &[(&str, &str, &str)] = &[
+    (
+        "task-group",
+        "TaskGroup: one task fails, its siblings are cancelled; gather(return_exceptions=True) beside it",
+        "tasks = 4       # worker-0 ... worker-3\nfailing = 1     # worker-0 raises ...\nfail_ms = 150   # ... after 150 ms\nwork_ms = 300   # the others need 300, 400, 500 ms\nstep_ms = 100\n",
+    ),
+    (
+        "task-group-two-errors",
+        "TaskGroup: two tasks fail at the same instant — both errors surface together",
+        "tasks = 4\nfailing = 2\nfail_ms = 150\nwork_ms = 300\nstep_ms = 100\n",
+    ),
+];
+
+type Outcome = (u32, Result<f64, String>);
+
+/// One child: fails after `fail_ms` or works; logs its cleanup if it is cancelled.
+async fn child(
+    ctx: Ctx,
+    cfg: Config,
+    i: u32,
+    cleaned: Rc<RefCell<Vec<u32>>>,
+) -> Result<f64, String> {
+    let rt = ctx.rt.clone();
+    let r2 = rt.clone();
+    let guard = OnDrop::new(move || {
+        cleaned.borrow_mut().push(i);
+        r2.log(format!("worker-{i}: cancelled, cleanup ran (finally:)"));
+    });
+    let out = if i < cfg.failing {
+        rt.io(f64::from(cfg.fail_ms), "call that fails").await;
+        rt.log(format!("worker-{i}: raises ValueError"));
+        Err(format!("ValueError from worker-{i}"))
+    } else {
+        rt.io(cfg.work_of(i), "work").await;
+        rt.log(format!("worker-{i}: done"));
+        Ok(rt.now())
+    };
+    guard.disarm();
+    out
+}
+
+pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+    let rt = ctx.rt.clone();
+
+    // 1. async with asyncio.TaskGroup() as tg: ...
+    rt.log("TaskGroup: starting every task");
+    let t0 = rt.now();
+    let done: Queue<Outcome> = Queue::new(&rt, 0);
+    let cleaned = Rc::new(RefCell::new(Vec::new()));
+    let handles: Vec<_> = (0..cfg.tasks)
+        .map(|i| {
+            let (c, cf, d, cl) = (ctx.clone(), cfg.clone(), done.clone(), cleaned.clone());
+            rt.spawn(format!("worker-{i}"), async move {
+                let out = child(c, cf, i, cl).await;
+                let _ = d.try_put((i, out));
+            })
+        })
+        .collect();
+    let mut errors: Vec<(u32, String)> = Vec::new();
+    let mut finished: Vec<u32> = Vec::new();
+    let mut received = 0;
+    while received < cfg.tasks {
+        let (i, out) = done.get().await;
+        received += 1;
+        match out {
+            Ok(_) => finished.push(i),
+            Err(e) => {
+                errors.push((i, e));
+                // The group's reaction: cancel every sibling still running.
+                for h in &handles {
+                    if !h.is_finished() {
+                        h.abort();
+                    }
+                }
+                // Failures that already happened in this same instant still get reported.
+                while let Some((j, o)) = done.try_get() {
+                    match o {
+                        Ok(_) => finished.push(j),
+                        Err(e) => errors.push((j, e)),
+                    }
+                }
+                break;
+            }
+        }
+    }
+    let group_ms = rt.now() - t0;
+    let cancelled: Vec<u32> = cleaned.borrow().clone();
+    if errors.is_empty() {
+        rt.log(format!("TaskGroup: all {} tasks done", cfg.tasks));
+    } else {
+        rt.log(format!(
+            "TaskGroup raised ExceptionGroup with {} error(s): {}",
+            errors.len(),
+            errors
+                .iter()
+                .map(|(_, e)| e.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+
+    // 2. asyncio.gather(*tasks, return_exceptions=True)
+    rt.log("gather(return_exceptions=True): starting every task");
+    let t1 = rt.now();
+    let cleaned2 = Rc::new(RefCell::new(Vec::new()));
+    let handles: Vec<_> = (0..cfg.tasks)
+        .map(|i| {
+            let (c, cf, cl) = (ctx.clone(), cfg.clone(), cleaned2.clone());
+            rt.spawn(format!("gathered-{i}"), child(c, cf, i, cl))
+        })
+        .collect();
+    let mut results = Vec::new();
+    for (i, h) in handles.into_iter().enumerate() {
+        match h.await {
+            Ok(Ok(at)) => results.push(json!({ "task": i, "ok": true, "done_ms": at - t1 })),
+            Ok(Err(e)) => results.push(json!({ "task": i, "ok": false, "error": e })),
+            Err(_) => results.push(json!({ "task": i, "ok": false, "error": "cancelled" })),
+        }
+    }
+    let gather_ms = rt.now() - t1;
+    let gather_ok = results.iter().filter(|r| r["ok"] == true).count();
+    rt.log(format!(
+        "gather: {} results, {} of them exceptions returned as values",
+        results.len(),
+        results.len() - gather_ok
+    ));
+
+    let id = if errors.is_empty() {
+        "lesson.async.task-group-none"
+    } else {
+        "lesson.async.task-group"
+    };
+    json!({
+        "group": {
+            "errors": errors.iter().map(|(i, e)| json!({ "task": i, "error": e })).collect::<Vec<_>>(),
+            "finished": finished,
+            "cancelled": cancelled,
+            "ms": group_ms,
+        },
+        "gather": { "results": results, "ms": gather_ms, "ok": gather_ok },
+        "numbers": [
+            number("async.group-errors", errors.len()),
+            number("async.group-cancelled", cancelled.len()),
+            number("async.group-time", format!("{} ms", ms(group_ms))),
+            number("async.gather-ok", format!("{gather_ok} / {}", cfg.tasks)),
+            number("async.gather-time", format!("{} ms", ms(gather_ms))),
+        ],
+        "lesson": lesson(id, &[
+            ("tasks", cfg.tasks.to_string()),
+            ("errors", errors.len().to_string()),
+            ("cancelled", cancelled.len().to_string()),
+            ("group", ms(group_ms)),
+            ("ok", gather_ok.to_string()),
+            ("gather", ms(gather_ms)),
+        ]),
+    })
+}
+
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("async.task-group.what", "asyncio.TaskGroup ties tasks' lifetimes together: when one fails, the group cancels the others (their finally blocks run) and raises every error at once as an ExceptionGroup. gather(return_exceptions=True) lets the others finish and hands errors back as values.", "asyncio.TaskGroup 把任务的生命周期绑在一起：一个失败，组会取消其余任务（它们的 finally 会执行），并把所有错误一起作为 ExceptionGroup 抛出。gather(return_exceptions=True) 则让其余任务跑完，把错误当作返回值交回。"),
+    ("async.group-errors", "Errors the group raised", "任务组抛出的错误"),
+    ("async.group-cancelled", "Siblings cancelled (cleanup ran)", "被取消的兄弟任务（已清理）"),
+    ("async.group-time", "Task group ended after", "任务组结束用时"),
+    ("async.gather-ok", "gather: results that are values", "gather：正常返回的结果"),
+    ("async.gather-time", "gather ended after", "gather 结束用时"),
+    ("knob.async.failing", "Tasks that fail", "会失败的任务数"),
+    ("knob.async.fail-ms", "They fail after (ms)", "失败发生于（毫秒）"),
+    ("knob.async.work-ms", "Work per task (ms)", "每个任务的工作量（毫秒）"),
+    ("lesson.async.task-group", "The task group stopped after {group} ms: {errors} error(s) surfaced together and {cancelled} sibling(s) were cancelled with their cleanup run. gather(return_exceptions=True) waited {gather} ms for all {tasks} and returned {ok} results plus the errors as values.", "任务组在 {group} 毫秒后停止：{errors} 个错误一起抛出，{cancelled} 个兄弟任务被取消并执行了清理。gather(return_exceptions=True) 为全部 {tasks} 个任务等待了 {gather} 毫秒，返回 {ok} 个正常结果，错误作为值一并返回。"),
+    ("lesson.async.task-group-none", "No task failed: the group and gather both waited for all {tasks} ({group} ms and {gather} ms). Set failing to 1 to see the group cancel the rest.", "没有任务失败：任务组和 gather 都等到了全部 {tasks} 个任务（{group} 毫秒和 {gather} 毫秒）。把 failing 设为 1，就能看到任务组取消其余任务。"),
+];

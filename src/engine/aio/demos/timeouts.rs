@@ -1,0 +1,233 @@
+//! Demo `timeouts`: `asyncio.wait_for` per task, an `asyncio.timeout` deadline over a group,
+//! cleanup on cancel, and `asyncio.shield` — the waiter gives up, the shielded work goes on.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+
+use super::{lesson, ms, number, Ctx, Knob};
+use crate::engine::aio::{timeout, OnDrop};
+use crate::engine::scenario::{ScenarioError, TableReader};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// Task i needs `work_ms × (i + 1)`.
+    pub tasks: u32,
+    pub work_ms: u32,
+    /// `wait_for(task, timeout_ms)` for each task.
+    pub timeout_ms: u32,
+    /// `async with asyncio.timeout(deadline_ms)` around all of them.
+    pub deadline_ms: u32,
+    /// A shielded save that takes this long, awaited under the same deadline.
+    pub shield_ms: u32,
+}
+
+impl Config {
+    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
+        Ok(Config {
+            tasks: r.u32_in("tasks", 3, 1..=20)?,
+            work_ms: r.u32_in("work_ms", 100, 1..=2_000)?,
+            timeout_ms: r.u32_in("timeout_ms", 250, 1..=10_000)?,
+            deadline_ms: r.u32_in("deadline_ms", 250, 1..=10_000)?,
+            shield_ms: r.u32_in("shield_ms", 400, 0..=5_000)?,
+        })
+    }
+
+    pub fn to_toml(&self) -> String {
+        format!(
+            "tasks = {}\nwork_ms = {}\ntimeout_ms = {}\ndeadline_ms = {}\nshield_ms = {}\n",
+            self.tasks, self.work_ms, self.timeout_ms, self.deadline_ms, self.shield_ms
+        )
+    }
+
+    fn work_of(&self, i: u32) -> f64 {
+        f64::from(self.work_ms) * f64::from(i + 1)
+    }
+}
+
+pub const KNOBS: &[Knob] = &[
+    Knob {
+        key: "tasks",
+        label: "knob.async.tasks",
+        min: 1.0,
+        max: 20.0,
+        step: 1.0,
+    },
+    Knob {
+        key: "work_ms",
+        label: "knob.async.timeouts-work-ms",
+        min: 1.0,
+        max: 2000.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "timeout_ms",
+        label: "knob.async.timeout-ms",
+        min: 1.0,
+        max: 10000.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "deadline_ms",
+        label: "knob.async.deadline-ms",
+        min: 1.0,
+        max: 10000.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "shield_ms",
+        label: "knob.async.shield-ms",
+        min: 0.0,
+        max: 5000.0,
+        step: 10.0,
+    },
+];
+
+pub const PRESETS: &[(&str, &str, &str)] = &[(
+    "timeouts",
+    "Timeouts: wait_for per task, a deadline over a group, cleanup on cancel, shield",
+    "tasks = 3          # task i needs work_ms × (i + 1): 100, 200, 300 ms\nwork_ms = 100\ntimeout_ms = 250   # wait_for(task, 0.25) for each\ndeadline_ms = 250  # async with asyncio.timeout(0.25) around all of them\nshield_ms = 400    # a shielded save under the same deadline keeps going\n",
+)];
+
+async fn job(ctx: Ctx, name: String, work: f64, cleaned: Rc<RefCell<Vec<String>>>) -> f64 {
+    let rt = ctx.rt.clone();
+    let (r2, n2) = (rt.clone(), name.clone());
+    let guard = OnDrop::new(move || {
+        r2.log(format!(
+            "{n2}: cancelled at +{:.1} ms — cleanup ran",
+            r2.now()
+        ));
+        cleaned.borrow_mut().push(n2);
+    });
+    rt.io(work, "work").await;
+    guard.disarm();
+    rt.now()
+}
+
+pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+    let rt = ctx.rt.clone();
+    let cleaned = Rc::new(RefCell::new(Vec::new()));
+
+    // 1. wait_for each task with its own timeout.
+    let t0 = rt.now();
+    let mut per_task = Vec::new();
+    let handles: Vec<_> = (0..cfg.tasks)
+        .map(|i| {
+            let name = format!("wait_for-{i}");
+            let fut = job(ctx.clone(), name.clone(), cfg.work_of(i), cleaned.clone());
+            (name.clone(), rt.spawn(name, fut))
+        })
+        .collect();
+    for (name, h) in handles {
+        let id = h.id();
+        match timeout(&rt, f64::from(cfg.timeout_ms) - (rt.now() - t0), h).await {
+            Ok(_) => {
+                rt.log(format!("{name}: finished in time"));
+                per_task.push(json!({ "task": name, "timed_out": false, "at_ms": rt.now() - t0 }));
+            }
+            Err(_) => {
+                // wait_for cancels the task it gave up on.
+                rt.abort(id);
+                rt.log(format!("{name}: TimeoutError after {} ms", cfg.timeout_ms));
+                per_task.push(json!({ "task": name, "timed_out": true, "at_ms": rt.now() - t0 }));
+            }
+        }
+    }
+    let timed_out = per_task.iter().filter(|t| t["timed_out"] == true).count();
+
+    // 2. One deadline over the whole group.
+    let t1 = rt.now();
+    let handles: Vec<_> = (0..cfg.tasks)
+        .map(|i| {
+            let name = format!("deadline-{i}");
+            let fut = job(ctx.clone(), name.clone(), cfg.work_of(i), cleaned.clone());
+            rt.spawn(name, fut)
+        })
+        .collect();
+    let ids: Vec<usize> = handles.iter().map(|h| h.id()).collect();
+    let finished = std::cell::Cell::new(0usize);
+    let all = async {
+        for h in handles {
+            if h.await.is_ok() {
+                finished.set(finished.get() + 1);
+            }
+        }
+    };
+    let group = timeout(&rt, f64::from(cfg.deadline_ms), all).await;
+    if group.is_err() {
+        for id in &ids {
+            rt.abort(*id);
+        }
+        rt.log(format!(
+            "deadline of {} ms passed: the rest were cancelled",
+            cfg.deadline_ms
+        ));
+    }
+    let group_done = finished.get();
+    let group_ms = rt.now() - t1;
+
+    // 3. shield: the waiter times out, the shielded task keeps going to the end.
+    let t2 = rt.now();
+    let r2 = rt.clone();
+    let shield_work = f64::from(cfg.shield_ms);
+    let save = rt.spawn("shielded-save", async move {
+        r2.io(shield_work, "save (shielded)").await;
+        r2.log("shielded-save: finished");
+        r2.now()
+    });
+    let mut save = save;
+    let waited = timeout(&rt, f64::from(cfg.deadline_ms), &mut save).await;
+    let waiter_gave_up = waited.is_err();
+    let gave_up_at = rt.now() - t2;
+    if waiter_gave_up {
+        rt.log(format!(
+            "the waiter gave up after {} ms; the shielded task was not cancelled",
+            cfg.deadline_ms
+        ));
+    }
+    let save_done_at = match waited {
+        Ok(r) => r.ok(),
+        Err(_) => save.await.ok(),
+    }
+    .map(|t| t - t2);
+
+    let cleaned_names = cleaned.borrow().clone();
+    json!({
+        "per_task": per_task,
+        "timed_out": timed_out,
+        "group": { "deadline_ms": cfg.deadline_ms, "done": group_done, "ms": group_ms },
+        "shield": { "waiter_gave_up": waiter_gave_up, "gave_up_at_ms": gave_up_at, "save_done_ms": save_done_at },
+        "cleaned_up": cleaned_names,
+        "numbers": [
+            number("async.timed-out", format!("{timed_out} / {}", cfg.tasks)),
+            number("async.deadline-done", format!("{group_done} / {}", cfg.tasks)),
+            number("async.cleanups", cleaned_names.len()),
+            number("async.shield-done", save_done_at.map_or("—".to_string(), |t| format!("{} ms", ms(t)))),
+        ],
+        "lesson": lesson(if waiter_gave_up { "lesson.async.timeouts-shield" } else { "lesson.async.timeouts" }, &[
+            ("tasks", cfg.tasks.to_string()),
+            ("timeout", cfg.timeout_ms.to_string()),
+            ("timedout", timed_out.to_string()),
+            ("deadline", cfg.deadline_ms.to_string()),
+            ("done", group_done.to_string()),
+            ("cleanups", cleaned_names.len().to_string()),
+            ("gaveup", ms(gave_up_at)),
+            ("saved", save_done_at.map_or("—".to_string(), ms)),
+        ]),
+    })
+}
+
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("async.timeouts.what", "wait_for gives each task a time limit and cancels it when the limit passes; asyncio.timeout puts one deadline over a whole block; cancelled tasks run their cleanup. shield protects work from the waiter's cancellation: the waiter gives up, the work goes on.", "wait_for 给每个任务一个时限，超时就取消它；asyncio.timeout 给整段代码一个截止时间；被取消的任务会执行清理。shield 让工作不受等待者取消的影响：等待者放弃了，工作还在继续。"),
+    ("async.timed-out", "wait_for timed out", "wait_for 超时"),
+    ("async.deadline-done", "Done before the group deadline", "在组截止前完成"),
+    ("async.cleanups", "Cleanups run on cancel", "取消时执行的清理"),
+    ("async.shield-done", "Shielded work finished at", "受保护的工作完成于"),
+    ("knob.async.timeouts-work-ms", "Task i needs (i + 1) × (ms)", "任务 i 需要 (i + 1) × （毫秒）"),
+    ("knob.async.timeout-ms", "wait_for timeout (ms)", "wait_for 超时（毫秒）"),
+    ("knob.async.deadline-ms", "Group deadline (ms)", "组截止时间（毫秒）"),
+    ("knob.async.shield-ms", "Shielded work (ms)", "受保护的工作（毫秒）"),
+    ("lesson.async.timeouts", "With a {timeout} ms limit, {timedout} of {tasks} tasks timed out and were cancelled; under a {deadline} ms deadline {done} finished and the rest were cancelled — {cleanups} cleanups ran in all. The shielded work finished in time ({saved} ms), so shield changed nothing here.", "时限为 {timeout} 毫秒时，{tasks} 个任务中有 {timedout} 个超时并被取消；在 {deadline} 毫秒的截止时间内完成了 {done} 个，其余被取消——共执行了 {cleanups} 次清理。受保护的工作按时完成（{saved} 毫秒），所以这里 shield 没起作用。"),
+    ("lesson.async.timeouts-shield", "With a {timeout} ms limit, {timedout} of {tasks} tasks timed out and were cancelled; under a {deadline} ms deadline {done} finished — {cleanups} cleanups ran in all. The waiter on the shielded save gave up at {gaveup} ms, yet the save itself finished at {saved} ms: shield protects the work, not the waiter.", "时限为 {timeout} 毫秒时，{tasks} 个任务中有 {timedout} 个超时并被取消；在 {deadline} 毫秒的截止时间内完成了 {done} 个——共执行了 {cleanups} 次清理。等待受保护保存操作的一方在 {gaveup} 毫秒时放弃了，但保存本身在 {saved} 毫秒时完成：shield 保护的是工作，而不是等待者。"),
+];

@@ -1,0 +1,173 @@
+//! The async lab's demos on virtual time, through the scenario parser: exact instants.
+
+use concurrency_playground::engine::aio::demos::{Ctx, VirtualPools};
+use concurrency_playground::engine::aio::Rt;
+use concurrency_playground::engine::labs::LabConfig;
+use concurrency_playground::engine::scenario::parse;
+use serde_json::Value;
+
+fn run(text: &str) -> (Value, Rt) {
+    let s = parse(text, 16).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let LabConfig::Async(cfg) = s.config else {
+        panic!("not an async scenario")
+    };
+    let rt = Rt::new_virtual();
+    let ctx = Ctx {
+        rt: rt.clone(),
+        seed: s.seed,
+        workers: s.run.workers,
+        pools: VirtualPools::shared(&rt, s.run.workers),
+    };
+    let v = rt.block_on(cfg.run(ctx)).expect("the demo finishes");
+    (v, rt)
+}
+
+fn scenario(demo: &str, body: &str) -> String {
+    format!("version = 1\nlab = \"async\"\ndemo = \"{demo}\"\n[async]\n{body}")
+}
+
+#[test]
+fn every_async_preset_runs_on_virtual_time_and_cleans_up() {
+    for p in concurrency_playground::engine::labs::presets() {
+        if p.lab != "async" {
+            continue;
+        }
+        let (v, rt) = run(&p.scenario);
+        assert!(
+            v["lesson"]["id"].as_str().is_some(),
+            "{}: no lesson",
+            p.name
+        );
+        assert!(
+            v["numbers"].as_array().is_some_and(|n| !n.is_empty()),
+            "{}",
+            p.name
+        );
+        rt.shutdown();
+        assert_eq!(rt.alive(), 0, "{}", p.name);
+    }
+}
+
+#[test]
+fn gather_costs_the_longest_wait_and_sequential_the_sum() {
+    let (v, _) = run(&scenario(
+        "gather",
+        "tasks = 3\ndelay_ms = 100\nstep_ms = 100\nyields = 2\n",
+    ));
+    assert_eq!(v["sequential_ms"], 600.0);
+    assert_eq!(v["gather_ms"], 300.0);
+    let done: Vec<f64> = v["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["done_ms"].as_f64().unwrap())
+        .collect();
+    assert_eq!(done, vec![100.0, 200.0, 300.0]);
+}
+
+#[test]
+fn semaphore_waves_are_ceil_n_over_k_and_the_lock_loses_nothing() {
+    for (n, k) in [(6u32, 2u32), (7, 3), (3, 5), (1, 1)] {
+        let (v, _) = run(&scenario(
+            "semaphore",
+            &format!("requests = {n}\nlimit = {k}\nhold_ms = 1000\ngate_ms = 50\nupdates = 5\n"),
+        ));
+        let waves = n.div_ceil(k);
+        assert_eq!(v["waves"], waves, "n={n} k={k}");
+        assert_eq!(v["limited_ms"], 1000.0 * f64::from(waves), "n={n} k={k}");
+        assert_eq!(v["peak_inside"], n.min(k));
+        assert_eq!(v["gate_ms"], 50.0);
+        assert_eq!(v["lost_with_lock"], 0);
+        if n > 1 {
+            assert!(
+                v["lost_without_lock"].as_u64().unwrap() > 0,
+                "n={n}: an await inside the critical section loses updates"
+            );
+        } else {
+            assert_eq!(v["lost_without_lock"], 0);
+        }
+    }
+}
+
+#[test]
+fn a_task_group_cancels_siblings_and_surfaces_simultaneous_errors() {
+    let (v, rt) = run(&scenario(
+        "task-group",
+        "tasks = 4\nfailing = 2\nfail_ms = 150\nwork_ms = 300\nstep_ms = 100\n",
+    ));
+    let g = &v["group"];
+    assert_eq!(g["errors"].as_array().unwrap().len(), 2, "{g}");
+    assert_eq!(g["cancelled"], serde_json::json!([2, 3]));
+    assert_eq!(g["ms"], 150.0);
+    // gather(return_exceptions=True): everything ran to the end.
+    assert_eq!(v["gather"]["ok"], 2);
+    assert_eq!(v["gather"]["ms"], 600.0);
+    let log: Vec<String> = rt.events().into_iter().map(|e| e.text).collect();
+    let cancel_at = log
+        .iter()
+        .position(|l| l.contains("worker-2: cancelled"))
+        .unwrap();
+    let raised_at = log
+        .iter()
+        .position(|l| l.contains("ExceptionGroup"))
+        .unwrap();
+    assert!(
+        cancel_at < raised_at,
+        "siblings' cleanup runs before the group raises"
+    );
+
+    let (v, _) = run(&scenario("task-group", "tasks = 3\nfailing = 0\n"));
+    assert_eq!(v["group"]["errors"].as_array().unwrap().len(), 0);
+    assert_eq!(v["group"]["finished"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn timeouts_cancel_at_the_limit_and_shield_keeps_the_work_going() {
+    let (v, _) = run(&scenario(
+        "timeouts",
+        "tasks = 3\nwork_ms = 100\ntimeout_ms = 250\ndeadline_ms = 250\nshield_ms = 400\n",
+    ));
+    let timed: Vec<bool> = v["per_task"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["timed_out"].as_bool().unwrap())
+        .collect();
+    assert_eq!(timed, vec![false, false, true]);
+    assert_eq!(v["per_task"][2]["at_ms"], 250.0);
+    assert_eq!(v["group"]["done"], 2);
+    assert_eq!(v["group"]["ms"], 250.0);
+    assert_eq!(v["shield"]["waiter_gave_up"], true);
+    assert_eq!(v["shield"]["gave_up_at_ms"], 250.0);
+    assert_eq!(v["shield"]["save_done_ms"], 400.0);
+    assert_eq!(
+        v["cleaned_up"],
+        serde_json::json!(["wait_for-2", "deadline-2"])
+    );
+}
+
+#[test]
+fn bad_async_knobs_point_at_their_line_and_column() {
+    for (body, code, line, col) in [
+        ("tasks = 0\n", "out-of-range", 5, 9),
+        ("tasks = 3\nfailing = 4\n", "invalid-value", 6, 11),
+        ("delay_ms = -5\n", "out-of-range", 5, 12),
+        ("delay_ms = \"soon\"\n", "wrong-type", 5, 12),
+        ("bogus = 1\n", "unknown-key", 5, 1),
+    ] {
+        let demo = if body.contains("failing") {
+            "task-group"
+        } else {
+            "gather"
+        };
+        let text = scenario(demo, body);
+        let e = parse(&text, 16).expect_err(body);
+        assert_eq!(
+            (e.code.as_str(), e.line, e.col),
+            (code, line, col),
+            "{body}: {e}"
+        );
+    }
+    let e = parse(&scenario("nope", ""), 16).unwrap_err();
+    assert_eq!(e.code.as_str(), "unknown-demo");
+}
