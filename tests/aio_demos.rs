@@ -171,3 +171,48 @@ fn bad_async_knobs_point_at_their_line_and_column() {
     let e = parse(&scenario("nope", ""), 16).unwrap_err();
     assert_eq!(e.code.as_str(), "unknown-demo");
 }
+
+#[test]
+fn futures_cancel_only_before_start_and_as_completed_follows_completion() {
+    let (v, _) = run(&scenario(
+        "futures",
+        "pool = \"threads\"\njobs = 6\nwork_ms = 60\ncancel = 1\n[run]\nworkers = 2\n",
+    ));
+    assert_eq!(v["cancelled"], serde_json::json!([5]));
+    assert_eq!(v["cancel_refused"], serde_json::json!([0]));
+    // List scheduling on 2 slots in submission order predicts the completion order.
+    let sizes: Vec<f64> = v["job_ms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    let mut slots = [0.0f64; 2];
+    let mut ends: Vec<(f64, u32)> = Vec::new();
+    for (i, s) in sizes.iter().enumerate().take(5) {
+        let slot = if slots[0] <= slots[1] { 0 } else { 1 };
+        slots[slot] += s;
+        ends.push((slots[slot], i as u32));
+    }
+    ends.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let predicted: Vec<u32> = ends.iter().map(|e| e.1).collect();
+    let got: Vec<u32> = serde_json::from_value(v["as_completed"].clone()).unwrap();
+    assert_eq!(got, predicted, "sizes {sizes:?}");
+    assert_eq!(
+        v["map_results_order"],
+        serde_json::json!([0, 1, 2, 3, 4, 5])
+    );
+    assert_ne!(
+        v["map_completion_order"], v["map_results_order"],
+        "this seed finishes out of order"
+    );
+    assert_eq!(v["wait_first"]["done"].as_array().unwrap().len(), 1);
+    let steps: Vec<&str> = v["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, vec!["fetch", "parse", "store"]);
+    assert_eq!(v["chain"][2]["at_ms"], 60.0 + 30.0 + 15.0);
+}

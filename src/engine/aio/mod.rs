@@ -9,3 +9,4 @@ pub use prims::{Event, Queue, Semaphore};
 pub use rt::{timeout, Cancelled, JoinHandle, OnDrop, Rt, Stalled, TimedOut, Turn};
 
 pub mod demos;
+pub mod executor;

@@ -58,6 +58,7 @@ async_demos! {
     TaskGroup => task_group, "task-group";
     Timeouts => timeouts, "timeouts";
     Semaphore => limits, "semaphore";
+    Futures => futures, "futures";
 }
 
 pub fn parse_table(

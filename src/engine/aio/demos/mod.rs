@@ -12,6 +12,7 @@
 //! `{ "numbers": [{label, value}], "series": [{label, points: [[x, y]]}], "lesson": {id,
 //! figures}, ... }` where `label` is a catalogue key.
 
+pub mod futures;
 pub mod gather;
 pub mod limits;
 pub mod task_group;
@@ -24,8 +25,13 @@ use serde_json::{json, Value};
 use super::rt::Rt;
 
 /// Every demo's own catalogue texts (see `engine::i18n`).
-pub static TEXTS: &[&[(&str, &str, &str)]] =
-    &[gather::TEXT, task_group::TEXT, timeouts::TEXT, limits::TEXT];
+pub static TEXTS: &[&[(&str, &str, &str)]] = &[
+    gather::TEXT,
+    task_group::TEXT,
+    timeouts::TEXT,
+    limits::TEXT,
+    futures::TEXT,
+];
 
 /// A numeric key of a demo's `[async]` table shown as an input on the page.
 #[derive(Clone, Copy, Debug, PartialEq)]

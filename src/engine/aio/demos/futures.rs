@@ -1,0 +1,308 @@
+//! Demo `futures`: `concurrent.futures` over a real pool — thread workers
+//! (`ThreadPoolExecutor`) or process workers (`ProcessPoolExecutor`): submit, cancel (only
+//! before a job starts), as_completed (completion order), map (input order),
+//! wait(FIRST_COMPLETED) and a chain of done-callbacks (fetch → parse → store).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+
+use super::{lesson, ms, number, Ctx, Knob, PoolJob, PoolKind, Rng};
+use crate::engine::aio::executor::{as_completed, wait_first, Executor, JobFuture, State};
+use crate::engine::aio::Event;
+use crate::engine::scenario::{ErrorCode, ScenarioError, TableReader};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub pool: PoolKind,
+    pub jobs: u32,
+    /// Job sizes are `work_ms` × a seeded factor in [0.5, 2).
+    pub work_ms: u32,
+    /// How many of the last submitted jobs to cancel straight away.
+    pub cancel: u32,
+}
+
+impl Config {
+    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
+        let pool = match r.opt_string("pool")? {
+            None => PoolKind::Threads,
+            Some((p, pos)) => match p.as_str() {
+                "threads" => PoolKind::Threads,
+                "processes" => PoolKind::Processes,
+                _ => {
+                    return Err(ScenarioError::new(ErrorCode::InvalidValue, pos)
+                        .with("key", "pool")
+                        .with("value", format!("\"{p}\""))
+                        .with("why", "the pool is \"threads\" (ThreadPoolExecutor) or \"processes\" (ProcessPoolExecutor)"))
+                }
+            },
+        };
+        let jobs = r.u32_in("jobs", 6, 1..=64)?;
+        let work_ms = r.u32_in("work_ms", 60, 1..=1_000)?;
+        let cancel = match r.opt_u64_at("cancel", 0..=64)? {
+            None => 1.min(jobs),
+            Some((c, pos)) if c as u32 > jobs => {
+                return Err(ScenarioError::new(ErrorCode::InvalidValue, pos)
+                    .with("key", "cancel")
+                    .with("value", c.to_string())
+                    .with("why", format!("only {jobs} jobs are submitted")))
+            }
+            Some((c, _)) => c as u32,
+        };
+        Ok(Config {
+            pool,
+            jobs,
+            work_ms,
+            cancel,
+        })
+    }
+
+    pub fn to_toml(&self) -> String {
+        format!(
+            "pool = \"{}\"\njobs = {}\nwork_ms = {}\ncancel = {}\n",
+            self.pool.as_str(),
+            self.jobs,
+            self.work_ms,
+            self.cancel
+        )
+    }
+}
+
+pub const KNOBS: &[Knob] = &[
+    Knob {
+        key: "jobs",
+        label: "knob.async.jobs",
+        min: 1.0,
+        max: 64.0,
+        step: 1.0,
+    },
+    Knob {
+        key: "work_ms",
+        label: "knob.async.job-ms",
+        min: 1.0,
+        max: 1000.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "cancel",
+        label: "knob.async.cancel",
+        min: 0.0,
+        max: 64.0,
+        step: 1.0,
+    },
+];
+
+pub const PRESETS: &[(&str, &str, &str)] = &[
+    (
+        "futures",
+        "concurrent.futures on thread workers: submit, cancel, as_completed, map, wait, callbacks",
+        "pool = \"threads\"   # ThreadPoolExecutor; \"processes\" for ProcessPoolExecutor\njobs = 6            # max_workers comes from [run] workers\nwork_ms = 60        # each job is 30-120 ms of CPU work (seeded)\ncancel = 1          # cancel the last job right after submitting: it has not started\n",
+    ),
+    (
+        "futures-processes",
+        "concurrent.futures on process workers (works without cross-origin isolation)",
+        "pool = \"processes\"\njobs = 6\nwork_ms = 60\ncancel = 1\n",
+    ),
+];
+
+fn sizes(cfg: &Config, seed: u64) -> Vec<f64> {
+    let mut rng = Rng::new(seed);
+    (0..cfg.jobs)
+        .map(|_| (f64::from(cfg.work_ms) * (0.5 + 1.5 * rng.unit())).round())
+        .collect()
+}
+
+pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+    let rt = ctx.rt.clone();
+    let mut notes = Vec::new();
+    let kind = match ctx.pools.available(cfg.pool) {
+        Ok(()) => cfg.pool,
+        Err(why) => {
+            let note = format!(
+                "{} are not available here ({why}); using process workers instead",
+                cfg.pool.as_str()
+            );
+            rt.log(note.clone());
+            notes.push(note);
+            PoolKind::Processes
+        }
+    };
+    let k = ctx.workers;
+    let size = sizes(&cfg, ctx.seed);
+    let job = |id: u32| PoolJob {
+        id,
+        work_ms: size.get(id as usize).copied().unwrap_or(1.0),
+    };
+
+    // 1. submit, then cancel: the last ones have not started, the first one has.
+    let ex = Executor::new(&rt, ctx.pools.clone(), kind, k);
+    let t0 = rt.now();
+    let fs: Vec<JobFuture> = (0..cfg.jobs).map(|i| ex.submit(job(i))).collect();
+    rt.yield_now().await; // let the slots pick up their first jobs
+    let mut cancelled = Vec::new();
+    let mut refused = Vec::new();
+    for f in fs.iter().rev().take(cfg.cancel as usize) {
+        if f.cancel() {
+            cancelled.push(f.job().id);
+        } else {
+            refused.push(f.job().id);
+        }
+    }
+    let first_cancel = fs.first().map(|f| f.cancel());
+    if let Some(ok) = first_cancel {
+        rt.log(format!(
+            "job 0 .cancel() → {ok} ({})",
+            if ok {
+                "it had not started"
+            } else {
+                "it is already running"
+            }
+        ));
+        if ok {
+            cancelled.push(0);
+        } else {
+            refused.push(0);
+        }
+    }
+    rt.log(format!(
+        "cancelled before starting: {cancelled:?}; too late to cancel: {refused:?}"
+    ));
+
+    // 2. as_completed: the order they finish in.
+    let live: Vec<JobFuture> = fs
+        .iter()
+        .filter(|f| f.state() != State::Cancelled)
+        .cloned()
+        .collect();
+    let order: Vec<u32> = as_completed(&rt, &live)
+        .await
+        .iter()
+        .map(|f| f.job().id)
+        .collect();
+    rt.log(format!("as_completed order: {order:?}"));
+    let submit_ms = rt.now() - t0;
+
+    // 3. map: the same jobs again, answers in input order.
+    let t1 = rt.now();
+    let before = ex.completed.borrow().len();
+    let jobs: Vec<PoolJob> = (0..cfg.jobs).map(|i| job(i)).collect();
+    let mapped = ex.map(&jobs).await;
+    let map_completion: Vec<u32> = ex.completed.borrow().iter().skip(before).copied().collect();
+    let map_order: Vec<u32> = mapped.iter().map(|(id, _)| *id).collect();
+    let map_failed = mapped.iter().filter(|(_, r)| r.is_err()).count();
+    let map_ms = rt.now() - t1;
+    rt.log(format!(
+        "map returned results in input order; they finished in order {map_completion:?}"
+    ));
+
+    // 4. wait(FIRST_COMPLETED), then everything.
+    let t2 = rt.now();
+    let trio: Vec<JobFuture> = (0..3.min(cfg.jobs)).map(|i| ex.submit(job(i))).collect();
+    let (first_done, still_pending) = wait_first(&rt, &trio).await;
+    let first_ms = rt.now() - t2;
+    for f in &trio {
+        f.wait().await;
+    }
+    rt.log(format!("wait(FIRST_COMPLETED) returned after {first_ms:.1} ms with done={first_done:?}, pending={still_pending:?}"));
+
+    // 5. A callback chain: fetch → parse → store, each step submitted by the previous one's callback.
+    let t3 = rt.now();
+    let chain: Rc<RefCell<Vec<(String, f64)>>> = Rc::new(RefCell::new(Vec::new()));
+    let finished = Event::new(&rt);
+    let ex = Rc::new(ex);
+    {
+        let (ex2, rt2, chain2, fin) = (ex.clone(), rt.clone(), chain.clone(), finished.clone());
+        let fetch = ex.submit(PoolJob {
+            id: 100,
+            work_ms: f64::from(cfg.work_ms),
+        });
+        fetch.add_done_callback(move |_| {
+            chain2.borrow_mut().push(("fetch".into(), rt2.now()));
+            rt2.log("fetch done → callback submits parse");
+            let parse = ex2.submit(PoolJob {
+                id: 101,
+                work_ms: f64::from(cfg.work_ms) / 2.0,
+            });
+            let (ex3, rt3, chain3) = (ex2.clone(), rt2.clone(), chain2.clone());
+            parse.add_done_callback(move |_| {
+                chain3.borrow_mut().push(("parse".into(), rt3.now()));
+                rt3.log("parse done → callback submits store");
+                let store = ex3.submit(PoolJob {
+                    id: 102,
+                    work_ms: f64::from(cfg.work_ms) / 4.0,
+                });
+                let (rt4, chain4) = (rt3.clone(), chain3.clone());
+                store.add_done_callback(move |_| {
+                    chain4.borrow_mut().push(("store".into(), rt4.now()));
+                    rt4.log("store done: the chain is complete");
+                    fin.set();
+                });
+            });
+        });
+    }
+    finished.wait().await;
+    let chain_steps: Vec<Value> = chain
+        .borrow()
+        .iter()
+        .map(|(s, t)| json!({ "step": s, "at_ms": t - t3 }))
+        .collect();
+    if let Ok(ex) = Rc::try_unwrap(ex) {
+        ex.shutdown().await;
+    }
+
+    let input_order: Vec<u32> = (0..cfg.jobs).collect();
+    let reordered = order.len() > 1 && {
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        sorted != order
+    };
+    json!({
+        "pool": kind.as_str(),
+        "max_workers": k,
+        "job_ms": size,
+        "cancelled": cancelled,
+        "cancel_refused": refused,
+        "as_completed": order,
+        "map_results_order": map_order,
+        "map_completion_order": map_completion,
+        "map_failed": map_failed,
+        "input_order": input_order,
+        "wait_first": { "done": first_done, "pending": still_pending, "ms": first_ms },
+        "chain": chain_steps,
+        "notes": notes,
+        "numbers": [
+            number("async.pool", format!("{} × {k}", kind.as_str())),
+            number("async.cancelled", format!("{cancelled:?}")),
+            number("async.cancel-refused", format!("{refused:?}")),
+            number("async.completion-order", format!("{order:?}")),
+            number("async.map-order", format!("{map_order:?}")),
+            number("async.first-completed", format!("{} ms", ms(first_ms))),
+        ],
+        "lesson": lesson(if reordered { "lesson.async.futures" } else { "lesson.async.futures-in-order" }, &[
+            ("pool", kind.as_str().to_string()),
+            ("workers", k.to_string()),
+            ("cancelled", cancelled.len().to_string()),
+            ("refused", refused.len().to_string()),
+            ("order", format!("{order:?}")),
+            ("map", format!("{map_order:?}")),
+            ("submit", ms(submit_ms)),
+            ("mapms", ms(map_ms)),
+        ]),
+    })
+}
+
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("async.futures.what", "concurrent.futures puts jobs on a pool and hands back Futures. A Future can be cancelled only while its job waits for a worker; as_completed yields in the order jobs finish, map answers in the order you asked; wait(FIRST_COMPLETED) returns at the first; done-callbacks can chain jobs.", "concurrent.futures 把任务交给池，返回 Future。只有在任务还在排队等工作者时才能取消它；as_completed 按完成顺序产出，map 按提交顺序返回；wait(FIRST_COMPLETED) 在第一个完成时返回；完成回调可以把任务串起来。"),
+    ("async.pool", "Pool × max_workers", "池 × max_workers"),
+    ("async.cancelled", "Cancelled before starting", "开始前被取消"),
+    ("async.cancel-refused", "Too late to cancel (running)", "已在运行，无法取消"),
+    ("async.completion-order", "as_completed order", "as_completed 顺序"),
+    ("async.map-order", "map results order", "map 结果顺序"),
+    ("async.first-completed", "wait(FIRST_COMPLETED) returned after", "wait(FIRST_COMPLETED) 返回用时"),
+    ("knob.async.jobs", "Jobs", "任务数"),
+    ("knob.async.job-ms", "Typical job (ms of CPU)", "典型任务（CPU 毫秒）"),
+    ("knob.async.cancel", "Cancel the last N at once", "立即取消最后 N 个"),
+    ("lesson.async.futures", "On {workers} {pool} workers: {cancelled} job(s) were cancelled while still queued and {refused} refused because they had started. as_completed gave {order} — completion order — while map answered {map}, input order, whatever finished first.", "在 {workers} 个 {pool} 工作者上：{cancelled} 个任务在排队时被成功取消，{refused} 个因已开始而取消失败。as_completed 给出 {order}——完成顺序——而 map 的回答是 {map}，即提交顺序，不管谁先完成。"),
+    ("lesson.async.futures-in-order", "On {workers} {pool} workers the jobs happened to finish in input order ({order}), so as_completed and map agree this time. Use more jobs or another seed to see completion order differ from input order ({map}).", "在 {workers} 个 {pool} 工作者上，任务恰好按提交顺序完成（{order}），所以这次 as_completed 和 map 一致。增加任务或换一个种子，就能看到完成顺序与提交顺序（{map}）不同。"),
+];
