@@ -186,7 +186,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     // 3. map: the same jobs again, answers in input order.
     let t1 = rt.now();
     let before = ex.completed.borrow().len();
-    let jobs: Vec<PoolJob> = (0..cfg.jobs).map(|i| job(i)).collect();
+    let jobs: Vec<PoolJob> = (0..cfg.jobs).map(&job).collect();
     let mapped = ex.map(&jobs).await;
     let map_completion: Vec<u32> = ex.completed.borrow().iter().skip(before).copied().collect();
     let map_order: Vec<u32> = mapped.iter().map(|(id, _)| *id).collect();
