@@ -216,3 +216,44 @@ fn futures_cancel_only_before_start_and_as_completed_follows_completion() {
     assert_eq!(steps, vec!["fetch", "parse", "store"]);
     assert_eq!(v["chain"][2]["at_ms"], 60.0 + 30.0 + 15.0);
 }
+
+#[test]
+fn cpu_on_the_loop_makes_the_ticker_late_and_offloading_does_not() {
+    let (v, rt) = run(&scenario(
+        "blocking",
+        "cpu_ms = 300\ntick_ms = 10\nstart_ms = 50\n",
+    ));
+    // The tick due at 60 ms fires when the 300 ms of work ends at 350 ms.
+    assert_eq!(v["lag_blocking_ms"], 290.0);
+    assert_eq!(v["lag_offloaded_ms"], 0.0);
+    assert_eq!(v["cpu_on_loop_ms"], 300.0);
+    assert_eq!(v["cpu_offloaded_ms"], 300.0);
+    let blocked: Vec<_> = rt
+        .spans()
+        .into_iter()
+        .filter(|s| s.kind == concurrency_playground::engine::trace::SpanKind::Blocked)
+        .collect();
+    assert_eq!(blocked.len(), 1);
+    assert_eq!((blocked[0].start, blocked[0].end), (50.0, 350.0));
+    let e = parse(&scenario("blocking", "cpu_ms = 501\n"), 16).unwrap_err();
+    assert_eq!((e.code.as_str(), e.line), ("out-of-range", 5));
+}
+
+#[test]
+fn scale_runs_many_futures_records_no_spans_and_counts_them_down() {
+    let (v, rt) = run(&scenario(
+        "scale",
+        "tasks = 20_000\nsleep_ms = 100\nyields = 2\n",
+    ));
+    assert_eq!(v["wall_ms"], 100.0);
+    // Each future is polled yields + 2 times (start, each yield, the timer); a few more for
+    // the sampler and the demo itself.
+    let polls = v["polls"].as_u64().unwrap();
+    assert!((80_000..80_100).contains(&polls), "{polls}");
+    let pts = v["series"][0]["points"].as_array().unwrap();
+    assert_eq!(pts.first().unwrap()[1], 20_000.0);
+    assert_eq!(pts.last().unwrap()[1], 0.0);
+    assert!(rt.spans().len() < 10, "no span per future");
+    rt.shutdown();
+    assert_eq!(rt.alive(), 0);
+}

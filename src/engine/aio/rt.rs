@@ -120,6 +120,7 @@ struct Inner {
     spawned: Cell<usize>,
     polls: Cell<u64>,
     record_polls: Cell<bool>,
+    recording: Cell<bool>,
     spans: RefCell<Vec<RawSpan>>,
     spans_dropped: Cell<u64>,
     events: RefCell<Vec<Event>>,
@@ -148,6 +149,7 @@ impl Rt {
             spawned: Cell::new(0),
             polls: Cell::new(0),
             record_polls: Cell::new(true),
+            recording: Cell::new(true),
             spans: RefCell::new(Vec::new()),
             spans_dropped: Cell::new(0),
             events: RefCell::new(Vec::new()),
@@ -180,6 +182,11 @@ impl Rt {
     /// Whether poll spans are recorded (off for the scale demo: it aggregates instead).
     pub fn set_record_polls(&self, on: bool) {
         self.0.record_polls.set(on);
+    }
+
+    /// Whether spans are recorded at all (off while the scale demo's futures run).
+    pub fn set_recording(&self, on: bool) {
+        self.0.recording.set(on);
     }
 
     /// Tasks spawned and not yet finished or cancelled.
@@ -398,7 +405,7 @@ impl Rt {
         let out = fut.as_mut().poll(&mut cx);
         self.0.current.set(None);
         self.0.polls.set(self.0.polls.get() + 1);
-        if self.0.record_polls.get() {
+        if self.0.record_polls.get() && self.0.recording.get() {
             let t1 = self.now();
             self.span_for(id, &name, SpanKind::Poll, t0, t1, None);
         }
@@ -536,6 +543,9 @@ impl Rt {
         end: f64,
         label: Option<String>,
     ) {
+        if !self.0.recording.get() {
+            return;
+        }
         let mut spans = self.0.spans.borrow_mut();
         if spans.len() >= SPAN_CAP {
             self.0.spans_dropped.set(self.0.spans_dropped.get() + 1);

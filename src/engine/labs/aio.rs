@@ -59,6 +59,8 @@ async_demos! {
     Timeouts => timeouts, "timeouts";
     Semaphore => limits, "semaphore";
     Futures => futures, "futures";
+    Blocking => blocking, "blocking";
+    Scale => scale, "scale";
 }
 
 pub fn parse_table(

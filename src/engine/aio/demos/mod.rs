@@ -12,9 +12,11 @@
 //! `{ "numbers": [{label, value}], "series": [{label, points: [[x, y]]}], "lesson": {id,
 //! figures}, ... }` where `label` is a catalogue key.
 
+pub mod blocking;
 pub mod futures;
 pub mod gather;
 pub mod limits;
+pub mod scale;
 pub mod task_group;
 pub mod timeouts;
 

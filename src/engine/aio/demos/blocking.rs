@@ -1,0 +1,201 @@
+//! Demo `blocking`: a CPU-bound coroutine freezes every timer on the loop — a ticker that
+//! should wake every `tick_ms` measures how late it was. The fix: offload the work to the
+//! pool and await the result (`loop.run_in_executor`); the ticker stays on time.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+
+use super::{lesson, ms, number, Ctx, Knob, PoolJob, PoolKind};
+use crate::engine::scenario::{ScenarioError, TableReader};
+
+/// The loop may be frozen on purpose for at most this long (the brief's cap).
+pub const MAX_BLOCK_MS: u32 = 500;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub cpu_ms: u32,
+    pub tick_ms: u32,
+    /// The CPU work starts this long after the ticker.
+    pub start_ms: u32,
+}
+
+impl Config {
+    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
+        Ok(Config {
+            cpu_ms: r.u32_in("cpu_ms", 300, 1..=MAX_BLOCK_MS)?,
+            tick_ms: r.u32_in("tick_ms", 10, 1..=1_000)?,
+            start_ms: r.u32_in("start_ms", 50, 0..=1_000)?,
+        })
+    }
+
+    pub fn to_toml(&self) -> String {
+        format!(
+            "cpu_ms = {}\ntick_ms = {}\nstart_ms = {}\n",
+            self.cpu_ms, self.tick_ms, self.start_ms
+        )
+    }
+}
+
+pub const KNOBS: &[Knob] = &[
+    Knob {
+        key: "cpu_ms",
+        label: "knob.async.cpu-ms",
+        min: 1.0,
+        max: 500.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "tick_ms",
+        label: "knob.async.tick-ms",
+        min: 1.0,
+        max: 1000.0,
+        step: 1.0,
+    },
+];
+
+pub const PRESETS: &[(&str, &str, &str)] = &[(
+    "blocking",
+    "Blocking the loop: 300 ms of CPU in a coroutine freezes a 10 ms ticker; offloaded, it does not",
+    "cpu_ms = 300    # CPU work (capped at 500 ms: the page really freezes that long)\ntick_ms = 10    # a ticker that wants to wake every 10 ms measures its lag\nstart_ms = 50   # the CPU work starts after 50 ms\n",
+)];
+
+/// Ticks until `stop` is set; returns (due, lag) per tick.
+async fn ticker(ctx: Ctx, tick: f64, stop: Rc<RefCell<bool>>) -> Vec<(f64, f64)> {
+    let rt = ctx.rt;
+    let t0 = rt.now();
+    let mut lags = Vec::new();
+    let mut n = 1.0;
+    while !*stop.borrow() {
+        let due = t0 + n * tick;
+        rt.sleep_until(due).await;
+        let now = rt.now();
+        lags.push((due, now - due));
+        // A late ticker skips the ticks it missed, like a real timer wheel.
+        n = ((now - t0) / tick).floor() + 1.0;
+    }
+    lags
+}
+
+/// One phase: the ticker runs while the CPU work happens on the loop or on a pool.
+async fn phase(
+    ctx: &Ctx,
+    cfg: &Config,
+    offload: Option<PoolKind>,
+) -> (Vec<(f64, f64)>, f64, Option<String>) {
+    let rt = ctx.rt.clone();
+    let stop = Rc::new(RefCell::new(false));
+    let name = if offload.is_some() {
+        "ticker (offloaded)"
+    } else {
+        "ticker (blocked)"
+    };
+    let tick = rt.spawn(
+        name,
+        ticker(ctx.clone(), f64::from(cfg.tick_ms), stop.clone()),
+    );
+    rt.sleep(f64::from(cfg.start_ms)).await;
+    let t0 = rt.now();
+    let mut error = None;
+    match offload {
+        None => {
+            let r2 = rt.clone();
+            let work = f64::from(cfg.cpu_ms);
+            let h = rt.spawn("cpu-bound coroutine", async move {
+                r2.log(format!(
+                    "a coroutine starts {work:.0} ms of CPU work on the loop"
+                ));
+                r2.block(work);
+            });
+            let _ = h.await;
+        }
+        Some(kind) => {
+            rt.log(format!(
+                "await loop.run_in_executor(pool, work): {} ms on {}",
+                cfg.cpu_ms,
+                kind.as_str()
+            ));
+            let job = PoolJob {
+                id: 0,
+                work_ms: f64::from(cfg.cpu_ms),
+            };
+            if let Err(e) = ctx.pools.run(kind, job).await {
+                error = Some(e);
+            }
+        }
+    }
+    let work_ms = rt.now() - t0;
+    // Let the ticker show it is back on time, then stop it.
+    rt.sleep(f64::from(cfg.tick_ms) * 3.0).await;
+    *stop.borrow_mut() = true;
+    let lags = tick.await.unwrap_or_default();
+    (lags, work_ms, error)
+}
+
+fn max_lag(lags: &[(f64, f64)]) -> f64 {
+    lags.iter().map(|l| l.1).fold(0.0, f64::max)
+}
+
+pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+    let rt = ctx.rt.clone();
+    let kind = if ctx.pools.available(PoolKind::Threads).is_ok() {
+        PoolKind::Threads
+    } else {
+        rt.log("threads need a cross-origin isolated page: offloading to process workers instead");
+        PoolKind::Processes
+    };
+    let (blocked, blocked_ms, _) = phase(&ctx, &cfg, None).await;
+    let gap0 = rt.now();
+    rt.sleep(20.0).await;
+    let (offloaded, offloaded_ms, error) = phase(&ctx, &cfg, Some(kind)).await;
+    let (lag_b, lag_o) = (max_lag(&blocked), max_lag(&offloaded));
+    rt.log(format!(
+        "worst ticker lag: {lag_b:.1} ms blocked, {lag_o:.1} ms offloaded"
+    ));
+    let series = |lags: &[(f64, f64)], origin: f64| -> Vec<[f64; 2]> {
+        lags.iter().map(|(due, lag)| [due - origin, *lag]).collect()
+    };
+    let origin_o = offloaded
+        .first()
+        .map_or(gap0, |l| l.0 - f64::from(cfg.tick_ms));
+    json!({
+        "lag_blocking_ms": lag_b,
+        "lag_offloaded_ms": lag_o,
+        "ticks_blocking": blocked.len(),
+        "ticks_offloaded": offloaded.len(),
+        "cpu_on_loop_ms": blocked_ms,
+        "cpu_offloaded_ms": offloaded_ms,
+        "offload_pool": kind.as_str(),
+        "offload_error": error,
+        "series": [
+            { "label": "async.lag-blocked", "points": series(&blocked, 0.0) },
+            { "label": "async.lag-offloaded", "points": series(&offloaded, origin_o) },
+        ],
+        "numbers": [
+            number("async.lag-blocked", format!("{} ms", ms(lag_b))),
+            number("async.lag-offloaded", format!("{} ms", ms(lag_o))),
+            number("async.cpu-on-loop", format!("{} ms", ms(blocked_ms))),
+            number("async.cpu-offloaded", format!("{} ms ({})", ms(offloaded_ms), kind.as_str())),
+        ],
+        "lesson": lesson(if error.is_some() { "lesson.async.blocking-no-pool" } else { "lesson.async.blocking" }, &[
+            ("cpu", cfg.cpu_ms.to_string()),
+            ("tick", cfg.tick_ms.to_string()),
+            ("blocked", ms(lag_b)),
+            ("offloaded", ms(lag_o)),
+            ("pool", kind.as_str().to_string()),
+        ]),
+    })
+}
+
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("async.blocking.what", "A ticker asks to wake every few milliseconds and measures how late it was. First a coroutine does CPU work on the loop itself: nothing else runs until it finishes — timers, other tasks, even this page. Then the same work is sent to a pool and awaited (run_in_executor): the loop stays free.", "一个定时器每隔几毫秒醒来一次，并测量自己迟到了多少。先让一个协程直接在事件循环上做 CPU 计算：在它完成前，其他一切都无法运行——定时器、其他任务，甚至这个页面。然后把同样的计算交给池并 await 结果（run_in_executor）：事件循环保持空闲。"),
+    ("async.lag-blocked", "Worst ticker lag, CPU on the loop", "CPU 在循环上时定时器最大延迟"),
+    ("async.lag-offloaded", "Worst ticker lag, CPU offloaded", "CPU 卸载后定时器最大延迟"),
+    ("async.cpu-on-loop", "CPU work on the loop took", "循环上的 CPU 计算用时"),
+    ("async.cpu-offloaded", "Offloaded work took", "卸载的计算用时"),
+    ("knob.async.cpu-ms", "CPU work (ms, ≤ 500)", "CPU 计算（毫秒，≤ 500）"),
+    ("knob.async.tick-ms", "Ticker period (ms)", "定时器周期（毫秒）"),
+    ("lesson.async.blocking", "{cpu} ms of CPU work on the loop made a {tick} ms ticker up to {blocked} ms late: while a coroutine computes, nothing else on the loop runs. Offloaded to the {pool} pool and awaited, the same work left the ticker at most {offloaded} ms late.", "在事件循环上做 {cpu} 毫秒 CPU 计算，让 {tick} 毫秒的定时器最多迟到了 {blocked} 毫秒：协程计算时，循环上的其他东西都无法运行。把同样的计算卸载到 {pool} 池并 await，定时器最多只迟到了 {offloaded} 毫秒。"),
+    ("lesson.async.blocking-no-pool", "{cpu} ms of CPU work on the loop made a {tick} ms ticker up to {blocked} ms late. The offloaded run could not reach the {pool} pool (see the log), so its lag of {offloaded} ms shows no fix here.", "在事件循环上做 {cpu} 毫秒 CPU 计算，让 {tick} 毫秒的定时器最多迟到了 {blocked} 毫秒。卸载的那次运行无法使用 {pool} 池（见日志），所以它 {offloaded} 毫秒的延迟在这里说明不了问题。"),
+];

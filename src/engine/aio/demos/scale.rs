@@ -1,0 +1,180 @@
+//! Demo `scale`: 1,000 / 10,000 / 100,000 concurrent futures, each yielding and then
+//! sleeping. Overhead per future = (wall − sleep) / n, beside CPython's measured 7–18 µs.
+//! The timeline aggregates (tasks alive over time) instead of drawing 100k bars.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+
+use super::{lesson, number, Ctx, Knob};
+use crate::engine::scenario::{ScenarioError, TableReader};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub tasks: u32,
+    pub sleep_ms: u32,
+    pub yields: u32,
+}
+
+impl Config {
+    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
+        Ok(Config {
+            tasks: r.u32_in("tasks", 10_000, 1..=100_000)?,
+            sleep_ms: r.u32_in("sleep_ms", 100, 0..=5_000)?,
+            yields: r.u32_in("yields", 1, 0..=10)?,
+        })
+    }
+
+    pub fn to_toml(&self) -> String {
+        format!(
+            "tasks = {}\nsleep_ms = {}\nyields = {}\n",
+            self.tasks, self.sleep_ms, self.yields
+        )
+    }
+}
+
+pub const KNOBS: &[Knob] = &[
+    Knob {
+        key: "tasks",
+        label: "knob.async.scale-tasks",
+        min: 1.0,
+        max: 100_000.0,
+        step: 1000.0,
+    },
+    Knob {
+        key: "sleep_ms",
+        label: "knob.async.sleep-ms",
+        min: 0.0,
+        max: 5000.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "yields",
+        label: "knob.async.yields",
+        min: 0.0,
+        max: 10.0,
+        step: 1.0,
+    },
+];
+
+pub const PRESETS: &[(&str, &str, &str)] = &[
+    (
+        "scale-1k",
+        "Scale: 1,000 concurrent futures sleeping 100 ms",
+        "tasks = 1_000\nsleep_ms = 100\nyields = 1\n",
+    ),
+    (
+        "scale-10k",
+        "Scale: 10,000 concurrent futures",
+        "tasks = 10_000\nsleep_ms = 100\nyields = 1\n",
+    ),
+    (
+        "scale-100k",
+        "Scale: 100,000 concurrent futures",
+        "tasks = 100_000\nsleep_ms = 100\nyields = 1\n",
+    ),
+];
+
+/// CPython 3.12's measured overhead per task (DESIGN.md), for the same shape of run.
+pub fn cpython_us(tasks: u32) -> f64 {
+    match tasks {
+        0..=3_000 => 7.8,
+        3_001..=30_000 => 7.4,
+        _ => 18.5,
+    }
+}
+
+pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+    let rt = ctx.rt.clone();
+    rt.set_recording(false);
+    let alive = Rc::new(Cell::new(0u32));
+    let t0 = rt.now();
+    let polls0 = rt.polls();
+    let handles: Vec<_> = (0..cfg.tasks)
+        .map(|i| {
+            let (r, a) = (rt.clone(), alive.clone());
+            let (yields, sleep) = (cfg.yields, f64::from(cfg.sleep_ms));
+            a.set(a.get() + 1);
+            rt.spawn(format!("t{i}"), async move {
+                for _ in 0..yields {
+                    r.yield_now().await;
+                }
+                r.sleep(sleep).await;
+                a.set(a.get() - 1);
+            })
+        })
+        .collect();
+    let spawned_ms = rt.now() - t0;
+    // Sample how many are alive while they run (the aggregated timeline).
+    let mut samples = vec![[0.0, f64::from(alive.get())]];
+    let sampler = {
+        let (r, a) = (rt.clone(), alive.clone());
+        let step = (f64::from(cfg.sleep_ms) / 20.0).max(1.0);
+        rt.spawn("sampler", async move {
+            let mut pts = Vec::new();
+            while a.get() > 0 {
+                r.sleep(step).await;
+                pts.push([r.now() - t0, f64::from(a.get())]);
+            }
+            pts
+        })
+    };
+    for h in handles {
+        let _ = h.await;
+    }
+    let wall = rt.now() - t0;
+    samples.extend(sampler.await.unwrap_or_default());
+    rt.set_recording(true);
+    let polls = rt.polls() - polls0;
+    let n = f64::from(cfg.tasks);
+    let overhead_us = ((wall - f64::from(cfg.sleep_ms)).max(0.0) / n) * 1000.0;
+    let cpython = cpython_us(cfg.tasks);
+    rt.log(format!(
+        "{} futures: {:.1} ms wall for a {} ms sleep → {:.2} µs per future ({} polls)",
+        cfg.tasks, wall, cfg.sleep_ms, overhead_us, polls
+    ));
+    let id = if rt.is_virtual() {
+        "lesson.async.scale-virtual"
+    } else if overhead_us < cpython {
+        "lesson.async.scale-faster"
+    } else {
+        "lesson.async.scale-slower"
+    };
+    json!({
+        "tasks": cfg.tasks,
+        "wall_ms": wall,
+        "spawn_ms": spawned_ms,
+        "overhead_us_per_task": overhead_us,
+        "cpython_us_per_task": cpython,
+        "polls": polls,
+        "series": [{ "label": "async.alive", "points": samples }],
+        "numbers": [
+            number("async.scale-wall", format!("{wall:.1} ms")),
+            number("async.scale-overhead", format!("{overhead_us:.2} µs")),
+            number("async.scale-cpython", format!("{cpython} µs")),
+            number("async.scale-polls", polls),
+        ],
+        "lesson": lesson(id, &[
+            ("tasks", cfg.tasks.to_string()),
+            ("wall", format!("{wall:.1}")),
+            ("sleep", cfg.sleep_ms.to_string()),
+            ("overhead", format!("{overhead_us:.2}")),
+            ("cpython", cpython.to_string()),
+        ]),
+    })
+}
+
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("async.scale.what", "Thousands of futures on one loop: each yields, then sleeps. They all wait at the same time, so the wall time is the sleep plus the loop's own overhead; divided by the number of futures that is the cost of one. The chart counts futures alive over time instead of drawing each one.", "一个事件循环上的成千上万个 future：每个先让出一次，再 sleep。它们同时等待，所以总耗时就是 sleep 加上循环自身的开销；除以 future 的数量就是每个的代价。图表统计随时间存活的 future 数量，而不是逐个画出。"),
+    ("async.alive", "Futures alive", "存活的 future"),
+    ("async.scale-wall", "Wall time", "总耗时"),
+    ("async.scale-overhead", "Overhead per future", "每个 future 的开销"),
+    ("async.scale-cpython", "CPython, measured (DESIGN.md)", "CPython 实测（DESIGN.md）"),
+    ("async.scale-polls", "Polls", "轮询次数"),
+    ("knob.async.scale-tasks", "Concurrent futures", "并发 future 数"),
+    ("knob.async.sleep-ms", "Each sleeps (ms)", "每个 sleep（毫秒）"),
+    ("lesson.async.scale-faster", "{tasks} futures sleeping {sleep} ms finished in {wall} ms: {overhead} µs of loop overhead per future, against CPython's {cpython} µs. Waiting is nearly free; what costs is scheduling.", "{tasks} 个 sleep {sleep} 毫秒的 future 在 {wall} 毫秒内完成：每个 future 的循环开销为 {overhead} 微秒，CPython 为 {cpython} 微秒。等待几乎是免费的；花钱的是调度。"),
+    ("lesson.async.scale-slower", "{tasks} futures sleeping {sleep} ms finished in {wall} ms: {overhead} µs of loop overhead per future — more than CPython's {cpython} µs on this run (a busy machine, or the browser's timer clamping). Waiting is cheap; scheduling is what costs.", "{tasks} 个 sleep {sleep} 毫秒的 future 在 {wall} 毫秒内完成：每个 future 的循环开销为 {overhead} 微秒——这次比 CPython 的 {cpython} 微秒还多（机器繁忙，或浏览器的定时器限制）。等待很便宜；花钱的是调度。"),
+    ("lesson.async.scale-virtual", "On virtual time {tasks} futures sleeping {sleep} ms take exactly {wall} ms: the loop's overhead is not measured here ({overhead} µs), only in the browser.", "在虚拟时间里，{tasks} 个 sleep {sleep} 毫秒的 future 恰好耗时 {wall} 毫秒：这里不测量循环的开销（{overhead} 微秒），只有在浏览器里才测。"),
+];
