@@ -6,6 +6,7 @@ use concurrency_playground::engine::i18n::{has, keys, t, Lang};
 const PREFIXES: &[&str] = &[
     "app.", "nav.", "pool.", "lab.", "cpu.", "knob.", "editor.", "preset.", "run.", "result.",
     "code.", "env.", "common.", "lesson.", "reason.", "ticker.", "chart.", "embed.", "link.",
+    "async.",
 ];
 
 fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
@@ -39,6 +40,11 @@ fn every_key_the_ui_uses_is_in_the_catalogue() {
     let mut files = Vec::new();
     rust_files(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web"),
+        &mut files,
+    );
+    // The async demos name their own labels and lessons.
+    rust_files(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine/aio"),
         &mut files,
     );
     assert!(!files.is_empty());
@@ -78,5 +84,11 @@ fn keys_built_from_demo_ids_exist() {
     for demo in concurrency_playground::engine::labs::cpu::DEMOS {
         assert!(has(&format!("cpu.{demo}.what")), "cpu.{demo}.what");
         assert!(has(&format!("knob.limit.{demo}")), "knob.limit.{demo}");
+    }
+    for demo in concurrency_playground::engine::labs::aio::DEMOS {
+        assert!(has(&format!("async.{demo}.what")), "async.{demo}.what");
+        for k in concurrency_playground::engine::labs::aio::knobs(demo) {
+            assert!(has(k.label), "{demo}: {}", k.label);
+        }
     }
 }

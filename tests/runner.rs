@@ -192,11 +192,19 @@ fn a_process_job_round_trips_as_text() {
         start: 0,
         end: 100_000,
         panic: false,
+        burn_ms: None,
     };
     let payload = serde_json::to_string(&job).unwrap();
     let r = process_job(&payload, &MonotonicClock).unwrap();
     assert_eq!(r.checksum, "9592");
     assert!(r.t1 >= r.t0);
+    // The async lab's jobs: CPU work for a time, no scenario needed.
+    let burn = process_job(
+        r#"{"scenario":"","start":0,"end":0,"burn_ms":5}"#,
+        &MonotonicClock,
+    )
+    .unwrap();
+    assert!(burn.t1 - burn.t0 >= 5.0);
     assert!(process_job("{}", &MonotonicClock)
         .unwrap_err()
         .starts_with("not a job"));

@@ -317,3 +317,19 @@ fn random_and_mutated_links_never_panic() {
         "some mutations (e.g. a changed last character) still decode"
     );
 }
+
+#[test]
+fn a_knob_sets_one_key_of_one_table() {
+    use concurrency_playground::engine::scenario::with_value;
+    let text = "version = 1\nlab = \"async\"\ndemo = \"gather\"\n\n[run]\nworkers = 2\n\n[async]\ntasks = 3\ndelay_ms = 100\n";
+    let t = with_value(text, "async", "tasks", "7");
+    assert_eq!(t, text.replace("tasks = 3", "tasks = 7"));
+    let t = with_value(text, "run", "workers", "4");
+    assert_eq!(t, text.replace("workers = 2", "workers = 4"));
+    let t = with_value(text, "run", "repeats", "2");
+    assert!(t.contains("workers = 2\nrepeats = 2\n\n[async]"), "{t}");
+    let t = with_value(text, "async", "yields", "1");
+    assert!(t.ends_with("delay_ms = 100\nyields = 1\n"), "{t}");
+    let s = parse(&with_value(text, "async", "tasks", "9"), 16).unwrap();
+    assert!(s.to_toml().contains("tasks = 9"));
+}

@@ -670,6 +670,9 @@ pub struct ProcessJob {
     pub end: u64,
     #[serde(default)]
     pub panic: bool,
+    /// The async lab's pool jobs: this many ms of CPU work instead of a chunk of the kernel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burn_ms: Option<f64>,
 }
 
 /// What a process worker sends back: the chunk's checksum (as text: it may exceed 2^53) and
@@ -710,6 +713,15 @@ fn cached_config(text: &str) -> Result<CpuConfig, String> {
 /// requested by the job happens here, like an exception raised in a worker process.
 pub fn process_job(payload: &str, clock: &dyn Clock) -> Result<ProcessResult, String> {
     let job: ProcessJob = serde_json::from_str(payload).map_err(|e| format!("not a job: {e}"))?;
+    if let Some(ms) = job.burn_ms {
+        let t0 = clock.now_ms();
+        let checksum = crate::engine::workload::burn_for(ms.clamp(0.0, 5_000.0), || clock.now_ms());
+        return Ok(ProcessResult {
+            checksum: checksum.to_string(),
+            t0,
+            t1: clock.now_ms(),
+        });
+    }
     let cfg = cached_config(&job.scenario)?;
     if job.panic {
         panic!(

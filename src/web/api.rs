@@ -1,5 +1,5 @@
 //! `window.playground`: the automation and embedding surface of CONTRACT.md —
-//! `env()`, `presets()`, `run(text)`, `cancel()` — returning plain objects.
+//! `env()`, `presets()`, `run(text)`, `cancel()` — returning plain objects — and `stats()`.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -120,6 +120,16 @@ pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
             Ok(JsValue::UNDEFINED)
         })
     });
+    // Extension: what an async run leaves behind (live heap bytes, tasks still alive).
+    let stats_fn = Closure::<dyn Fn() -> JsValue>::new(|| {
+        plain_object(&[
+            ("heapBytes", JsValue::from_f64(crate::web::heap::live_bytes() as f64)),
+            ("aliveTasks", JsValue::from_f64(crate::web::aio::alive_tasks() as f64)),
+            ("running", JsValue::from_bool(runs::is_busy())),
+        ])
+    });
+    js_sys::Reflect::set(&api, &"stats".into(), stats_fn.as_ref().unchecked_ref())?;
+    stats_fn.forget();
     js_sys::Reflect::set(&api, &"env".into(), env_fn.as_ref().unchecked_ref())?;
     js_sys::Reflect::set(&api, &"presets".into(), presets_fn.as_ref().unchecked_ref())?;
     js_sys::Reflect::set(&api, &"run".into(), run_fn.as_ref().unchecked_ref())?;

@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::engine::i18n::{t, tf, Lang};
 use crate::engine::labs::LabId;
 use crate::engine::route::{Page, Route};
+use crate::web::labs::aio::AsyncLab;
 use crate::web::labs::cpu::CpuLab;
 use crate::web::labs::env_page::EnvPage;
 use crate::web::labs::sync::SyncLab;
@@ -95,6 +96,7 @@ pub fn app() -> Html {
         Page::Env => html! { <EnvPage /> },
         Page::Lab(LabId::Cpu) => html! { <CpuLab /> },
         Page::Lab(LabId::Sync) => html! { <SyncLab /> },
+        Page::Lab(LabId::Async) => html! { <AsyncLab /> },
         Page::Lab(other) => html! {
             <section class="card unbuilt">
                 <h2>{ t(lang, "lab.unbuilt.title") }</h2>

@@ -1,12 +1,14 @@
 //! The browser shell (wasm32 only): start-up, the worker pool, `window.playground`, and the yew
 //! UI. Thin on purpose: everything that can be plain Rust lives in `engine`.
 
+pub mod aio;
 pub mod api;
 pub mod app;
 pub mod charts;
 pub mod clock;
 pub mod embed;
 pub mod env;
+pub mod heap;
 pub mod hosts;
 pub mod labs;
 pub mod panic;

@@ -154,6 +154,7 @@ pub async fn run(text: String) -> Result<Report, RunError> {
     let result = match &scenario.config {
         LabConfig::Cpu(_) => run_cpu(&text, &scenario, ctl).await,
         LabConfig::Sync(_) => run_sync(&text, &scenario, ctl).await,
+        LabConfig::Async(_) => run_async(&text, &scenario, ctl).await,
     };
     ACTIVE.with(|a| *a.borrow_mut() = None);
     match &result {
@@ -411,6 +412,34 @@ async fn run_sync(
     finish(text, scenario, t0, measured, result)
 }
 
+/// Lab `async`: the demo runs as futures on this page's own event loop.
+async fn run_async(
+    text: &str,
+    scenario: &Scenario,
+    ctl: Arc<RunControl>,
+) -> Result<Report, RunError> {
+    let LabConfig::Async(config) = scenario.config.clone() else {
+        return Err(RunError::new("bad-argument", "not an async scenario"));
+    };
+    let t0 = js_sys::Date::now();
+    let run = crate::web::aio::run(config, scenario.seed, scenario.run.workers, ctl).await;
+    let mut used: Vec<u32> = run.trace.spans.iter().map(|s| s.worker).collect();
+    used.sort_unstable();
+    used.dedup();
+    let mut result = run.result;
+    if let Some(obj) = result.as_object_mut() {
+        obj.insert("spans_dropped".into(), run.spans_dropped.into());
+    }
+    let measured = Measured {
+        cancelled: run.cancelled,
+        trace: run.trace,
+        spawn_ms: run.spawn_ms,
+        runs: Vec::new(),
+        used: used.len(),
+    };
+    finish(text, scenario, t0, measured, result)
+}
+
 /// The processes model: k isolated workers, each chunk sent as text and answered as text.
 async fn run_cpu_processes(
     text: &str,
@@ -523,6 +552,7 @@ async fn process_phase(
                     start: chunk.start,
                     end: chunk.end,
                     panic: panic.is_some_and(|x| x.worker == worker && index >= x.at_chunk),
+                    burn_ms: None,
                 };
                 let payload = serde_json::to_string(&job).unwrap_or_default();
                 let s1 = PerfClock.now_ms();
@@ -648,7 +678,7 @@ async fn crashed(crash: panic::Crash, ctl: &RunControl) -> RunError {
 }
 
 /// Runs on the coordinator worker: keeps one rayon pool whose thread i lives on host i.
-mod coordinator {
+pub(crate) mod coordinator {
     use std::cell::RefCell;
     use std::sync::Arc;
 

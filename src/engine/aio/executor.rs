@@ -131,6 +131,12 @@ impl Executor {
                         let job = f.job();
                         let out = p.run(kind, job).await;
                         if let Ok(d) = &out {
+                            r.pool_span(
+                                d.worker,
+                                d.start,
+                                d.end,
+                                format!("{} job {}", kind.as_str(), job.id),
+                            );
                             r.log(format!(
                                 "job {} done on {} {} ({:.1} ms)",
                                 job.id,

@@ -501,22 +501,13 @@ impl Rt {
     /// jumps; on real time the CPU really spins, and nothing else on the loop runs meanwhile.
     pub fn block(&self, ms: f64) -> u64 {
         let t0 = self.now();
-        let mut work = 0u64;
-        match &self.0.time {
-            Time::Virtual(c) => c.set(c.get() + ms.max(0.0)),
-            Time::Real(_) => {
-                let mut x = 1u64;
-                while self.now() - t0 < ms {
-                    for i in 0..2_000u64 {
-                        x = std::hint::black_box(
-                            x.wrapping_mul(6364136223846793005).wrapping_add(i),
-                        );
-                    }
-                    work += 2_000;
-                }
-                std::hint::black_box(x);
+        let work = match &self.0.time {
+            Time::Virtual(c) => {
+                c.set(c.get() + ms.max(0.0));
+                0
             }
-        }
+            Time::Real(_) => crate::engine::workload::burn_for(ms, || self.now()),
+        };
         let t1 = self.now();
         self.span(
             SpanKind::Blocked,
@@ -561,6 +552,28 @@ impl Rt {
                 Some(l) => format!("{name}: {l}"),
                 None => name.to_string(),
             }),
+        });
+    }
+
+    /// CPU work a pool worker did for this loop (`worker` counts from 0 within the pool); the
+    /// span's `worker` is `worker + 1`, lane 0 being the loop itself.
+    pub fn pool_span(&self, worker: u32, start: f64, end: f64, label: String) {
+        if !self.0.recording.get() {
+            return;
+        }
+        let mut spans = self.0.spans.borrow_mut();
+        if spans.len() >= SPAN_CAP {
+            self.0.spans_dropped.set(self.0.spans_dropped.get() + 1);
+            return;
+        }
+        let task = self.current().unwrap_or(0).min(u32::MAX as usize) as u32;
+        spans.push(RawSpan {
+            worker: worker.saturating_add(1),
+            task,
+            kind: SpanKind::Cpu,
+            start,
+            end,
+            label: Some(label),
         });
     }
 

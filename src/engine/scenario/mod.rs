@@ -222,3 +222,44 @@ pub fn default_scenario(lab: LabId, demo: &str) -> Option<String> {
         .find(|p| p.lab == lab.as_str() && p.demo == demo)
         .map(|p| p.scenario)
 }
+
+/// Sets `key = value` in `[table]` of a text written by `Scenario::to_toml` (a knob moved).
+/// The key is added at the end of the table when missing; other lines are kept as they are.
+pub fn with_value(normalized: &str, table: &str, key: &str, value: &str) -> String {
+    let header = format!("[{table}]");
+    let mut out: Vec<String> = Vec::new();
+    let (mut inside, mut done) = (false, false);
+    for line in normalized.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            if inside && !done {
+                while out.last().is_some_and(|l| l.trim().is_empty()) {
+                    out.pop();
+                }
+                out.push(format!("{key} = {value}"));
+                out.push(String::new());
+                done = true;
+            }
+            inside = trimmed == header;
+        }
+        let is_key = trimmed
+            .split_once('=')
+            .is_some_and(|(k, _)| k.trim() == key);
+        if inside && !done && is_key {
+            out.push(format!("{key} = {value}"));
+            done = true;
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    if !done {
+        if !inside {
+            out.push(String::new());
+            out.push(header);
+        }
+        out.push(format!("{key} = {value}"));
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}

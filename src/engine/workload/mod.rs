@@ -35,6 +35,21 @@ pub fn chunk_at(index: u64, limit: u64, size: u64) -> Option<Chunk> {
     })
 }
 
+/// Real CPU work for `ms` milliseconds of the clock `now` (the async lab's jobs and its
+/// blocking coroutine): an LCG the optimiser cannot remove. Returns a checksum of the work.
+pub fn burn_for(ms: f64, now: impl Fn() -> f64) -> u64 {
+    let t0 = now();
+    let mut x = 1u64;
+    let mut rounds = 0u64;
+    while now() - t0 < ms {
+        for i in 0..2_000u64 {
+            x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(i));
+        }
+        rounds += 1;
+    }
+    x ^ rounds
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! One component tree per lab, plus the environment page and the pieces every demo card uses.
 
+pub mod aio;
 pub mod card;
 pub mod cpu;
 pub mod cpu_results;

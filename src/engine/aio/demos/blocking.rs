@@ -62,6 +62,7 @@ pub const PRESETS: &[(&str, &str, &str)] = &[(
 )];
 
 /// Ticks until `stop` is set; returns (due, lag) per tick.
+// excerpt:start
 async fn ticker(ctx: Ctx, tick: f64, stop: Rc<RefCell<bool>>) -> Vec<(f64, f64)> {
     let rt = ctx.rt;
     let t0 = rt.now();
@@ -120,8 +121,17 @@ async fn phase(
                 id: 0,
                 work_ms: f64::from(cfg.cpu_ms),
             };
-            if let Err(e) = ctx.pools.run(kind, job).await {
-                error = Some(e);
+            match ctx.pools.run(kind, job).await {
+                Ok(d) => rt.pool_span(
+                    d.worker,
+                    d.start,
+                    d.end,
+                    format!("{} job (offloaded)", kind.as_str()),
+                ),
+                Err(e) => {
+                    rt.log(format!("offloading failed: {e}"));
+                    error = Some(e);
+                }
             }
         }
     }
@@ -187,6 +197,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         ]),
     })
 }
+// excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("async.blocking.what", "A ticker asks to wake every few milliseconds and measures how late it was. First a coroutine does CPU work on the loop itself: nothing else runs until it finishes — timers, other tasks, even this page. Then the same work is sent to a pool and awaited (run_in_executor): the loop stays free.", "一个定时器每隔几毫秒醒来一次，并测量自己迟到了多少。先让一个协程直接在事件循环上做 CPU 计算：在它完成前，其他一切都无法运行——定时器、其他任务，甚至这个页面。然后把同样的计算交给池并 await 结果（run_in_executor）：事件循环保持空闲。"),

@@ -113,6 +113,7 @@ fn sizes(cfg: &Config, seed: u64) -> Vec<f64> {
         .collect()
 }
 
+// excerpt:start
 pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     let rt = ctx.rt.clone();
     let mut notes = Vec::new();
@@ -291,6 +292,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         ]),
     })
 }
+// excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("async.futures.what", "concurrent.futures puts jobs on a pool and hands back Futures. A Future can be cancelled only while its job waits for a worker; as_completed yields in the order jobs finish, map answers in the order you asked; wait(FIRST_COMPLETED) returns at the first; done-callbacks can chain jobs.", "concurrent.futures 把任务交给池，返回 Future。只有在任务还在排队等工作者时才能取消它；as_completed 按完成顺序产出，map 按提交顺序返回；wait(FIRST_COMPLETED) 在第一个完成时返回；完成回调可以把任务串起来。"),

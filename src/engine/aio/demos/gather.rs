@@ -77,6 +77,7 @@ pub const PRESETS: &[(&str, &str, &str)] = &[(
 )];
 
 /// One coroutine: yield a few times, then wait. Returns its name and when it finished.
+// excerpt:start
 async fn fetch(ctx: &Ctx, i: u32, wait: f64, yields: u32) -> (String, f64) {
     let rt = &ctx.rt;
     for _ in 0..yields {
@@ -161,6 +162,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         ]),
     })
 }
+// excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("async.gather.what", "The same coroutines awaited one after another, then started together with asyncio.gather. Awaiting in turn costs the sum of the waits; gathering costs about the longest, because every wait overlaps on one loop.", "同样的协程先逐个 await，再用 asyncio.gather 一起启动。逐个等待的耗时是所有等待之和；gather 的耗时约等于最长的那一个，因为所有等待都在同一个事件循环上重叠。"),

@@ -79,6 +79,7 @@ pub const PRESETS: &[(&str, &str, &str)] = &[(
 )];
 
 /// `v = counter; await sleep(0); counter = v + 1`, `updates` times; under `lock` if given.
+// excerpt:start
 async fn bump(ctx: &Ctx, counter: &Cell<u64>, lock: Option<&Semaphore>, updates: u32) {
     for _ in 0..updates {
         let _held = match lock {
@@ -194,6 +195,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         ]),
     })
 }
+// excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("async.semaphore.what", "Every request waits at an asyncio.Event until the gate opens, then an asyncio.Semaphore(K) lets K in at a time: N requests come through in ⌈N/K⌉ waves. Below, the same counter is incremented with an await between reading and writing — without asyncio.Lock updates are lost even on one thread.", "每个请求都在 asyncio.Event 前等待，直到闸门打开；然后 asyncio.Semaphore(K) 每次只放 K 个进去：N 个请求分 ⌈N/K⌉ 波完成。下面，同一个计数器在读和写之间有一次 await——没有 asyncio.Lock 时，即使只有一个线程也会丢失更新。"),

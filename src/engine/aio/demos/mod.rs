@@ -33,6 +33,8 @@ pub static TEXTS: &[&[(&str, &str, &str)]] = &[
     timeouts::TEXT,
     limits::TEXT,
     futures::TEXT,
+    blocking::TEXT,
+    scale::TEXT,
 ];
 
 /// A numeric key of a demo's `[async]` table shown as an input on the page.

@@ -85,6 +85,7 @@ pub fn cpython_us(tasks: u32) -> f64 {
     }
 }
 
+// excerpt:start
 pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     let rt = ctx.rt.clone();
     rt.set_recording(false);
@@ -164,6 +165,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         ]),
     })
 }
+// excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("async.scale.what", "Thousands of futures on one loop: each yields, then sleeps. They all wait at the same time, so the wall time is the sleep plus the loop's own overhead; divided by the number of futures that is the cost of one. The chart counts futures alive over time instead of drawing each one.", "一个事件循环上的成千上万个 future：每个先让出一次，再 sleep。它们同时等待，所以总耗时就是 sleep 加上循环自身的开销；除以 future 的数量就是每个的代价。图表统计随时间存活的 future 数量，而不是逐个画出。"),

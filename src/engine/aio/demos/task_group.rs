@@ -106,6 +106,7 @@ pub const PRESETS: &[(&str, &str, &str)] = &[
 type Outcome = (u32, Result<f64, String>);
 
 /// One child: fails after `fail_ms` or works; logs its cleanup if it is cancelled.
+// excerpt:start
 async fn child(
     ctx: Ctx,
     cfg: Config,
@@ -247,6 +248,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         ]),
     })
 }
+// excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("async.task-group.what", "asyncio.TaskGroup ties tasks' lifetimes together: when one fails, the group cancels the others (their finally blocks run) and raises every error at once as an ExceptionGroup. gather(return_exceptions=True) lets the others finish and hands errors back as values.", "asyncio.TaskGroup 把任务的生命周期绑在一起：一个失败，组会取消其余任务（它们的 finally 会执行），并把所有错误一起作为 ExceptionGroup 抛出。gather(return_exceptions=True) 则让其余任务跑完，把错误当作返回值交回。"),

@@ -90,6 +90,7 @@ pub const PRESETS: &[(&str, &str, &str)] = &[(
     "tasks = 3          # task i needs work_ms × (i + 1): 100, 200, 300 ms\nwork_ms = 100\ntimeout_ms = 250   # wait_for(task, 0.25) for each\ndeadline_ms = 250  # async with asyncio.timeout(0.25) around all of them\nshield_ms = 400    # a shielded save under the same deadline keeps going\n",
 )];
 
+// excerpt:start
 async fn job(ctx: Ctx, name: String, work: f64, cleaned: Rc<RefCell<Vec<String>>>) -> f64 {
     let rt = ctx.rt.clone();
     let (r2, n2) = (rt.clone(), name.clone());
@@ -217,6 +218,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         ]),
     })
 }
+// excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("async.timeouts.what", "wait_for gives each task a time limit and cancels it when the limit passes; asyncio.timeout puts one deadline over a whole block; cancelled tasks run their cleanup. shield protects work from the waiter's cancellation: the waiter gives up, the work goes on.", "wait_for 给每个任务一个时限，超时就取消它；asyncio.timeout 给整段代码一个截止时间；被取消的任务会执行清理。shield 让工作不受等待者取消的影响：等待者放弃了，工作还在继续。"),

@@ -1,0 +1,285 @@
+//! Lab `async` in the browser: the engine's loop (`engine::aio::Rt`) on real time, driven by
+//! the page's own event loop, and the real pools its demos offload to.
+//!
+//! The driver polls ready tasks for at most a few milliseconds, then gives the page back:
+//! `setTimeout` until the next timer is due, or until a pool job's answer arrives (a nudge).
+//! Pool answers come back through `wasm_bindgen_futures`, so no worker thread ever touches a
+//! waker of the loop and the page never waits on a lock.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use futures::channel::{mpsc, oneshot};
+use futures::future::{select, Either};
+use futures::StreamExt;
+
+use crate::engine::aio::demos::{Ctx, PoolDone, PoolJob, PoolKind, Pools};
+use crate::engine::aio::{Rt, Turn};
+use crate::engine::clock::Clock;
+use crate::engine::labs::aio::AsyncConfig;
+use crate::engine::runner::RunControl;
+use crate::engine::trace::Trace;
+use crate::web::clock::PerfClock;
+use crate::web::{env, pool, procs};
+
+/// Longest stretch the loop polls tasks before letting the page paint and handle input.
+const SLICE_MS: f64 = 8.0;
+
+thread_local! {
+    /// Tasks alive on the current (or last) async run: `window.playground.stats()`.
+    static ALIVE: Cell<usize> = const { Cell::new(0) };
+}
+
+pub fn alive_tasks() -> usize {
+    ALIVE.with(Cell::get)
+}
+
+/// A value that arrives from outside the loop (a pool's answer), awaited by a task on it.
+struct Slot<T> {
+    value: Option<T>,
+    waker: Option<std::task::Waker>,
+}
+
+/// Runs `fut` (a browser future: a worker's reply) beside the loop and returns a future for
+/// the loop's task; the answer nudges the driver awake.
+fn bridge<T: 'static>(
+    fut: impl Future<Output = T> + 'static,
+    nudge: mpsc::UnboundedSender<()>,
+) -> impl Future<Output = T> {
+    let slot = Rc::new(RefCell::new(Slot {
+        value: None,
+        waker: None,
+    }));
+    let s2 = slot.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let v = fut.await;
+        let waker = {
+            let mut s = s2.borrow_mut();
+            s.value = Some(v);
+            s.waker.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+        let _ = nudge.unbounded_send(());
+    });
+    std::future::poll_fn(move |cx| {
+        let mut s = slot.borrow_mut();
+        match s.value.take() {
+            Some(v) => std::task::Poll::Ready(v),
+            None => {
+                s.waker = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        }
+    })
+}
+
+/// The page's real pools, as the async demos see them.
+struct WebPools {
+    k: u32,
+    /// Absolute time of the loop's origin: pool clocks are converted to loop time.
+    origin: f64,
+    nudge: mpsc::UnboundedSender<()>,
+    busy: Rc<RefCell<Vec<bool>>>,
+    spawn_ms: Rc<Cell<f64>>,
+}
+
+impl WebPools {
+    fn thread_job(&self, job: PoolJob) -> Pin<Box<dyn Future<Output = Result<PoolDone, String>>>> {
+        let (k, origin, spawn_ms) = (self.k, self.origin, self.spawn_ms.clone());
+        let fut = async move {
+            let lease = pool::lease(k, 10_000.0).await?;
+            spawn_ms.set(spawn_ms.get() + lease.spawn_ms);
+            let (tx, rx) = oneshot::channel();
+            let hosts = lease.hosts.clone();
+            let ms = job.work_ms;
+            lease.coordinator.push(Box::new(move || {
+                // `spawn`, not `install`: the coordinator hands the job over and is free again,
+                // so k jobs run on k workers at once.
+                let _ = crate::web::runs::coordinator::with_pool(&hosts, k, move |pool| {
+                    pool.spawn(move || {
+                        let t0 = PerfClock.now_ms();
+                        let sum = crate::engine::workload::burn_for(ms, || PerfClock.now_ms());
+                        let t1 = PerfClock.now_ms();
+                        let w = rayon::current_thread_index().unwrap_or(0) as u32;
+                        let _ = tx.send((w, t0, t1, sum));
+                    })
+                });
+            }));
+            let (w, t0, t1, sum) = rx
+                .await
+                .map_err(|_| "the thread pool went away before answering".to_string())?;
+            Ok(PoolDone {
+                worker: w,
+                start: t0 - origin,
+                end: t1 - origin,
+                checksum: sum,
+            })
+        };
+        Box::pin(bridge(fut, self.nudge.clone()))
+    }
+
+    fn process_job(&self, job: PoolJob) -> Pin<Box<dyn Future<Output = Result<PoolDone, String>>>> {
+        let (k, origin, busy, spawn_ms) = (
+            self.k,
+            self.origin,
+            self.busy.clone(),
+            self.spawn_ms.clone(),
+        );
+        let fut = async move {
+            let (procs, started) = procs::lease(k, 10_000.0).await?;
+            spawn_ms.set(spawn_ms.get() + started);
+            let free = {
+                let mut b = busy.borrow_mut();
+                b.resize(procs.len(), false);
+                let i = b.iter().position(|x| !x);
+                if let Some(i) = i {
+                    b[i] = true;
+                }
+                i
+            };
+            let Some(i) = free else {
+                return Err(format!("all {k} process workers are busy"));
+            };
+            let payload =
+                serde_json::json!({ "scenario": "", "start": 0, "end": 0, "burn_ms": job.work_ms })
+                    .to_string();
+            let reply = procs[i].job(&payload).await;
+            busy.borrow_mut()[i] = false;
+            let reply = reply?;
+            let r: crate::engine::runner::ProcessResult = serde_json::from_str(&reply)
+                .map_err(|e| format!("process {i} answered something unreadable: {e}"))?;
+            Ok(PoolDone {
+                worker: i as u32,
+                start: r.t0 - origin,
+                end: r.t1 - origin,
+                checksum: r.checksum.parse().unwrap_or(0),
+            })
+        };
+        Box::pin(bridge(fut, self.nudge.clone()))
+    }
+}
+
+impl Pools for WebPools {
+    fn run(
+        &self,
+        kind: PoolKind,
+        job: PoolJob,
+    ) -> Pin<Box<dyn Future<Output = Result<PoolDone, String>>>> {
+        if let Err(why) = self.available(kind) {
+            return Box::pin(async move { Err(why) });
+        }
+        match kind {
+            PoolKind::Threads => self.thread_job(job),
+            PoolKind::Processes => self.process_job(job),
+        }
+    }
+
+    fn available(&self, kind: PoolKind) -> Result<(), String> {
+        match kind {
+            PoolKind::Threads => {
+                if let Some(why) = env::threads_unavailable_reason() {
+                    return Err(why);
+                }
+                if let pool::PoolState::Unavailable(why) = pool::snapshot().state {
+                    return Err(why);
+                }
+                Ok(())
+            }
+            PoolKind::Processes => Ok(()),
+        }
+    }
+}
+
+/// What an async run produced.
+pub struct AsyncRun {
+    pub result: serde_json::Value,
+    pub trace: Trace,
+    pub cancelled: bool,
+    pub spawn_ms: f64,
+    pub spans_dropped: u64,
+}
+
+/// Runs one async demo on the page's loop until it finishes or `ctl` is cancelled.
+pub async fn run(config: AsyncConfig, seed: u64, workers: u32, ctl: Arc<RunControl>) -> AsyncRun {
+    let rt = Rt::new_real(|| PerfClock.now_ms());
+    let origin = PerfClock.now_ms() - rt.now();
+    let (nudge, mut nudged) = mpsc::unbounded();
+    let spawn_ms = Rc::new(Cell::new(0.0));
+    let pools = Rc::new(WebPools {
+        k: workers,
+        origin,
+        nudge,
+        busy: Rc::new(RefCell::new(Vec::new())),
+        spawn_ms: spawn_ms.clone(),
+    });
+    let ctx = Ctx {
+        rt: rt.clone(),
+        seed,
+        workers,
+        pools,
+    };
+    let main = rt.spawn("main", config.run(ctx));
+    let mut cancelled = false;
+    loop {
+        ALIVE.with(|a| a.set(rt.alive()));
+        if ctl.cancelled() {
+            cancelled = true;
+            break;
+        }
+        let wait = match rt.turn(SLICE_MS) {
+            Turn::Busy => 0.0,
+            Turn::Idle(_) if main.is_finished() => break,
+            // Wake at least every 25 ms to notice a cancel.
+            Turn::Idle(next) => next.unwrap_or(25.0).min(25.0),
+        };
+        let timer = gloo_timers::future::TimeoutFuture::new(wait.ceil() as u32);
+        match select(timer, nudged.next()).await {
+            Either::Left(_) | Either::Right(_) => {}
+        }
+    }
+    let result = main.take().unwrap_or(serde_json::Value::Null);
+    rt.shutdown();
+    ALIVE.with(|a| a.set(rt.alive()));
+    let (spans, events, spans_dropped) = rt.take_trace();
+    let mut trace = Trace::default();
+    trace.push_raw(0.0, spans);
+    for s in trace.spans.iter_mut() {
+        s.lane = match s.worker {
+            0 => "loop".to_string(),
+            w if s
+                .label
+                .as_deref()
+                .is_some_and(|l| l.starts_with("processes")) =>
+            {
+                format!("process-{}", w - 1)
+            }
+            w => format!("worker-{}", w - 1),
+        };
+    }
+    for e in events {
+        trace.event(e.t_ms, e.worker, &e.kind, e.text);
+    }
+    if spans_dropped > 0 {
+        trace.event(
+            0.0,
+            0,
+            "trace",
+            format!(
+                "{spans_dropped} spans were not kept (the timeline keeps the first {})",
+                crate::engine::aio::rt::SPAN_CAP
+            ),
+        );
+    }
+    AsyncRun {
+        result,
+        trace,
+        cancelled,
+        spawn_ms: spawn_ms.get(),
+        spans_dropped,
+    }
+}
