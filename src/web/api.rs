@@ -123,8 +123,14 @@ pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
     // Extension: what an async run leaves behind (live heap bytes, tasks still alive).
     let stats_fn = Closure::<dyn Fn() -> JsValue>::new(|| {
         plain_object(&[
-            ("heapBytes", JsValue::from_f64(crate::web::heap::live_bytes() as f64)),
-            ("aliveTasks", JsValue::from_f64(crate::web::aio::alive_tasks() as f64)),
+            (
+                "heapBytes",
+                JsValue::from_f64(crate::web::heap::live_bytes() as f64),
+            ),
+            (
+                "aliveTasks",
+                JsValue::from_f64(crate::web::aio::alive_tasks() as f64),
+            ),
             ("running", JsValue::from_bool(runs::is_busy())),
         ])
     });

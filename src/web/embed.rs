@@ -126,11 +126,32 @@ fn on_message(ev: web_sys::MessageEvent) {
             }
         }),
         Request::SetScenario { id, scenario } => match runs::parse(&scenario) {
-            Ok(_) => runs::tell(&RunNotice::ScenarioSet(scenario)),
+            Ok(s) => show_scenario(&s, scenario),
             Err(e) => reply(&source, &origin, &error_message(&id, &e)),
         },
         Request::Cancel => wasm_bindgen_futures::spawn_local(runs::cancel()),
     }
+}
+
+/// Shows a valid scenario: on this lab's page directly; for another lab, by moving to that
+/// lab's route with the scenario in the link (the page reads it like a shared link).
+fn show_scenario(parsed: &crate::engine::scenario::Scenario, text: String) {
+    use crate::engine::route::{encode_scenario, Page, Route};
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let here = Route::parse(&window.location().hash().unwrap_or_default());
+    if here.page == Page::Lab(parsed.lab) {
+        runs::tell(&RunNotice::ScenarioSet(text));
+        return;
+    }
+    let there = Route {
+        page: Page::Lab(parsed.lab),
+        demo: Some(parsed.demo.clone()),
+        scenario: Some(encode_scenario(&text)),
+        embed: here.embed,
+    };
+    let _ = window.location().set_hash(&there.to_hash());
 }
 
 /// Listens for requests and, inside a frame, tells the parent the playground is ready.

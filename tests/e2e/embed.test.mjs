@@ -47,17 +47,20 @@ test('both embeds render with minimal chrome; the thread demo explains why it ca
   await page.screenshot({ path: `${ARTIFACTS}/embed-docs-page.png`, fullPage: true });
 });
 
-test('the embedding page runs a demo by postMessage and receives the report', async () => {
+test('the embedding page runs an async demo by postMessage and receives the report', async () => {
   await page.click('#send');
-  await page.waitForFunction(() => document.querySelector('#report').dataset.count, null, { timeout: 20000 });
-  assert.equal(await page.getAttribute('#report', 'data-count'), '25997'); // primes below 300,000
-  assert.match(await page.textContent('#report'), /crossOriginIsolated: false/);
+  await page.waitForFunction(() => document.querySelector('#report').dataset.demo === 'gather', null, { timeout: 20000 });
+  const gather = Number(await page.getAttribute('#report', 'data-gather-ms'));
+  const sequential = Number(await page.getAttribute('#report', 'data-sequential-ms'));
+  // Four waits of 100-250 ms: gathered about the longest, in turn their sum (700 ms).
+  assert.ok(gather >= 250 && gather < sequential && sequential >= 700, `${gather} vs ${sequential}`);
+  assert.match(await page.textContent('#report'), /async\/gather.*crossOriginIsolated: false/);
 });
 
 test('set-scenario shows the text in the embed; a bad one comes back as an error with line:col', async () => {
   const frames = page.frames().filter((f) => f.parentFrame() === page.mainFrame());
   await page.click('#set');
-  await frames[1].waitForFunction(() => document.querySelector('#scenario-text').value.includes('limit = 300_000'));
+  await frames[1].waitForFunction(() => document.querySelector('#scenario-text').value.includes('tasks = 4'));
   await page.fill('#scenario', 'lab = "cpu"\ndemo = "primes"\n[run]\nworkers = 0\n');
   await page.click('#set');
   await page.waitForFunction(() => document.querySelector('#report').dataset.error === 'out-of-range');
@@ -117,4 +120,13 @@ test('on a host that cannot send headers, the service-worker build becomes isola
   } finally {
     await pages.close();
   }
+});
+
+test('set-scenario for another lab moves the embed to that lab with the scenario shown', async () => {
+  const frames = page.frames().filter((f) => f.parentFrame() === page.mainFrame());
+  await page.fill('#scenario', 'version = 1\nlab = "sync"\ndemo = "semaphore"\n\n[run]\nworkers = 3\n\n[sync]\nconnections = 1\n');
+  await page.click('#set');
+  await frames[1].waitForFunction(() => location.hash.startsWith('#/sync/semaphore') && location.hash.includes('embed=1'));
+  await frames[1].waitForFunction(() => document.querySelector('#scenario-text')?.value.includes('connections = 1'));
+  assert.equal(await frames[1].$('header.top'), null, 'still in embed mode');
 });

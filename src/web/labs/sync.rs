@@ -54,6 +54,17 @@ pub fn sync_lab() -> Html {
         let text = text.setter();
         use_effect_with(init.clone(), move |init| text.set(init.0.clone()));
     }
+    {
+        // An embedding page set a scenario of this lab (already validated by the protocol).
+        let text = text.setter();
+        use_effect_with(app.incoming.clone(), move |incoming| {
+            if let Some((_, t)) = incoming {
+                if runs::parse(t).is_ok_and(|s| s.lab == LabId::Sync) {
+                    text.set(t.clone());
+                }
+            }
+        });
+    }
     let parsed: Result<Scenario, RunError> = runs::parse(&text);
     {
         let parsed = parsed.clone();
