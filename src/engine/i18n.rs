@@ -165,6 +165,7 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("async.time-ms", "time (ms)", "时间（毫秒）"),
     ("async.value", "value", "数值"),
     ("async.log", "Log ({n} lines)", "日志（{n} 行）"),
+    ("async.live-log", "Live log — {n} lines so far", "实时日志——目前 {n} 行"),
     ("sync.semaphore.what", "A BoundedSemaphore(K) guards a pool of K connections for N clients. The measured maximum inside never exceeds K; the rest wait (sem-wait on the timeline). Releasing once too often raises an error.", "BoundedSemaphore(K) 守护着供 N 个客户端使用的 K 个连接。实测同时在里面的最大数量从不超过 K；其余的都在等待（时间线上的 sem-wait）。多释放一次会报错。"),
     ("sync.max-inside", "Most inside at once", "同时在内的最大数量"),
     ("sync.waited", "Time spent waiting", "等待总时长"),

@@ -10,6 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use futures::channel::{mpsc, oneshot};
@@ -28,13 +29,23 @@ use crate::web::{env, pool, procs};
 /// Longest stretch the loop polls tasks before letting the page paint and handle input.
 const SLICE_MS: f64 = 8.0;
 
+/// Log lines a live view keeps.
+const LIVE_LINES: usize = 12;
+
 thread_local! {
     /// Tasks alive on the current (or last) async run: `window.playground.stats()`.
     static ALIVE: Cell<usize> = const { Cell::new(0) };
+    /// The newest log lines of the run in flight, and how many there were in all.
+    static LIVE: RefCell<(Vec<String>, usize)> = const { RefCell::new((Vec::new(), 0)) };
 }
 
 pub fn alive_tasks() -> usize {
     ALIVE.with(Cell::get)
+}
+
+/// The live log: the newest lines (oldest first) and the total so far.
+pub fn live_log() -> (Vec<String>, usize) {
+    LIVE.with(|l| l.borrow().clone())
 }
 
 /// A value that arrives from outside the loop (a pool's answer), awaited by a task on it.
@@ -223,10 +234,36 @@ pub async fn run(config: AsyncConfig, seed: u64, workers: u32, ctl: Arc<RunContr
         workers,
         pools,
     };
+    // Progress: real time against the demo's exact length on virtual time (or, for the scale
+    // demo, the share of futures that finished).
+    let expected = crate::engine::labs::aio::virtual_duration(&config, seed, workers);
+    ctl.chunks_total.store(1_000, Ordering::Relaxed);
+    LIVE.with(|l| *l.borrow_mut() = (Vec::new(), 0));
     let main = rt.spawn("main", config.run(ctx));
     let mut cancelled = false;
+    let mut seen = 0;
     loop {
         ALIVE.with(|a| a.set(rt.alive()));
+        let done = match expected {
+            Some(total) => rt.now() / total,
+            None => 1.0 - rt.alive() as f64 / rt.spawned().max(1) as f64,
+        };
+        ctl.chunks_done
+            .store((done.clamp(0.0, 0.99) * 1_000.0) as u64, Ordering::Relaxed);
+        if rt.events_len() > seen {
+            let new = rt.events_from(seen);
+            seen += new.len();
+            LIVE.with(|l| {
+                let mut l = l.borrow_mut();
+                l.0.extend(
+                    new.into_iter()
+                        .map(|e| format!("{:>8.1} ms  {}", e.t_ms, e.text)),
+                );
+                let extra = l.0.len().saturating_sub(LIVE_LINES);
+                l.0.drain(..extra);
+                l.1 = seen;
+            });
+        }
         if ctl.cancelled() {
             cancelled = true;
             break;

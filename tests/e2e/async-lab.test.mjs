@@ -151,6 +151,19 @@ test('the async page: knobs, run button, numbers, lesson, timeline with a row pe
   assert.deepEqual(page.defects, []);
 });
 
+test('a run shows its progress and a live log while it is in flight', async () => {
+  await page.selectOption('#preset', 'timeouts');
+  await page.waitForSelector('#k-deadline-ms');
+  const before = Number(await page.getAttribute('#results', 'data-runs'));
+  await page.click('#run');
+  await page.waitForSelector('#live-log li', { timeout: 5000 });
+  const pct = Number(await page.getAttribute('#progress', 'value'));
+  assert.ok(pct > 0 && pct < 100, `progress ${pct}`);
+  await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, before, { timeout: 30000 });
+  assert.equal(await page.$('#live-log'), null, 'the live log gives way to the results');
+  assert.deepEqual(page.defects, []);
+});
+
 test('without cross-origin isolation the async lab still runs, offloading to process workers', async () => {
   const plain = await serve(DIST, { isolated: false });
   try {

@@ -600,6 +600,16 @@ impl Rt {
         (spans, events, self.0.spans_dropped.get())
     }
 
+    /// How many log lines were recorded so far.
+    pub fn events_len(&self) -> usize {
+        self.0.events.borrow().len()
+    }
+
+    /// The log lines from index `from` on (a live view asks for what is new).
+    pub fn events_from(&self, from: usize) -> Vec<Event> {
+        self.0.events.borrow().iter().skip(from).cloned().collect()
+    }
+
     /// Log lines so far (for live views and tests).
     pub fn events(&self) -> Vec<Event> {
         self.0.events.borrow().clone()

@@ -93,3 +93,22 @@ pub fn presets() -> Vec<Preset> {
         })
         .collect()
 }
+
+/// How long a demo takes on virtual time (its waits, without any overhead): the browser's
+/// progress bar measures real time against it. None for `scale`, whose virtual run is itself
+/// as big as the real one.
+pub fn virtual_duration(config: &AsyncConfig, seed: u64, workers: u32) -> Option<f64> {
+    if matches!(config, AsyncConfig::Scale(_)) {
+        return None;
+    }
+    let rt = crate::engine::aio::Rt::new_virtual();
+    let ctx = Ctx {
+        rt: rt.clone(),
+        seed,
+        workers,
+        pools: demos::VirtualPools::shared(&rt, workers),
+    };
+    let out = rt.block_on(config.clone().run(ctx)).ok().map(|_| rt.now());
+    rt.shutdown();
+    out.filter(|t| *t > 0.0)
+}

@@ -199,11 +199,40 @@ pub fn async_lab() -> Html {
                     }
                 </section>
             </div>
+            if app.running.as_ref().is_some_and(|(lab, _)| lab == "async") {
+                <LiveLog lang={lang} />
+            }
             if let Some(r) = report { <AsyncResults report={r} lang={lang} runs={app.finished} /> }
             if !app.route.embed {
                 <CodePane lang={lang} python={python} rust={excerpt(rust).to_string()} />
             }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LiveLogProps {
+    lang: Lang,
+}
+
+/// The run's newest log lines while it is in flight (read every 150 ms, never blocking).
+#[function_component(LiveLog)]
+fn live_log(p: &LiveLogProps) -> Html {
+    let lines = use_state(|| (Vec::<String>::new(), 0usize));
+    {
+        let lines = lines.clone();
+        use_effect_with((), move |_| {
+            let tick = gloo_timers::callback::Interval::new(150, move || {
+                lines.set(crate::web::aio::live_log());
+            });
+            move || drop(tick)
+        });
+    }
+    html! {
+        <section class="card live-log" id="live-log" aria-live="polite">
+            <h3>{ tf(p.lang, "async.live-log", &[("n", lines.1.to_string())]) }</h3>
+            <ol>{ for lines.0.iter().map(|l| html! { <li>{ l.clone() }</li> }) }</ol>
+        </section>
     }
 }
 
