@@ -6,7 +6,7 @@ use concurrency_playground::engine::i18n::{has, keys, t, Lang};
 const PREFIXES: &[&str] = &[
     "app.", "nav.", "pool.", "lab.", "cpu.", "knob.", "editor.", "preset.", "run.", "result.",
     "code.", "env.", "common.", "lesson.", "reason.", "ticker.", "chart.", "embed.", "link.",
-    "async.",
+    "async.", "models.",
 ];
 
 fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {

@@ -135,8 +135,20 @@ fn errors_point_at_the_offending_value() {
         (ErrorCode::UnknownLab, 1, 7)
     );
     assert_eq!(
-        err("lab = \"models\"\ndemo = \"gil\"\n"),
-        (ErrorCode::LabNotAvailable, 1, 7)
+        err("lab = \"models\"\ndemo = \"gil\"\n[models]\nmodels = \"threads, fibers\"\n"),
+        (ErrorCode::InvalidValue, 4, 10)
+    );
+    assert_eq!(
+        err("lab = \"models\"\ndemo = \"gil\"\n[models]\nio_ms = 50\nio_max_ms = 20\n"),
+        (ErrorCode::InvalidValue, 5, 13)
+    );
+    assert_eq!(
+        err("lab = \"models\"\ndemo = \"gil\"\n[models]\nswitch_interval_ms = 0.01\n"),
+        (ErrorCode::OutOfRange, 4, 22)
+    );
+    assert_eq!(
+        err("lab = \"models\"\ndemo = \"convoy\"\n[models]\nintervals = \"1, 5, lots\"\n"),
+        (ErrorCode::InvalidValue, 4, 13)
     );
     assert_eq!(
         err("lab = \"cpu\"\ndemo = \"primez\"\n"),

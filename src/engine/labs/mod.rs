@@ -3,6 +3,7 @@
 
 pub mod aio;
 pub mod cpu;
+pub mod models;
 pub mod sync;
 
 use serde::Serialize;
@@ -36,7 +37,7 @@ impl LabId {
     /// Labs whose demos this build can run. The others are listed in the navigation as
     /// "not built yet" and rejected by the scenario parser with a clear message.
     pub fn is_available(self) -> bool {
-        matches!(self, LabId::Cpu | LabId::Sync | LabId::Async)
+        true
     }
 }
 
@@ -46,6 +47,7 @@ pub enum LabConfig {
     Cpu(cpu::CpuConfig),
     Sync(sync::SyncConfig),
     Async(aio::AsyncConfig),
+    Models(models::ModelsConfig),
 }
 
 /// A named example scenario (`window.playground.presets()`).
@@ -61,6 +63,7 @@ pub struct Preset {
 /// Every preset of every lab, in display order.
 pub fn presets() -> Vec<Preset> {
     let mut all = cpu::presets();
+    all.extend(models::presets());
     all.extend(sync::presets());
     all.extend(aio::presets());
     all

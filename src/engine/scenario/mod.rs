@@ -5,7 +5,7 @@ pub mod error;
 pub mod reader;
 
 pub use error::{line_col, ErrorCode, ScenarioError};
-pub use reader::TableReader;
+pub use reader::{Pos, TableReader};
 
 use toml_edit::{ImDocument, Item, TableLike};
 
@@ -150,12 +150,9 @@ pub fn parse(text: &str, worker_cap: u32) -> Result<Scenario, ScenarioError> {
         LabId::Async => {
             LabConfig::Async(labs::aio::parse_table(&demo, demo_pos, &lab_table, &run)?)
         }
-        // Unavailable labs were rejected above.
-        LabId::Models => {
-            return Err(ScenarioError::new(ErrorCode::LabNotAvailable, lab_pos)
-                .with("value", lab.as_str())
-                .with("allowed", available))
-        }
+        LabId::Models => LabConfig::Models(labs::models::parse_table(
+            &demo, demo_pos, &lab_table, &run,
+        )?),
     };
     top.skip(&["run", lab.as_str()]);
     top.finish()?;
@@ -204,6 +201,10 @@ impl Scenario {
             }
             LabConfig::Sync(c) => {
                 out.push_str("\n[sync]\n");
+                out.push_str(&c.to_toml());
+            }
+            LabConfig::Models(c) => {
+                out.push_str("\n[models]\n");
                 out.push_str(&c.to_toml());
             }
             LabConfig::Async(c) => {

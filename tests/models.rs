@@ -1,0 +1,215 @@
+//! The models lab's engine: tasks, the asyncio model on virtual time, one answer for every
+//! model, and the lesson's every branch.
+
+use std::sync::atomic::AtomicBool;
+
+use concurrency_playground::engine::aio::Rt;
+use concurrency_playground::engine::clock::MonotonicClock;
+use concurrency_playground::engine::labs::models::{Model, Workload};
+use concurrency_playground::engine::models::compare::{
+    build_tasks, compare_result, expected_checksum, models_lesson, run_async_model, ModelOutcome,
+};
+use concurrency_playground::engine::models::gil::{GilConfig, GilMode};
+use concurrency_playground::engine::models::threads::{run_threads, Task};
+
+fn pool(n: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn tasks_are_seeded_and_cover_the_range() {
+    let a = build_tasks(Workload::Io, 8, 0, 60, 120, 7);
+    assert_eq!(a, build_tasks(Workload::Io, 8, 0, 60, 120, 7));
+    assert_ne!(a, build_tasks(Workload::Io, 8, 0, 60, 120, 8));
+    for t in &a {
+        let Task::Io { ms } = t else { panic!("{t:?}") };
+        assert!((60.0..=120.0).contains(ms));
+    }
+    let fixed = build_tasks(Workload::Io, 3, 0, 50, 50, 1);
+    assert_eq!(fixed, vec![Task::Io { ms: 50.0 }; 3]);
+    let cpu = build_tasks(Workload::Cpu, 4, 1_000, 0, 0, 1);
+    assert_eq!(
+        cpu.first(),
+        Some(&Task::Cpu {
+            start: 0,
+            end: 1_000
+        })
+    );
+    assert_eq!(
+        cpu.last(),
+        Some(&Task::Cpu {
+            start: 3_000,
+            end: 4_000
+        })
+    );
+    assert!(build_tasks(Workload::Mixed, 2, 10, 5, 5, 1)
+        .iter()
+        .all(|t| matches!(t, Task::Mixed { io_ms, .. } if *io_ms == 5.0)));
+}
+
+#[test]
+fn the_async_model_overlaps_known_waits_exactly_on_virtual_time() {
+    let tasks = build_tasks(Workload::Io, 8, 0, 60, 120, 42);
+    let longest = tasks
+        .iter()
+        .map(|t| if let Task::Io { ms } = t { *ms } else { 0.0 })
+        .fold(0.0, f64::max);
+    let rt = Rt::new_virtual();
+    let run = rt
+        .block_on(run_async_model(rt.clone(), tasks, 500.0))
+        .unwrap();
+    assert_eq!(run.wall_ms, longest);
+    assert_eq!(run.tasks_done, 8);
+    rt.shutdown();
+
+    // Mixed: the CPU parts are computed on the loop, and the waits still overlap.
+    let tasks = build_tasks(Workload::Mixed, 4, 5_000, 100, 100, 1);
+    let rt = Rt::new_virtual();
+    let run = rt
+        .block_on(run_async_model(rt.clone(), tasks.clone(), 500.0))
+        .unwrap();
+    assert_eq!(run.wall_ms, 100.0);
+    assert_eq!(run.checksum, expected_checksum(&tasks));
+    rt.shutdown();
+}
+
+#[test]
+fn the_async_model_stops_computing_at_its_cap() {
+    let tasks = build_tasks(Workload::Cpu, 4, 200_000, 0, 0, 1);
+    let rt = Rt::new_real(|| {
+        use concurrency_playground::engine::clock::Clock;
+        MonotonicClock.now_ms()
+    });
+    // A zero cap: nothing may freeze the loop, so every CPU part is skipped and counted.
+    let fut = run_async_model(rt.clone(), tasks, 0.0);
+    let main = rt.spawn("main", fut);
+    while !main.is_finished() {
+        rt.turn(f64::INFINITY);
+    }
+    let run = main.take().unwrap();
+    assert_eq!((run.tasks_done, run.skipped_cpu), (0, 4));
+    rt.shutdown();
+}
+
+#[test]
+fn every_model_counts_the_same_primes() {
+    let tasks = build_tasks(Workload::Mixed, 6, 20_000, 2, 4, 3);
+    let expected = expected_checksum(&tasks);
+    let p = pool(2);
+    let cancel = AtomicBool::new(false);
+    let mut outcomes = Vec::new();
+    for (model, k, mode, release) in [
+        (Model::Sequential, 1, GilMode::On, false),
+        (Model::Threads, 2, GilMode::On, false),
+        (Model::ThreadsNogil, 2, GilMode::Off, false),
+        (Model::ThreadsRelease, 2, GilMode::On, true),
+    ] {
+        let cfg = GilConfig {
+            mode,
+            switch_interval_ms: 1.0,
+            releases_gil: release,
+        };
+        let run = run_threads(&p, k, &tasks, &cfg, &MonotonicClock, &cancel);
+        assert_eq!(run.checksum, expected, "{model:?}");
+        outcomes.push(ModelOutcome::of_threads(model, &run));
+    }
+    let rt = Rt::new_virtual();
+    let run = rt
+        .block_on(run_async_model(rt.clone(), tasks.clone(), 500.0))
+        .unwrap();
+    assert_eq!(run.checksum, expected);
+    outcomes.push(ModelOutcome::of_async(&run, 500.0));
+    outcomes.push(ModelOutcome::skipped(
+        Model::Processes,
+        "not in a native test".into(),
+    ));
+    let v = compare_result(&outcomes, Workload::Mixed, 6, expected);
+    assert_eq!(v["agree"], true);
+    let rows = v["models"].as_array().unwrap();
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows[0]["speedup"], 1.0);
+    for r in rows {
+        let shares = r["busy_share"].as_f64().unwrap()
+            + r["gil_wait_share"].as_f64().unwrap()
+            + r["idle_share"].as_f64().unwrap();
+        assert!(
+            !r["ran"].as_bool().unwrap() || (shares - 1.0).abs() < 0.05,
+            "{r}"
+        );
+    }
+    assert_eq!(rows[5]["ran"], false);
+    assert!(rows[5]["note"].as_str().is_some());
+    rt.shutdown();
+}
+
+#[test]
+fn a_wrong_answer_is_reported_as_a_mismatch() {
+    let mut o = ModelOutcome::skipped(Model::Threads, String::new());
+    o.ran = true;
+    o.tasks_done = 2;
+    o.checksum = 1;
+    o.wall_ms = 10.0;
+    let v = compare_result(&[o], Workload::Cpu, 2, 2);
+    assert_eq!(v["agree"], false);
+    assert_eq!(v["lesson"]["id"], "lesson.models.mismatch");
+}
+
+#[test]
+fn the_lesson_follows_the_measured_speedups() {
+    let table = |pairs: &'static [(Model, f64)]| {
+        move |m: Model| pairs.iter().find(|(x, _)| *x == m).map(|(_, s)| *s)
+    };
+    let id = |w, f: &dyn Fn(Model) -> Option<f64>| {
+        models_lesson(w, f, true)["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        id(
+            Workload::Cpu,
+            &table(&[
+                (Model::Threads, 1.0),
+                (Model::ThreadsNogil, 1.9),
+                (Model::Processes, 1.7)
+            ])
+        ),
+        "lesson.models.cpu-gil"
+    );
+    assert_eq!(
+        id(
+            Workload::Cpu,
+            &table(&[(Model::Threads, 1.8), (Model::ThreadsNogil, 1.9)])
+        ),
+        "lesson.models.cpu"
+    );
+    assert_eq!(
+        id(Workload::Cpu, &table(&[(Model::Threads, 1.0)])),
+        "lesson.models.cpu"
+    );
+    assert_eq!(
+        id(
+            Workload::Io,
+            &table(&[(Model::Threads, 3.5), (Model::Async, 7.0)])
+        ),
+        "lesson.models.io"
+    );
+    assert_eq!(
+        id(
+            Workload::Io,
+            &table(&[(Model::Threads, 1.1), (Model::Async, 1.0)])
+        ),
+        "lesson.models.io-flat"
+    );
+    assert_eq!(
+        id(Workload::Mixed, &table(&[(Model::Threads, 1.4)])),
+        "lesson.models.mixed"
+    );
+    assert_eq!(id(Workload::Cpu, &table(&[])), "lesson.models.no-baseline");
+    let l = models_lesson(Workload::Cpu, table(&[(Model::Threads, 1.04)]), true);
+    assert_eq!(l["figures"]["threads"], "1.04");
+    assert_eq!(l["figures"]["nogil"], "—");
+}
