@@ -278,7 +278,7 @@ pub fn compare_result(
         "expected_checksum": expected,
         "agree": agree,
         "models": rows,
-        "lesson": models_lesson(workload, |m| speedup_of(m), agree),
+        "lesson": models_lesson(workload, speedup_of, agree),
     })
 }
 
