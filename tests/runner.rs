@@ -193,6 +193,7 @@ fn a_process_job_round_trips_as_text() {
         end: 100_000,
         panic: false,
         burn_ms: None,
+        bump: None,
     };
     let payload = serde_json::to_string(&job).unwrap();
     let r = process_job(&payload, &MonotonicClock).unwrap();

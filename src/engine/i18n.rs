@@ -44,8 +44,6 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("pool.starting", "Workers starting…", "工作线程启动中…"),
     ("pool.ready", "{n} workers ready", "{n} 个工作线程就绪"),
     ("pool.unavailable", "No threads on this page", "此页面无法使用线程"),
-    ("lab.unbuilt.title", "This lab is not built yet", "这个实验室尚未建成"),
-    ("lab.unbuilt.body", "The {lab} lab is planned but not part of this build. The CPU lab, the Sync lab (race condition) and the environment page work now.", "{lab} 实验室已在计划中，但尚未包含在此版本中。目前可以使用 CPU 实验室、同步实验室（竞态条件）和运行环境页面。"),
     ("lab.unknown", "There is no lab called “{lab}”. Showing the CPU lab instead.", "没有名为“{lab}”的实验室，已改为显示 CPU 实验室。"),
     ("cpu.title", "CPU-bound work on real workers", "在真实工作线程上运行 CPU 密集型任务"),
     ("cpu.primes.what", "Counts the primes below N by trial division, first on one worker, then on k workers that pull chunks from a shared counter. Same answer, less time — if the work really runs in parallel.", "用试除法统计 N 以内的素数：先用一个工作线程计算，再让 k 个工作线程从共享计数器领取分块并行计算。答案相同、用时更短——前提是真的在并行。"),

@@ -673,6 +673,10 @@ pub struct ProcessJob {
     /// The async lab's pool jobs: this many ms of CPU work instead of a chunk of the kernel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub burn_ms: Option<f64>,
+    /// The isolation demo: add 1 to this worker's own `models::COUNTER` this many times and
+    /// answer its value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bump: Option<u32>,
 }
 
 /// What a process worker sends back: the chunk's checksum (as text: it may exceed 2^53) and
@@ -713,6 +717,20 @@ fn cached_config(text: &str) -> Result<CpuConfig, String> {
 /// requested by the job happens here, like an exception raised in a worker process.
 pub fn process_job(payload: &str, clock: &dyn Clock) -> Result<ProcessResult, String> {
     let job: ProcessJob = serde_json::from_str(payload).map_err(|e| format!("not a job: {e}"))?;
+    if let Some(n) = job.bump {
+        let t0 = clock.now_ms();
+        let counter = &crate::engine::models::COUNTER;
+        for _ in 0..n {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        return Ok(ProcessResult {
+            checksum: counter
+                .load(std::sync::atomic::Ordering::Relaxed)
+                .to_string(),
+            t0,
+            t1: clock.now_ms(),
+        });
+    }
     if let Some(ms) = job.burn_ms {
         let t0 = clock.now_ms();
         let checksum = crate::engine::workload::burn_for(ms.clamp(0.0, 5_000.0), || clock.now_ms());

@@ -206,50 +206,27 @@ impl Pools for WebPools {
     }
 }
 
-/// What an async run produced.
-pub struct AsyncRun {
-    pub result: serde_json::Value,
-    pub trace: Trace,
-    pub cancelled: bool,
-    pub spawn_ms: f64,
-    pub spans_dropped: u64,
-}
-
-/// Runs one async demo on the page's loop until it finishes or `ctl` is cancelled.
-pub async fn run(config: AsyncConfig, seed: u64, workers: u32, ctl: Arc<RunControl>) -> AsyncRun {
-    let rt = Rt::new_real(|| PerfClock.now_ms());
-    let origin = PerfClock.now_ms() - rt.now();
-    let (nudge, mut nudged) = mpsc::unbounded();
-    let spawn_ms = Rc::new(Cell::new(0.0));
-    let pools = Rc::new(WebPools {
-        k: workers,
-        origin,
-        nudge,
-        busy: Rc::new(RefCell::new(Vec::new())),
-        spawn_ms: spawn_ms.clone(),
-    });
-    let ctx = Ctx {
-        rt: rt.clone(),
-        seed,
-        workers,
-        pools,
-    };
-    // Progress: real time against the demo's exact length on virtual time (or, for the scale
-    // demo, the share of futures that finished).
-    let expected = crate::engine::labs::aio::virtual_duration(&config, seed, workers);
-    ctl.chunks_total.store(1_000, Ordering::Relaxed);
+/// Runs `fut` on `rt`, driven by the page's event loop, until it finishes or `ctl` is
+/// cancelled (then every task is cancelled). Keeps `ctl`'s progress, the live log and the
+/// alive count up to date. Returns the value (None when cancelled) and whether it was.
+pub async fn drive<T: 'static>(
+    rt: &Rt,
+    fut: impl Future<Output = T> + 'static,
+    ctl: &RunControl,
+    mut nudged: mpsc::UnboundedReceiver<()>,
+    progress: impl Fn(&Rt) -> f64,
+) -> (Option<T>, bool) {
     LIVE.with(|l| *l.borrow_mut() = (Vec::new(), 0));
-    let main = rt.spawn("main", config.run(ctx));
+    ctl.chunks_total.store(1_000, Ordering::Relaxed);
+    let main = rt.spawn("main", fut);
     let mut cancelled = false;
     let mut seen = 0;
     loop {
         ALIVE.with(|a| a.set(rt.alive()));
-        let done = match expected {
-            Some(total) => rt.now() / total,
-            None => 1.0 - rt.alive() as f64 / rt.spawned().max(1) as f64,
-        };
-        ctl.chunks_done
-            .store((done.clamp(0.0, 0.99) * 1_000.0) as u64, Ordering::Relaxed);
+        ctl.chunks_done.store(
+            (progress(rt).clamp(0.0, 0.99) * 1_000.0) as u64,
+            Ordering::Relaxed,
+        );
         if rt.events_len() > seen {
             let new = rt.events_from(seen);
             seen += new.len();
@@ -279,7 +256,49 @@ pub async fn run(config: AsyncConfig, seed: u64, workers: u32, ctl: Arc<RunContr
             Either::Left(_) | Either::Right(_) => {}
         }
     }
-    let result = main.take().unwrap_or(serde_json::Value::Null);
+    let out = main.take();
+    ALIVE.with(|a| a.set(rt.alive()));
+    (out, cancelled)
+}
+
+/// What an async run produced.
+pub struct AsyncRun {
+    pub result: serde_json::Value,
+    pub trace: Trace,
+    pub cancelled: bool,
+    pub spawn_ms: f64,
+    pub spans_dropped: u64,
+}
+
+/// Runs one async demo on the page's loop until it finishes or `ctl` is cancelled.
+pub async fn run(config: AsyncConfig, seed: u64, workers: u32, ctl: Arc<RunControl>) -> AsyncRun {
+    let rt = Rt::new_real(|| PerfClock.now_ms());
+    let origin = PerfClock.now_ms() - rt.now();
+    let (nudge, nudged) = mpsc::unbounded();
+    let spawn_ms = Rc::new(Cell::new(0.0));
+    let pools = Rc::new(WebPools {
+        k: workers,
+        origin,
+        nudge,
+        busy: Rc::new(RefCell::new(Vec::new())),
+        spawn_ms: spawn_ms.clone(),
+    });
+    let ctx = Ctx {
+        rt: rt.clone(),
+        seed,
+        workers,
+        pools,
+    };
+    // Progress: real time against the demo's exact length on virtual time (or, for the scale
+    // demo, the share of futures that finished).
+    let expected = crate::engine::labs::aio::virtual_duration(&config, seed, workers);
+    ctl.chunks_total.store(1_000, Ordering::Relaxed);
+    let progress = move |rt: &Rt| match expected {
+        Some(total) => rt.now() / total,
+        None => 1.0 - rt.alive() as f64 / rt.spawned().max(1) as f64,
+    };
+    let (result, cancelled) = drive(&rt, config.run(ctx), &ctl, nudged, progress).await;
+    let result = result.unwrap_or(serde_json::Value::Null);
     rt.shutdown();
     ALIVE.with(|a| a.set(rt.alive()));
     let (spans, events, spans_dropped) = rt.take_trace();

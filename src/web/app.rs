@@ -13,6 +13,7 @@ use crate::engine::route::{Page, Route};
 use crate::web::labs::aio::AsyncLab;
 use crate::web::labs::cpu::CpuLab;
 use crate::web::labs::env_page::EnvPage;
+use crate::web::labs::models::ModelsLab;
 use crate::web::labs::sync::SyncLab;
 use crate::web::pool::{self, PoolState};
 use crate::web::runs::{self, RunNotice};
@@ -97,13 +98,7 @@ pub fn app() -> Html {
         Page::Lab(LabId::Cpu) => html! { <CpuLab /> },
         Page::Lab(LabId::Sync) => html! { <SyncLab /> },
         Page::Lab(LabId::Async) => html! { <AsyncLab /> },
-        Page::Lab(other) => html! {
-            <section class="card unbuilt">
-                <h2>{ t(lang, "lab.unbuilt.title") }</h2>
-                <p>{ tf(lang, "lab.unbuilt.body", &[("lab", other.as_str().to_string())]) }</p>
-                <p><a href="#/cpu">{ t(lang, "nav.cpu") }</a>{ " · " }<a href="#/env">{ t(lang, "nav.env") }</a></p>
-            </section>
-        },
+        Page::Lab(LabId::Models) => html! { <ModelsLab /> },
         Page::Unknown(name) => html! {
             <>
                 <p class="notice" role="alert">{ tf(lang, "lab.unknown", &[("lab", name.clone())]) }</p>

@@ -16,7 +16,9 @@ pub struct GanttProps {
 }
 
 const ROW_H: f64 = 22.0;
+/// The narrowest lane-label column; longer labels widen it (up to `MAX_LABEL_W`).
 const LABEL_W: f64 = 78.0;
+const MAX_LABEL_W: f64 = 220.0;
 const WIDTH: f64 = 760.0;
 const AXIS_H: f64 = 24.0;
 
@@ -35,7 +37,13 @@ pub fn gantt(props: &GanttProps) -> Html {
         .map(|s| s.end_ms)
         .fold(0.0, f64::max)
         .max(1.0);
-    let x = LinearScale::new((0.0, end), (LABEL_W, WIDTH - 8.0));
+    let longest = lanes
+        .iter()
+        .map(|(_, l)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let label_w = (longest as f64 * 7.0 + 10.0).clamp(LABEL_W, MAX_LABEL_W);
+    let x = LinearScale::new((0.0, end), (label_w, WIDTH - 8.0));
     let height = lanes.len() as f64 * ROW_H + AXIS_H;
     let row_of = |worker: u32| lanes.iter().position(|(w, _)| *w == worker).unwrap_or(0) as f64;
     let ticks = nice_ticks(0.0, end, 6);
@@ -68,8 +76,8 @@ pub fn gantt(props: &GanttProps) -> Html {
              preserveAspectRatio="xMinYMin meet" data-rows={lanes.len().to_string()}>
             { for lanes.iter().enumerate().map(|(i, (_, lane))| html! {
                 <g class="lane" data-lane={lane.clone()}>
-                    <rect class="lane-bg" x={LABEL_W.to_string()} y={(i as f64 * ROW_H).to_string()}
-                          width={(WIDTH - 8.0 - LABEL_W).to_string()} height={(ROW_H - 4.0).to_string()} />
+                    <rect class="lane-bg" x={label_w.to_string()} y={(i as f64 * ROW_H).to_string()}
+                          width={(WIDTH - 8.0 - label_w).to_string()} height={(ROW_H - 4.0).to_string()} />
                     <text class="lane-label" x="4" y={(i as f64 * ROW_H + ROW_H * 0.62).to_string()}>{ lane.clone() }</text>
                 </g>
             }) }

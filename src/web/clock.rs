@@ -25,3 +25,8 @@ impl Clock for PerfClock {
         })
     }
 }
+
+/// `PerfClock`'s time, for code that just needs "now".
+pub fn now() -> f64 {
+    PerfClock.now_ms()
+}

@@ -94,6 +94,32 @@ impl Proc {
         })
     }
 
+    /// A worker outside the pool, started and ready (for "a fresh process per task"), and how
+    /// long starting it took.
+    pub async fn fresh(index: u32, timeout_ms: f64) -> Result<(Proc, f64), String> {
+        let t0 = crate::web::clock::now();
+        let p = Proc::spawn(index)?;
+        loop {
+            if let Some(why) = p.failed.borrow().clone() {
+                p.terminate();
+                return Err(format!("a fresh process worker could not start: {why}"));
+            }
+            if p.ready.get() {
+                return Ok((p, crate::web::clock::now() - t0));
+            }
+            if crate::web::clock::now() - t0 > timeout_ms {
+                p.terminate();
+                return Err("a fresh process worker was not ready in time".to_string());
+            }
+            gloo_timers::future::TimeoutFuture::new(1).await;
+        }
+    }
+
+    /// Ends the worker (its memory goes with it).
+    pub fn terminate(&self) {
+        self.worker.terminate();
+    }
+
     /// Sends one job and waits for its reply (without blocking the page).
     pub async fn job(&self, payload: &str) -> Reply {
         if let Some(why) = self.failed.borrow().clone() {

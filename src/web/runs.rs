@@ -155,6 +155,7 @@ pub async fn run(text: String) -> Result<Report, RunError> {
         LabConfig::Cpu(_) => run_cpu(&text, &scenario, ctl).await,
         LabConfig::Sync(_) => run_sync(&text, &scenario, ctl).await,
         LabConfig::Async(_) => run_async(&text, &scenario, ctl).await,
+        LabConfig::Models(_) => run_models(&text, &scenario, ctl).await,
     };
     ACTIVE.with(|a| *a.borrow_mut() = None);
     match &result {
@@ -412,6 +413,39 @@ async fn run_sync(
     finish(text, scenario, t0, measured, result)
 }
 
+/// Lab `models`: the same work under each model in turn (see `web::models`).
+async fn run_models(
+    text: &str,
+    scenario: &Scenario,
+    ctl: Arc<RunControl>,
+) -> Result<Report, RunError> {
+    let LabConfig::Models(config) = scenario.config.clone() else {
+        return Err(RunError::new("bad-argument", "not a models scenario"));
+    };
+    let t0 = js_sys::Date::now();
+    let run = crate::web::models::run(config, scenario.seed, scenario.run.workers, ctl).await?;
+    let mut used: Vec<u32> = run.trace.spans.iter().map(|s| s.worker).collect();
+    used.sort_unstable();
+    used.dedup();
+    let measured = Measured {
+        cancelled: run.cancelled,
+        trace: run.trace,
+        spawn_ms: run.spawn_ms,
+        runs: Vec::new(),
+        used: used.len(),
+    };
+    finish(text, scenario, t0, measured, run.result)
+}
+
+/// `on_pool` for the other labs' runners.
+pub async fn on_pool_pub<T: Send + 'static>(
+    k: u32,
+    ctl: &Arc<RunControl>,
+    job: impl FnOnce(&rayon::ThreadPool, &RunControl) -> T + Send + 'static,
+) -> Result<(T, f64), RunError> {
+    on_pool(k, ctl, job).await
+}
+
 /// Lab `async`: the demo runs as futures on this page's own event loop.
 async fn run_async(
     text: &str,
@@ -553,6 +587,7 @@ async fn process_phase(
                     end: chunk.end,
                     panic: panic.is_some_and(|x| x.worker == worker && index >= x.at_chunk),
                     burn_ms: None,
+                    bump: None,
                 };
                 let payload = serde_json::to_string(&job).unwrap_or_default();
                 let s1 = PerfClock.now_ms();

@@ -315,7 +315,7 @@ pub fn presets() -> Vec<Preset> {
     };
     vec![
         p("gil", "gil", "CPU-bound work four ways: sequential, threads with and without the GIL, processes, asyncio",
-          "\n[run]\nworkers = 2\n\n[models]\nworkload = \"cpu\"      # count primes: pure CPU\ntasks = 8\ncpu_limit = 60_000     # numbers per task\nswitch_interval_ms = 5  # sys.setswitchinterval(0.005)\nmodels = \"all\"          # sequential, threads, threads-nogil, threads-release, processes, async\n"),
+          "\n[run]\nworkers = 2\n\n[models]\nworkload = \"cpu\"      # count primes: pure CPU\ntasks = 8\ncpu_limit = 150_000    # numbers per task\nswitch_interval_ms = 5  # sys.setswitchinterval(0.005)\nmodels = \"all\"          # sequential, threads, threads-nogil, threads-release, processes, async\n"),
         p("gil", "gil-io", "I/O-bound work four ways: threads overlap their waits even under the GIL",
           "\n[run]\nworkers = 4\n\n[models]\nworkload = \"io\"\ntasks = 8\nio_ms = 60           # each task waits 60-120 ms (seeded)\nio_max_ms = 120\nmodels = \"sequential, threads, processes, async\"\n"),
         p("gil", "gil-mixed", "Mixed work: compute, then wait — per task",
@@ -327,4 +327,83 @@ pub fn presets() -> Vec<Preset> {
         p("isolation", "isolation", "Isolation: threads share the page's memory, processes do not",
           "\n[run]\nworkers = 2\n\n[models]\nincrements = 1_000   # each worker adds 1 to `counter` this many times\n"),
     ]
+}
+
+/// The numeric inputs a demo's page shows (the editor shows every key).
+pub fn knobs(demo: &str) -> &'static [crate::engine::aio::demos::Knob] {
+    use crate::engine::aio::demos::Knob;
+    const GIL: &[Knob] = &[
+        Knob {
+            key: "tasks",
+            label: "knob.models.tasks",
+            min: 1.0,
+            max: 200.0,
+            step: 1.0,
+        },
+        Knob {
+            key: "cpu_limit",
+            label: "knob.models.cpu-limit",
+            min: 1.0,
+            max: 5_000_000.0,
+            step: 10_000.0,
+        },
+        Knob {
+            key: "io_ms",
+            label: "knob.models.io-ms",
+            min: 0.0,
+            max: 5_000.0,
+            step: 10.0,
+        },
+        Knob {
+            key: "io_max_ms",
+            label: "knob.models.io-max-ms",
+            min: 0.0,
+            max: 5_000.0,
+            step: 10.0,
+        },
+        Knob {
+            key: "switch_interval_ms",
+            label: "knob.models.switch",
+            min: 0.1,
+            max: 100.0,
+            step: 0.1,
+        },
+    ];
+    const CONVOY: &[Knob] = &[Knob {
+        key: "duration_ms",
+        label: "knob.models.duration",
+        min: 20.0,
+        max: 2_000.0,
+        step: 10.0,
+    }];
+    const SPAWN: &[Knob] = &[
+        Knob {
+            key: "tasks",
+            label: "knob.models.tasks",
+            min: 1.0,
+            max: 32.0,
+            step: 1.0,
+        },
+        Knob {
+            key: "cpu_limit",
+            label: "knob.models.cpu-limit",
+            min: 1.0,
+            max: 5_000_000.0,
+            step: 10_000.0,
+        },
+    ];
+    const ISOLATION: &[Knob] = &[Knob {
+        key: "increments",
+        label: "knob.models.increments",
+        min: 1.0,
+        max: 1_000_000.0,
+        step: 100.0,
+    }];
+    match demo {
+        "gil" => GIL,
+        "convoy" => CONVOY,
+        "spawn" => SPAWN,
+        "isolation" => ISOLATION,
+        _ => &[],
+    }
 }

@@ -221,6 +221,7 @@ impl Gil {
         set
     }
 
+    // excerpt:start
     /// Takes the GIL for `worker`, waiting as CPython's `take_gil` does: after every switch
     /// interval without a hand-off it sets the drop request. `None` when `cancel` was raised
     /// while waiting. With the GIL off it returns at once.
@@ -300,6 +301,7 @@ impl Gil {
     }
 }
 
+// excerpt:end
 /// One step of a spin wait: mostly a CPU hint, sometimes a yield so that oversubscribed native
 /// threads let the holder run (a no-op in wasm workers, where every worker has its own thread).
 fn backoff(spins: &mut u32) {

@@ -227,6 +227,7 @@ const CONVOY_BATCH: u64 = 64;
 /// The CPU thread counts primes in `[0, CONVOY_RANGE)` over and over.
 const CONVOY_RANGE: u64 = 1 << 20;
 
+// excerpt:start
 /// Runs the convoy experiment on threads 0 (CPU-bound) and 1 (I/O-bound) of `pool` with the GIL
 /// on. Errs when the pool has fewer than two threads (the two must run at the same time).
 pub fn run_convoy(
@@ -345,6 +346,8 @@ pub fn run_convoy(
         cancelled: cancel.load(Ordering::Relaxed),
     })
 }
+
+// excerpt:end
 
 #[cfg(test)]
 mod tests {

@@ -5,4 +5,5 @@ pub mod card;
 pub mod cpu;
 pub mod cpu_results;
 pub mod env_page;
+pub mod models;
 pub mod sync;

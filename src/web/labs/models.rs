@@ -1,0 +1,324 @@
+//! Lab `models`: the same work four ways, the convoy effect, process start-up and isolation.
+
+use std::rc::Rc;
+
+use serde_json::Value;
+use yew::prelude::*;
+
+use crate::engine::i18n::{t, tf, Lang};
+use crate::engine::labs::models::{knobs, ModelsConfig};
+use crate::engine::labs::{LabConfig, LabId};
+use crate::engine::route::{encode_scenario, Page, Route};
+use crate::engine::scenario::{with_value, Scenario};
+use crate::web::charts::{Gantt, LineChart, SeriesData};
+use crate::web::env;
+use crate::web::labs::card::{self, excerpt, save, CodePane, Editor, PresetSelect, RunBar};
+use crate::web::runs::{self, RunError};
+use crate::web::state::AppContext;
+
+const FIRST_DEMO: &str = "gil";
+
+fn code_for(demo: &str) -> (&'static str, &'static str) {
+    match demo {
+        "convoy" => (
+            include_str!("../../python/models_convoy.py"),
+            include_str!("../../engine/models/threads.rs"),
+        ),
+        "spawn" => (
+            include_str!("../../python/models_spawn.py"),
+            include_str!("../../web/models.rs"),
+        ),
+        "isolation" => (
+            include_str!("../../python/models_isolation.py"),
+            include_str!("../../web/models.rs"),
+        ),
+        _ => (
+            include_str!("../../python/models_gil.py"),
+            include_str!("../../engine/models/gil.rs"),
+        ),
+    }
+}
+
+#[function_component(ModelsLab)]
+pub fn models_lab() -> Html {
+    let Some(app) = use_context::<AppContext>() else {
+        return html! {};
+    };
+    let lang = app.lang;
+    let init = use_memo(app.route.scenario.clone(), |_| {
+        card::initial_text(LabId::Models, FIRST_DEMO, &app.route, lang)
+    });
+    let text = use_state(|| init.0.clone());
+    {
+        let text = text.setter();
+        use_effect_with(init.clone(), move |init| text.set(init.0.clone()));
+    }
+    {
+        let text = text.setter();
+        use_effect_with(app.incoming.clone(), move |incoming| {
+            if let Some((_, t)) = incoming {
+                if runs::parse(t).is_ok_and(|s| s.lab == LabId::Models) {
+                    text.set(t.clone());
+                }
+            }
+        });
+    }
+    let parsed: Result<Scenario, RunError> = runs::parse(&text);
+    {
+        let parsed = parsed.clone();
+        use_effect_with((*text).clone(), move |text| {
+            save(&card::editor_key(LabId::Models), text);
+            if let Ok(s) = parsed {
+                save(&card::last_valid_key(LabId::Models, &s.demo), &s.to_toml());
+            }
+        });
+    }
+    let share = use_state(|| None::<String>);
+    let set_text = {
+        let text = text.clone();
+        Callback::from(move |s: String| text.set(s))
+    };
+    let config: Option<(u32, ModelsConfig)> = parsed.as_ref().ok().and_then(|s| match &s.config {
+        LabConfig::Models(c) => Some((s.run.workers, c.clone())),
+        _ => None,
+    });
+    let demo = config.as_ref().map_or(FIRST_DEMO, |(_, c)| c.demo_id());
+    let normalized = parsed.as_ref().ok().map(|s| s.to_toml());
+    let knob = |table: &'static str, key: &'static str, quoted: bool| {
+        let text = text.clone();
+        let normalized = normalized.clone();
+        Callback::from(move |e: Event| {
+            let value = e
+                .target_dyn_into::<web_sys::HtmlInputElement>()
+                .map(|i| i.value())
+                .or_else(|| {
+                    e.target_dyn_into::<web_sys::HtmlSelectElement>()
+                        .map(|s| s.value())
+                })
+                .unwrap_or_default();
+            let value = value.trim().replace('"', "");
+            let ok = quoted || value.parse::<f64>().is_ok();
+            if let (Some(n), true) = (normalized.as_ref(), ok) {
+                let v = if quoted {
+                    format!("\"{value}\"")
+                } else {
+                    value
+                };
+                text.set(with_value(n, table, key, &v));
+            }
+        })
+    };
+    let value_of = |key: &str| -> String {
+        normalized
+            .as_deref()
+            .unwrap_or("")
+            .lines()
+            .skip_while(|l| l.trim() != "[models]")
+            .find_map(|l| {
+                l.split_once('=')
+                    .filter(|(k, _)| k.trim() == key)
+                    .map(|(_, v)| v.trim().trim_matches('"').to_string())
+            })
+            .unwrap_or_default()
+    };
+    let on_run = card::run_callback(text.clone());
+    let on_cancel = card::cancel_callback();
+    let on_share = card::share_callback(
+        Route {
+            page: Page::Lab(LabId::Models),
+            demo: Some(demo.to_string()),
+            scenario: Some(encode_scenario(&text)),
+            embed: false,
+        },
+        share.clone(),
+    );
+    let threads_reason = env::threads_unavailable().map(|(key, _)| t(lang, key).to_string());
+    let (python, rust) = code_for(demo);
+    let report = app.last.clone().filter(|r| r.lab == "models");
+    html! {
+        <div class="lab lab-models">
+            <section class="card intro">
+                <h2>{ t(lang, "models.title") }</h2>
+                <p>{ t(lang, &format!("models.{demo}.what")) }</p>
+                if let Some(notice) = init.1.clone() {
+                    <p class="notice" role="alert" id="link-error">{ notice }</p>
+                }
+                if let Some(reason) = threads_reason {
+                    <p class="notice" id="no-threads">{ tf(lang, "models.no-threads", &[("reason", reason)]) }</p>
+                }
+            </section>
+            <div class="grid">
+                <section class="card knobs" aria-label={t(lang, "knob.title")}>
+                    <PresetSelect lang={lang} lab={LabId::Models} text={(*text).clone()} on_pick={set_text.clone()} />
+                    if let Some((workers, _)) = config.clone() {
+                        <label class="knob" for="k-workers"><span>{ t(lang, "knob.workers") }</span>
+                            <input type="number" id="k-workers" min="1" max={env::worker_cap().to_string()} value={workers.to_string()}
+                                onchange={knob("run", "workers", false)} />
+                        </label>
+                        if demo == "gil" {
+                            <label class="knob" for="k-workload"><span>{ t(lang, "knob.models.workload") }</span>
+                                <select id="k-workload" onchange={knob("models", "workload", true)}>
+                                    { for ["cpu", "io", "mixed"].into_iter().map(|w| html! { <option value={w} selected={value_of("workload") == w}>{ w }</option> }) }
+                                </select>
+                            </label>
+                            <label class="knob" for="k-models"><span>{ t(lang, "knob.models.models") }</span>
+                                <input type="text" id="k-models" value={value_of("models")} onchange={knob("models", "models", true)} />
+                            </label>
+                        }
+                        if demo == "convoy" {
+                            <label class="knob" for="k-intervals"><span>{ t(lang, "knob.models.intervals") }</span>
+                                <input type="text" id="k-intervals" value={value_of("intervals")} onchange={knob("models", "intervals", true)} />
+                            </label>
+                        }
+                        { for knobs(demo).iter().map(|k| {
+                            let id = format!("k-{}", k.key.replace('_', "-"));
+                            html! {
+                                <label class="knob" for={id.clone()}><span>{ t(lang, k.label) }</span>
+                                    <input type="number" id={id} min={k.min.to_string()} max={k.max.to_string()} step={k.step.to_string()}
+                                        value={value_of(k.key)} onchange={knob("models", k.key, false)} />
+                                </label>
+                            }
+                        }) }
+                    }
+                </section>
+                <section class="card">
+                    <Editor lang={lang} text={(*text).clone()} checked={(*text).clone()} error={parsed.as_ref().err().cloned()} on_input={set_text} />
+                    <RunBar lang={lang} running={app.running.is_some()} progress={app.progress}
+                        can_run={parsed.is_ok()} on_run={on_run} on_cancel={on_cancel} />
+                    <div class="share">
+                        <button onclick={on_share} id="share">{ t(lang, "run.share") }</button>
+                    </div>
+                    if let Some(url) = (*share).clone() {
+                        <input class="share-url" readonly=true value={url} aria-label={t(lang, "run.share")} />
+                    }
+                    if let Some(e) = app.error.clone() {
+                        <p class="run-error" role="alert" id="run-error">{ tf(lang, "run.failed", &[("message", e.message.clone())]) }</p>
+                    }
+                </section>
+            </div>
+            if let Some(r) = report { <ModelsResults report={r} lang={lang} runs={app.finished} /> }
+            if !app.route.embed {
+                <CodePane lang={lang} python={python} rust={excerpt(rust).to_string()} />
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ResultsProps {
+    report: Rc<crate::engine::report::Report>,
+    lang: Lang,
+    runs: u32,
+}
+
+fn s(v: &Value, k: &str) -> String {
+    match v.get(k) {
+        Some(Value::String(x)) => x.clone(),
+        Some(Value::Null) | None => "—".to_string(),
+        Some(x) => x.to_string(),
+    }
+}
+
+fn pct(v: &Value, k: &str) -> f64 {
+    v.get(k).and_then(Value::as_f64).unwrap_or(0.0) * 100.0
+}
+
+#[function_component(ModelsResults)]
+fn models_results(p: &ResultsProps) -> Html {
+    let lang = p.lang;
+    let r = &p.report.result;
+    let lesson = crate::web::labs::cpu_results::lesson_text(r, lang);
+    let demo = p.report.demo.as_str();
+    let rows = r
+        .get("models")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let points = r
+        .get("points")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let body = match demo {
+        "gil" => html! {
+            <table class="points" id="models-table">
+                <thead><tr>
+                    <th>{ t(lang, "models.model") }</th><th>{ t(lang, "result.wall") }</th><th>{ t(lang, "models.speedup") }</th>
+                    <th>{ t(lang, "models.efficiency") }</th><th>{ format!("{} / {} / {}", t(lang, "models.busy"), t(lang, "models.gil-wait"), t(lang, "models.idle")) }</th>
+                    <th>{ t(lang, "models.switches") }</th><th>{ t(lang, "models.agrees") }</th><th>{ t(lang, "models.note") }</th>
+                </tr></thead>
+                <tbody>
+                    { for rows.iter().map(|m| html! {
+                        <tr data-model={s(m, "model")}>
+                            <td>{ s(m, "model") }</td>
+                            <td>{ if m["ran"] == true { format!("{} ms", s(m, "wall_ms")) } else { "—".into() } }</td>
+                            <td>{ s(m, "speedup") }</td><td>{ s(m, "efficiency") }</td>
+                            <td class="shares">
+                                <span class="share-bar" title={format!("{:.0}% / {:.0}% / {:.0}%", pct(m, "busy_share"), pct(m, "gil_wait_share"), pct(m, "idle_share"))}>
+                                    <span class="busy" style={format!("width:{:.1}%", pct(m, "busy_share"))}></span>
+                                    <span class="gil" style={format!("width:{:.1}%", pct(m, "gil_wait_share"))}></span>
+                                </span>
+                                { format!(" {:.0} / {:.0} / {:.0}", pct(m, "busy_share"), pct(m, "gil_wait_share"), pct(m, "idle_share")) }
+                            </td>
+                            <td>{ s(m, "switches") }</td>
+                            <td class={classes!((m["agrees"] != true).then_some("bad"))}>{ if m["agrees"] == true { t(lang, "common.yes") } else { t(lang, "common.no") } }</td>
+                            <td class="note">{ m.get("note").and_then(Value::as_str).unwrap_or("").to_string() }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        },
+        "convoy" => {
+            let series = vec![SeriesData {
+                name: t(lang, "models.io-rate").to_string(),
+                class: "measured",
+                points: points
+                    .iter()
+                    .filter_map(|q| {
+                        Some((
+                            q.get("switch_interval_ms")?.as_f64()?,
+                            q.get("io_ops_per_s")?.as_f64()?,
+                        ))
+                    })
+                    .collect(),
+                markers: true,
+            }];
+            html! {
+                <>
+                    <LineChart series={series} title={t(lang, "models.io-rate")} x_label={t(lang, "models.interval")} y_label={t(lang, "models.io-rate")} id={Some(AttrValue::from("convoy-chart"))} />
+                    <table class="points" id="convoy-table">
+                        <thead><tr><th>{ t(lang, "models.interval") }</th><th>{ t(lang, "models.io-rate") }</th><th>{ t(lang, "models.io-wait") }</th><th>{ t(lang, "models.switches") }</th></tr></thead>
+                        <tbody>{ for points.iter().map(|q| html! {
+                            <tr><td>{ s(q, "switch_interval_ms") }</td><td>{ s(q, "io_ops_per_s") }</td><td>{ s(q, "io_gil_wait_per_op_ms") }</td><td>{ s(q, "switches") }</td></tr>
+                        }) }</tbody>
+                    </table>
+                </>
+            }
+        }
+        "spawn" => html! {
+            <dl class="figures" id="spawn-figures">
+                <dt>{ t(lang, "models.fresh") }</dt><dd id="r-fresh">{ format!("{} ms ({} {} ms)", s(&r["fresh"], "wall_ms"), t(lang, "models.spawn-total"), s(&r["fresh"], "spawn_ms_total")) }</dd>
+                <dt>{ t(lang, "models.pooled") }</dt><dd id="r-pool">{ format!("{} ms ({} {} ms)", s(&r["pool"], "wall_ms"), t(lang, "models.spawn-total"), s(&r["pool"], "spawn_ms")) }</dd>
+            </dl>
+        },
+        _ => html! {
+            <dl class="figures" id="isolation-figures">
+                <dt>{ t(lang, "models.page-counter") }</dt><dd>{ s(r, "page_before") }</dd>
+                <dt>{ t(lang, "models.threads-saw") }</dt><dd id="r-threads">{ s(r, "page_after_threads") }</dd>
+                <dt>{ t(lang, "models.processes-saw") }</dt><dd id="r-processes">{ format!("{} ({})", s(r, "page_after_processes"), r.get("process_counters").map(|v| v.to_string()).unwrap_or_default()) }</dd>
+            </dl>
+        },
+    };
+    html! {
+        <section class="card results" id="results" data-runs={p.runs.to_string()} aria-live="polite">
+            <h2>{ t(lang, "result.title") }</h2>
+            if let Some(text) = lesson { <p class="lesson" id="lesson"><strong>{ t(lang, "result.lesson") }{ ": " }</strong>{ text }</p> }
+            { body }
+            if !p.report.spans.is_empty() {
+                <h3>{ t(lang, "result.timeline") }</h3>
+                <Gantt spans={Rc::new(p.report.spans.clone())} title={t(lang, "result.timeline")} />
+            }
+            <p class="hint">{ tf(lang, "result.timer-note", &[("res", p.report.timer_resolution_ms.to_string()), ("coi", if p.report.cross_origin_isolated { t(lang, "common.yes") } else { t(lang, "common.no") }.to_string())]) }</p>
+        </section>
+    }
+}

@@ -1,0 +1,129 @@
+// Lab `models` in the browser: the same work four ways on real workers, the GIL simulated by
+// real contention, processes isolated, asyncio on the page's loop.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './server.mjs';
+import { launch, open, poolSettled, run, preset } from './browser.mjs';
+
+const DIST = process.env.DIST || 'dist';
+let browser, server, page;
+
+before(async () => {
+  browser = await launch();
+  server = await serve(DIST, { isolated: true });
+  page = await open(browser, `${server.url}/#/models`);
+  await poolSettled(page);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** True when two spans of `kind` on different workers of one model overlap in time. */
+function overlaps(spans, model, kind) {
+  const s = spans.filter((x) => x.kind === kind && x.lane.startsWith(`${model} ·`));
+  return s.some((a, i) => s.slice(i + 1).some((b) => a.worker !== b.worker && a.start_ms < b.end_ms && b.start_ms < a.end_ms));
+}
+
+test('every models preset runs through window.playground.run (each ≤ 2 s)', async () => {
+  const presets = (await page.evaluate(() => window.playground.presets())).filter((p) => p.lab === 'models');
+  assert.ok(presets.length >= 6);
+  for (const p of presets) {
+    const r = await run(page, p.scenario);
+    assert.ok(r.ok, `${p.name}: ${JSON.stringify(r.error)}`);
+    const rep = r.report;
+    assert.ok(rep.wall_ms < 2000 || p.demo === 'spawn', `${p.name} took ${rep.wall_ms} ms`);
+    assert.ok(rep.result.lesson?.id?.startsWith('lesson.models.'), p.name);
+    if (p.demo === 'gil') {
+      assert.equal(rep.result.agree, true, JSON.stringify(rep.result.models));
+      for (const m of rep.result.models) assert.equal(m.ran, true, `${p.name}: ${m.model} ${m.note}`);
+      // GIL on: never two workers computing at once, and they did wait for the GIL.
+      if (rep.result.workload !== 'io') {
+        assert.equal(overlaps(rep.spans, 'threads', 'cpu'), false, `${p.name}: cpu spans overlap under the GIL`);
+        assert.ok(rep.spans.some((s) => s.kind === 'gil-wait' && s.lane.startsWith('threads ·')), p.name);
+      }
+      if (rep.result.workload === 'io') {
+        assert.ok(overlaps(rep.spans, 'threads', 'io'), 'I/O waits overlap under the GIL');
+      }
+      const asyncRow = rep.result.models.find((m) => m.model === 'async');
+      if (asyncRow && rep.result.workload !== 'io') assert.ok(rep.spans.some((s) => s.kind === 'blocked' && s.lane.startsWith('async ·')));
+    }
+    if (p.demo === 'convoy') {
+      const pts = rep.result.points;
+      assert.equal(pts.length, 6);
+      // The convoy: fewer I/O calls per second with the longest interval than with the shortest.
+      assert.ok(pts[0].io_ops_per_s > pts[pts.length - 1].io_ops_per_s, JSON.stringify(pts));
+      for (const q of pts) assert.ok(q.max_quanta_past_drop_request <= 1);
+    }
+    if (p.demo === 'spawn') {
+      assert.ok(rep.result.fresh.spawn_ms_total > 0, 'a fresh worker per task pays start-up');
+      assert.equal(rep.result.agree, true);
+      assert.ok(rep.spans.some((s) => s.kind === 'spawn'));
+    }
+    if (p.demo === 'isolation') {
+      const res = rep.result;
+      assert.equal(res.page_after_threads - res.page_before, res.increments * res.workers, 'threads changed the page');
+      assert.equal(res.page_unchanged_by_processes, true, 'processes did not');
+      assert.ok(res.process_counters.every((c) => c >= res.increments));
+    }
+  }
+  assert.deepEqual(page.defects, []);
+});
+
+test('GIL on vs off with 2 workers on long CPU tasks: off overlaps, on does not', async () => {
+  const text = 'version = 1\nlab = "models"\ndemo = "gil"\n[run]\nworkers = 2\n[models]\nworkload = "cpu"\ntasks = 2\ncpu_limit = 300_000\nmodels = "threads, threads-nogil"\n';
+  const r = await run(page, text);
+  assert.ok(r.ok, JSON.stringify(r.error));
+  assert.equal(overlaps(r.report.spans, 'threads', 'cpu'), false);
+  assert.equal(overlaps(r.report.spans, 'threads-nogil', 'cpu'), true);
+  const threads = r.report.result.models.find((m) => m.model === 'threads');
+  assert.ok(threads.switches >= 1 && threads.gil_wait_share > 0.1, JSON.stringify(threads));
+});
+
+test('the models page draws the table, the shares and the timeline', async () => {
+  await page.selectOption('#preset', 'gil');
+  await page.waitForSelector('#k-switch-interval-ms');
+  const before = Number((await page.getAttribute('#results', 'data-runs').catch(() => null)) || 0);
+  await page.click('#run');
+  await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, before, { timeout: 30000 });
+  assert.deepEqual(await page.$$eval('#models-table tbody tr', (rows) => rows.map((r) => r.dataset.model)),
+    ['sequential', 'threads', 'threads-nogil', 'threads-release', 'processes', 'async']);
+  assert.match(await page.textContent('#lesson'), /GIL|threads/);
+  assert.ok(Number(await page.getAttribute('#results svg.gantt', 'data-rows')) >= 8);
+  await page.screenshot({ path: 'tests/e2e/artifacts/models-gil.png', fullPage: true });
+  await page.selectOption('#preset', 'convoy');
+  await page.waitForSelector('#k-intervals');
+  const n2 = Number(await page.getAttribute('#results', 'data-runs'));
+  await page.click('#run');
+  await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, n2, { timeout: 30000 });
+  assert.equal((await page.$$('#convoy-chart circle.point')).length, 6);
+  await page.screenshot({ path: 'tests/e2e/artifacts/models-convoy.png', fullPage: true });
+  assert.deepEqual(page.defects, []);
+});
+
+test('without COOP/COEP: processes and asyncio run, thread models say why they were skipped', async () => {
+  const plain = await serve(DIST, { isolated: false });
+  try {
+    const p2 = await open(browser, `${plain.url}/#/models`);
+    await p2.waitForSelector('#no-threads');
+    const r = await run(p2, await preset(p2, 'gil'));
+    assert.ok(r.ok, JSON.stringify(r.error));
+    const rows = Object.fromEntries(r.report.result.models.map((m) => [m.model, m]));
+    assert.equal(rows.processes.ran, true);
+    assert.equal(rows.async.ran, true);
+    assert.equal(rows.threads.ran, false);
+    assert.match(rows.threads.note, /cross-origin isolated/);
+    assert.equal(r.report.result.lesson.id, 'lesson.models.no-baseline');
+    const iso = await run(p2, await preset(p2, 'isolation'));
+    assert.ok(iso.ok, JSON.stringify(iso.error));
+    assert.equal(iso.report.result.page_unchanged_by_processes, true);
+    assert.equal(iso.report.result.page_after_threads, null);
+    const convoy = await run(p2, await preset(p2, 'convoy'));
+    assert.equal(convoy.error?.code, 'no-threads');
+    assert.deepEqual(p2.defects, []);
+    await p2.close();
+  } finally {
+    await plain.close();
+  }
+});
