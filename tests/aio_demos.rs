@@ -257,3 +257,133 @@ fn scale_runs_many_futures_records_no_spans_and_counts_them_down() {
     rt.shutdown();
     assert_eq!(rt.alive(), 0);
 }
+
+#[test]
+fn retry_delays_follow_the_policy_exactly_without_jitter() {
+    let (v, _) = run(&scenario(
+        "retry",
+        "requests = 3\nfailure_p = 1.0\ncall_ms = 50\nbase_ms = 100\nfactor = 2\ncap_ms = 500\nmax_retries = 4\njitter = false\n",
+    ));
+    let policy = serde_json::json!([100.0, 200.0, 400.0, 500.0]);
+    for r in v["requests"].as_array().unwrap() {
+        assert_eq!(r["delays_ms"], policy);
+        assert_eq!(r["attempts"], 5);
+        assert_eq!(r["ok"], false);
+    }
+    // 5 calls of 50 ms plus 100 + 200 + 400 + 500 ms of back-off, all requests side by side.
+    assert_eq!(v["total_ms"], 5.0 * 50.0 + 1200.0);
+    assert_eq!(v["gave_up"], 3);
+    assert_eq!(v["lesson"]["id"], "lesson.async.retry-gave-up");
+
+    let (v, _) = run(&scenario(
+        "retry",
+        "requests = 4\nfailure_p = 0\ncall_ms = 70\n",
+    ));
+    assert_eq!(v["attempts"], 4);
+    assert_eq!(v["total_ms"], 70.0);
+    assert_eq!(v["lesson"]["id"], "lesson.async.retry-none-failed");
+}
+
+#[test]
+fn retry_jitter_stays_under_the_policy_and_follows_the_seed() {
+    let text = |seed: u64| {
+        format!("version = 1\nlab = \"async\"\ndemo = \"retry\"\nseed = {seed}\n[async]\nrequests = 8\nfailure_p = 0.6\n")
+    };
+    let (a, _) = run(&text(1));
+    let (b, _) = run(&text(1));
+    let (c, _) = run(&text(2));
+    assert_eq!(
+        a["requests"], b["requests"],
+        "the same seed gives the same run"
+    );
+    assert_ne!(a["requests"], c["requests"], "another seed, another run");
+    let policy: Vec<f64> = serde_json::from_value(a["policy_ms"].clone()).unwrap();
+    for r in a["requests"].as_array().unwrap() {
+        for (n, d) in r["delays_ms"].as_array().unwrap().iter().enumerate() {
+            let d = d.as_f64().unwrap();
+            assert!(d >= 0.0 && d <= policy[n], "retry {n}: {d} > {}", policy[n]);
+        }
+    }
+    let e = parse(&scenario("retry", "failure_p = 1.5\n"), 16).unwrap_err();
+    assert_eq!((e.code.as_str(), e.line, e.col), ("out-of-range", 5, 13));
+}
+
+#[test]
+fn token_bucket_admits_a_burst_then_one_per_interval_in_order() {
+    let (v, _) = run(&scenario(
+        "token-bucket",
+        "rate = 5\ncapacity = 3\nrequests = 10\narrival_ms = 0\nqueue = 100\nwork_ms = 0\n",
+    ));
+    let times: Vec<f64> = v["admissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["admitted_ms"].as_f64().unwrap())
+        .collect();
+    assert_eq!(
+        times,
+        vec![0.0, 0.0, 0.0, 200.0, 400.0, 600.0, 800.0, 1000.0, 1200.0, 1400.0]
+    );
+    let ids: Vec<u64> = v["admissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, (0..10).collect::<Vec<_>>(), "first come, first served");
+    assert_eq!(v["burst"], 3);
+
+    let (v, _) = run(&scenario(
+        "token-bucket",
+        "rate = 5\ncapacity = 3\nrequests = 10\narrival_ms = 0\nqueue = 2\nwork_ms = 0\n",
+    ));
+    assert_eq!(v["admitted"], 5);
+    assert_eq!(v["rejected"], 5);
+    let e = parse(&scenario("token-bucket", "capacity = 0\n"), 16).unwrap_err();
+    assert_eq!((e.code.as_str(), e.line, e.col), ("out-of-range", 5, 12));
+}
+
+#[test]
+fn pipeline_processes_every_item_once_and_routes_failures() {
+    let (v, rt) = run(&scenario(
+        "pipeline",
+        "pages = 3\npage_size = 4\nprocessors = 1\nqueue = 2\nfetch_ms = 0\nprocess_ms = 10\nfail_every = 3\n",
+    ));
+    assert_eq!(v["fetched"], 12);
+    assert_eq!(v["failed"], serde_json::json!([3, 6, 9, 12]));
+    assert_eq!(v["consumed"], 8);
+    assert_eq!(v["processed"], 12);
+    // One processor, no fetch time: 12 items × 10 ms back to back.
+    assert_eq!(v["total_ms"], 120.0);
+    assert!(v["queue_peak"].as_u64().unwrap() <= 2);
+    rt.shutdown();
+    let (v, _) = run(&scenario(
+        "pipeline",
+        "pages = 4\npage_size = 5\nprocessors = 3\nfail_every = 0\n",
+    ));
+    assert_eq!(v["consumed"], 20);
+    let per: Vec<u64> = serde_json::from_value(v["per_processor"].clone()).unwrap();
+    assert_eq!(per.iter().sum::<u64>(), 20);
+    assert!(
+        per.iter().all(|n| *n > 0),
+        "every processor took part: {per:?}"
+    );
+    let e = parse(&scenario("pipeline", "processors = 0\n"), 16).unwrap_err();
+    assert_eq!(e.code.as_str(), "out-of-range");
+}
+
+#[test]
+fn actors_count_exactly_without_a_lock() {
+    for (clients, messages) in [(1u64, 1u64), (4, 5), (10, 30)] {
+        let (v, _) = run(&scenario(
+            "actors",
+            &format!("clients = {clients}\nmessages = {messages}\nhandle_ms = 1\nprint_ms = 0\nsend_ms = 0\n"),
+        ));
+        assert_eq!(v["final_count"], clients * messages);
+        // Every Add, every client's Get, the main Get and the Stop.
+        assert_eq!(v["counter_handled"], clients * messages + clients + 2);
+        // The counter handles one message at a time, 1 ms each: the run takes exactly that.
+        assert_eq!(v["total_ms"], (clients * messages + clients + 2) as f64);
+        assert_eq!(v["printer_printed"], clients);
+    }
+}

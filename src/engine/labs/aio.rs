@@ -58,6 +58,10 @@ async_demos! {
     TaskGroup => task_group, "task-group";
     Timeouts => timeouts, "timeouts";
     Semaphore => limits, "semaphore";
+    Retry => retry, "retry";
+    TokenBucket => bucket, "token-bucket";
+    Pipeline => pipeline, "pipeline";
+    Actors => actors, "actors";
     Futures => futures, "futures";
     Blocking => blocking, "blocking";
     Scale => scale, "scale";

@@ -36,6 +36,22 @@ fn code_for(demo: &str) -> (&'static str, &'static str) {
             include_str!("../../python/async_semaphore.py"),
             include_str!("../../engine/aio/demos/limits.rs"),
         ),
+        "retry" => (
+            include_str!("../../python/async_retry.py"),
+            include_str!("../../engine/aio/demos/retry.rs"),
+        ),
+        "token-bucket" => (
+            include_str!("../../python/async_token_bucket.py"),
+            include_str!("../../engine/aio/demos/bucket.rs"),
+        ),
+        "pipeline" => (
+            include_str!("../../python/async_pipeline.py"),
+            include_str!("../../engine/aio/demos/pipeline.rs"),
+        ),
+        "actors" => (
+            include_str!("../../python/async_actors.py"),
+            include_str!("../../engine/aio/demos/actors.rs"),
+        ),
         "futures" => (
             include_str!("../../python/async_futures.py"),
             include_str!("../../engine/aio/demos/futures.rs"),

@@ -12,10 +12,14 @@
 //! `{ "numbers": [{label, value}], "series": [{label, points: [[x, y]]}], "lesson": {id,
 //! figures}, ... }` where `label` is a catalogue key.
 
+pub mod actors;
 pub mod blocking;
+pub mod bucket;
 pub mod futures;
 pub mod gather;
 pub mod limits;
+pub mod pipeline;
+pub mod retry;
 pub mod scale;
 pub mod task_group;
 pub mod timeouts;
@@ -35,6 +39,10 @@ pub static TEXTS: &[&[(&str, &str, &str)]] = &[
     futures::TEXT,
     blocking::TEXT,
     scale::TEXT,
+    retry::TEXT,
+    bucket::TEXT,
+    pipeline::TEXT,
+    actors::TEXT,
 ];
 
 /// A numeric key of a demo's `[async]` table shown as an input on the page.

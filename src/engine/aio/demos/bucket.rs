@@ -1,0 +1,282 @@
+//! Demo `token-bucket`: rate limiting with a token bucket (rate, capacity) and back-pressure
+//! from a bounded waiting line. Requests arrive every `arrival_ms`; one that finds `queue`
+//! others already waiting is turned away. A waiting request is admitted at the exact instant
+//! the bucket holds a token again (computed from the refill rate, not polled), first come
+//! first served.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+
+use super::{lesson, ms, number, Ctx, Knob};
+use crate::engine::aio::Event;
+use crate::engine::scenario::{ScenarioError, TableReader};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// Tokens per second.
+    pub rate: f64,
+    pub capacity: u32,
+    pub requests: u32,
+    pub arrival_ms: u32,
+    /// Most requests waiting for a token; more are rejected.
+    pub queue: u32,
+    /// Work after admission.
+    pub work_ms: u32,
+}
+
+impl Config {
+    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
+        Ok(Config {
+            rate: r.f64_in("rate", 5.0, 0.1, 1_000.0)?,
+            capacity: r.u32_in("capacity", 3, 1..=1_000)?,
+            requests: r.u32_in("requests", 20, 1..=500)?,
+            arrival_ms: r.u32_in("arrival_ms", 50, 0..=5_000)?,
+            queue: r.u32_in("queue", 5, 0..=1_000)?,
+            work_ms: r.u32_in("work_ms", 20, 0..=5_000)?,
+        })
+    }
+
+    pub fn to_toml(&self) -> String {
+        format!(
+            "rate = {}\ncapacity = {}\nrequests = {}\narrival_ms = {}\nqueue = {}\nwork_ms = {}\n",
+            self.rate, self.capacity, self.requests, self.arrival_ms, self.queue, self.work_ms
+        )
+    }
+}
+
+pub const KNOBS: &[Knob] = &[
+    Knob {
+        key: "rate",
+        label: "knob.async.rate",
+        min: 0.1,
+        max: 1000.0,
+        step: 0.5,
+    },
+    Knob {
+        key: "capacity",
+        label: "knob.async.capacity",
+        min: 1.0,
+        max: 1000.0,
+        step: 1.0,
+    },
+    Knob {
+        key: "requests",
+        label: "knob.async.requests",
+        min: 1.0,
+        max: 500.0,
+        step: 1.0,
+    },
+    Knob {
+        key: "arrival_ms",
+        label: "knob.async.arrival-ms",
+        min: 0.0,
+        max: 5000.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "queue",
+        label: "knob.async.queue",
+        min: 0.0,
+        max: 1000.0,
+        step: 1.0,
+    },
+];
+
+pub const PRESETS: &[(&str, &str, &str)] = &[(
+    "token-bucket",
+    "Token bucket: 5 per second, burst of 3, a waiting line of 5",
+    "rate = 5          # tokens per second\ncapacity = 3      # burst: the bucket starts full\nrequests = 20\narrival_ms = 50    # a request arrives every 50 ms (20 per second)\nqueue = 5         # at most 5 wait for a token; the rest are turned away\nwork_ms = 20\n",
+)];
+
+/// The bucket: level at the last update, refilled continuously.
+struct Bucket {
+    rate_per_ms: f64,
+    capacity: f64,
+    level: f64,
+    at: f64,
+    /// Requests waiting for a token, in arrival order.
+    waiting: std::collections::VecDeque<(u32, Event)>,
+    /// (time, level) samples, for the chart.
+    samples: Vec<[f64; 2]>,
+}
+
+impl Bucket {
+    fn refill(&mut self, now: f64) {
+        self.level = (self.level + (now - self.at) * self.rate_per_ms).min(self.capacity);
+        self.at = now;
+    }
+    fn sample(&mut self, now: f64) {
+        self.samples
+            .push([now, (self.level * 1000.0).round() / 1000.0]);
+    }
+}
+
+// excerpt:start
+/// Hands out tokens to the waiting line in order: sleeps exactly until the next token exists.
+async fn dispatcher(ctx: Ctx, bucket: Rc<RefCell<Bucket>>, wake: Event, stop: Rc<RefCell<bool>>) {
+    let rt = ctx.rt.clone();
+    loop {
+        let next = {
+            let mut b = bucket.borrow_mut();
+            b.refill(rt.now());
+            if b.waiting.is_empty() {
+                None
+            } else if b.level >= 1.0 - 1e-9 {
+                b.level -= 1.0;
+                let now = rt.now();
+                b.sample(now);
+                b.waiting.pop_front().map(|(_, ev)| Ok(ev))
+            } else {
+                // The instant the bucket reaches one token again.
+                Some(Err((1.0 - b.level) / b.rate_per_ms))
+            }
+        };
+        match next {
+            Some(Ok(ev)) => ev.set(),
+            Some(Err(wait)) => rt.sleep_until(rt.now() + wait).await,
+            None => {
+                if *stop.borrow() {
+                    return;
+                }
+                wake.clear();
+                wake.wait().await;
+            }
+        }
+    }
+}
+
+pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+    let rt = ctx.rt.clone();
+    let t0 = rt.now();
+    let bucket = Rc::new(RefCell::new(Bucket {
+        rate_per_ms: cfg.rate / 1000.0,
+        capacity: f64::from(cfg.capacity),
+        level: f64::from(cfg.capacity),
+        at: t0,
+        waiting: Default::default(),
+        samples: vec![[0.0, f64::from(cfg.capacity)]],
+    }));
+    let wake = Event::new(&rt);
+    let stop = Rc::new(RefCell::new(false));
+    let disp = rt.spawn(
+        "bucket",
+        dispatcher(ctx.clone(), bucket.clone(), wake.clone(), stop.clone()),
+    );
+    let mut handles = Vec::new();
+    let mut rejected = Vec::new();
+    for i in 0..cfg.requests {
+        if i > 0 {
+            rt.sleep(f64::from(cfg.arrival_ms)).await;
+        }
+        let arrived = rt.now() - t0;
+        let admitted_now = {
+            let mut b = bucket.borrow_mut();
+            b.refill(rt.now());
+            // Tokens in the bucket admit at once; beyond them, `queue` may wait.
+            let tokens = (b.level + 1e-9).floor() as usize;
+            if b.waiting.len() >= cfg.queue as usize + tokens {
+                None
+            } else {
+                let ev = Event::new(&rt);
+                b.waiting.push_back((i, ev.clone()));
+                Some(ev)
+            }
+        };
+        let Some(ev) = admitted_now else {
+            rt.log(format!(
+                "request-{i}: the line is full ({} waiting) — rejected",
+                cfg.queue
+            ));
+            rejected.push(json!({ "id": i, "arrived_ms": arrived, "admitted_ms": null }));
+            continue;
+        };
+        wake.set();
+        let (r, work) = (rt.clone(), f64::from(cfg.work_ms));
+        handles.push(rt.spawn(format!("request-{i}"), async move {
+            ev.wait().await;
+            let admitted = r.now() - t0;
+            r.io(work, "admitted").await;
+            (i, arrived, admitted)
+        }));
+    }
+    let mut admitted = Vec::new();
+    for h in handles {
+        if let Ok(a) = h.await {
+            admitted.push(a);
+        }
+    }
+    *stop.borrow_mut() = true;
+    wake.set();
+    let _ = disp.await;
+    // excerpt:end
+    let total_ms = rt.now() - t0;
+    let mut rows: Vec<Value> = admitted
+        .iter()
+        .map(|(i, a, t)| json!({ "id": i, "arrived_ms": a, "admitted_ms": t }))
+        .collect();
+    rows.extend(rejected.iter().cloned());
+    let mut cumulative: Vec<[f64; 2]> = admitted
+        .iter()
+        .map(|(_, _, t)| *t)
+        .collect::<Vec<_>>()
+        .iter()
+        .enumerate()
+        .map(|(n, t)| [*t, n as f64 + 1.0])
+        .collect();
+    cumulative.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    let samples: Vec<[f64; 2]> = bucket
+        .borrow()
+        .samples
+        .iter()
+        .map(|[t, l]| [t - t0, *l])
+        .collect();
+    let last = admitted.last().map_or(0.0, |a| a.2);
+    let burst = admitted.iter().filter(|a| a.2 <= 1e-9).count();
+    let interval = 1000.0 / cfg.rate;
+    json!({
+        "admissions": rows,
+        "admitted": admitted.len(),
+        "rejected": rejected.len(),
+        "burst": burst,
+        "total_ms": total_ms,
+        "series": [
+            { "label": "async.bucket-level", "points": samples },
+            { "label": "async.bucket-admitted", "points": cumulative },
+        ],
+        "numbers": [
+            number("async.bucket-admitted", admitted.len()),
+            number("async.bucket-rejected", rejected.len()),
+            number("async.bucket-burst", burst),
+            number("async.bucket-interval", format!("{} ms", ms(interval))),
+            number("async.bucket-last", format!("{} ms", ms(last))),
+        ],
+        "lesson": lesson(if rejected.is_empty() { "lesson.async.token-bucket-all" } else { "lesson.async.token-bucket" }, &[
+            ("burst", burst.to_string()),
+            ("capacity", cfg.capacity.to_string()),
+            ("interval", ms(interval)),
+            ("rate", format!("{}", cfg.rate)),
+            ("admitted", admitted.len().to_string()),
+            ("rejected", rejected.len().to_string()),
+            ("queue", cfg.queue.to_string()),
+            ("arrival", cfg.arrival_ms.to_string()),
+        ]),
+    })
+}
+
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("async.token-bucket.what", "A token bucket allows a burst up to its capacity, then one request per 1/rate seconds as tokens drip back in. Requests that arrive faster wait in a bounded line; when the line is full, new ones are turned away — back-pressure instead of an ever-growing queue.", "令牌桶允许最多“容量”个请求突发通过，之后随着令牌按速率回填，每 1/rate 秒放行一个。来得更快的请求在有界的队列里等待；队列满了，新请求就被拒绝——用背压代替无限增长的队列。"),
+    ("async.bucket-level", "Tokens in the bucket", "桶中的令牌"),
+    ("async.bucket-admitted", "Admitted so far", "累计放行"),
+    ("async.bucket-rejected", "Turned away (line full)", "被拒绝（队列已满）"),
+    ("async.bucket-burst", "Admitted at once (burst)", "立即放行（突发）"),
+    ("async.bucket-interval", "One token every", "每个令牌间隔"),
+    ("async.bucket-last", "Last admission at", "最后一次放行于"),
+    ("knob.async.rate", "Rate (tokens per second)", "速率（每秒令牌数）"),
+    ("knob.async.capacity", "Capacity (burst)", "容量（突发）"),
+    ("knob.async.arrival-ms", "A request arrives every (ms)", "每隔多久到达一个请求（毫秒）"),
+    ("knob.async.queue", "Waiting line (max)", "等待队列（上限）"),
+    ("lesson.async.token-bucket", "A burst of {burst} went through at once (capacity {capacity}), then one every {interval} ms — the rate of {rate} per second. Requests came every {arrival} ms, faster than that, so the line of {queue} filled and {rejected} were turned away; {admitted} were admitted.", "一开始突发放行了 {burst} 个（容量 {capacity}），之后每 {interval} 毫秒放行一个——即每秒 {rate} 个的速率。请求每 {arrival} 毫秒到达一个，比这更快，所以 {queue} 个位置的队列被占满，{rejected} 个被拒绝；共放行 {admitted} 个。"),
+    ("lesson.async.token-bucket-all", "A burst of {burst} went through at once (capacity {capacity}), then one every {interval} ms — the rate of {rate} per second. The line of {queue} never overflowed: all {admitted} were admitted. Send requests faster or shorten the line to see back-pressure.", "一开始突发放行了 {burst} 个（容量 {capacity}），之后每 {interval} 毫秒放行一个——即每秒 {rate} 个的速率。{queue} 个位置的队列从未溢出：全部 {admitted} 个都被放行。让请求来得更快或缩短队列，就能看到背压。"),
+];

@@ -1,0 +1,291 @@
+//! Demo `pipeline`: producer → P processors → consumer, with an error channel. The producer
+//! reads a paginated source through an async iterator and re-chunks pages into items; items
+//! pass through a bounded queue (back-pressure); failures go to an error queue; sentinels
+//! shut the processors down, and `join` waits for every item to be marked done.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+
+use super::{lesson, ms, number, Ctx, Knob};
+use crate::engine::aio::{Queue, Rt};
+use crate::engine::scenario::{ScenarioError, TableReader};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub pages: u32,
+    pub page_size: u32,
+    pub processors: u32,
+    pub queue: u32,
+    pub fetch_ms: u32,
+    pub process_ms: u32,
+    /// Every n-th item fails (0: none).
+    pub fail_every: u32,
+}
+
+impl Config {
+    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
+        Ok(Config {
+            pages: r.u32_in("pages", 4, 1..=50)?,
+            page_size: r.u32_in("page_size", 5, 1..=100)?,
+            processors: r.u32_in("processors", 3, 1..=32)?,
+            queue: r.u32_in("queue", 4, 1..=100)?,
+            fetch_ms: r.u32_in("fetch_ms", 60, 0..=2_000)?,
+            process_ms: r.u32_in("process_ms", 40, 0..=2_000)?,
+            fail_every: r.u32_in("fail_every", 7, 0..=100)?,
+        })
+    }
+
+    pub fn to_toml(&self) -> String {
+        format!(
+            "pages = {}\npage_size = {}\nprocessors = {}\nqueue = {}\nfetch_ms = {}\nprocess_ms = {}\nfail_every = {}\n",
+            self.pages, self.page_size, self.processors, self.queue, self.fetch_ms, self.process_ms, self.fail_every
+        )
+    }
+}
+
+pub const KNOBS: &[Knob] = &[
+    Knob {
+        key: "pages",
+        label: "knob.async.pipeline-pages",
+        min: 1.0,
+        max: 50.0,
+        step: 1.0,
+    },
+    Knob {
+        key: "page_size",
+        label: "knob.async.pipeline-page-size",
+        min: 1.0,
+        max: 100.0,
+        step: 1.0,
+    },
+    Knob {
+        key: "processors",
+        label: "knob.async.pipeline-processors",
+        min: 1.0,
+        max: 32.0,
+        step: 1.0,
+    },
+    Knob {
+        key: "queue",
+        label: "knob.async.pipeline-queue",
+        min: 1.0,
+        max: 100.0,
+        step: 1.0,
+    },
+    Knob {
+        key: "fetch_ms",
+        label: "knob.async.pipeline-fetch-ms",
+        min: 0.0,
+        max: 2000.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "process_ms",
+        label: "knob.async.pipeline-process-ms",
+        min: 0.0,
+        max: 2000.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "fail_every",
+        label: "knob.async.pipeline-fail-every",
+        min: 0.0,
+        max: 100.0,
+        step: 1.0,
+    },
+];
+
+pub const PRESETS: &[(&str, &str, &str)] = &[(
+    "pipeline",
+    "Pipeline: paginated fetch → 3 processors → consumer, with an error channel",
+    "pages = 4         # the source has 4 pages ...\npage_size = 5     # ... of 5 items (an async iterator yields them)\nprocessors = 3\nqueue = 4         # asyncio.Queue(maxsize=4) between producer and processors\nfetch_ms = 60     # one page takes 60 ms to fetch\nprocess_ms = 40   # one item takes 40 ms to process\nfail_every = 7    # items 7, 14, ... fail and go to the error queue\n",
+)];
+
+// excerpt:start
+/// `async for page in fetch_pages()`: an async iterator over a paginated source.
+struct Pages {
+    rt: Rt,
+    next: u32,
+    pages: u32,
+    size: u32,
+    fetch_ms: f64,
+}
+
+impl Pages {
+    async fn next(&mut self) -> Option<Vec<u32>> {
+        if self.next >= self.pages {
+            return None;
+        }
+        let page = self.next;
+        self.next += 1;
+        self.rt
+            .io(self.fetch_ms, format!("fetch page {page}"))
+            .await;
+        Some((page * self.size + 1..=(page + 1) * self.size).collect())
+    }
+}
+
+/// An item through the pipeline, or the sentinel that tells a processor to stop.
+#[derive(Clone, Copy, Debug)]
+enum Msg {
+    Item(u32),
+    Stop,
+}
+
+async fn processor(
+    ctx: Ctx,
+    p: u32,
+    cfg: Config,
+    items: Queue<Msg>,
+    results: Queue<(u32, u32)>,
+    errors: Queue<(u32, String)>,
+) -> u32 {
+    let rt = ctx.rt;
+    let mut handled = 0;
+    loop {
+        let msg = items.get().await;
+        let Msg::Item(id) = msg else {
+            items.task_done();
+            return handled;
+        };
+        rt.io(f64::from(cfg.process_ms), format!("item {id}")).await;
+        if cfg.fail_every > 0 && id % cfg.fail_every == 0 {
+            errors.put((id, format!("item {id}: ValueError"))).await;
+        } else {
+            results.put((id, p)).await;
+        }
+        handled += 1;
+        items.task_done();
+    }
+}
+
+pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+    let rt = ctx.rt.clone();
+    let t0 = rt.now();
+    let items: Queue<Msg> = Queue::new(&rt, cfg.queue as usize);
+    let results: Queue<(u32, u32)> = Queue::new(&rt, 0);
+    let errors: Queue<(u32, String)> = Queue::new(&rt, 0);
+    let depth = Rc::new(RefCell::new(vec![[0.0, 0.0]]));
+    let workers: Vec<_> = (0..cfg.processors)
+        .map(|p| {
+            let f = processor(
+                ctx.clone(),
+                p,
+                cfg.clone(),
+                items.clone(),
+                results.clone(),
+                errors.clone(),
+            );
+            rt.spawn(format!("processor-{p}"), f)
+        })
+        .collect();
+    // The consumer: collects results as they come, until told the stream ended.
+    let consumed = Rc::new(RefCell::new(Vec::new()));
+    let consumer = {
+        let (r, res, c) = (rt.clone(), results.clone(), consumed.clone());
+        rt.spawn("consumer", async move {
+            loop {
+                let (id, p) = res.get().await;
+                if id == 0 {
+                    return;
+                }
+                c.borrow_mut().push((id, p, r.now()));
+            }
+        })
+    };
+    // The producer: pages in, items out; waits when the queue is full.
+    let mut pages = Pages {
+        rt: rt.clone(),
+        next: 0,
+        pages: cfg.pages,
+        size: cfg.page_size,
+        fetch_ms: f64::from(cfg.fetch_ms),
+    };
+    let producer_rt = rt.clone();
+    let (q, d) = (items.clone(), depth.clone());
+    let producer = rt.spawn("producer", async move {
+        let mut fetched = 0;
+        while let Some(page) = pages.next().await {
+            for id in page {
+                q.put(Msg::Item(id)).await;
+                fetched += 1;
+                d.borrow_mut().push([producer_rt.now(), q.len() as f64]);
+            }
+        }
+        fetched
+    });
+    let fetched = producer.await.unwrap_or(0);
+    for _ in 0..cfg.processors {
+        items.put(Msg::Stop).await; // one sentinel per processor
+    }
+    items.join().await;
+    let mut per_processor = Vec::new();
+    for w in workers {
+        per_processor.push(w.await.unwrap_or(0));
+    }
+    let _ = results.try_put((0, 0)); // the consumer's sentinel
+    let _ = consumer.await;
+    // excerpt:end
+    let total_ms = rt.now() - t0;
+    let mut failed = Vec::new();
+    while let Some((id, e)) = errors.try_get() {
+        rt.log(format!("error channel: {e}"));
+        failed.push(id);
+    }
+    let consumed = consumed.borrow().clone();
+    let depth: Vec<[f64; 2]> = depth.borrow().iter().map(|[t, n]| [t - t0, *n]).collect();
+    let processed: u32 = per_processor.iter().sum();
+    rt.log(format!(
+        "{fetched} items fetched, {} consumed, {} failed, in {total_ms:.1} ms",
+        consumed.len(),
+        failed.len()
+    ));
+    json!({
+        "fetched": fetched,
+        "processed": processed,
+        "failed": failed,
+        "consumed": consumed.len(),
+        "per_processor": per_processor,
+        "handled_by": consumed.iter().map(|(id, p, _)| json!({ "item": id, "processor": p })).collect::<Vec<_>>(),
+        "queue_peak": items.peak(),
+        "total_ms": total_ms,
+        "series": [{ "label": "async.pipeline-depth", "points": depth }],
+        "numbers": [
+            number("async.pipeline-fetched", fetched),
+            number("async.pipeline-consumed", consumed.len()),
+            number("async.pipeline-failed", failed.len()),
+            number("async.pipeline-peak", format!("{} / {}", items.peak(), cfg.queue)),
+            number("async.pipeline-total", format!("{} ms", ms(total_ms))),
+        ],
+        "lesson": lesson("lesson.async.pipeline", &[
+            ("fetched", fetched.to_string()),
+            ("pages", cfg.pages.to_string()),
+            ("processors", cfg.processors.to_string()),
+            ("consumed", consumed.len().to_string()),
+            ("failed", failed.len().to_string()),
+            ("peak", items.peak().to_string()),
+            ("queue", cfg.queue.to_string()),
+            ("total", ms(total_ms)),
+        ]),
+    })
+}
+
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("async.pipeline.what", "A producer reads a paginated source with an async iterator and puts items on a bounded queue; several processors take items off it; results go to a consumer and failures to an error queue instead of killing the pipeline. Sentinels stop the processors; join() waits until every item is done.", "生产者用异步迭代器读取分页数据源，把条目放进有界队列；几个处理者从中取出条目；结果交给消费者，失败进入错误队列，而不是让整条流水线崩溃。哨兵值让处理者停止；join() 等待每个条目都处理完毕。"),
+    ("async.pipeline-depth", "Items waiting in the queue", "队列中等待的条目"),
+    ("async.pipeline-fetched", "Items fetched", "已获取条目"),
+    ("async.pipeline-consumed", "Results consumed", "已消费结果"),
+    ("async.pipeline-failed", "Sent to the error queue", "进入错误队列"),
+    ("async.pipeline-peak", "Queue peak / maxsize", "队列峰值 / 上限"),
+    ("async.pipeline-total", "All done after", "全部完成用时"),
+    ("knob.async.pipeline-pages", "Pages", "页数"),
+    ("knob.async.pipeline-page-size", "Items per page", "每页条目数"),
+    ("knob.async.pipeline-processors", "Processors", "处理者数"),
+    ("knob.async.pipeline-queue", "Queue maxsize", "队列上限"),
+    ("knob.async.pipeline-fetch-ms", "Fetch a page (ms)", "获取一页（毫秒）"),
+    ("knob.async.pipeline-process-ms", "Process an item (ms)", "处理一个条目（毫秒）"),
+    ("knob.async.pipeline-fail-every", "Every n-th item fails (0: none)", "每第 n 个条目失败（0：不失败）"),
+    ("lesson.async.pipeline", "{fetched} items from {pages} pages went through {processors} processors in {total} ms: {consumed} results reached the consumer and {failed} failures went to the error queue without stopping anything. The queue never held more than {peak} (maxsize {queue}): when it was full, the producer waited.", "来自 {pages} 页的 {fetched} 个条目经过 {processors} 个处理者，用时 {total} 毫秒：{consumed} 个结果到达消费者，{failed} 个失败进入错误队列，没有让任何东西停下。队列里从未超过 {peak} 个（上限 {queue}）：队列满时，生产者就等待。"),
+];

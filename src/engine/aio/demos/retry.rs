@@ -1,0 +1,242 @@
+//! Demo `retry`: requests to a flaky simulated service, retried with exponential back-off and
+//! (full) jitter. The delay before retry n is `min(cap, base × factor^n)`, or uniform in
+//! `[0, that)` with jitter; every random choice comes from the scenario's seed.
+
+use serde_json::{json, Value};
+
+use super::{lesson, ms, number, Ctx, Knob, Rng};
+use crate::engine::scenario::{ScenarioError, TableReader};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub requests: u32,
+    /// Probability that one call fails.
+    pub failure_p: f64,
+    /// How long one call takes.
+    pub call_ms: u32,
+    pub base_ms: u32,
+    pub factor: f64,
+    pub cap_ms: u32,
+    pub max_retries: u32,
+    pub jitter: bool,
+}
+
+impl Config {
+    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
+        Ok(Config {
+            requests: r.u32_in("requests", 5, 1..=50)?,
+            failure_p: r.f64_in("failure_p", 0.5, 0.0, 1.0)?,
+            call_ms: r.u32_in("call_ms", 50, 1..=2_000)?,
+            base_ms: r.u32_in("base_ms", 50, 0..=5_000)?,
+            factor: r.f64_in("factor", 2.0, 1.0, 10.0)?,
+            cap_ms: r.u32_in("cap_ms", 1_000, 1..=60_000)?,
+            max_retries: r.u32_in("max_retries", 4, 0..=20)?,
+            jitter: r.bool("jitter", true)?,
+        })
+    }
+
+    pub fn to_toml(&self) -> String {
+        format!(
+            "requests = {}\nfailure_p = {}\ncall_ms = {}\nbase_ms = {}\nfactor = {}\ncap_ms = {}\nmax_retries = {}\njitter = {}\n",
+            self.requests, self.failure_p, self.call_ms, self.base_ms, self.factor, self.cap_ms, self.max_retries, self.jitter
+        )
+    }
+
+    /// The back-off before retry `n` (0-based), before jitter.
+    pub fn backoff(&self, n: u32) -> f64 {
+        let d = f64::from(self.base_ms) * self.factor.powi(n.min(60) as i32);
+        d.min(f64::from(self.cap_ms))
+    }
+}
+
+pub const KNOBS: &[Knob] = &[
+    Knob {
+        key: "requests",
+        label: "knob.async.requests",
+        min: 1.0,
+        max: 50.0,
+        step: 1.0,
+    },
+    Knob {
+        key: "failure_p",
+        label: "knob.async.failure-p",
+        min: 0.0,
+        max: 1.0,
+        step: 0.05,
+    },
+    Knob {
+        key: "call_ms",
+        label: "knob.async.call-ms",
+        min: 1.0,
+        max: 2000.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "base_ms",
+        label: "knob.async.base-ms",
+        min: 0.0,
+        max: 5000.0,
+        step: 10.0,
+    },
+    Knob {
+        key: "factor",
+        label: "knob.async.factor",
+        min: 1.0,
+        max: 10.0,
+        step: 0.5,
+    },
+    Knob {
+        key: "cap_ms",
+        label: "knob.async.cap-ms",
+        min: 1.0,
+        max: 60000.0,
+        step: 50.0,
+    },
+    Knob {
+        key: "max_retries",
+        label: "knob.async.max-retries",
+        min: 0.0,
+        max: 20.0,
+        step: 1.0,
+    },
+];
+
+pub const PRESETS: &[(&str, &str, &str)] = &[
+    (
+        "retry",
+        "Retry with exponential back-off and jitter against a flaky service",
+        "requests = 5       # concurrent requests\nfailure_p = 0.5    # each call fails with this probability (seeded)\ncall_ms = 50       # one call takes 50 ms\nbase_ms = 50       # back-off before retry n: min(cap, base × factor^n) ...\nfactor = 2\ncap_ms = 1000\nmax_retries = 4    # then give up\njitter = true      # ... drawn uniformly from [0, that): full jitter\n",
+    ),
+    (
+        "retry-no-jitter",
+        "Retry without jitter: everyone retries at the same instants",
+        "requests = 5\nfailure_p = 0.5\ncall_ms = 50\nbase_ms = 50\nfactor = 2\ncap_ms = 1000\nmax_retries = 4\njitter = false\n",
+    ),
+];
+
+// excerpt:start
+/// One request: call, and on failure sleep the back-off and call again, up to max_retries.
+/// Returns (attempts, succeeded, the delays slept).
+async fn request(ctx: Ctx, cfg: Config, i: u32) -> (u32, bool, Vec<f64>) {
+    let rt = ctx.rt.clone();
+    // One generator per request, derived from the seed: scheduling cannot change the draws.
+    let mut rng = Rng::new(ctx.seed ^ (u64::from(i) + 1).wrapping_mul(0x2545_f491_4f6c_dd1d));
+    let mut delays = Vec::new();
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        rt.io(f64::from(cfg.call_ms), format!("call {attempt}"))
+            .await;
+        let failed = rng.unit() < cfg.failure_p;
+        if !failed {
+            rt.log(format!("request-{i}: attempt {attempt} succeeded"));
+            return (attempt, true, delays);
+        }
+        let retry = attempt - 1;
+        if retry >= cfg.max_retries {
+            rt.log(format!("request-{i}: attempt {attempt} failed — giving up"));
+            return (attempt, false, delays);
+        }
+        let d = cfg.backoff(retry);
+        let delay = if cfg.jitter {
+            (d * rng.unit()).round()
+        } else {
+            d
+        };
+        rt.log(format!(
+            "request-{i}: attempt {attempt} failed — retry in {delay:.0} ms"
+        ));
+        rt.sleep_as(
+            delay,
+            crate::engine::trace::SpanKind::Sleep,
+            Some(format!("back-off {} ({delay:.0} ms)", retry + 1)),
+        )
+        .await;
+        delays.push(delay);
+    }
+}
+
+pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+    let rt = ctx.rt.clone();
+    let t0 = rt.now();
+    let handles: Vec<_> = (0..cfg.requests)
+        .map(|i| rt.spawn(format!("request-{i}"), request(ctx.clone(), cfg.clone(), i)))
+        .collect();
+    let mut per = Vec::new();
+    for (i, h) in handles.into_iter().enumerate() {
+        if let Ok((attempts, ok, delays)) = h.await {
+            per.push((i, attempts, ok, delays));
+        }
+    }
+    let total_ms = rt.now() - t0;
+    // excerpt:end
+    let ok = per.iter().filter(|p| p.2).count();
+    let gave_up = per.len() - ok;
+    let attempts: u32 = per.iter().map(|p| p.1).sum();
+    let retries = attempts as usize - per.len();
+    let id = if retries == 0 {
+        "lesson.async.retry-none-failed"
+    } else if gave_up > 0 {
+        "lesson.async.retry-gave-up"
+    } else {
+        "lesson.async.retry"
+    };
+    // Per retry number: the policy's back-off, and the mean of what was actually slept.
+    let longest = per.iter().map(|p| p.3.len()).max().unwrap_or(0);
+    let policy: Vec<[f64; 2]> = (0..longest)
+        .map(|n| [n as f64 + 1.0, cfg.backoff(n as u32)])
+        .collect();
+    let slept: Vec<[f64; 2]> = (0..longest)
+        .filter_map(|n| {
+            let d: Vec<f64> = per.iter().filter_map(|p| p.3.get(n).copied()).collect();
+            (!d.is_empty()).then(|| [n as f64 + 1.0, d.iter().sum::<f64>() / d.len() as f64])
+        })
+        .collect();
+    json!({
+        "requests": per.iter().map(|(i, a, ok, d)| json!({ "request": i, "attempts": a, "ok": ok, "delays_ms": d })).collect::<Vec<_>>(),
+        "succeeded": ok,
+        "gave_up": gave_up,
+        "attempts": attempts,
+        "total_ms": total_ms,
+        "policy_ms": (0..cfg.max_retries).map(|n| cfg.backoff(n)).collect::<Vec<_>>(),
+        "series": [
+            { "label": "async.retry-policy", "points": policy },
+            { "label": "async.retry-delays", "points": slept },
+        ],
+        "numbers": [
+            number("async.retry-ok", format!("{ok} / {}", cfg.requests)),
+            number("async.retry-gave-up", gave_up),
+            number("async.retry-attempts", attempts),
+            number("async.retry-total", format!("{} ms", ms(total_ms))),
+        ],
+        "lesson": lesson(id, &[
+            ("requests", cfg.requests.to_string()),
+            ("ok", ok.to_string()),
+            ("gaveup", gave_up.to_string()),
+            ("retries", retries.to_string()),
+            ("total", ms(total_ms)),
+            ("p", format!("{}", cfg.failure_p)),
+            ("max", cfg.max_retries.to_string()),
+            ("policy", (0..cfg.max_retries.min(6)).map(|n| format!("{:.0}", cfg.backoff(n))).collect::<Vec<_>>().join(", ")),
+        ]),
+    })
+}
+
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("async.retry.what", "Each request calls a service that fails at random. On failure it waits and tries again: exponential back-off doubles the wait each time (up to a cap), and jitter draws the wait at random below it so clients that failed together do not retry together. After max_retries it gives up.", "每个请求调用一个会随机失败的服务。失败后先等待再重试：指数退避每次把等待时间加倍（直到上限），抖动则在这个值以下随机取等待时间，让一起失败的客户端不会一起重试。超过 max_retries 次就放弃。"),
+    ("async.retry-ok", "Succeeded", "成功"),
+    ("async.retry-gave-up", "Gave up", "放弃"),
+    ("async.retry-attempts", "Calls made", "调用次数"),
+    ("async.retry-total", "All done after", "全部完成用时"),
+    ("async.retry-delays", "Mean back-off slept (ms), by retry number", "实际退避的平均时间（毫秒），按重试次序"),
+    ("async.retry-policy", "Policy: min(cap, base × factor^n) (ms)", "策略：min(上限, 基础 × 倍数^n)（毫秒）"),
+    ("knob.async.failure-p", "Failure probability", "失败概率"),
+    ("knob.async.call-ms", "One call takes (ms)", "一次调用耗时（毫秒）"),
+    ("knob.async.base-ms", "Base back-off (ms)", "基础退避（毫秒）"),
+    ("knob.async.factor", "Factor", "倍数"),
+    ("knob.async.cap-ms", "Cap (ms)", "上限（毫秒）"),
+    ("knob.async.max-retries", "Max retries", "最大重试次数"),
+    ("lesson.async.retry", "{requests} requests against a service failing with p = {p}: all {ok} succeeded after {retries} retries, {total} ms in all. The back-off policy was {policy} ms; jitter spread the retries out.", "{requests} 个请求，服务失败概率 p = {p}：经过 {retries} 次重试后全部 {ok} 个成功，共 {total} 毫秒。退避策略是 {policy} 毫秒；抖动把重试错开了。"),
+    ("lesson.async.retry-gave-up", "{requests} requests against a service failing with p = {p}: {ok} succeeded, {gaveup} gave up after {max} retries ({retries} retries in all, {total} ms). Back-off ({policy} ms) bounds the load a failing service gets; it cannot make it succeed.", "{requests} 个请求，服务失败概率 p = {p}：{ok} 个成功，{gaveup} 个在 {max} 次重试后放弃（共重试 {retries} 次，{total} 毫秒）。退避（{policy} 毫秒）限制了失败服务承受的压力，但无法让它成功。"),
+    ("lesson.async.retry-none-failed", "No call failed this time (p = {p}): {ok} of {requests} succeeded at once in {total} ms. Raise the failure probability to watch the back-off.", "这次没有调用失败（p = {p}）：{requests} 个请求中 {ok} 个立即成功，用时 {total} 毫秒。提高失败概率就能看到退避。"),
+];
