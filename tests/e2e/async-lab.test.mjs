@@ -23,7 +23,7 @@ const SCALE = new Set(['scale-100k']);
 
 test('every async preset runs through window.playground.run within 2 s of loop time', async () => {
   const presets = (await page.evaluate(() => window.playground.presets())).filter((p) => p.lab === 'async');
-  assert.ok(presets.length >= 9, presets.map((p) => p.name).join(', '));
+  assert.ok(presets.length >= 15, presets.map((p) => p.name).join(', '));
   for (const p of presets) {
     const r = await run(page, p.scenario);
     assert.ok(r.ok, `${p.name}: ${JSON.stringify(r.error)}`);
@@ -77,6 +77,25 @@ test('every async preset runs through window.playground.run within 2 s of loop t
       assert.ok(rep.result.lag_blocking_ms > rep.result.lag_offloaded_ms, JSON.stringify(rep.result));
       assert.equal(rep.result.offload_error, null);
       assert.ok(rep.spans.some((s) => s.kind === 'blocked'));
+    }
+    if (p.demo === 'retry') {
+      assert.equal(rep.result.succeeded + rep.result.gave_up, 5);
+      assert.ok(rep.spans.some((s) => s.kind === 'sleep' && /back-off/.test(s.label)));
+    }
+    if (p.demo === 'token-bucket') {
+      assert.equal(rep.result.admitted + rep.result.rejected, 20);
+      assert.equal(rep.result.burst, 3);
+      // First come, first served: admissions in arrival order.
+      const adm = rep.result.admissions.filter((a) => a.admitted_ms !== null);
+      assert.deepEqual(adm.map((a) => a.id), [...adm.map((a) => a.id)].sort((x, y) => x - y));
+    }
+    if (p.demo === 'pipeline') {
+      assert.equal(rep.result.consumed + rep.result.failed.length, rep.result.fetched);
+      assert.ok(rep.result.queue_peak <= 4);
+      assert.ok(rep.spans.some((s) => s.kind === 'queue-wait'));
+    }
+    if (p.demo === 'actors') {
+      assert.equal(rep.result.final_count, rep.result.expected);
     }
     if (p.demo === 'scale') {
       assert.equal(rep.result.tasks, Number(/tasks = ([\d_]+)/.exec(p.scenario)[1].replaceAll('_', '')));

@@ -233,7 +233,8 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         .map(|[t, l]| [t - t0, *l])
         .collect();
     let last = admitted.last().map_or(0.0, |a| a.2);
-    let burst = admitted.iter().filter(|a| a.2 <= 1e-9).count();
+    // Admitted on arrival, without waiting for a token.
+    let burst = admitted.iter().filter(|a| a.2 - a.1 < 1.0).count();
     let interval = 1000.0 / cfg.rate;
     json!({
         "admissions": rows,

@@ -76,6 +76,9 @@ pub const PRESETS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Futures spawned per poll of the demo before it yields to the loop.
+const SPAWN_BATCH: u32 = 1_000;
+
 /// CPython 3.12's measured overhead per task (DESIGN.md), for the same shape of run.
 pub fn cpython_us(tasks: u32) -> f64 {
     match tasks {
@@ -92,20 +95,23 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     let alive = Rc::new(Cell::new(0u32));
     let t0 = rt.now();
     let polls0 = rt.polls();
-    let handles: Vec<_> = (0..cfg.tasks)
-        .map(|i| {
-            let (r, a) = (rt.clone(), alive.clone());
-            let (yields, sleep) = (cfg.yields, f64::from(cfg.sleep_ms));
-            a.set(a.get() + 1);
-            rt.spawn(format!("t{i}"), async move {
-                for _ in 0..yields {
-                    r.yield_now().await;
-                }
-                r.sleep(sleep).await;
-                a.set(a.get() - 1);
-            })
-        })
-        .collect();
+    // Spawned in batches with a yield between them, so a 100k spawn never holds the page.
+    let mut handles = Vec::with_capacity(cfg.tasks as usize);
+    for i in 0..cfg.tasks {
+        if i > 0 && i % SPAWN_BATCH == 0 {
+            rt.yield_now().await;
+        }
+        let (r, a) = (rt.clone(), alive.clone());
+        let (yields, sleep) = (cfg.yields, f64::from(cfg.sleep_ms));
+        a.set(a.get() + 1);
+        handles.push(rt.spawn(format!("t{i}"), async move {
+            for _ in 0..yields {
+                r.yield_now().await;
+            }
+            r.sleep(sleep).await;
+            a.set(a.get() - 1);
+        }));
+    }
     let spawned_ms = rt.now() - t0;
     // Sample how many are alive while they run (the aggregated timeline).
     let mut samples = vec![[0.0, f64::from(alive.get())]];
