@@ -213,3 +213,67 @@ fn the_lesson_follows_the_measured_speedups() {
     assert_eq!(l["figures"]["threads"], "1.04");
     assert_eq!(l["figures"]["nogil"], "—");
 }
+
+fn outcome(model: Model, wall: f64, cpu: f64, io: f64) -> ModelOutcome {
+    let mut o = ModelOutcome::skipped(model, String::new());
+    o.note = None;
+    o.ran = true;
+    o.wall_ms = wall;
+    o.tasks_done = 4;
+    o.checksum = 9;
+    o.workers = 2;
+    o.cpu_ms = cpu;
+    o.io_ms = io;
+    o
+}
+
+#[test]
+fn the_matrix_has_a_row_per_model_and_workload_each_with_its_lesson() {
+    use concurrency_playground::engine::models::compare::matrix_result;
+    let cpu = vec![
+        outcome(Model::Sequential, 100.0, 100.0, 0.0),
+        outcome(Model::Threads, 98.0, 100.0, 0.0),
+        outcome(Model::ThreadsNogil, 52.0, 100.0, 0.0),
+    ];
+    let mut skipped = ModelOutcome::skipped(Model::Processes, "no".into());
+    skipped.ran = false;
+    let io = vec![
+        outcome(Model::Sequential, 400.0, 0.0, 400.0),
+        outcome(Model::Async, 101.0, 0.0, 400.0),
+        skipped,
+    ];
+    let v = matrix_result(&cpu, &io, 4);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows[1]["lesson"]["id"], "models.row.cpu-threads");
+    assert_eq!(rows[1]["speedup"], 1.02);
+    assert_eq!(rows[2]["lesson"]["figures"]["speedup"], "1.92");
+    assert_eq!(rows[4]["lesson"]["id"], "models.row.io-async");
+    assert_eq!(rows[5]["lesson"]["id"], "models.row.skipped");
+    assert_eq!(v["lesson"]["id"], "lesson.models.compare");
+    assert_eq!(v["lesson"]["figures"]["io_async"], "3.96");
+}
+
+#[test]
+fn a_sweep_names_its_best_k_fits_amdahl_and_recommends() {
+    use concurrency_playground::engine::models::compare::sweep_result;
+    let pts: Vec<(u32, ModelOutcome)> = [(1, 100.0), (2, 52.0), (3, 51.0), (4, 50.0)]
+        .into_iter()
+        .map(|(k, w)| {
+            (
+                k,
+                outcome(Model::ThreadsNogil, w, 100.0 * f64::from(k), 0.0),
+            )
+        })
+        .collect();
+    let v = sweep_result(Model::ThreadsNogil, Workload::Cpu, &pts, 2, 4, false, false);
+    assert_eq!(v["points"].as_array().unwrap().len(), 4);
+    assert_eq!(v["best_k"], 2, "the smallest k within 5% of the best");
+    assert_eq!(v["rule_of_thumb"], 2);
+    assert_eq!(v["cpu_share"], 1.0);
+    assert_eq!(v["recommendation"]["model"], "processes");
+    assert_eq!(v["recommendation"]["pool_size"], 2);
+    let f = v["serial_fraction"].as_f64().unwrap();
+    assert!((0.0..0.1).contains(&f), "{f}");
+    assert_eq!(v["lesson"]["figures"]["k"], "2");
+}

@@ -12,7 +12,9 @@ use serde_json::{json, Value};
 use crate::engine::aio::Rt;
 use crate::engine::clock::Clock;
 use crate::engine::labs::models::{Model, ModelsConfig, Workload};
-use crate::engine::models::compare::{compare_result, run_async_model, ModelOutcome};
+use crate::engine::models::compare::{
+    compare_result, matrix_result, run_async_limited, sweep_result, ModelOutcome,
+};
 use crate::engine::models::gil::{GilConfig, GilMode};
 use crate::engine::models::threads::{run_convoy, run_threads, ConvoyConfig, Task};
 use crate::engine::runner::{ProcessJob, ProcessResult, RunControl};
@@ -87,8 +89,10 @@ async fn processes_model(
     let failure = RefCell::new(None::<String>);
     let start = now();
     let busy = RefCell::new(vec![0.0f64; procs.len()]);
+    let (cpu_ms, io_ms) = (Cell::new(0.0f64), Cell::new(0.0f64));
     let loops = procs.iter().map(|p| {
         let (next, spans, failure, busy) = (&next, &spans, &failure, &busy);
+        let (cpu_ms, io_ms) = (&cpu_ms, &io_ms);
         async move {
             let w = p.index;
             let mut sum = 0u64;
@@ -124,6 +128,7 @@ async fn processes_model(
                             sp.push(span(SpanKind::Cpu, r.t0, r.t1));
                             sp.push(span(SpanKind::Deserialize, d, now()));
                             busy.borrow_mut()[w as usize] += r.t1 - r.t0;
+                            cpu_ms.set(cpu_ms.get() + (r.t1 - r.t0));
                         }
                         Err(e) => {
                             *failure.borrow_mut() = Some(e);
@@ -137,6 +142,7 @@ async fn processes_model(
                     let s1 = now();
                     spans.borrow_mut().push(span(SpanKind::Io, s0, s1));
                     busy.borrow_mut()[w as usize] += s1 - s0;
+                    io_ms.set(io_ms.get() + (s1 - s0));
                 }
                 done += 1;
             }
@@ -173,6 +179,8 @@ async fn processes_model(
             format!("started {workers} process workers first ({spawn_ms:.0} ms, not counted)")
         }),
         ran: !ctl.cancelled(),
+        cpu_ms: cpu_ms.get(),
+        io_ms: io_ms.get(),
     };
     Ok((outcome, spans.into_inner(), start))
 }
@@ -182,6 +190,15 @@ async fn async_model(
     tasks: Vec<Task>,
     ctl: &RunControl,
 ) -> (ModelOutcome, Vec<RawSpan>, f64, bool) {
+    async_model_limited(tasks, ctl, None).await
+}
+
+/// The asyncio model with at most `limit` tasks in flight.
+async fn async_model_limited(
+    tasks: Vec<Task>,
+    ctl: &RunControl,
+    limit: Option<usize>,
+) -> (ModelOutcome, Vec<RawSpan>, f64, bool) {
     let rt = Rt::new_real(|| PerfClock.now_ms());
     let origin = PerfClock.now_ms() - rt.now();
     let (_nudge, nudged) = mpsc::unbounded();
@@ -189,7 +206,7 @@ async fn async_model(
     let n = tasks.len().max(1) as f64;
     let (run, cancelled) = crate::web::aio::drive(
         &rt,
-        run_async_model(rt.clone(), tasks, LOOP_CPU_CAP_MS),
+        run_async_limited(rt.clone(), tasks, LOOP_CPU_CAP_MS, limit),
         ctl,
         nudged,
         move |rt| 1.0 - rt.alive() as f64 / n,
@@ -234,6 +251,79 @@ pub async fn run(
             );
             compare(workload, tasks, list, switch_interval_ms, &models, k, ctl).await
         }
+        ModelsConfig::Matrix {
+            tasks,
+            cpu_limit,
+            io_ms,
+            switch_interval_ms,
+        } => {
+            let models = [
+                Model::Sequential,
+                Model::Threads,
+                Model::ThreadsNogil,
+                Model::Processes,
+                Model::Async,
+            ];
+            let build = |w| {
+                crate::engine::models::compare::build_tasks(w, tasks, cpu_limit, io_ms, io_ms, seed)
+            };
+            let n = models.len();
+            let cpu = compare_outcomes(
+                build(Workload::Cpu),
+                switch_interval_ms,
+                &models,
+                k,
+                &ctl,
+                0,
+            )
+            .await?;
+            let io = compare_outcomes(build(Workload::Io), switch_interval_ms, &models, k, &ctl, n)
+                .await?;
+            let mut trace = cpu.1;
+            trace.spans.extend(io.1.spans);
+            for s in trace.spans.iter_mut() {
+                let w = if (s.worker / 100) < n as u32 {
+                    "cpu"
+                } else {
+                    "io"
+                };
+                s.lane = format!("{w}: {}", s.lane);
+            }
+            let mut result = matrix_result(&cpu.0, &io.0, tasks);
+            if let (Some(obj), Some(why)) = (result.as_object_mut(), threads_unavailable()) {
+                obj.insert("threads_unavailable".into(), why.into());
+            }
+            Ok(ModelsRun {
+                result,
+                trace,
+                cancelled: ctl.cancelled(),
+                spawn_ms: cpu.2 + io.2,
+            })
+        }
+        ModelsConfig::Sweep {
+            model,
+            workload,
+            tasks,
+            cpu_limit,
+            io_ms,
+            releases_gil,
+            free_threaded,
+        } => {
+            let list = crate::engine::models::compare::build_tasks(
+                workload, tasks, cpu_limit, io_ms, io_ms, seed,
+            );
+            sweep(
+                model,
+                workload,
+                list,
+                tasks,
+                k,
+                releases_gil,
+                free_threaded,
+                ctl,
+            )
+            .await
+        }
         ModelsConfig::Convoy {
             intervals,
             duration_ms,
@@ -253,6 +343,35 @@ async fn compare(
     k: u32,
     ctl: Arc<RunControl>,
 ) -> Result<ModelsRun, RunError> {
+    let (outcomes, trace, spawn_total) =
+        compare_outcomes(list, interval, models, k, &ctl, 0).await?;
+    let expected = outcomes
+        .iter()
+        .find(|o| o.ran && o.tasks_done == tasks)
+        .map_or(0, |o| o.checksum);
+    let mut result = compare_result(&outcomes, workload, tasks, expected);
+    if let (Some(obj), Some(why)) = (result.as_object_mut(), threads_unavailable()) {
+        obj.insert("threads_unavailable".into(), why.into());
+    }
+    Ok(ModelsRun {
+        result,
+        trace,
+        cancelled: ctl.cancelled(),
+        spawn_ms: spawn_total,
+    })
+}
+
+/// Runs `list` under each of `models` (after an untimed warm-up); the spans of model i get
+/// worker ids from `(first_index + i) × 100`.
+async fn compare_outcomes(
+    list: Vec<Task>,
+    interval: f64,
+    models: &[Model],
+    k: u32,
+    ctl: &Arc<RunControl>,
+    first_index: usize,
+) -> Result<(Vec<ModelOutcome>, Trace, f64), RunError> {
+    let ctl = ctl.clone();
     let mut outcomes = Vec::new();
     let mut trace = Trace::default();
     let origin = now();
@@ -302,7 +421,8 @@ async fn compare(
             "an untimed warm-up compiled the kernel in every worker first",
         );
     }
-    for (mi, model) in models.iter().enumerate() {
+    for (i, model) in models.iter().enumerate() {
+        let mi = first_index + i;
         if ctl.cancelled() {
             break;
         }
@@ -372,19 +492,152 @@ async fn compare(
             );
         }
     }
-    let expected = outcomes
-        .iter()
-        .find(|o| o.ran && o.tasks_done == tasks)
-        .map_or(0, |o| o.checksum);
-    let mut result = compare_result(&outcomes, workload, tasks, expected);
-    if let (Some(obj), Some(why)) = (result.as_object_mut(), no_threads) {
-        obj.insert("threads_unavailable".into(), why.into());
+    trace.spans.sort_by(|a, b| {
+        a.start_ms
+            .total_cmp(&b.start_ms)
+            .then(a.worker.cmp(&b.worker))
+    });
+    Ok((outcomes, trace, spawn_total))
+}
+
+/// One model at k = 1 … `max_k`.
+#[allow(clippy::too_many_arguments)]
+async fn sweep(
+    model: Model,
+    workload: Workload,
+    list: Vec<Task>,
+    tasks: u32,
+    max_k: u32,
+    releases_gil: bool,
+    free_threaded: bool,
+    ctl: Arc<RunControl>,
+) -> Result<ModelsRun, RunError> {
+    if model.needs_threads() {
+        if let Some(why) = threads_unavailable() {
+            return Err(RunError::new("no-threads", why));
+        }
+    }
+    let mut trace = Trace::default();
+    let origin = now();
+    let mut points = Vec::new();
+    let mut spawn_total = 0.0;
+    // Warm every worker first (compiling the kernel is not part of any k's time).
+    if model.needs_threads() {
+        let warm: Vec<Task> = list
+            .iter()
+            .filter_map(|t| match *t {
+                Task::Cpu { start, .. } | Task::Mixed { start, .. } => Some(Task::Cpu {
+                    start,
+                    end: start + 2_000,
+                }),
+                _ => None,
+            })
+            .take(max_k as usize * 2)
+            .collect();
+        let (_, ms) = on_pool(max_k, &ctl, move |pool, ctl| {
+            let cfg = GilConfig {
+                mode: GilMode::Off,
+                switch_interval_ms: 5.0,
+                releases_gil: false,
+            };
+            run_threads(pool, max_k, &warm, &cfg, &PerfClock, &ctl.cancel)
+        })
+        .await?;
+        spawn_total += ms;
+    } else if model == Model::Processes {
+        let (procs, ms) = procs::lease(max_k, 10_000.0)
+            .await
+            .map_err(|e| RunError::new("no-processes", e))?;
+        spawn_total += ms;
+        for p in procs.iter() {
+            let _ = p.job(&process_payload(0, 2_000)).await;
+        }
+    }
+    for kk in 1..=max_k {
+        if ctl.cancelled() {
+            break;
+        }
+        let outcome = match model {
+            Model::Processes => {
+                let (o, spans, _) = processes_model(kk, &list, &ctl)
+                    .await
+                    .map_err(|e| RunError::new("worker-panicked", e))?;
+                add_spans(
+                    &mut trace,
+                    origin,
+                    kk as usize,
+                    &format!("k={kk}"),
+                    "process",
+                    spans,
+                );
+                o
+            }
+            Model::Async => {
+                let (o, spans, _, _) =
+                    async_model_limited(list.clone(), &ctl, Some(kk as usize)).await;
+                add_spans(
+                    &mut trace,
+                    origin,
+                    kk as usize,
+                    &format!("k={kk}"),
+                    "loop",
+                    spans,
+                );
+                o
+            }
+            m => {
+                let cfg = GilConfig {
+                    mode: if m == Model::ThreadsNogil {
+                        GilMode::Off
+                    } else {
+                        GilMode::On
+                    },
+                    switch_interval_ms: 5.0,
+                    releases_gil: m == Model::ThreadsRelease,
+                };
+                let job = list.clone();
+                let (run, ms) = on_pool(max_k, &ctl, move |pool, ctl| {
+                    run_threads(pool, kk, &job, &cfg, &PerfClock, &ctl.cancel)
+                })
+                .await?;
+                spawn_total += ms;
+                add_spans(
+                    &mut trace,
+                    origin,
+                    kk as usize,
+                    &format!("k={kk}"),
+                    "worker",
+                    run.spans.clone(),
+                );
+                ModelOutcome::of_threads(m, &run)
+            }
+        };
+        trace.event(
+            now() - origin,
+            0,
+            "sweep",
+            format!("k = {kk}: {:.1} ms", outcome.wall_ms),
+        );
+        points.push((kk, outcome));
+        // Progress: k values done of max_k.
+        ctl.chunks_total.store(u64::from(max_k), Ordering::Relaxed);
+        ctl.chunks_done.store(u64::from(kk), Ordering::Relaxed);
     }
     trace.spans.sort_by(|a, b| {
         a.start_ms
             .total_cmp(&b.start_ms)
             .then(a.worker.cmp(&b.worker))
     });
+    let cores = env::facts().hardware_concurrency;
+    let result = sweep_result(
+        model,
+        workload,
+        &points,
+        cores,
+        tasks,
+        releases_gil,
+        free_threaded,
+    );
     Ok(ModelsRun {
         result,
         trace,

@@ -28,7 +28,7 @@ function overlaps(spans, model, kind) {
 
 test('every models preset runs through window.playground.run (each ≤ 2 s)', async () => {
   const presets = (await page.evaluate(() => window.playground.presets())).filter((p) => p.lab === 'models');
-  assert.ok(presets.length >= 6);
+  assert.ok(presets.length >= 10);
   for (const p of presets) {
     const r = await run(page, p.scenario);
     assert.ok(r.ok, `${p.name}: ${JSON.stringify(r.error)}`);
@@ -48,6 +48,21 @@ test('every models preset runs through window.playground.run (each ≤ 2 s)', as
       }
       const asyncRow = rep.result.models.find((m) => m.model === 'async');
       if (asyncRow && rep.result.workload !== 'io') assert.ok(rep.spans.some((s) => s.kind === 'blocked' && s.lane.startsWith('async ·')));
+    }
+    if (p.demo === 'compare') {
+      assert.equal(rep.result.rows.length, 10, 'a row per model × workload');
+      assert.ok(rep.result.rows.every((row) => row.ran && row.agrees && row.lesson.id.startsWith('models.row.')), JSON.stringify(rep.result.rows));
+      const io = Object.fromEntries(rep.result.rows.filter((x) => x.workload === 'io').map((x) => [x.model, x]));
+      assert.ok(io.threads.speedup > 1.3 && io.async.speedup > 1.3, 'waits overlap under the GIL and on the loop');
+    }
+    if (p.demo === 'sweep') {
+      const workers = Number(/workers = (\d+)/.exec(p.scenario)[1]);
+      assert.equal(rep.result.points.length, workers, 'a point per k');
+      assert.equal(rep.result.points[0].speedup, 1);
+      assert.ok(rep.result.best_k >= 1 && rep.result.best_k <= workers);
+      assert.ok(rep.result.recommendation.path.length >= 2);
+      if (rep.result.workload === 'io') assert.equal(rep.result.recommendation.model, 'threads');
+      else assert.equal(rep.result.recommendation.model, 'processes');
     }
     if (p.demo === 'convoy') {
       const pts = rep.result.points;
@@ -99,6 +114,30 @@ test('the models page draws the table, the shares and the timeline', async () =>
   await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, n2, { timeout: 30000 });
   assert.equal((await page.$$('#convoy-chart circle.point')).length, 6);
   await page.screenshot({ path: 'tests/e2e/artifacts/models-convoy.png', fullPage: true });
+  assert.deepEqual(page.defects, []);
+});
+
+test('the compare table and the sweep chart with its recommendation and decision tree', async () => {
+  await page.selectOption('#preset', 'compare');
+  await page.waitForSelector('#k-io-ms');
+  let before = Number(await page.getAttribute('#results', 'data-runs'));
+  await page.click('#run');
+  await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, before, { timeout: 60000 });
+  const rows = await page.$$eval('#compare-table tbody tr', (trs) => trs.map((r) => `${r.dataset.workload}/${r.dataset.model}`));
+  assert.equal(rows.length, 10);
+  assert.ok(rows.includes('cpu/threads') && rows.includes('io/async'));
+  assert.match(await page.textContent('#compare-table tr[data-workload=cpu][data-model=threads] .note'), /GIL/);
+  await page.screenshot({ path: 'tests/e2e/artifacts/models-compare.png', fullPage: true });
+  await page.selectOption('#preset', 'sweep');
+  await page.waitForSelector('#k-model');
+  before = Number(await page.getAttribute('#results', 'data-runs'));
+  await page.click('#run');
+  await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, before, { timeout: 60000 });
+  assert.equal((await page.$$('#sweep-chart circle.point')).length, 4, 'a point per k');
+  assert.equal(await page.getAttribute('#recommendation', 'data-model'), 'processes');
+  assert.ok((await page.$$('#decision-tree li')).length >= 3);
+  assert.equal((await page.$$('#sweep-chart .vline')).length, 2, 'the cores and the rule of thumb are marked');
+  await page.screenshot({ path: 'tests/e2e/artifacts/models-sweep.png', fullPage: true });
   assert.deepEqual(page.defects, []);
 });
 

@@ -98,13 +98,31 @@ pub enum ModelsConfig {
         duration_ms: u32,
         io_ms: f64,
     },
+    /// CPU-bound and I/O-bound tasks, each under sequential, threads (GIL on and off),
+    /// processes and asyncio: the tutorials' table.
+    Matrix {
+        tasks: u32,
+        cpu_limit: u64,
+        io_ms: u32,
+        switch_interval_ms: f64,
+    },
+    /// One model at k = 1 … `[run] workers`, with the rule of thumb and a recommendation.
+    Sweep {
+        model: Model,
+        workload: Workload,
+        tasks: u32,
+        cpu_limit: u64,
+        io_ms: u32,
+        releases_gil: bool,
+        free_threaded: bool,
+    },
     /// Process workers: a pool reused for every task vs a fresh worker per task.
     Spawn { tasks: u32, cpu_limit: u64 },
     /// A value changed in a worker: seen by the page with threads, not with processes.
     Isolation { increments: u32 },
 }
 
-pub const DEMOS: &[&str] = &["gil", "convoy", "spawn", "isolation"];
+pub const DEMOS: &[&str] = &["gil", "compare", "sweep", "convoy", "spawn", "isolation"];
 
 fn join_f64(v: &[f64]) -> String {
     v.iter()
@@ -117,6 +135,8 @@ impl ModelsConfig {
     pub fn demo_id(&self) -> &'static str {
         match self {
             ModelsConfig::Compare { .. } => "gil",
+            ModelsConfig::Matrix { .. } => "compare",
+            ModelsConfig::Sweep { .. } => "sweep",
             ModelsConfig::Convoy { .. } => "convoy",
             ModelsConfig::Spawn { .. } => "spawn",
             ModelsConfig::Isolation { .. } => "isolation",
@@ -156,6 +176,27 @@ impl ModelsConfig {
                 "intervals = \"{}\"\nduration_ms = {duration_ms}\nio_ms = {io_ms}\n",
                 join_f64(intervals)
             ),
+            ModelsConfig::Matrix {
+                tasks,
+                cpu_limit,
+                io_ms,
+                switch_interval_ms,
+            } => format!(
+                "tasks = {tasks}\ncpu_limit = {cpu_limit}\nio_ms = {io_ms}\nswitch_interval_ms = {switch_interval_ms}\n"
+            ),
+            ModelsConfig::Sweep {
+                model,
+                workload,
+                tasks,
+                cpu_limit,
+                io_ms,
+                releases_gil,
+                free_threaded,
+            } => format!(
+                "model = \"{}\"\nworkload = \"{}\"\ntasks = {tasks}\ncpu_limit = {cpu_limit}\nio_ms = {io_ms}\nreleases_gil = {releases_gil}\nfree_threaded = {free_threaded}\n",
+                model.as_str(),
+                workload.as_str()
+            ),
             ModelsConfig::Spawn { tasks, cpu_limit } => {
                 format!("tasks = {tasks}\ncpu_limit = {cpu_limit}\n")
             }
@@ -169,6 +210,25 @@ fn invalid(pos: Pos, key: &str, value: &str, why: impl Into<String>) -> Scenario
         .with("key", key.to_string())
         .with("value", format!("\"{value}\""))
         .with("why", why.into())
+}
+
+fn read_workload(r: &mut TableReader) -> Result<Workload, ScenarioError> {
+    Ok(match r.opt_string("workload")? {
+        None => Workload::Cpu,
+        Some((w, pos)) => match w.as_str() {
+            "cpu" => Workload::Cpu,
+            "io" => Workload::Io,
+            "mixed" => Workload::Mixed,
+            _ => {
+                return Err(invalid(
+                    pos,
+                    "workload",
+                    &w,
+                    "the workload is \"cpu\", \"io\" or \"mixed\"",
+                ))
+            }
+        },
+    })
 }
 
 pub fn parse_table(
@@ -215,6 +275,49 @@ pub fn parse_table(
                 intervals,
                 duration_ms: r.u32_in("duration_ms", 200, 20..=2_000)?,
                 io_ms: r.f64_in("io_ms", 0.1, 0.0, 10.0)?,
+            }
+        }
+        "compare" => ModelsConfig::Matrix {
+            tasks: r.u32_in("tasks", 8, 1..=200)?,
+            cpu_limit: r.u64_in("cpu_limit", 100_000, 1..=5_000_000)?,
+            io_ms: r.u32_in("io_ms", 40, 0..=5_000)?,
+            switch_interval_ms: r.f64_in(
+                "switch_interval_ms",
+                5.0,
+                MIN_SWITCH_INTERVAL_MS,
+                MAX_SWITCH_INTERVAL_MS,
+            )?,
+        },
+        "sweep" => {
+            let model = match r.opt_string("model")? {
+                None => Model::ThreadsNogil,
+                Some((m, pos)) => match Model::parse(&m) {
+                    Some(Model::Sequential) | None => {
+                        let names = Model::ALL
+                            .iter()
+                            .skip(1)
+                            .map(|m| m.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        return Err(invalid(
+                            pos,
+                            "model",
+                            &m,
+                            format!("a sweep varies the workers of one of: {names}"),
+                        ));
+                    }
+                    Some(m) => m,
+                },
+            };
+            let workload = read_workload(&mut r)?;
+            ModelsConfig::Sweep {
+                model,
+                workload,
+                tasks: r.u32_in("tasks", 16, 1..=200)?,
+                cpu_limit: r.u64_in("cpu_limit", 60_000, 1..=5_000_000)?,
+                io_ms: r.u32_in("io_ms", 40, 0..=5_000)?,
+                releases_gil: r.bool("releases_gil", false)?,
+                free_threaded: r.bool("free_threaded", false)?,
             }
         }
         "spawn" => ModelsConfig::Spawn {
@@ -320,6 +423,14 @@ pub fn presets() -> Vec<Preset> {
           "\n[run]\nworkers = 4\n\n[models]\nworkload = \"io\"\ntasks = 8\nio_ms = 60           # each task waits 60-120 ms (seeded)\nio_max_ms = 120\nmodels = \"sequential, threads, processes, async\"\n"),
         p("gil", "gil-mixed", "Mixed work: compute, then wait — per task",
           "\n[run]\nworkers = 2\n\n[models]\nworkload = \"mixed\"\ntasks = 6\ncpu_limit = 40_000\nio_ms = 40\nmodels = \"all\"\n"),
+        p("compare", "compare", "Compare: CPU-bound and I/O-bound work under every model — the tutorials' table, measured",
+          "\n[run]\nworkers = 2\n\n[models]\ntasks = 8\ncpu_limit = 100_000   # CPU-bound: numbers per task\nio_ms = 40            # I/O-bound: each task waits 40 ms\nswitch_interval_ms = 5\n"),
+        p("sweep", "sweep", "Sweep: CPU-bound threads without the GIL at k = 1 … 4, and a recommendation",
+          "\n[run]\nworkers = 4            # k = 1 … 4\n\n[models]\nmodel = \"threads-nogil\"\nworkload = \"cpu\"\ntasks = 16\ncpu_limit = 40_000\nreleases_gil = false   # does your kernel release the GIL (numpy, hashlib)?\nfree_threaded = false  # is a free-threaded Python (3.13t) available?\n"),
+        p("sweep", "sweep-io", "Sweep: I/O-bound threads at k = 1 … 10 against the rule min(32, 5 × cores)",
+          "\n[run]\nworkers = 10\n\n[models]\nmodel = \"threads\"\nworkload = \"io\"\ntasks = 10\nio_ms = 30\n"),
+        p("sweep", "sweep-processes", "Sweep: CPU-bound processes at k = 1 … 4",
+          "\n[run]\nworkers = 4\n\n[models]\nmodel = \"processes\"\nworkload = \"cpu\"\ntasks = 16\ncpu_limit = 40_000\n"),
         p("convoy", "convoy", "The convoy effect: an I/O thread behind a CPU thread, as the switch interval grows",
           "\n[run]\nworkers = 2\n\n[models]\nintervals = \"0.5, 1, 2, 5, 10, 20\"   # switch intervals to try, in ms\nduration_ms = 200                     # per interval\nio_ms = 0.1                           # each I/O call's wait (data already there)\n"),
         p("spawn", "spawn", "Process start-up: a fresh worker per task vs one pool reused",
@@ -399,8 +510,63 @@ pub fn knobs(demo: &str) -> &'static [crate::engine::aio::demos::Knob] {
         max: 1_000_000.0,
         step: 100.0,
     }];
+    const MATRIX: &[Knob] = &[
+        Knob {
+            key: "tasks",
+            label: "knob.models.tasks",
+            min: 1.0,
+            max: 200.0,
+            step: 1.0,
+        },
+        Knob {
+            key: "cpu_limit",
+            label: "knob.models.cpu-limit",
+            min: 1.0,
+            max: 5_000_000.0,
+            step: 10_000.0,
+        },
+        Knob {
+            key: "io_ms",
+            label: "knob.models.io-ms",
+            min: 0.0,
+            max: 5_000.0,
+            step: 10.0,
+        },
+        Knob {
+            key: "switch_interval_ms",
+            label: "knob.models.switch",
+            min: 0.1,
+            max: 100.0,
+            step: 0.1,
+        },
+    ];
+    const SWEEP: &[Knob] = &[
+        Knob {
+            key: "tasks",
+            label: "knob.models.tasks",
+            min: 1.0,
+            max: 200.0,
+            step: 1.0,
+        },
+        Knob {
+            key: "cpu_limit",
+            label: "knob.models.cpu-limit",
+            min: 1.0,
+            max: 5_000_000.0,
+            step: 10_000.0,
+        },
+        Knob {
+            key: "io_ms",
+            label: "knob.models.io-ms",
+            min: 0.0,
+            max: 5_000.0,
+            step: 10.0,
+        },
+    ];
     match demo {
         "gil" => GIL,
+        "compare" => MATRIX,
+        "sweep" => SWEEP,
         "convoy" => CONVOY,
         "spawn" => SPAWN,
         "isolation" => ISOLATION,

@@ -66,20 +66,42 @@ pub struct AsyncModelRun {
     pub cpu_ms: f64,
     /// CPU parts skipped because the loop had been frozen for the cap already.
     pub skipped_cpu: u32,
+    /// Waits the tasks asked for, in all.
+    pub io_ms: f64,
 }
 
 /// Every task as a future on one loop: waits overlap; CPU parts run one at a time *on the
 /// loop* (a `blocked` span each), until `cpu_cap_ms` of them have frozen it — then the rest of
 /// the CPU parts are skipped and counted, so the page is never frozen long.
 pub async fn run_async_model(rt: Rt, tasks: Vec<Task>, cpu_cap_ms: f64) -> AsyncModelRun {
+    run_async_limited(rt, tasks, cpu_cap_ms, None).await
+}
+
+/// The same, with at most `limit` tasks in flight (an `asyncio.Semaphore`): the async model's
+/// "pool size" in a sweep.
+pub async fn run_async_limited(
+    rt: Rt,
+    tasks: Vec<Task>,
+    cpu_cap_ms: f64,
+    limit: Option<usize>,
+) -> AsyncModelRun {
     let t0 = rt.now();
+    let io_total: f64 = tasks
+        .iter()
+        .map(|t| match *t {
+            Task::Io { ms } | Task::Sleep { ms } | Task::Mixed { io_ms: ms, .. } => ms,
+            Task::Cpu { .. } => 0.0,
+        })
+        .sum();
+    let sem = crate::engine::aio::Semaphore::new(&rt, limit.unwrap_or(usize::MAX / 2).max(1));
     let frozen = std::rc::Rc::new(std::cell::Cell::new(0.0f64));
     let handles: Vec<_> = tasks
         .into_iter()
         .enumerate()
         .map(|(i, task)| {
-            let (r, frozen) = (rt.clone(), frozen.clone());
+            let (r, frozen, sem) = (rt.clone(), frozen.clone(), sem.clone());
             rt.spawn(format!("task-{i}"), async move {
+                let _slot = sem.acquire().await;
                 let cpu = |start: u64, end: u64| -> Option<u64> {
                     if frozen.get() >= cpu_cap_ms {
                         return None;
@@ -127,6 +149,7 @@ pub async fn run_async_model(rt: Rt, tasks: Vec<Task>, cpu_cap_ms: f64) -> Async
     }
     run.wall_ms = rt.now() - t0;
     run.cpu_ms = frozen.get();
+    run.io_ms = io_total;
     run
 }
 
@@ -148,6 +171,9 @@ pub struct ModelOutcome {
     /// Why the model did not run or ran partly (no threads here, the loop's CPU cap, ...).
     pub note: Option<String>,
     pub ran: bool,
+    /// Time computing and time waiting on I/O, summed over workers (the workload's shares).
+    pub cpu_ms: f64,
+    pub io_ms: f64,
 }
 
 impl ModelOutcome {
@@ -165,6 +191,8 @@ impl ModelOutcome {
             spawn_ms: 0.0,
             note: Some(why),
             ran: false,
+            cpu_ms: 0.0,
+            io_ms: 0.0,
         }
     }
 
@@ -193,6 +221,8 @@ impl ModelOutcome {
             spawn_ms: 0.0,
             note: None,
             ran: !run.cancelled,
+            cpu_ms: sum(|w| w.cpu_ms),
+            io_ms: sum(|w| w.io_ms),
         }
     }
 
@@ -222,7 +252,15 @@ impl ModelOutcome {
                 )
             }),
             ran: true,
+            cpu_ms: run.cpu_ms,
+            io_ms: run.io_ms,
         }
+    }
+
+    /// Share of the work that was computing (None when nothing was measured).
+    pub fn cpu_share(&self) -> Option<f64> {
+        let t = self.cpu_ms + self.io_ms;
+        (t > 0.0).then(|| self.cpu_ms / t)
     }
 }
 
@@ -321,4 +359,150 @@ pub fn models_lesson(
         }
     };
     lesson(id, &figures)
+}
+
+/// Speed-up of `o` over `base` (both complete), rounded to 2 decimals.
+fn speedup_over(o: &ModelOutcome, base: Option<f64>, tasks: u32) -> Option<f64> {
+    let b = base?;
+    (o.ran && o.tasks_done == tasks && o.wall_ms > 0.0)
+        .then(|| (b / o.wall_ms * 100.0).round() / 100.0)
+}
+
+/// The compare matrix: CPU-bound and I/O-bound rows per model, each with its own lesson (a
+/// catalogue key `models.row.<workload>-<model>` and the measured speed-up), and an overall
+/// lesson.
+pub fn matrix_result(cpu: &[ModelOutcome], io: &[ModelOutcome], tasks: u32) -> Value {
+    let mut rows = Vec::new();
+    let mut figures: Vec<(&'static str, String)> = Vec::new();
+    for (workload, outcomes) in [(Workload::Cpu, cpu), (Workload::Io, io)] {
+        let base = outcomes
+            .iter()
+            .find(|o| o.model == Model::Sequential && o.ran)
+            .map(|o| o.wall_ms);
+        let expected = outcomes
+            .iter()
+            .find(|o| o.ran && o.tasks_done == tasks)
+            .map(|o| o.checksum);
+        for o in outcomes {
+            let s = speedup_over(o, base, tasks);
+            let row_lesson = if o.ran {
+                format!("models.row.{}-{}", workload.as_str(), o.model.as_str())
+            } else {
+                "models.row.skipped".to_string()
+            };
+            rows.push(json!({
+                "workload": workload.as_str(),
+                "model": o.model.as_str(),
+                "ran": o.ran,
+                "wall_ms": crate::engine::trace::round_us(o.wall_ms),
+                "workers": o.workers,
+                "speedup": s,
+                "agrees": !o.ran || o.tasks_done != tasks || Some(o.checksum) == expected,
+                "note": o.note,
+                "lesson": { "id": row_lesson, "figures": { "speedup": s.map_or("—".to_string(), |x| format!("{x:.2}")) } },
+            }));
+            let key = match (workload, o.model) {
+                (Workload::Cpu, Model::Threads) => Some("cpu_threads"),
+                (Workload::Cpu, Model::ThreadsNogil) => Some("cpu_nogil"),
+                (Workload::Cpu, Model::Processes) => Some("cpu_processes"),
+                (Workload::Cpu, Model::Async) => Some("cpu_async"),
+                (Workload::Io, Model::Threads) => Some("io_threads"),
+                (Workload::Io, Model::Processes) => Some("io_processes"),
+                (Workload::Io, Model::Async) => Some("io_async"),
+                _ => None,
+            };
+            if let Some(k) = key {
+                figures.push((k, s.map_or("—".to_string(), |x| format!("{x:.2}"))));
+            }
+        }
+    }
+    let have_base = rows
+        .iter()
+        .any(|r| r["model"] == "sequential" && r["ran"] == true);
+    json!({
+        "tasks": tasks,
+        "rows": rows,
+        "lesson": lesson(if have_base { "lesson.models.compare" } else { "lesson.models.no-baseline" }, &figures),
+    })
+}
+
+/// A sweep of one model over k = 1 … n: speed-ups over k = 1, Amdahl's fit over k ≤ cores, the
+/// rule of thumb, and the recommendation built from this run's numbers.
+pub fn sweep_result(
+    model: Model,
+    workload: Workload,
+    points: &[(u32, ModelOutcome)],
+    cores: u32,
+    tasks: u32,
+    releases_gil: bool,
+    free_threaded: bool,
+) -> Value {
+    use super::choose::{recommend, rule_of_thumb, Inputs};
+    let base = points
+        .iter()
+        .find(|(k, o)| *k == 1 && o.ran)
+        .map(|(_, o)| o.wall_ms);
+    let curve: Vec<(u32, f64)> = points
+        .iter()
+        .filter_map(|(k, o)| speedup_over(o, base, tasks).map(|s| (*k, s)))
+        .collect();
+    let fit_pts: Vec<(f64, f64)> = curve
+        .iter()
+        .filter(|(k, _)| *k <= cores.max(1))
+        .map(|(k, s)| (f64::from(*k), *s))
+        .collect();
+    let serial = crate::engine::amdahl::fit_serial_fraction(&fit_pts);
+    let cpu_share = points
+        .iter()
+        .find(|(k, _)| *k == 1)
+        .and_then(|(_, o)| o.cpu_share())
+        .unwrap_or(match workload {
+            Workload::Cpu => 1.0,
+            Workload::Io => 0.0,
+            Workload::Mixed => 0.5,
+        });
+    let rec = recommend(&Inputs {
+        cpu_share,
+        cores,
+        tasks,
+        releases_gil,
+        free_threaded,
+        sweep: curve.clone(),
+    });
+    let best = super::choose::best_k(&curve);
+    let rule = rule_of_thumb(workload, cores);
+    let expected = points
+        .iter()
+        .find(|(_, o)| o.ran && o.tasks_done == tasks)
+        .map(|(_, o)| o.checksum);
+    json!({
+        "model": model.as_str(),
+        "workload": workload.as_str(),
+        "cores": cores,
+        "points": points.iter().map(|(k, o)| json!({
+            "k": k,
+            "wall_ms": crate::engine::trace::round_us(o.wall_ms),
+            "speedup": speedup_over(o, base, tasks),
+            "agrees": !o.ran || o.tasks_done != tasks || Some(o.checksum) == expected,
+            "note": o.note,
+        })).collect::<Vec<_>>(),
+        "serial_fraction": serial,
+        "rule_of_thumb": rule,
+        "best_k": best.map(|b| b.0),
+        "best_speedup": best.map(|b| b.1),
+        "cpu_share": (cpu_share * 1000.0).round() / 1000.0,
+        "recommendation": rec,
+        "lesson": lesson("lesson.models.sweep", &[
+            ("model", model.as_str().to_string()),
+            ("workload", workload.as_str().to_string()),
+            ("best", best.map_or("—".to_string(), |b| format!("{:.2}", b.1))),
+            ("k", best.map_or("—".to_string(), |b| b.0.to_string())),
+            ("rule", rule.to_string()),
+            ("cores", cores.to_string()),
+            ("serial", serial.map_or("—".to_string(), |f| format!("{:.0}", f * 100.0))),
+            ("share", format!("{:.0}", cpu_share * 100.0)),
+            ("rec", rec.model.as_str().to_string()),
+            ("pool", rec.pool_size.to_string()),
+        ]),
+    })
 }

@@ -130,6 +130,10 @@ pub struct Gil {
     switches: AtomicU64,
     /// Workers currently waiting in `acquire`; a forced releaser stops waiting when none is left.
     waiters: AtomicU32,
+    /// When the GIL was last let go, on the releaser's clock (`f64` bits). The next holder's
+    /// work cannot start earlier: workers' clocks differ by microseconds, and without this a
+    /// hand-off could look like two workers computing at once.
+    released_at: AtomicU64,
 }
 
 impl Gil {
@@ -144,6 +148,7 @@ impl Gil {
             takes: AtomicU64::new(0),
             switches: AtomicU64::new(0),
             waiters: AtomicU32::new(0),
+            released_at: AtomicU64::new(0),
         }
     }
 
@@ -267,6 +272,16 @@ impl Gil {
     /// Called by the holder after each quantum of CPU work. `Some(n)` when a drop request is
     /// pending: `n` is how many quanta the holder completed since it was set (1 when it checks
     /// after every quantum, as it must). With the GIL off it is always `None`.
+    /// Notes the time of a release that is about to happen (called by the holder).
+    pub fn mark_released(&self, at_ms: f64) {
+        self.released_at.store(at_ms.to_bits(), Ordering::Release);
+    }
+
+    /// The last release time (0 when never released).
+    pub fn released_at(&self) -> f64 {
+        f64::from_bits(self.released_at.load(Ordering::Acquire))
+    }
+
     pub fn quantum_done(&self) -> Option<u64> {
         if self.mode == GilMode::Off {
             return None;
@@ -485,6 +500,7 @@ impl<'a> GilWorker<'a> {
         }
         self.holding = false;
         let t0 = self.clock.now_ms();
+        self.gil.mark_released(t0);
         if self.gil.release(self.worker, final_release, self.cancel) {
             self.stats.drop_requests_honoured += 1;
             if !final_release {
@@ -524,7 +540,8 @@ impl<'a> GilWorker<'a> {
             if self.cancelled() || !self.ensure_gil(task) {
                 break;
             }
-            let start = *stretch.get_or_insert_with(|| self.clock.now_ms());
+            let (clock, gil) = (self.clock, self.gil);
+            let start = *stretch.get_or_insert_with(|| clock.now_ms().max(gil.released_at()));
             f(q);
             q += 1;
             self.stats.quanta += 1;

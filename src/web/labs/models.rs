@@ -20,6 +20,10 @@ const FIRST_DEMO: &str = "gil";
 
 fn code_for(demo: &str) -> (&'static str, &'static str) {
     match demo {
+        "compare" | "sweep" => (
+            include_str!("../../python/models_compare.py"),
+            include_str!("../../engine/models/choose.rs"),
+        ),
         "convoy" => (
             include_str!("../../python/models_convoy.py"),
             include_str!("../../engine/models/threads.rs"),
@@ -155,15 +159,23 @@ pub fn models_lab() -> Html {
                             <input type="number" id="k-workers" min="1" max={env::worker_cap().to_string()} value={workers.to_string()}
                                 onchange={knob("run", "workers", false)} />
                         </label>
-                        if demo == "gil" {
+                        if demo == "gil" || demo == "sweep" {
                             <label class="knob" for="k-workload"><span>{ t(lang, "knob.models.workload") }</span>
                                 <select id="k-workload" onchange={knob("models", "workload", true)}>
                                     { for ["cpu", "io", "mixed"].into_iter().map(|w| html! { <option value={w} selected={value_of("workload") == w}>{ w }</option> }) }
                                 </select>
                             </label>
-                            <label class="knob" for="k-models"><span>{ t(lang, "knob.models.models") }</span>
-                                <input type="text" id="k-models" value={value_of("models")} onchange={knob("models", "models", true)} />
-                            </label>
+                            if demo == "gil" {
+                                <label class="knob" for="k-models"><span>{ t(lang, "knob.models.models") }</span>
+                                    <input type="text" id="k-models" value={value_of("models")} onchange={knob("models", "models", true)} />
+                                </label>
+                            } else {
+                                <label class="knob" for="k-model"><span>{ t(lang, "models.model") }</span>
+                                    <select id="k-model" onchange={knob("models", "model", true)}>
+                                        { for ["threads", "threads-nogil", "threads-release", "processes", "async"].into_iter().map(|m| html! { <option value={m} selected={value_of("model") == m}>{ m }</option> }) }
+                                    </select>
+                                </label>
+                            }
                         }
                         if demo == "convoy" {
                             <label class="knob" for="k-intervals"><span>{ t(lang, "knob.models.intervals") }</span>
@@ -268,6 +280,113 @@ fn models_results(p: &ResultsProps) -> Html {
                 </tbody>
             </table>
         },
+        "compare" => {
+            let rows = r
+                .get("rows")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            html! {
+                <table class="points" id="compare-table">
+                    <thead><tr>
+                        <th>{ t(lang, "models.workload") }</th><th>{ t(lang, "models.model") }</th><th>{ t(lang, "result.wall") }</th>
+                        <th>{ t(lang, "models.speedup") }</th><th>{ t(lang, "models.agrees") }</th><th>{ t(lang, "models.row-lesson") }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for rows.iter().map(|m| {
+                            let figures: Vec<(&str, String)> = m["lesson"]["figures"].as_object()
+                                .map(|o| o.iter().filter_map(|(k, v)| Some((if k == "speedup" { "speedup" } else { "" }, v.as_str()?.to_string()))).collect())
+                                .unwrap_or_default();
+                            let text = tf(lang, m["lesson"]["id"].as_str().unwrap_or(""), &figures);
+                            html! {
+                                <tr data-workload={s(m, "workload")} data-model={s(m, "model")}>
+                                    <td>{ s(m, "workload") }</td><td>{ s(m, "model") }</td>
+                                    <td>{ if m["ran"] == true { format!("{} ms", s(m, "wall_ms")) } else { "—".into() } }</td>
+                                    <td>{ s(m, "speedup") }</td>
+                                    <td class={classes!((m["agrees"] != true).then_some("bad"))}>{ if m["agrees"] == true { t(lang, "common.yes") } else { t(lang, "common.no") } }</td>
+                                    <td class="note">{ text }{ m.get("note").and_then(Value::as_str).map(|n| format!(" ({n})")).unwrap_or_default() }</td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            }
+        }
+        "sweep" => {
+            let pts: Vec<(f64, f64)> = points
+                .iter()
+                .filter_map(|q| Some((q.get("k")?.as_f64()?, q.get("speedup")?.as_f64()?)))
+                .collect();
+            let kmax = pts.iter().map(|p| p.0).fold(1.0, f64::max);
+            let cores = r.get("cores").and_then(Value::as_f64).unwrap_or(1.0);
+            let rule = r
+                .get("rule_of_thumb")
+                .and_then(Value::as_f64)
+                .unwrap_or(1.0);
+            let mut series = vec![
+                SeriesData {
+                    name: t(lang, "chart.measured").to_string(),
+                    class: "measured",
+                    points: pts.clone(),
+                    markers: true,
+                },
+                SeriesData {
+                    name: t(lang, "chart.ideal").to_string(),
+                    class: "ideal",
+                    points: vec![(1.0, 1.0), (kmax, kmax)],
+                    markers: false,
+                },
+            ];
+            if let Some(f) = r.get("serial_fraction").and_then(Value::as_f64) {
+                series.push(SeriesData {
+                    name: tf(
+                        lang,
+                        "chart.amdahl",
+                        &[("serial", format!("{:.0}", f * 100.0))],
+                    ),
+                    class: "amdahl",
+                    points: (1..=kmax as u32)
+                        .map(|k| {
+                            (
+                                f64::from(k),
+                                crate::engine::amdahl::speedup(f, f64::from(k)),
+                            )
+                        })
+                        .collect(),
+                    markers: false,
+                });
+            }
+            let rec = &r["recommendation"];
+            let path = rec
+                .get("path")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            html! {
+                <>
+                    <LineChart series={series} title={t(lang, "models.speedup")} x_label={t(lang, "models.k")} y_label={t(lang, "models.speedup")}
+                        id={Some(AttrValue::from("sweep-chart"))}
+                        vlines={vec![(cores, tf(lang, "chart.cores", &[("n", format!("{cores}"))])), (rule, tf(lang, "models.rule", &[("n", format!("{rule}"))]))]} />
+                    <h3>{ t(lang, "models.recommend") }</h3>
+                    <p id="recommendation" data-model={s(rec, "model")} data-pool={s(rec, "pool_size")}>
+                        <strong>{ tf(lang, "models.recommend-text", &[("model", s(rec, "model")), ("pool", s(rec, "pool_size")), ("rule", s(rec, "rule_of_thumb")), ("best", s(r, "best_k"))]) }</strong>
+                        { " " }{ t(lang, rec.get("why").and_then(Value::as_str).unwrap_or("")) }
+                    </p>
+                    <h3>{ t(lang, "models.tree") }</h3>
+                    <ol class="decision-tree" id="decision-tree">
+                        { for path.iter().map(|step| html! {
+                            <li class={if step["answer"] == true { "yes" } else { "no" }} data-question={s(step, "question")}>
+                                { t(lang, step.get("question").and_then(Value::as_str).unwrap_or("")) }
+                                { " → " }<strong>{ if step["answer"] == true { t(lang, "common.yes") } else { t(lang, "common.no") } }</strong>
+                                if step.get("because").and_then(Value::as_str).is_some_and(|b| !b.is_empty()) {
+                                    { format!(" ({})", s(step, "because")) }
+                                }
+                            </li>
+                        }) }
+                    </ol>
+                </>
+            }
+        }
         "convoy" => {
             let series = vec![SeriesData {
                 name: t(lang, "models.io-rate").to_string(),
