@@ -216,3 +216,22 @@ fn cancel_stops_a_run_early() {
     // 1 000 waits of 10 ms on two workers would take 5 s; the cancel came after 50 ms.
     assert!(r.tasks_done < 1_000, "tasks done = {}", r.tasks_done);
 }
+
+#[test]
+fn long_contended_tasks_hand_the_gil_over_about_once_per_switch_interval() {
+    // Two workers, each with CPU work lasting well over 20 switch intervals.
+    let cfg = cfg(GilMode::On, 1.0, false);
+    let r = run(&long_tasks(), &cfg);
+    let cpu_ms: f64 = r.per_worker.iter().map(|w| w.cpu_ms).sum();
+    let intervals = cpu_ms / 1.0;
+    assert!(intervals >= 40.0, "tasks too short for this machine: {cpu_ms} ms");
+    // While both compete, a waiter asks after one interval and the holder lets go within one
+    // quantum, so the GIL changes hands about once per interval of work (minus the last).
+    let expected = (intervals / 2.0).floor() as u64 - 1;
+    assert!(
+        r.switches >= expected,
+        "{} hand-offs for {cpu_ms:.0} ms of contended work (expected ≥ {expected})",
+        r.switches
+    );
+    assert!(r.max_quanta_past_drop_request <= 1);
+}
