@@ -1,9 +1,16 @@
-// The benchmark command: the release build in headless Chromium, every CPU kernel on threads and
-// processes at k = 1 … cores + 1, and a sweep. Writes bench/report.json and bench/report.md.
+// The benchmark command: the release build in headless Chromium — every CPU kernel on threads and
+// processes at k = 1 … cores + 1 and a sweep; the models lab's compare matrix and sweeps; the
+// same kernels compiled natively (examples/native_bench.rs) and the same experiments in CPython
+// (tools/bench_cpython.py) on this machine; the event loop's overhead per future; pool start-up
+// and worker-count switches; main-thread health during a saturated run; sizes and start-up.
+// Writes bench/report.json and bench/report.md, with every target marked met or missed.
 // Figures are medians of repeats; nothing here is asserted (tests never check timings).
 // Usage: node tools/bench.mjs [--short] [dist]
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile, readdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { extra } from './bench-extra.mjs';
 import { serve } from '../tests/e2e/server.mjs';
 import { launch, open, poolSettled, run } from '../tests/e2e/browser.mjs';
 
@@ -45,7 +52,9 @@ try {
   }
   const sweep = await run(page, `lab = "cpu"\ndemo = "primes"\n[run]\nworkers = ${short ? 3 : 8}\nrepeats = ${repeats}\n[cpu]\nlimit = ${short ? '300_000' : '2_000_000'}\nsweep = true\n`);
   if (!sweep.ok) throw new Error(`sweep: ${sweep.error.message}`);
+  const more = await extra({ page, browser, server, dist, short, repeats, warmup, cores, rows, KERNELS, run, execFileSync, gzipSync, readdir, readFile });
   const report = {
+    ...more.report,
     date: new Date().toISOString(), short, repeats, warmup,
     machine: { cores_reported: cores, node_cpus: cpus().length, timer_resolution_ms: env.timerResolutionMs,
       cross_origin_isolated: env.crossOriginIsolated, browser: await browser.version() },
@@ -63,6 +72,7 @@ try {
     '', `## Sweep (primes, threads)`, '', `Amdahl serial fraction (k ≤ cores): ${report.sweep.serial_fraction}; best k = ${report.sweep.best_k}`, '',
     '| k | median ms | speed-up | efficiency |', '|---|---|---|---|',
     ...report.sweep.points.map((p) => `| ${p.k} | ${p.median_ms.toFixed(1)} | ×${p.speedup.toFixed(2)} | ${(p.efficiency * 100).toFixed(0)}% |`), '',
+    ...more.markdown,
   ].join('\n');
   await writeFile('bench/report.md', md);
   console.log(`wrote bench/report.json and bench/report.md in ${report.seconds.toFixed(0)} s`);
