@@ -26,7 +26,10 @@ fn main() {
         std::process::exit(2);
     };
     let k = scenario.run.workers;
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(k as usize).build() {
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(k as usize)
+        .build()
+    {
         Ok(p) => p,
         Err(e) => {
             eprintln!("no pool: {e}");
@@ -34,7 +37,15 @@ fn main() {
         }
     };
     let ctl = RunControl::new();
-    let run = run_cpu(&pool, k, scenario.run.repeats, scenario.run.warmup, cfg, &ctl, &MonotonicClock);
+    let run = run_cpu(
+        &pool,
+        k,
+        scenario.run.repeats,
+        scenario.run.warmup,
+        cfg,
+        &ctl,
+        &MonotonicClock,
+    );
     let result = concurrency_playground::engine::runner::cpu_result(&run, cfg, k, k);
     println!("{result}");
 }

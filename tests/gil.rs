@@ -224,7 +224,10 @@ fn long_contended_tasks_hand_the_gil_over_about_once_per_switch_interval() {
     let r = run(&long_tasks(), &cfg);
     let cpu_ms: f64 = r.per_worker.iter().map(|w| w.cpu_ms).sum();
     let intervals = cpu_ms / 1.0;
-    assert!(intervals >= 40.0, "tasks too short for this machine: {cpu_ms} ms");
+    assert!(
+        intervals >= 40.0,
+        "tasks too short for this machine: {cpu_ms} ms"
+    );
     // While both compete, a waiter asks after one interval and the holder lets go within one
     // quantum, so the GIL changes hands about once per interval of work (minus the last).
     let expected = (intervals / 2.0).floor() as u64 - 1;

@@ -85,6 +85,15 @@ fn keys_built_from_demo_ids_exist() {
         assert!(has(&format!("cpu.{demo}.what")), "cpu.{demo}.what");
         assert!(has(&format!("knob.limit.{demo}")), "knob.limit.{demo}");
     }
+    for demo in concurrency_playground::engine::labs::sync::DEMOS {
+        assert!(has(&format!("sync.{demo}.what")), "sync.{demo}.what");
+        for k in concurrency_playground::engine::labs::sync::knobs(demo) {
+            assert!(has(k.label), "{demo}: {}", k.label);
+        }
+    }
+    for demo in concurrency_playground::engine::labs::models::DEMOS {
+        assert!(has(&format!("models.{demo}.what")), "models.{demo}.what");
+    }
     for demo in concurrency_playground::engine::labs::aio::DEMOS {
         assert!(has(&format!("async.{demo}.what")), "async.{demo}.what");
         for k in concurrency_playground::engine::labs::aio::knobs(demo) {

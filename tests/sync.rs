@@ -165,3 +165,150 @@ fn nobody_starts_a_phase_before_all_finished_the_last_and_a_timeout_breaks_the_b
         .all(|(_, phase, e)| *phase == 1 && e.contains("BrokenBarrierError")));
     assert_eq!(barrier_result(&run, 4)["broken"], true);
 }
+
+fn pool_of(n: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn condition_buffer_passes_every_item_once_and_never_overfills() {
+    use concurrency_playground::engine::sync::condition::run_condition;
+    for notify_all in [false, true] {
+        let ctl = concurrency_playground::engine::runner::RunControl::new();
+        let run = run_condition(
+            &pool_of(4),
+            2,
+            2,
+            3,
+            15,
+            0.5,
+            1.0,
+            notify_all,
+            &ctl,
+            &concurrency_playground::engine::clock::MonotonicClock,
+        );
+        let r = &run.result;
+        assert_eq!(r["consumed"], 30);
+        assert_eq!(r["exact"], true, "every item once: {r}");
+        assert_eq!(r["never_overfilled"], true);
+        assert!(r["peak_fill"].as_f64().unwrap() <= 3.0);
+        assert!(
+            r["series"][0]["points"].as_array().unwrap().len() >= 60,
+            "a fill sample per put and get"
+        );
+    }
+}
+
+#[test]
+fn queue_orders_fifo_lifo_and_priority_with_ties_in_insertion_order() {
+    use concurrency_playground::engine::sync::queues::{demo_priority, order_of, Kind};
+    assert_eq!(
+        order_of(Kind::Fifo, 9, demo_priority),
+        (0..9).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        order_of(Kind::Lifo, 9, demo_priority),
+        (0..9).rev().collect::<Vec<_>>()
+    );
+    // Priorities 3, 1, 2, 3, 1, 2, 3, 1, 2: lowest first, equal ones in the order they came.
+    assert_eq!(
+        order_of(Kind::Priority, 9, demo_priority),
+        vec![1, 4, 7, 2, 5, 8, 0, 3, 6]
+    );
+}
+
+#[test]
+fn a_queue_pool_handles_everything_blocks_the_producer_and_stops_on_sentinels() {
+    use concurrency_playground::engine::sync::queues::{run_queues, Kind};
+    let ctl = concurrency_playground::engine::runner::RunControl::new();
+    let run = run_queues(
+        &pool_of(3),
+        3,
+        Kind::Fifo,
+        20,
+        2,
+        2.0,
+        &ctl,
+        &concurrency_playground::engine::clock::MonotonicClock,
+    );
+    let r = &run.result;
+    assert_eq!(r["handled"], 20);
+    assert_eq!(r["all_stopped"], true);
+    assert!(
+        r["producer_blocked"].as_u64().unwrap() >= 1,
+        "maxsize 2 with slow consumers blocks the producer"
+    );
+    assert!(r["joined_ms"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn rlock_reenters_lock_self_deadlock_is_reported_and_timed_acquire_times_out() {
+    use concurrency_playground::engine::sync::primitives::run_rlock;
+    let ctl = concurrency_playground::engine::runner::RunControl::new();
+    let run = run_rlock(
+        &pool_of(2),
+        5,
+        60.0,
+        20.0,
+        &ctl,
+        &concurrency_playground::engine::clock::MonotonicClock,
+    );
+    let r = &run.result;
+    assert_eq!(r["rlock_levels"], 5);
+    assert_eq!(r["lock_self_deadlock"], true);
+    assert_eq!(r["nonblocking_acquired"], false);
+    assert_eq!(r["timed_acquired"], false);
+    assert!(r["timed_waited_ms"].as_f64().unwrap() >= 20.0);
+}
+
+#[test]
+fn event_gate_holds_everyone_and_a_short_wait_times_out() {
+    use concurrency_playground::engine::sync::primitives::run_event;
+    let ctl = concurrency_playground::engine::runner::RunControl::new();
+    let run = run_event(
+        &pool_of(3),
+        3,
+        40.0,
+        20.0,
+        10.0,
+        &ctl,
+        &concurrency_playground::engine::clock::MonotonicClock,
+    );
+    assert_eq!(run.result["gate_held"], true);
+    assert_eq!(run.result["timeout_returned_false"], true);
+}
+
+#[test]
+fn thread_life_join_timeout_timers_and_thread_locals() {
+    use concurrency_playground::engine::sync::primitives::run_life;
+    let ctl = concurrency_playground::engine::runner::RunControl::new();
+    let run = run_life(
+        &pool_of(3),
+        3,
+        60.0,
+        10.0,
+        20.0,
+        &ctl,
+        &concurrency_playground::engine::clock::MonotonicClock,
+    );
+    let r = &run.result;
+    assert_eq!(
+        r["alive_after_join_timeout"], true,
+        "join(timeout) returned while the job ran"
+    );
+    assert_eq!(r["timer_fired"], 1);
+    assert_eq!(
+        r["cancelled_timer_fired"], 0,
+        "a cancelled Timer never calls"
+    );
+    assert_eq!(r["periodic_ticks"], 3);
+    let locals: Vec<u64> = serde_json::from_value(r["thread_locals"].clone()).unwrap();
+    assert_eq!(locals.len(), 3);
+    assert!(
+        locals[0] < 1000 && locals[1] >= 1000 && locals[1] < 2000,
+        "each worker saw only its own: {locals:?}"
+    );
+}

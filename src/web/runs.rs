@@ -109,6 +109,11 @@ pub fn progress() -> Option<(String, String, f64)> {
     })
 }
 
+/// The running demo's live worker states (lock-free snapshots the workers publish).
+pub fn live_states() -> Option<Vec<(crate::engine::runner::LiveState, f64)>> {
+    ACTIVE.with(|a| a.borrow().as_ref().map(|x| x.ctl.states()))
+}
+
 /// Asks the current run to stop and resolves once it has (at most a few chunk lengths).
 pub async fn cancel() {
     let ctl = ACTIVE.with(|a| a.borrow().as_ref().map(|x| x.ctl.clone()));
@@ -383,6 +388,128 @@ async fn run_sync(
             (
                 Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
                 result,
+            )
+        }
+        SyncConfig::Condition {
+            producers,
+            capacity,
+            items,
+            produce_ms,
+            consume_ms,
+            notify_all,
+        } => {
+            use crate::engine::sync::condition::run_condition;
+            let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
+                run_condition(
+                    pool,
+                    producers,
+                    k - producers,
+                    capacity,
+                    items,
+                    f64::from(produce_ms),
+                    f64::from(consume_ms),
+                    notify_all,
+                    ctl,
+                    &PerfClock,
+                )
+            })
+            .await?;
+            (
+                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
+                run.result,
+            )
+        }
+        SyncConfig::Queues {
+            kind,
+            items,
+            maxsize,
+            work_ms,
+        } => {
+            use crate::engine::sync::queues::run_queues;
+            let (run, spawn_ms) = on_pool(k.max(2), &ctl, move |pool, ctl| {
+                run_queues(
+                    pool,
+                    k.max(2),
+                    kind,
+                    items,
+                    maxsize,
+                    f64::from(work_ms),
+                    ctl,
+                    &PerfClock,
+                )
+            })
+            .await?;
+            (
+                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
+                run.result,
+            )
+        }
+        SyncConfig::Rlock {
+            depth,
+            hold_ms,
+            timeout_ms,
+        } => {
+            use crate::engine::sync::primitives::run_rlock;
+            let (run, spawn_ms) = on_pool(k.max(2), &ctl, move |pool, ctl| {
+                run_rlock(
+                    pool,
+                    depth,
+                    f64::from(hold_ms),
+                    f64::from(timeout_ms),
+                    ctl,
+                    &PerfClock,
+                )
+            })
+            .await?;
+            (
+                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
+                run.result,
+            )
+        }
+        SyncConfig::Event {
+            ready_ms,
+            run_ms,
+            timeout_ms,
+        } => {
+            use crate::engine::sync::primitives::run_event;
+            let (run, spawn_ms) = on_pool(k.max(2), &ctl, move |pool, ctl| {
+                run_event(
+                    pool,
+                    k.max(2),
+                    f64::from(ready_ms),
+                    f64::from(run_ms),
+                    f64::from(timeout_ms),
+                    ctl,
+                    &PerfClock,
+                )
+            })
+            .await?;
+            (
+                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
+                run.result,
+            )
+        }
+        SyncConfig::Life {
+            job_ms,
+            join_timeout_ms,
+            timer_ms,
+        } => {
+            use crate::engine::sync::primitives::run_life;
+            let (run, spawn_ms) = on_pool(k.max(2), &ctl, move |pool, ctl| {
+                run_life(
+                    pool,
+                    k.max(2),
+                    f64::from(job_ms),
+                    f64::from(join_timeout_ms),
+                    f64::from(timer_ms),
+                    ctl,
+                    &PerfClock,
+                )
+            })
+            .await?;
+            (
+                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
+                run.result,
             )
         }
         SyncConfig::Deadlock {

@@ -2,7 +2,10 @@
 //! engine is pure Rust run on a rayon pool, so it is tested natively on real threads.
 
 pub mod barrier;
+pub mod condition;
 pub mod deadlock;
+pub mod primitives;
+pub mod queues;
 pub mod race;
 pub mod semaphore;
 

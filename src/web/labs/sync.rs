@@ -29,6 +29,22 @@ fn code_for(demo: &str) -> (&'static str, &'static str) {
             include_str!("../../python/sync_deadlock.py"),
             crate::engine::sync::deadlock::RUST_EXCERPT,
         ),
+        "condition" => (
+            include_str!("../../python/sync_condition.py"),
+            crate::engine::sync::condition::RUST_EXCERPT,
+        ),
+        "queues" => (
+            include_str!("../../python/sync_queues.py"),
+            crate::engine::sync::queues::RUST_EXCERPT,
+        ),
+        "rlock" | "event" | "life" => (
+            match demo {
+                "rlock" => include_str!("../../python/sync_rlock.py"),
+                "event" => include_str!("../../python/sync_event.py"),
+                _ => include_str!("../../python/sync_life.py"),
+            },
+            crate::engine::sync::primitives::RUST_EXCERPT,
+        ),
         "semaphore" => (
             include_str!("../../python/sync_semaphore.py"),
             crate::engine::sync::semaphore::RUST_EXCERPT,
@@ -224,6 +240,26 @@ pub fn sync_lab() -> Html {
                             <input type="number" id="k-workers" min="1" max={env::worker_cap().to_string()} value={workers.to_string()}
                                 onchange={on_workers.reform(value_of)} />
                         </label>
+                        { for crate::engine::labs::sync::knobs(demo).iter().map(|k| {
+                            let id = format!("k-{}", k.key.replace('_', "-"));
+                            let normalized = parsed.as_ref().ok().map(|s| s.to_toml());
+                            let current = normalized.as_deref().unwrap_or("").lines().skip_while(|l| l.trim() != "[sync]")
+                                .find_map(|l| l.split_once('=').filter(|(key, _)| key.trim() == k.key).map(|(_, v)| v.trim().to_string()))
+                                .unwrap_or_default();
+                            let text = text.clone();
+                            let key = k.key;
+                            let on_change = Callback::from(move |e: Event| {
+                                let v = e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+                                if let (Some(n), Ok(_)) = (normalized.as_ref(), v.trim().parse::<f64>()) {
+                                    text.set(crate::engine::scenario::with_value(n, "sync", key, v.trim()));
+                                }
+                            });
+                            html! {
+                                <label class="knob" for={id.clone()}><span>{ t(lang, k.label) }</span>
+                                    <input type="number" id={id} min={k.min.to_string()} max={k.max.to_string()} step={k.step.to_string()} value={current} onchange={on_change} />
+                                </label>
+                            }
+                        }) }
                         { match c {
                             SyncConfig::Race { increments, methods } => html! {
                                 <>
@@ -273,6 +309,8 @@ pub fn sync_lab() -> Html {
                                     </label>
                                 </>
                             },
+                            SyncConfig::Condition { .. } | SyncConfig::Queues { .. } | SyncConfig::Rlock { .. }
+                            | SyncConfig::Event { .. } | SyncConfig::Life { .. } => html! {},
                             SyncConfig::Semaphore { connections, requests, hold_ms } => html! {
                                 <>
                                     <label class="knob" for="k-connections"><span>{ t(lang, "knob.connections") }</span>
@@ -304,11 +342,111 @@ pub fn sync_lab() -> Html {
                     }
                 </section>
             </div>
+            if app.running.as_ref().is_some_and(|(lab, _)| lab == "sync") {
+                <LiveStates lang={lang} />
+            }
             if let Some(r) = report { <SyncResults report={r} lang={lang} runs={app.finished} /> }
             if !app.route.embed {
                 <CodePane lang={lang} python={python} rust={excerpt(rust).to_string()} />
             }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LiveProps {
+    lang: Lang,
+}
+
+/// What each worker is doing right now, read every 100 ms from the snapshots the workers
+/// publish (atomics; the page never takes a lock).
+#[function_component(LiveStates)]
+fn live_states(p: &LiveProps) -> Html {
+    let states = use_state(Vec::new);
+    {
+        let states = states.clone();
+        use_effect_with((), move |_| {
+            let tick = gloo_timers::callback::Interval::new(100, move || {
+                states.set(runs::live_states().unwrap_or_default());
+            });
+            move || drop(tick)
+        });
+    }
+    if states.is_empty() {
+        return html! {};
+    }
+    let now = crate::web::clock::now();
+    html! {
+        <section class="card live-states" id="live-states" aria-live="polite">
+            <h3>{ t(p.lang, "sync.live") }</h3>
+            <ul>
+                { for states.iter().enumerate().map(|(i, (state, since))| {
+                    let name = serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                    let ms = if *since > 0.0 { (now - since).max(0.0) } else { 0.0 };
+                    html! {
+                        <li class={classes!("live", name.clone())} data-state={name.clone()}>
+                            { format!("worker {i}: {} ", t(p.lang, &format!("sync.state.{name}"))) }
+                            <span class="t">{ format!("{ms:.0} ms") }</span>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}
+
+/// The deadlock's wait-for graph: workers and locks as nodes, "holds" and "wants" as arrows.
+fn wait_for_graph(cycle: &[Value], lang: Lang) -> Html {
+    if cycle.is_empty() {
+        return html! {};
+    }
+    let cell = |v: &Value, k: &str| {
+        v.get(k)
+            .map(|x| {
+                x.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| x.to_string())
+            })
+            .unwrap_or_default()
+    };
+    // Workers on the left, locks on the right.
+    let mut locks: Vec<String> = cycle
+        .iter()
+        .flat_map(|e| [cell(e, "holds"), cell(e, "wants")])
+        .collect();
+    locks.sort();
+    locks.dedup();
+    let wy = |i: usize| 40.0 + i as f64 * 70.0;
+    let ly = |name: &str| 40.0 + locks.iter().position(|l| l == name).unwrap_or(0) as f64 * 70.0;
+    let height = (cycle.len().max(locks.len()) as f64) * 70.0 + 20.0;
+    html! {
+        <figure class="wait-for">
+            <svg viewBox={format!("0 0 420 {height}")} role="img" aria-label={t(lang, "sync.graph")} id="wait-for-graph">
+                <defs>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z" />
+                    </marker>
+                </defs>
+                { for cycle.iter().enumerate().map(|(i, e)| {
+                    let (h, w) = (cell(e, "holds"), cell(e, "wants"));
+                    html! {
+                        <g class="edge-pair" data-worker={cell(e, "worker")}>
+                            <line class="holds" x1="300" y1={ly(&h).to_string()} x2="118" y2={(wy(i) - 6.0).to_string()} marker-end="url(#arrow)" />
+                            <line class="wants" x1="118" y1={(wy(i) + 6.0).to_string()} x2="300" y2={ly(&w).to_string()} marker-end="url(#arrow)" />
+                            <rect class="node worker" x="20" y={(wy(i) - 16.0).to_string()} width="96" height="32" rx="6" />
+                            <text x="68" y={(wy(i) + 5.0).to_string()} text-anchor="middle">{ format!("worker {}", cell(e, "worker")) }</text>
+                        </g>
+                    }
+                }) }
+                { for locks.iter().map(|l| html! {
+                    <g class="lock-node">
+                        <circle class="node lock" cx="330" cy={ly(l).to_string()} r="24" />
+                        <text x="330" y={(ly(l) + 5.0).to_string()} text-anchor="middle">{ format!("lock {l}") }</text>
+                    </g>
+                }) }
+            </svg>
+            <figcaption class="legend"><span class="key holds">{ "holds" }</span><span class="key wants">{ "wants" }</span></figcaption>
+        </figure>
     }
 }
 
@@ -398,6 +536,36 @@ fn sync_results(p: &RaceResultsProps) -> Html {
                         }) }
                     </tbody>
                 </table>
+                { wait_for_graph(strategies.first().and_then(|o| o.get("cycle")).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]), lang) }
+            } else if r.get("numbers").is_some() {
+                <dl class="figures" id="numbers">
+                    { for r["numbers"].as_array().cloned().unwrap_or_default().iter().map(|n| {
+                        let label = n.get("label").and_then(Value::as_str).unwrap_or("").to_string();
+                        html! { <><dt>{ t(lang, &label) }</dt><dd data-key={label.clone()}>{ n.get("value").and_then(Value::as_str).unwrap_or("").to_string() }</dd></> }
+                    }) }
+                </dl>
+                if let Some(series) = r.get("series").and_then(Value::as_array).filter(|s| !s.is_empty()) {
+                    <crate::web::charts::LineChart
+                        series={series.iter().map(|s| crate::web::charts::SeriesData {
+                            name: t(lang, s.get("label").and_then(Value::as_str).unwrap_or("")).to_string(),
+                            class: "measured",
+                            points: s.get("points").and_then(Value::as_array).map(|p| p.iter().filter_map(|q| Some((q.get(0)?.as_f64()?, q.get(1)?.as_f64()?))).collect()).unwrap_or_default(),
+                            markers: false,
+                        }).collect::<Vec<_>>()}
+                        title={t(lang, "sync.buffer-fill")} x_label={t(lang, "async.time-ms")} y_label={t(lang, "sync.buffer-fill")}
+                        id={Some(AttrValue::from("sync-series"))} />
+                }
+                if let Some(orders) = r.get("orders") {
+                    <table class="points" id="queue-orders">
+                        <thead><tr><th>{ "queue" }</th><th>{ "get() order of items put as 0 … 8" }</th></tr></thead>
+                        <tbody>
+                            { for ["fifo", "lifo", "priority"].into_iter().map(|k| html! {
+                                <tr data-kind={k}><td>{ k }</td><td>{ orders.get(k).map(|v| v.to_string()).unwrap_or_default() }</td></tr>
+                            }) }
+                            <tr><td>{ "priorities" }</td><td>{ orders.get("priorities").map(|v| v.to_string()).unwrap_or_default() }</td></tr>
+                        </tbody>
+                    </table>
+                }
             } else if semaphore {
                 <dl class="figures">
                     <dt>{ t(lang, "sync.max-inside") }</dt><dd id="r-max-inside">{ format!("{} / {}", num("max_inside"), num("connections")) }</dd>

@@ -1,0 +1,343 @@
+//! Queues between workers: `queue.Queue` (FIFO), `LifoQueue`, `PriorityQueue` (ties keep
+//! insertion order); `maxsize` back-pressure (producers block); `task_done` / `join`; and a
+//! worker pool shut down with one sentinel per worker.
+
+use std::collections::{BinaryHeap, VecDeque};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::engine::clock::Clock;
+use crate::engine::runner::{LiveState, RunControl};
+use crate::engine::trace::{RawSpan, SpanKind, Trace};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Fifo,
+    Lifo,
+    Priority,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Fifo => "fifo",
+            Kind::Lifo => "lifo",
+            Kind::Priority => "priority",
+        }
+    }
+}
+
+/// (priority, insertion number, value) ordered so the heap pops the lowest priority first and,
+/// among equals, the earliest inserted.
+#[derive(PartialEq, Eq)]
+struct Entry(u64, u64, Option<u64>);
+
+impl Ord for Entry {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        o.0.cmp(&self.0).then(o.1.cmp(&self.1))
+    }
+}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+struct Inner {
+    list: VecDeque<Option<u64>>,
+    heap: BinaryHeap<Entry>,
+    seq: u64,
+    unfinished: u64,
+}
+
+// excerpt:start
+/// A queue for workers: `None` is the sentinel that tells a worker to stop.
+pub struct WorkQueue {
+    kind: Kind,
+    maxsize: usize,
+    inner: Mutex<Inner>,
+    changed: Condvar,
+}
+
+impl WorkQueue {
+    pub fn new(kind: Kind, maxsize: usize) -> Self {
+        WorkQueue {
+            kind,
+            maxsize,
+            inner: Mutex::new(Inner {
+                list: VecDeque::new(),
+                heap: BinaryHeap::new(),
+                seq: 0,
+                unfinished: 0,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn len(i: &Inner) -> usize {
+        i.list.len() + i.heap.len()
+    }
+
+    /// `q.put((priority, item))`: blocks while the queue holds `maxsize` (0: unbounded).
+    pub fn put(&self, priority: u64, item: Option<u64>, stop: &dyn Fn() -> bool) -> bool {
+        let mut i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        while self.maxsize > 0 && Self::len(&i) >= self.maxsize {
+            if stop() {
+                return false;
+            }
+            i = self
+                .changed
+                .wait_timeout(i, Duration::from_millis(10))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+        let seq = i.seq;
+        i.seq += 1;
+        i.unfinished += 1;
+        match self.kind {
+            Kind::Priority => i.heap.push(Entry(priority, seq, item)),
+            _ => i.list.push_back(item),
+        }
+        drop(i);
+        self.changed.notify_all();
+        true
+    }
+
+    /// `q.get()`: FIFO from the front, LIFO from the back, priority lowest first.
+    pub fn get(&self, stop: &dyn Fn() -> bool) -> Option<Option<u64>> {
+        let mut i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let got = match self.kind {
+                Kind::Fifo => i.list.pop_front(),
+                Kind::Lifo => i.list.pop_back(),
+                Kind::Priority => i.heap.pop().map(|e| e.2),
+            };
+            if let Some(v) = got {
+                drop(i);
+                self.changed.notify_all();
+                return Some(v);
+            }
+            if stop() {
+                return None;
+            }
+            i = self
+                .changed
+                .wait_timeout(i, Duration::from_millis(10))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+    }
+
+    /// `q.task_done()`.
+    pub fn task_done(&self) {
+        let mut i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        i.unfinished = i.unfinished.saturating_sub(1);
+        drop(i);
+        self.changed.notify_all();
+    }
+
+    /// `q.join()`: until every item put has been marked done.
+    pub fn join(&self, stop: &dyn Fn() -> bool) -> bool {
+        let mut i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        while i.unfinished > 0 {
+            if stop() {
+                return false;
+            }
+            i = self
+                .changed
+                .wait_timeout(i, Duration::from_millis(10))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+        true
+    }
+}
+// excerpt:end
+
+pub const RUST_EXCERPT: &str = include_str!("queues.rs");
+
+/// The order a single consumer sees after `items` were put in the order 0, 1, 2, … with
+/// priorities `priority_of(i)` (only the priority queue uses them).
+pub fn order_of(kind: Kind, items: u64, priority_of: impl Fn(u64) -> u64) -> Vec<u64> {
+    let q = WorkQueue::new(kind, 0);
+    for i in 0..items {
+        q.put(priority_of(i), Some(i), &|| false);
+    }
+    (0..items)
+        .filter_map(|_| q.get(&|| true).flatten())
+        .collect()
+}
+
+/// Seeded-free demo priorities: 3, 1, 2, 1, 3, 1, … (ties on purpose).
+pub fn demo_priority(i: u64) -> u64 {
+    [3, 1, 2][(i % 3) as usize]
+}
+
+pub struct QueuesRun {
+    pub result: Value,
+    pub trace: Trace,
+    pub cancelled: bool,
+}
+
+/// The orders of the three kinds, then a pool: worker 0 produces `items` (each `work_ms` for a
+/// consumer) into a `maxsize` queue of `kind`, workers 1… consume, `join` waits for every
+/// `task_done`, and one sentinel per consumer shuts the pool down.
+#[allow(clippy::too_many_arguments)]
+pub fn run_queues(
+    pool: &rayon::ThreadPool,
+    workers: u32,
+    kind: Kind,
+    items: u32,
+    maxsize: u32,
+    work_ms: f64,
+    ctl: &RunControl,
+    clock: &dyn Clock,
+) -> QueuesRun {
+    let orders = json!({
+        "fifo": order_of(Kind::Fifo, 9, demo_priority),
+        "lifo": order_of(Kind::Lifo, 9, demo_priority),
+        "priority": order_of(Kind::Priority, 9, demo_priority),
+        "priorities": (0..9).map(demo_priority).collect::<Vec<_>>(),
+    });
+    let consumers = workers.saturating_sub(1).max(1);
+    let q = WorkQueue::new(kind, maxsize as usize);
+    let arrived = AtomicU32::new(0);
+    let handled = AtomicU64::new(0);
+    let sentinels_seen = AtomicU32::new(0);
+    let joined_at = AtomicU64::new(0);
+    let all = consumers + 1;
+    ctl.chunks_total.store(u64::from(items), Ordering::Relaxed);
+    ctl.live_workers.store(all, Ordering::Release);
+    let origin = clock.now_ms();
+    let stop = || ctl.cancelled();
+    let spans = pool.broadcast(|ctx| {
+        let worker = ctx.index() as u32;
+        let mut spans = Vec::new();
+        if worker >= all || !super::start_together(&arrived, all, &ctl.cancel) {
+            return spans;
+        }
+        let span = |kind, task, start, end, label: String| RawSpan {
+            worker,
+            task,
+            kind,
+            start,
+            end,
+            label: Some(label),
+        };
+        if worker == 0 {
+            for i in 0..items {
+                let t0 = clock.now_ms();
+                ctl.set_state(0, LiveState::Waiting, t0);
+                if !q.put(demo_priority(u64::from(i)), Some(u64::from(i)), &stop) {
+                    break;
+                }
+                let t1 = clock.now_ms();
+                ctl.set_state(0, LiveState::Running, t1);
+                if t1 - t0 > 0.05 {
+                    spans.push(span(
+                        SpanKind::QueueWait,
+                        i,
+                        t0,
+                        t1,
+                        "put: queue full".into(),
+                    ));
+                }
+            }
+            let t0 = clock.now_ms();
+            ctl.set_state(0, LiveState::Waiting, t0);
+            if q.join(&stop) {
+                let t1 = clock.now_ms();
+                joined_at.store((t1 - origin).to_bits(), Ordering::Relaxed);
+                spans.push(span(
+                    SpanKind::QueueWait,
+                    items,
+                    t0,
+                    t1,
+                    "join(): every task_done".into(),
+                ));
+            }
+            for _ in 0..consumers {
+                q.put(u64::MAX, None, &stop);
+            }
+        } else {
+            let mut n = 0;
+            loop {
+                let t0 = clock.now_ms();
+                ctl.set_state(worker, LiveState::Waiting, t0);
+                let Some(item) = q.get(&stop) else { break };
+                let t1 = clock.now_ms();
+                if t1 - t0 > 0.05 {
+                    spans.push(span(
+                        SpanKind::QueueWait,
+                        n,
+                        t0,
+                        t1,
+                        "get: queue empty".into(),
+                    ));
+                }
+                let Some(item) = item else {
+                    sentinels_seen.fetch_add(1, Ordering::AcqRel);
+                    q.task_done();
+                    break;
+                };
+                ctl.set_state(worker, LiveState::Holding, t1);
+                while clock.now_ms() - t1 < work_ms && !ctl.cancelled() {
+                    std::hint::spin_loop();
+                }
+                spans.push(span(
+                    SpanKind::Cpu,
+                    item as u32,
+                    t1,
+                    clock.now_ms(),
+                    format!("item {item}"),
+                ));
+                handled.fetch_add(1, Ordering::AcqRel);
+                ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
+                q.task_done();
+                n += 1;
+            }
+        }
+        ctl.set_state(worker, LiveState::Done, clock.now_ms());
+        spans
+    });
+    let wall = clock.now_ms() - origin;
+    let mut trace = Trace::default();
+    trace.push_raw(origin, spans.into_iter().flatten());
+    let got = handled.load(Ordering::Acquire);
+    let stopped = sentinels_seen.load(Ordering::Acquire);
+    let put_waits = trace
+        .spans
+        .iter()
+        .filter(|s| s.kind == SpanKind::QueueWait && s.label.as_deref() == Some("put: queue full"))
+        .count();
+    let result = json!({
+        "kind": kind.as_str(),
+        "orders": orders,
+        "items": items,
+        "handled": got,
+        "maxsize": maxsize,
+        "consumers": consumers,
+        "producer_blocked": put_waits,
+        "joined_ms": f64::from_bits(joined_at.load(Ordering::Relaxed)),
+        "sentinels": stopped,
+        "all_stopped": stopped == consumers,
+        "wall_ms": crate::engine::trace::round_us(wall),
+        "numbers": [
+            { "label": "sync.handled", "value": format!("{got} / {items}") },
+            { "label": "sync.producer-blocked", "value": put_waits.to_string() },
+            { "label": "sync.stopped", "value": format!("{stopped} / {consumers}") },
+        ],
+        "lesson": { "id": "lesson.sync.queues", "figures": {
+            "items": items.to_string(), "consumers": consumers.to_string(), "maxsize": maxsize.to_string(),
+            "blocked": put_waits.to_string(), "stopped": stopped.to_string(), "kind": kind.as_str(),
+        } },
+    });
+    QueuesRun {
+        result,
+        trace,
+        cancelled: ctl.cancelled(),
+    }
+}
