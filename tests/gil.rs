@@ -218,23 +218,18 @@ fn cancel_stops_a_run_early() {
 }
 
 #[test]
-fn long_contended_tasks_hand_the_gil_over_about_once_per_switch_interval() {
+fn long_contended_tasks_hand_the_gil_over_at_every_honoured_drop_request() {
     // Two workers, each with CPU work lasting well over 20 switch intervals.
     let cfg = cfg(GilMode::On, 1.0, false);
     let r = run(&long_tasks(), &cfg);
     let cpu_ms: f64 = r.per_worker.iter().map(|w| w.cpu_ms).sum();
-    let intervals = cpu_ms / 1.0;
-    assert!(
-        intervals >= 40.0,
-        "tasks too short for this machine: {cpu_ms} ms"
-    );
-    // While both compete, a waiter asks after one interval and the holder lets go within one
-    // quantum, so the GIL changes hands about once per interval of work (minus the last).
-    let expected = (intervals / 2.0).floor() as u64 - 1;
-    assert!(
-        r.switches >= expected,
-        "{} hand-offs for {cpu_ms:.0} ms of contended work (expected ≥ {expected})",
-        r.switches
-    );
+    assert!(cpu_ms >= 40.0, "tasks too short for this machine: {cpu_ms} ms");
+    // Forced switching: every drop request a holder honoured handed the GIL to the waiter
+    // (the last one may find nobody waiting any more).
+    let honoured = u64::from(r.drop_requests_honoured());
+    assert!(r.switches + 1 >= honoured, "{} hand-offs for {honoured} honoured requests", r.switches);
+    // Tasks ≥ 20 intervals long hand over at least 20 times (counts, not timings: on a loaded
+    // machine the rate per millisecond drops, the hand-offs do not disappear).
+    assert!(r.switches >= 19, "{} hand-offs for {cpu_ms:.0} ms of contended work", r.switches);
     assert!(r.max_quanta_past_drop_request <= 1);
 }
