@@ -21,12 +21,44 @@ after(async () => {
 
 test('every sync preset runs: races are exact with a lock and an atomic; a semaphore holds its bound', async () => {
   const presets = (await page.evaluate(() => window.playground.presets())).filter((p) => p.lab === 'sync');
-  assert.ok(presets.length >= 6);
+  assert.ok(presets.length >= 11);
   // Presets run in order: after the deadlock, the next runs must still work.
   for (const p of [...presets, presets[0]]) {
     const r = await run(page, p.scenario);
     assert.ok(r.ok, `${p.name}: ${JSON.stringify(r.error)}`);
     const res = r.report.result;
+    if (p.demo === 'condition') {
+      assert.equal(res.exact, true);
+      assert.equal(res.never_overfilled, true);
+      assert.ok(r.report.spans.some((s) => s.kind === 'cond-wait'));
+      continue;
+    }
+    if (p.demo === 'queues') {
+      assert.deepEqual(res.orders.priority, [1, 4, 7, 2, 5, 8, 0, 3, 6]);
+      assert.deepEqual(res.orders.lifo, [8, 7, 6, 5, 4, 3, 2, 1, 0]);
+      assert.equal(res.handled, res.items);
+      assert.equal(res.all_stopped, true);
+      assert.ok(res.producer_blocked >= 1);
+      continue;
+    }
+    if (p.demo === 'rlock') {
+      assert.equal(res.rlock_levels, 5);
+      assert.equal(res.lock_self_deadlock, true);
+      assert.equal(res.nonblocking_acquired, false);
+      assert.equal(res.timed_acquired, false);
+      continue;
+    }
+    if (p.demo === 'event') {
+      assert.equal(res.gate_held, true);
+      assert.equal(res.timeout_returned_false, true);
+      continue;
+    }
+    if (p.demo === 'life') {
+      assert.equal(res.alive_after_join_timeout, true);
+      assert.equal(res.cancelled_timer_fired, 0);
+      assert.equal(res.timer_fired, 1);
+      continue;
+    }
     if (p.demo === 'barrier') {
       // Nobody started phase p+1 before all finished phase p.
       assert.equal(res.ordered, true, JSON.stringify(res.phases));
@@ -113,5 +145,31 @@ test('the deadlock demo names the cycle and shows both fixes finishing', async (
   assert.deepEqual(await page.$$eval('#deadlock-table tbody tr', (rows) => rows.map((r) => r.dataset.strategy)), ['opposite', 'ordered', 'timeout']);
   assert.match(await page.textContent('#deadlock-table tr[data-strategy=opposite] .cycle'), /holds A → wants B.*holds B → wants A|holds B → wants A.*holds A → wants B/);
   await page.screenshot({ path: 'tests/e2e/artifacts/sync-deadlock.png', fullPage: true });
+  assert.deepEqual(page.defects, []);
+});
+
+test('a run shows each worker\'s live state; the deadlock draws its wait-for graph', async () => {
+  await page.selectOption('#preset', 'condition');
+  await page.waitForSelector('#k-capacity');
+  await page.fill('#k-items', '200');
+  await page.dispatchEvent('#k-items', 'change');
+  await page.waitForFunction(() => document.querySelector('#scenario-text').value.includes('items = 200'));
+  const before = Number(await page.getAttribute('#results', 'data-runs'));
+  await page.click('#run');
+  await page.waitForSelector('#live-states li', { timeout: 5000 });
+  const states = await page.$$eval('#live-states li', (lis) => lis.map((l) => l.dataset.state));
+  assert.equal(states.length, 4);
+  assert.ok(states.every((s) => ['idle', 'running', 'holding', 'waiting', 'done'].includes(s)), states.join());
+  await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, before, { timeout: 30000 });
+  assert.ok(await page.$('#sync-series polyline'), 'the buffer fill chart');
+  await page.screenshot({ path: 'tests/e2e/artifacts/sync-condition.png', fullPage: true });
+  await page.selectOption('#preset', 'deadlock');
+  await page.waitForSelector('#k-strategy');
+  const n2 = Number(await page.getAttribute('#results', 'data-runs'));
+  await page.click('#run');
+  await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, n2, { timeout: 30000 });
+  assert.equal((await page.$$('#wait-for-graph .edge-pair')).length, 2);
+  assert.equal((await page.$$('#wait-for-graph .lock-node')).length, 2);
+  await page.screenshot({ path: 'tests/e2e/artifacts/sync-deadlock-graph.png', fullPage: true });
   assert.deepEqual(page.defects, []);
 });
