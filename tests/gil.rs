@@ -223,13 +223,24 @@ fn long_contended_tasks_hand_the_gil_over_at_every_honoured_drop_request() {
     let cfg = cfg(GilMode::On, 1.0, false);
     let r = run(&long_tasks(), &cfg);
     let cpu_ms: f64 = r.per_worker.iter().map(|w| w.cpu_ms).sum();
-    assert!(cpu_ms >= 40.0, "tasks too short for this machine: {cpu_ms} ms");
+    assert!(
+        cpu_ms >= 40.0,
+        "tasks too short for this machine: {cpu_ms} ms"
+    );
     // Forced switching: every drop request a holder honoured handed the GIL to the waiter
     // (the last one may find nobody waiting any more).
     let honoured = u64::from(r.drop_requests_honoured());
-    assert!(r.switches + 1 >= honoured, "{} hand-offs for {honoured} honoured requests", r.switches);
+    assert!(
+        r.switches + 1 >= honoured,
+        "{} hand-offs for {honoured} honoured requests",
+        r.switches
+    );
     // Tasks ≥ 20 intervals long hand over at least 20 times (counts, not timings: on a loaded
     // machine the rate per millisecond drops, the hand-offs do not disappear).
-    assert!(r.switches >= 19, "{} hand-offs for {cpu_ms:.0} ms of contended work", r.switches);
+    assert!(
+        r.switches >= 19,
+        "{} hand-offs for {cpu_ms:.0} ms of contended work",
+        r.switches
+    );
     assert!(r.max_quanta_past_drop_request <= 1);
 }

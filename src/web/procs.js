@@ -21,7 +21,10 @@ if (IS_WORKER) {
     self.addEventListener('message', ({ data: job }) => {
       if (!job || job.type !== 'playground:proc-job') return;
       try {
-        const payload = pkg.playground_process_job(job.payload);
+        // A job may carry a SharedArrayBuffer: the one thing that is shared, on purpose.
+        const payload = job.shared
+          ? pkg.playground_process_shared(job.shared, job.payload)
+          : pkg.playground_process_job(job.payload);
         postMessage({ type: 'playground:proc-result', id: job.id, payload });
       } catch (e) {
         // A panic traps the instance: report it; the page replaces this worker.
@@ -51,4 +54,9 @@ export function spawnProcess(glue, module, index, onMessage) {
 /// Sends one job; `payload` is a string (what crosses is a copy, as with pickling).
 export function postJob(worker, id, payload) {
   worker.postMessage({ type: 'playground:proc-job', id, payload });
+}
+
+/// Sends one job with a SharedArrayBuffer the worker may change (multiprocessing.Value).
+export function postShared(worker, id, payload, shared) {
+  worker.postMessage({ type: 'playground:proc-job', id, payload, shared });
 }

@@ -20,6 +20,48 @@ pub fn playground_process_job(payload: String) -> String {
     }
 }
 
+/// Runs the shared-memory demo's part inside a process worker: `payload` is
+/// `{"workers", "n", "locked"}`; the buffer is the page's SharedArrayBuffer.
+#[wasm_bindgen]
+pub fn playground_process_shared(shared: js_sys::SharedArrayBuffer, payload: String) -> String {
+    use crate::engine::clock::Clock;
+    let job: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
+    let workers = job["workers"].as_i64().unwrap_or(1) as i32;
+    let n = job["n"].as_u64().unwrap_or(0).min(10_000_000) as u32;
+    let locked = job["locked"].as_bool().unwrap_or(false);
+    let cells = JsCells(js_sys::Int32Array::new(&shared));
+    let t0 = PerfClock.now_ms();
+    let ok = crate::engine::sync::shared::bump(&cells, workers, n, locked, 2_000_000_000);
+    let t1 = PerfClock.now_ms();
+    serde_json::json!({ "checksum": if ok { "1" } else { "0" }, "t0": t0, "t1": t1 }).to_string()
+}
+
+/// A SharedArrayBuffer's cells through JS `Atomics`.
+struct JsCells(js_sys::Int32Array);
+
+impl crate::engine::sync::shared::SharedCells for JsCells {
+    fn load(&self, i: u32) -> i32 {
+        js_sys::Atomics::load(&self.0, i).unwrap_or(0)
+    }
+    fn store(&self, i: u32, v: i32) {
+        let _ = js_sys::Atomics::store(&self.0, i, v);
+    }
+    fn cas(&self, i: u32, expected: i32, new: i32) -> i32 {
+        js_sys::Atomics::compare_exchange(&self.0, i, expected, new)
+            .unwrap_or(expected.wrapping_add(1))
+    }
+    fn add(&self, i: u32, v: i32) -> i32 {
+        js_sys::Atomics::add(&self.0, i, v).unwrap_or(0)
+    }
+}
+
+/// The page's view of a shared buffer (to read the counter after the run).
+pub fn shared_cells(
+    buffer: &js_sys::SharedArrayBuffer,
+) -> impl crate::engine::sync::shared::SharedCells {
+    JsCells(js_sys::Int32Array::new(buffer))
+}
+
 #[wasm_bindgen(module = "/src/web/procs.js")]
 extern "C" {
     #[wasm_bindgen(js_name = spawnProcess, catch)]
@@ -32,6 +74,14 @@ extern "C" {
 
     #[wasm_bindgen(js_name = postJob, catch)]
     fn post_job_js(worker: &web_sys::Worker, id: u32, payload: &str) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(js_name = postShared, catch)]
+    fn post_shared_js(
+        worker: &web_sys::Worker,
+        id: u32,
+        payload: &str,
+        shared: &js_sys::SharedArrayBuffer,
+    ) -> Result<(), JsValue>;
 }
 
 type Reply = Result<String, String>;
@@ -118,6 +168,21 @@ impl Proc {
     /// Ends the worker (its memory goes with it).
     pub fn terminate(&self) {
         self.worker.terminate();
+    }
+
+    /// Sends one job with a shared buffer and waits for its reply.
+    pub async fn job_shared(&self, payload: &str, shared: &js_sys::SharedArrayBuffer) -> Reply {
+        if let Some(why) = self.failed.borrow().clone() {
+            return Err(why);
+        }
+        let (tx, rx) = oneshot::channel();
+        *self.pending.borrow_mut() = Some(tx);
+        let id = self.next_id.get();
+        self.next_id.set(id.wrapping_add(1));
+        post_shared_js(&self.worker, id, payload, shared)
+            .map_err(|e| crate::web::env::js_error_text(&e))?;
+        rx.await
+            .unwrap_or_else(|_| Err("the process worker went away".to_string()))
     }
 
     /// Sends one job and waits for its reply (without blocking the page).

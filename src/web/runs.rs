@@ -390,6 +390,13 @@ async fn run_sync(
                 result,
             )
         }
+        SyncConfig::Shared { increments } => {
+            let (trace, result) = run_shared(k, increments, &ctl).await?;
+            (
+                Measured::of(ctl.cancelled(), trace, 0.0, SpanKind::Cpu),
+                result,
+            )
+        }
         SyncConfig::Condition {
             producers,
             capacity,
@@ -599,6 +606,98 @@ async fn run_async(
         used: used.len(),
     };
     finish(text, scenario, t0, measured, result)
+}
+
+/// Shared memory for process workers: one SharedArrayBuffer posted to k isolated workers, who
+/// add to its counter without and then with the lock that lives in the same buffer.
+async fn run_shared(
+    k: u32,
+    increments: u32,
+    ctl: &RunControl,
+) -> Result<(crate::engine::trace::Trace, serde_json::Value), RunError> {
+    use crate::engine::clock::Clock;
+    use crate::engine::sync::shared::{SharedCells, COUNTER};
+    use crate::engine::trace::{RawSpan, SpanKind, Trace};
+    if !env::facts().cross_origin_isolated {
+        return Err(RunError::new(
+            "no-shared-memory",
+            "a SharedArrayBuffer can only be created on a cross-origin isolated page (COOP + COEP); process workers still work here, but they cannot share memory",
+        ));
+    }
+    let (procs, _) = procs::lease(k, 10_000.0)
+        .await
+        .map_err(|reason| RunError::new("no-processes", reason))?;
+    let origin = PerfClock.now_ms();
+    let mut spans = Vec::new();
+    let mut modes = Vec::new();
+    for (task, locked) in [false, true].into_iter().enumerate() {
+        if ctl.cancelled() {
+            break;
+        }
+        let buffer = js_sys::SharedArrayBuffer::new(16);
+        let payload =
+            serde_json::json!({ "workers": k, "n": increments, "locked": locked }).to_string();
+        let t0 = PerfClock.now_ms();
+        let replies =
+            futures::future::join_all(procs.iter().map(|p| p.job_shared(&payload, &buffer))).await;
+        let wall = PerfClock.now_ms() - t0;
+        for (p, r) in procs.iter().zip(&replies) {
+            let Ok(text) = r else {
+                procs::replace_failed();
+                return Err(RunError::new(
+                    "worker-panicked",
+                    format!("process {} failed", p.index),
+                ));
+            };
+            if let Ok(r) = serde_json::from_str::<runner::ProcessResult>(text) {
+                spans.push(RawSpan {
+                    worker: p.index,
+                    task: task as u32,
+                    kind: SpanKind::Cpu,
+                    start: r.t0,
+                    end: r.t1,
+                    label: Some(if locked {
+                        "with the lock".into()
+                    } else {
+                        "no lock".into()
+                    }),
+                });
+            }
+        }
+        let actual = procs::shared_cells(&buffer).load(COUNTER) as u64;
+        let expected = u64::from(k) * u64::from(increments);
+        modes.push(serde_json::json!({
+            "mode": if locked { "lock" } else { "none" },
+            "expected": expected,
+            "actual": actual,
+            "lost_updates": expected.saturating_sub(actual),
+            "wall_ms": crate::engine::trace::round_us(wall),
+        }));
+    }
+    let mut trace = Trace::default();
+    trace.push_raw(origin, spans);
+    for s in trace.spans.iter_mut() {
+        s.lane = format!("process-{}", s.worker);
+    }
+    let lost = modes
+        .first()
+        .map_or(0, |m| m["lost_updates"].as_u64().unwrap_or(0));
+    let exact = modes.get(1).is_some_and(|m| m["lost_updates"] == 0);
+    let result = serde_json::json!({
+        "workers": k,
+        "increments": increments,
+        "modes": modes,
+        "lost_updates": lost,
+        "exact_with_lock": exact,
+        "numbers": modes.iter().map(|m| serde_json::json!({
+            "label": if m["mode"] == "lock" { "sync.shared-lock" } else { "sync.shared-none" },
+            "value": format!("{} / {} ({} lost)", m["actual"], m["expected"], m["lost_updates"]),
+        })).collect::<Vec<_>>(),
+        "lesson": { "id": if lost > 0 { "lesson.sync.shared" } else { "lesson.sync.shared-lucky" }, "figures": {
+            "workers": k.to_string(), "lost": lost.to_string(), "expected": (u64::from(k) * u64::from(increments)).to_string(),
+        } },
+    });
+    Ok((trace, result))
 }
 
 /// The processes model: k isolated workers, each chunk sent as text and answered as text.

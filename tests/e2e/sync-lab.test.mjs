@@ -21,12 +21,19 @@ after(async () => {
 
 test('every sync preset runs: races are exact with a lock and an atomic; a semaphore holds its bound', async () => {
   const presets = (await page.evaluate(() => window.playground.presets())).filter((p) => p.lab === 'sync');
-  assert.ok(presets.length >= 11);
+  assert.ok(presets.length >= 12);
   // Presets run in order: after the deadlock, the next runs must still work.
   for (const p of [...presets, presets[0]]) {
     const r = await run(page, p.scenario);
     assert.ok(r.ok, `${p.name}: ${JSON.stringify(r.error)}`);
     const res = r.report.result;
+    if (p.demo === 'shared') {
+      // Isolated process workers given one SharedArrayBuffer: exact with its lock.
+      assert.equal(res.exact_with_lock, true, JSON.stringify(res.modes));
+      assert.ok(res.modes[0].actual <= res.modes[0].expected);
+      assert.equal(new Set(r.report.spans.map((s) => s.lane)).size, res.workers);
+      continue;
+    }
     if (p.demo === 'condition') {
       assert.equal(res.exact, true);
       assert.equal(res.never_overfilled, true);
@@ -172,4 +179,19 @@ test('a run shows each worker\'s live state; the deadlock draws its wait-for gra
   assert.equal((await page.$$('#wait-for-graph .lock-node')).length, 2);
   await page.screenshot({ path: 'tests/e2e/artifacts/sync-deadlock-graph.png', fullPage: true });
   assert.deepEqual(page.defects, []);
+});
+
+test('without isolation the shared-memory demo says why it cannot run', async () => {
+  const plain = await serve(DIST, { isolated: false });
+  try {
+    const p2 = await open(browser, `${plain.url}/#/sync`);
+    const r = await run(p2, await preset(p2, 'shared'));
+    assert.equal(r.ok, false);
+    assert.equal(r.error.code, 'no-shared-memory');
+    assert.match(r.error.message, /cross-origin isolated/);
+    assert.deepEqual(p2.defects, []);
+    await p2.close();
+  } finally {
+    await plain.close();
+  }
 });

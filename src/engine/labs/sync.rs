@@ -64,6 +64,8 @@ pub enum SyncConfig {
         join_timeout_ms: u32,
         timer_ms: u32,
     },
+    /// k process workers share one SharedArrayBuffer counter, without and with its lock.
+    Shared { increments: u32 },
     /// Two workers, locks A and B, each strategy in turn.
     Deadlock {
         strategies: Vec<Strategy>,
@@ -82,6 +84,7 @@ pub const DEMOS: &[&str] = &[
     "queues",
     "life",
     "deadlock",
+    "shared",
 ];
 
 impl SyncConfig {
@@ -96,6 +99,7 @@ impl SyncConfig {
             SyncConfig::Rlock { .. } => "rlock",
             SyncConfig::Event { .. } => "event",
             SyncConfig::Life { .. } => "life",
+            SyncConfig::Shared { .. } => "shared",
         }
     }
 
@@ -141,6 +145,7 @@ impl SyncConfig {
             SyncConfig::Event { ready_ms, run_ms, timeout_ms } => {
                 format!("ready_ms = {ready_ms}\nrun_ms = {run_ms}\ntimeout_ms = {timeout_ms}\n")
             }
+            SyncConfig::Shared { increments } => format!("increments = {increments}\n"),
             SyncConfig::Life { job_ms, join_timeout_ms, timer_ms } => format!(
                 "job_ms = {job_ms}\njoin_timeout_ms = {join_timeout_ms}\ntimer_ms = {timer_ms}\n"
             ),
@@ -277,6 +282,13 @@ pub fn parse_table(
             ready_ms: r.u32_in("ready_ms", 80, 1..=2_000)?,
             run_ms: r.u32_in("run_ms", 100, 1..=2_000)?,
             timeout_ms: r.u32_in("timeout_ms", 30, 1..=2_000)?,
+        };
+        r.finish()?;
+        return Ok(config);
+    }
+    if demo == "shared" {
+        let config = SyncConfig::Shared {
+            increments: r.u32_in("increments", 100_000, 1..=2_000_000)?,
         };
         r.finish()?;
         return Ok(config);
@@ -440,6 +452,13 @@ pub fn presets() -> Vec<Preset> {
         },
         Preset {
             lab: "sync",
+            demo: "shared",
+            name: "shared",
+            title: "Shared memory for process workers: a SharedArrayBuffer counter, without and with its lock",
+            scenario: "version = 1\nlab = \"sync\"\ndemo = \"shared\"\n\n[run]\nworkers = 2        # process workers, each with a memory of its own\n\n[sync]\nincrements = 100_000   # each adds 1 to the shared counter this many times\n".to_string(),
+        },
+        Preset {
+            lab: "sync",
             demo: "deadlock",
             name: "deadlock",
             title: "Deadlock: two locks taken in opposite order — detected, then two fixes",
@@ -574,12 +593,20 @@ pub fn knobs(demo: &str) -> &'static [crate::engine::aio::demos::Knob] {
             step: 10.0,
         },
     ];
+    const SHARED: &[Knob] = &[Knob {
+        key: "increments",
+        label: "knob.increments",
+        min: 1.0,
+        max: 2_000_000.0,
+        step: 1000.0,
+    }];
     match demo {
         "condition" => CONDITION,
         "queues" => QUEUES,
         "rlock" => RLOCK,
         "event" => EVENT,
         "life" => LIFE,
+        "shared" => SHARED,
         _ => &[],
     }
 }

@@ -8,6 +8,7 @@ pub mod primitives;
 pub mod queues;
 pub mod race;
 pub mod semaphore;
+pub mod shared;
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 

@@ -37,6 +37,10 @@ fn code_for(demo: &str) -> (&'static str, &'static str) {
             include_str!("../../python/sync_queues.py"),
             crate::engine::sync::queues::RUST_EXCERPT,
         ),
+        "shared" => (
+            include_str!("../../python/sync_shared.py"),
+            crate::engine::sync::shared::RUST_EXCERPT,
+        ),
         "rlock" | "event" | "life" => (
             match demo {
                 "rlock" => include_str!("../../python/sync_rlock.py"),
@@ -310,7 +314,7 @@ pub fn sync_lab() -> Html {
                                 </>
                             },
                             SyncConfig::Condition { .. } | SyncConfig::Queues { .. } | SyncConfig::Rlock { .. }
-                            | SyncConfig::Event { .. } | SyncConfig::Life { .. } => html! {},
+                            | SyncConfig::Event { .. } | SyncConfig::Life { .. } | SyncConfig::Shared { .. } => html! {},
                             SyncConfig::Semaphore { connections, requests, hold_ms } => html! {
                                 <>
                                     <label class="knob" for="k-connections"><span>{ t(lang, "knob.connections") }</span>
