@@ -10,13 +10,12 @@ use yew::prelude::*;
 use crate::engine::i18n::{t, tf, Lang};
 use crate::engine::labs::aio::{knobs, AsyncConfig};
 use crate::engine::labs::{LabConfig, LabId};
-use crate::engine::route::{encode_scenario, Page, Route};
-use crate::engine::scenario::{with_value, Scenario};
+use crate::engine::route::{Page, Route};
+use crate::engine::scenario::with_value;
 use crate::engine::trace::Span;
 use crate::web::charts::{Gantt, LineChart, SeriesData};
 use crate::web::env;
-use crate::web::labs::card::{self, excerpt, save, CodePane, Editor, PresetSelect, RunBar};
-use crate::web::runs::{self, RunError};
+use crate::web::labs::card::{self, excerpt, CodePane, PresetSelect};
 use crate::web::state::AppContext;
 
 const FIRST_DEMO: &str = "gather";
@@ -82,40 +81,12 @@ pub fn async_lab() -> Html {
         return html! {};
     };
     let lang = app.lang;
-    let init = use_memo(app.route.scenario.clone(), |_| {
-        card::initial_text(LabId::Async, FIRST_DEMO, &app.route, lang)
-    });
-    let text = use_state(|| init.0.clone());
-    {
-        let text = text.setter();
-        use_effect_with(init.clone(), move |init| text.set(init.0.clone()));
-    }
-    {
-        // An embedding page set a scenario of this lab (already validated by the protocol).
-        let text = text.setter();
-        use_effect_with(app.incoming.clone(), move |incoming| {
-            if let Some((_, t)) = incoming {
-                if runs::parse(t).is_ok_and(|s| s.lab == LabId::Async) {
-                    text.set(t.clone());
-                }
-            }
-        });
-    }
-    let parsed: Result<Scenario, RunError> = runs::parse(&text);
-    {
-        let parsed = parsed.clone();
-        use_effect_with((*text).clone(), move |text| {
-            save(&card::editor_key(LabId::Async), text);
-            if let Ok(s) = parsed {
-                save(&card::last_valid_key(LabId::Async, &s.demo), &s.to_toml());
-            }
-        });
-    }
-    let share = use_state(|| None::<String>);
-    let set_text = {
-        let text = text.clone();
-        Callback::from(move |s: String| text.set(s))
-    };
+    let card::LabScenario {
+        text,
+        parsed,
+        link_notice,
+        set_text,
+    } = card::use_lab_scenario(&app, LabId::Async, FIRST_DEMO);
     let config: Option<(u32, AsyncConfig)> = parsed.as_ref().ok().and_then(|s| match &s.config {
         LabConfig::Async(c) => Some((s.run.workers, c.clone())),
         _ => None,
@@ -136,17 +107,6 @@ pub fn async_lab() -> Html {
             }
         })
     };
-    let on_run = card::run_callback(text.clone());
-    let on_cancel = card::cancel_callback();
-    let on_share = card::share_callback(
-        Route {
-            page: Page::Lab(LabId::Async),
-            demo: Some(demo.to_string()),
-            scenario: Some(encode_scenario(&text)),
-            embed: false,
-        },
-        share.clone(),
-    );
     let threads_reason = env::threads_unavailable().map(|(key, _)| t(lang, key).to_string());
     let (python, rust) = code_for(demo);
     let report = app.last.clone().filter(|r| r.lab == "async");
@@ -172,7 +132,7 @@ pub fn async_lab() -> Html {
             <section class="card intro">
                 <h2>{ t(lang, "async.title") }</h2>
                 <p>{ t(lang, &format!("async.{demo}.what")) }</p>
-                if let Some(notice) = init.1.clone() {
+                if let Some(notice) = link_notice.clone() {
                     <p class="notice" role="alert" id="link-error">{ notice }</p>
                 }
                 if let Some(reason) = threads_reason.clone() {
@@ -200,20 +160,8 @@ pub fn async_lab() -> Html {
                         }) }
                     }
                 </section>
-                <section class="card">
-                    <Editor lang={lang} text={(*text).clone()} checked={(*text).clone()} error={parsed.as_ref().err().cloned()} on_input={set_text} />
-                    <RunBar lang={lang} running={app.running.is_some()} progress={app.progress}
-                        can_run={parsed.is_ok()} on_run={on_run} on_cancel={on_cancel} />
-                    <div class="share">
-                        <button onclick={on_share} id="share">{ t(lang, "run.share") }</button>
-                    </div>
-                    if let Some(url) = (*share).clone() {
-                        <input class="share-url" readonly=true value={url} aria-label={t(lang, "run.share")} />
-                    }
-                    if let Some(e) = app.error.clone() {
-                        <p class="run-error" role="alert" id="run-error">{ tf(lang, "run.failed", &[("message", e.message.clone())]) }</p>
-                    }
-                </section>
+                <card::ScenarioPanel lang={lang} text={(*text).clone()} error={parsed.as_ref().err().cloned()}
+                    on_input={set_text.clone()} can_run={parsed.is_ok()} route={Route { page: Page::Lab(LabId::Async), demo: Some(demo.to_string()), scenario: None, embed: false }} />
             </div>
             if app.running.as_ref().is_some_and(|(lab, _)| lab == "async") {
                 <LiveLog lang={lang} />

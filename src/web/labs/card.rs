@@ -317,3 +317,114 @@ pub fn run_callback(text: UseStateHandle<String>) -> Callback<()> {
 pub fn cancel_callback() -> Callback<()> {
     Callback::from(|_| wasm_bindgen_futures::spawn_local(runs::cancel()))
 }
+
+/// The scenario of a lab page: its text (from a link, the saved editor, the demo's last valid
+/// scenario or its default), kept in sync with scenarios an embedding page sets, saved as it
+/// changes, and parsed.
+pub struct LabScenario {
+    pub text: UseStateHandle<String>,
+    pub parsed: Result<crate::engine::scenario::Scenario, RunError>,
+    /// Why the link's scenario was not used, when it was bad.
+    pub link_notice: Option<String>,
+    pub set_text: Callback<String>,
+}
+
+#[hook]
+pub fn use_lab_scenario(
+    app: &crate::web::state::AppContext,
+    lab: LabId,
+    first_demo: &'static str,
+) -> LabScenario {
+    let lang = app.lang;
+    let route = app.route.clone();
+    let init = use_memo(app.route.scenario.clone(), move |_| {
+        initial_text(lab, first_demo, &route, lang)
+    });
+    let text = use_state(|| init.0.clone());
+    {
+        let text = text.setter();
+        use_effect_with(init.clone(), move |init| text.set(init.0.clone()));
+    }
+    {
+        // An embedding page set a scenario of this lab (already validated by the protocol).
+        let text = text.setter();
+        use_effect_with(app.incoming.clone(), move |incoming| {
+            if let Some((_, t)) = incoming {
+                if runs::parse(t).is_ok_and(|s| s.lab == lab) {
+                    text.set(t.clone());
+                }
+            }
+        });
+    }
+    let parsed = runs::parse(&text);
+    {
+        let parsed = parsed.clone();
+        use_effect_with((*text).clone(), move |text| {
+            save(&editor_key(lab), text);
+            if let Ok(s) = parsed {
+                save(&last_valid_key(lab, &s.demo), &s.to_toml());
+            }
+        });
+    }
+    let set_text = {
+        let text = text.clone();
+        Callback::from(move |s: String| text.set(s))
+    };
+    LabScenario {
+        text,
+        parsed,
+        link_notice: init.1.clone(),
+        set_text,
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ScenarioPanelProps {
+    pub lang: Lang,
+    pub text: AttrValue,
+    pub error: Option<RunError>,
+    pub on_input: Callback<String>,
+    pub can_run: bool,
+    /// Where *Copy link* points (its `s=` is filled from `text`).
+    pub route: Route,
+}
+
+/// The editor with its line:col errors, Run / Cancel with progress, *Copy link*, and the last
+/// run's error: the same on every lab page.
+#[function_component(ScenarioPanel)]
+pub fn scenario_panel(p: &ScenarioPanelProps) -> Html {
+    let Some(app) = use_context::<crate::web::state::AppContext>() else {
+        return html! {};
+    };
+    let lang = p.lang;
+    let share = use_state(|| None::<String>);
+    let text = p.text.to_string();
+    let on_run = {
+        let text = text.clone();
+        Callback::from(move |_| {
+            let t = text.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = runs::run(t).await;
+            });
+        })
+    };
+    let mut route = p.route.clone();
+    route.scenario = Some(crate::engine::route::encode_scenario(&text));
+    let on_share = share_callback(route, share.clone());
+    html! {
+        <section class="card">
+            <Editor lang={lang} text={p.text.clone()} checked={p.text.clone()} error={p.error.clone()} on_input={p.on_input.clone()} />
+            <RunBar lang={lang} running={app.running.is_some()} progress={app.progress}
+                can_run={p.can_run} on_run={on_run} on_cancel={cancel_callback()} />
+            <div class="share">
+                <button onclick={on_share} id="share">{ t(lang, "run.share") }</button>
+            </div>
+            if let Some(url) = (*share).clone() {
+                <input class="share-url" readonly=true value={url} aria-label={t(lang, "run.share")} />
+            }
+            if let Some(e) = app.error.clone() {
+                <p class="run-error" role="alert" id="run-error">{ tf(lang, "run.failed", &[("message", e.message.clone())]) }</p>
+            }
+        </section>
+    }
+}

@@ -9,12 +9,12 @@ use yew::prelude::*;
 use crate::engine::i18n::{t, tf, Lang};
 use crate::engine::labs::sync::SyncConfig;
 use crate::engine::labs::{LabConfig, LabId};
-use crate::engine::route::{encode_scenario, Page, Route};
+use crate::engine::route::{Page, Route};
 use crate::engine::scenario::Scenario;
 use crate::engine::sync::race;
 use crate::web::charts::Gantt;
-use crate::web::labs::card::{self, excerpt, save, CodePane, Editor, PresetSelect, RunBar};
-use crate::web::runs::{self, RunError};
+use crate::web::labs::card::{self, excerpt, CodePane, PresetSelect};
+use crate::web::runs;
 use crate::web::state::AppContext;
 use crate::web::{env, pool};
 
@@ -66,40 +66,12 @@ pub fn sync_lab() -> Html {
         return html! {};
     };
     let lang = app.lang;
-    let init = use_memo(app.route.scenario.clone(), |_| {
-        card::initial_text(LabId::Sync, "race", &app.route, lang)
-    });
-    let text = use_state(|| init.0.clone());
-    {
-        let text = text.setter();
-        use_effect_with(init.clone(), move |init| text.set(init.0.clone()));
-    }
-    {
-        // An embedding page set a scenario of this lab (already validated by the protocol).
-        let text = text.setter();
-        use_effect_with(app.incoming.clone(), move |incoming| {
-            if let Some((_, t)) = incoming {
-                if runs::parse(t).is_ok_and(|s| s.lab == LabId::Sync) {
-                    text.set(t.clone());
-                }
-            }
-        });
-    }
-    let parsed: Result<Scenario, RunError> = runs::parse(&text);
-    {
-        let parsed = parsed.clone();
-        use_effect_with((*text).clone(), move |text| {
-            save(&card::editor_key(LabId::Sync), text);
-            if let Ok(s) = parsed {
-                save(&card::last_valid_key(LabId::Sync, &s.demo), &s.to_toml());
-            }
-        });
-    }
-    let share = use_state(|| None::<String>);
-    let set_text = {
-        let text = text.clone();
-        Callback::from(move |s: String| text.set(s))
-    };
+    let card::LabScenario {
+        text,
+        parsed,
+        link_notice,
+        set_text,
+    } = card::use_lab_scenario(&app, LabId::Sync, "race");
     let on_preset = set_text.clone();
     // Knobs rewrite the scenario through the engine, so both views stay one scenario.
     let knob = |apply: fn(&mut Scenario, &str)| {
@@ -195,22 +167,6 @@ pub fn sync_lab() -> Html {
             };
         }
     });
-    let on_run = card::run_callback(text.clone());
-    let on_cancel = card::cancel_callback();
-    let on_share = card::share_callback(
-        Route {
-            page: Page::Lab(LabId::Sync),
-            demo: Some(
-                parsed
-                    .as_ref()
-                    .map(|s| s.demo.clone())
-                    .unwrap_or_else(|_| "race".into()),
-            ),
-            scenario: Some(encode_scenario(&text)),
-            embed: false,
-        },
-        share.clone(),
-    );
     let threads_reason = env::threads_unavailable().map(|(key, _)| t(lang, key).to_string());
     let threads_ok =
         threads_reason.is_none() && !matches!(app.pool.state, pool::PoolState::Unavailable(_));
@@ -232,6 +188,9 @@ pub fn sync_lab() -> Html {
             <section class="card intro">
                 <h2>{ t(lang, "sync.title") }</h2>
                 <p>{ t(lang, &format!("sync.{demo}.what")) }</p>
+                if let Some(notice) = link_notice.clone() {
+                    <p class="notice" role="alert" id="link-error">{ notice }</p>
+                }
                 if let Some(reason) = threads_reason.clone() {
                     <p class="notice" role="alert" id="no-threads">{ tf(lang, "run.no-threads", &[("reason", reason)]) }</p>
                 }
@@ -331,20 +290,8 @@ pub fn sync_lab() -> Html {
                         } }
                     }
                 </section>
-                <section class="card">
-                    <Editor lang={lang} text={(*text).clone()} checked={(*text).clone()} error={parsed.as_ref().err().cloned()} on_input={set_text} />
-                    <RunBar lang={lang} running={app.running.is_some()} progress={app.progress}
-                        can_run={parsed.is_ok() && threads_ok} on_run={on_run} on_cancel={on_cancel} />
-                    <div class="share">
-                        <button onclick={on_share} id="share">{ t(lang, "run.share") }</button>
-                    </div>
-                    if let Some(url) = (*share).clone() {
-                        <input class="share-url" readonly=true value={url} aria-label={t(lang, "run.share")} />
-                    }
-                    if let Some(e) = app.error.clone() {
-                        <p class="run-error" role="alert" id="run-error">{ tf(lang, "run.failed", &[("message", e.message.clone())]) }</p>
-                    }
-                </section>
+                <card::ScenarioPanel lang={lang} text={(*text).clone()} error={parsed.as_ref().err().cloned()}
+                    on_input={set_text.clone()} can_run={parsed.is_ok() && threads_ok} route={Route { page: Page::Lab(LabId::Sync), demo: Some(demo.to_string()), scenario: None, embed: false }} />
             </div>
             if app.running.as_ref().is_some_and(|(lab, _)| lab == "sync") {
                 <LiveStates lang={lang} />
