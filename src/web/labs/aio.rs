@@ -111,22 +111,6 @@ pub fn async_lab() -> Html {
     let (python, rust) = code_for(demo);
     let report = app.last.clone().filter(|r| r.lab == "async");
     let current_knobs = knobs(demo);
-    let knob_value = |key: &str| -> String {
-        parsed
-            .as_ref()
-            .ok()
-            .and_then(|s| {
-                s.to_toml()
-                    .lines()
-                    .skip_while(|l| l.trim() != "[async]")
-                    .find_map(|l| {
-                        l.split_once('=')
-                            .filter(|(k, _)| k.trim() == key)
-                            .map(|(_, v)| v.trim().to_string())
-                    })
-            })
-            .unwrap_or_default()
-    };
     html! {
         <div class="lab lab-async">
             <section class="card intro">
@@ -149,15 +133,8 @@ pub fn async_lab() -> Html {
                                     onchange={knob("run", "workers")} />
                             </label>
                         }
-                        { for current_knobs.iter().map(|k| {
-                            let id = format!("k-{}", k.key.replace('_', "-"));
-                            html! {
-                                <label class="knob" for={id.clone()}><span>{ t(lang, k.label) }</span>
-                                    <input type="number" id={id} min={k.min.to_string()} max={k.max.to_string()} step={k.step.to_string()}
-                                        value={knob_value(k.key)} onchange={knob("async", k.key)} />
-                                </label>
-                            }
-                        }) }
+                        <card::KnobInputs lang={lang} knobs={current_knobs} table="async"
+                            normalized={parsed.as_ref().ok().map(|s| AttrValue::from(s.to_toml()))} on_text={set_text.clone()} />
                     }
                 </section>
                 <card::ScenarioPanel lang={lang} text={(*text).clone()} error={parsed.as_ref().err().cloned()}

@@ -428,3 +428,55 @@ pub fn scenario_panel(p: &ScenarioPanelProps) -> Html {
         </section>
     }
 }
+
+/// The value of `key` in `[table]` of a normalized scenario text (strings without quotes).
+pub fn table_value(normalized: &str, table: &str, key: &str) -> String {
+    let header = format!("[{table}]");
+    normalized
+        .lines()
+        .skip_while(|l| l.trim() != header)
+        .find_map(|l| {
+            l.split_once('=')
+                .filter(|(k, _)| k.trim() == key)
+                .map(|(_, v)| v.trim().trim_matches('"').to_string())
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct KnobInputsProps {
+    pub lang: Lang,
+    pub knobs: &'static [crate::engine::aio::demos::Knob],
+    /// The scenario's table these keys live in (`async`, `models`, `sync`).
+    pub table: &'static str,
+    /// The normalized scenario (None while the text is invalid: knobs then do nothing).
+    pub normalized: Option<AttrValue>,
+    /// Gets the rewritten scenario text.
+    pub on_text: Callback<String>,
+}
+
+/// A number input per knob; a change rewrites that one key of the normalized scenario, so the
+/// knobs and the editor stay one scenario.
+#[function_component(KnobInputs)]
+pub fn knob_inputs(p: &KnobInputsProps) -> Html {
+    let normalized = p.normalized.as_ref().map(|n| n.to_string());
+    html! {
+        { for p.knobs.iter().map(|k| {
+            let id = format!("k-{}", k.key.replace('_', "-"));
+            let value = normalized.as_deref().map(|n| table_value(n, p.table, k.key)).unwrap_or_default();
+            let (normalized, on_text, table, key) = (normalized.clone(), p.on_text.clone(), p.table, k.key);
+            let on_change = Callback::from(move |e: Event| {
+                let v = e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+                if let (Some(n), Ok(_)) = (normalized.as_ref(), v.trim().parse::<f64>()) {
+                    on_text.emit(scenario::with_value(n, table, key, v.trim()));
+                }
+            });
+            html! {
+                <label class="knob" for={id.clone()}><span>{ t(p.lang, k.label) }</span>
+                    <input type="number" id={id} min={k.min.to_string()} max={k.max.to_string()} step={k.step.to_string()}
+                        value={value} onchange={on_change} />
+                </label>
+            }
+        }) }
+    }
+}

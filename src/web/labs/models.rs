@@ -84,19 +84,8 @@ pub fn models_lab() -> Html {
             }
         })
     };
-    let value_of = |key: &str| -> String {
-        normalized
-            .as_deref()
-            .unwrap_or("")
-            .lines()
-            .skip_while(|l| l.trim() != "[models]")
-            .find_map(|l| {
-                l.split_once('=')
-                    .filter(|(k, _)| k.trim() == key)
-                    .map(|(_, v)| v.trim().trim_matches('"').to_string())
-            })
-            .unwrap_or_default()
-    };
+    let value_of =
+        |key: &str| card::table_value(normalized.as_deref().unwrap_or(""), "models", key);
     let threads_reason = env::threads_unavailable().map(|(key, _)| t(lang, key).to_string());
     let (python, rust) = code_for(demo);
     let report = app.last.clone().filter(|r| r.lab == "models");
@@ -143,15 +132,8 @@ pub fn models_lab() -> Html {
                                 <input type="text" id="k-intervals" value={value_of("intervals")} onchange={knob("models", "intervals", true)} />
                             </label>
                         }
-                        { for knobs(demo).iter().map(|k| {
-                            let id = format!("k-{}", k.key.replace('_', "-"));
-                            html! {
-                                <label class="knob" for={id.clone()}><span>{ t(lang, k.label) }</span>
-                                    <input type="number" id={id} min={k.min.to_string()} max={k.max.to_string()} step={k.step.to_string()}
-                                        value={value_of(k.key)} onchange={knob("models", k.key, false)} />
-                                </label>
-                            }
-                        }) }
+                        <card::KnobInputs lang={lang} knobs={knobs(demo)} table="models"
+                            normalized={normalized.clone().map(AttrValue::from)} on_text={set_text.clone()} />
                     }
                 </section>
                 <card::ScenarioPanel lang={lang} text={(*text).clone()} error={parsed.as_ref().err().cloned()}

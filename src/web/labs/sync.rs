@@ -203,26 +203,8 @@ pub fn sync_lab() -> Html {
                             <input type="number" id="k-workers" min="1" max={env::worker_cap().to_string()} value={workers.to_string()}
                                 onchange={on_workers.reform(value_of)} />
                         </label>
-                        { for crate::engine::labs::sync::knobs(demo).iter().map(|k| {
-                            let id = format!("k-{}", k.key.replace('_', "-"));
-                            let normalized = parsed.as_ref().ok().map(|s| s.to_toml());
-                            let current = normalized.as_deref().unwrap_or("").lines().skip_while(|l| l.trim() != "[sync]")
-                                .find_map(|l| l.split_once('=').filter(|(key, _)| key.trim() == k.key).map(|(_, v)| v.trim().to_string()))
-                                .unwrap_or_default();
-                            let text = text.clone();
-                            let key = k.key;
-                            let on_change = Callback::from(move |e: Event| {
-                                let v = e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-                                if let (Some(n), Ok(_)) = (normalized.as_ref(), v.trim().parse::<f64>()) {
-                                    text.set(crate::engine::scenario::with_value(n, "sync", key, v.trim()));
-                                }
-                            });
-                            html! {
-                                <label class="knob" for={id.clone()}><span>{ t(lang, k.label) }</span>
-                                    <input type="number" id={id} min={k.min.to_string()} max={k.max.to_string()} step={k.step.to_string()} value={current} onchange={on_change} />
-                                </label>
-                            }
-                        }) }
+                        <card::KnobInputs lang={lang} knobs={crate::engine::labs::sync::knobs(demo)} table="sync"
+                            normalized={parsed.as_ref().ok().map(|s| AttrValue::from(s.to_toml()))} on_text={set_text.clone()} />
                         { match c {
                             SyncConfig::Race { increments, methods } => html! {
                                 <>
