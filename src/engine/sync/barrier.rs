@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::engine::clock::Clock;
-use crate::engine::runner::RunControl;
+use crate::engine::runner::{LiveState, RunControl};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 // excerpt:start
@@ -110,6 +110,7 @@ pub fn run_barrier(
     ctl.chunks_total
         .store(u64::from(workers) * u64::from(phases), Ordering::Relaxed);
     let stop = || ctl.cancelled();
+    ctl.live_workers.store(workers, Ordering::Release);
     let per_worker = pool.broadcast(|ctx| {
         let worker = ctx.index() as u32;
         let mut spans = Vec::new();
@@ -127,6 +128,7 @@ pub fn run_barrier(
                 this += straggler_ms;
             }
             let t0 = clock.now_ms();
+            ctl.set_state(worker, LiveState::Running, t0);
             while clock.now_ms() - t0 < this && !ctl.cancelled() {
                 std::hint::spin_loop();
             }
@@ -140,6 +142,7 @@ pub fn run_barrier(
                 end: t1,
                 label: label.clone(),
             });
+            ctl.set_state(worker, LiveState::Waiting, t1);
             let outcome = barrier.wait(timeout_ms, clock, &stop);
             spans.push(RawSpan {
                 worker,

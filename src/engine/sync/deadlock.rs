@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use serde::Serialize;
 
 use crate::engine::clock::Clock;
-use crate::engine::runner::RunControl;
+use crate::engine::runner::{LiveState, RunControl};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 const NONE: u32 = u32::MAX;
@@ -198,6 +198,7 @@ pub fn run_deadlock(
         };
         let (met, arrived) = (AtomicU32::new(0), AtomicU32::new(0));
         let t0 = clock.now_ms();
+        ctl.live_workers.store(2, Ordering::Release);
         let results = pool.broadcast(|ctx| {
             let worker = ctx.index() as u32;
             if worker >= 2 || !super::start_together(&arrived, 2, &ctl.cancel) {
@@ -216,6 +217,7 @@ pub fn run_deadlock(
             let mut done = false;
             loop {
                 let w0 = clock.now_ms();
+                ctl.set_state(worker, LiveState::Waiting, w0);
                 if !matches!(table.acquire(worker, first, None, clock, ctl), Acquire::Got) {
                     break;
                 }
@@ -234,9 +236,11 @@ pub fn run_deadlock(
                 }
                 first_try = false;
                 let w2 = clock.now_ms();
+                ctl.set_state(worker, LiveState::Waiting, w2);
                 match table.acquire(worker, second, timeout, clock, ctl) {
                     Acquire::Got => {
                         let w3 = clock.now_ms();
+                        ctl.set_state(worker, LiveState::Holding, w3);
                         spans.push((
                             SpanKind::LockWait,
                             w2,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::engine::clock::Clock;
-use crate::engine::runner::RunControl;
+use crate::engine::runner::{LiveState, RunControl};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 // excerpt:start
@@ -105,6 +105,7 @@ pub fn run_semaphore(
         .store(u64::from(clients) * u64::from(requests), Ordering::Relaxed);
     let origin = clock.now_ms();
     let stop = || ctl.cancelled();
+    ctl.live_workers.store(clients, Ordering::Release);
     let spans = pool.broadcast(|ctx| {
         let worker = ctx.index() as u32;
         let mut spans = Vec::new();
@@ -113,10 +114,12 @@ pub fn run_semaphore(
         }
         for request in 0..requests {
             let t0 = clock.now_ms();
+            ctl.set_state(worker, LiveState::Waiting, t0);
             if !sem.acquire(&stop) {
                 break;
             }
             let t1 = clock.now_ms();
+            ctl.set_state(worker, LiveState::Holding, t1);
             let now_inside = inside.fetch_add(1, Ordering::AcqRel) + 1;
             max_inside.fetch_max(now_inside, Ordering::AcqRel);
             while clock.now_ms() - t1 < hold_ms && !ctl.cancelled() {

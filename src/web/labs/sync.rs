@@ -527,6 +527,14 @@ fn sync_results(p: &RaceResultsProps) -> Html {
             <p class="hint">{ tf(lang, "result.timer-note", &[("res", p.report.timer_resolution_ms.to_string()), ("coi", if p.report.cross_origin_isolated { t(lang, "common.yes") } else { t(lang, "common.no") }.to_string())]) }</p>
             <h3>{ t(lang, "result.timeline") }</h3>
             <Gantt spans={Rc::new(p.report.spans.clone())} title={t(lang, "result.timeline")} />
+            if !p.report.events.is_empty() {
+                <details class="log" open={p.report.events.len() <= 20}>
+                    <summary>{ tf(lang, "async.log", &[("n", p.report.events.len().to_string())]) }</summary>
+                    <ol id="log">
+                        { for p.report.events.iter().take(300).map(|e| html! { <li><span class="t">{ format!("{:>8.1} ms", e.t_ms) }</span>{ " " }{ e.text.clone() }</li> }) }
+                    </ol>
+                </details>
+            }
         </section>
     }
 }
