@@ -164,10 +164,12 @@ test('a run shows each worker\'s live state; the deadlock draws its wait-for gra
   await page.waitForFunction(() => document.querySelector('#scenario-text').value.includes('items = 200'));
   const before = Number(await page.getAttribute('#results', 'data-runs'));
   await page.click('#run');
-  await page.waitForSelector('#live-states li', { timeout: 5000 });
-  const states = await page.$$eval('#live-states li', (lis) => lis.map((l) => l.dataset.state));
+  await page.waitForSelector('#live-states ul li', { timeout: 5000 });
+  const states = await page.$$eval('#live-states ul li', (lis) => lis.map((l) => l.dataset.state));
   assert.equal(states.length, 4);
   assert.ok(states.every((s) => ['idle', 'running', 'holding', 'waiting', 'done'].includes(s)), states.join());
+  await page.waitForSelector('#live-log li', { timeout: 5000 });
+  assert.match(await page.textContent('#live-log'), /worker \d → (running|holding|waiting|done)/);
   await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, before, { timeout: 30000 });
   assert.ok(await page.$('#sync-series polyline'), 'the buffer fill chart');
   await page.screenshot({ path: 'tests/e2e/artifacts/sync-condition.png', fullPage: true });

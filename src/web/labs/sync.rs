@@ -295,17 +295,43 @@ struct LiveProps {
 /// publish (atomics; the page never takes a lock).
 #[function_component(LiveStates)]
 fn live_states(p: &LiveProps) -> Html {
-    let states = use_state(Vec::new);
+    // (states now, a live log of the changes seen between two snapshots, the first snapshot's time)
+    type Live = (
+        Vec<(crate::engine::runner::LiveState, f64)>,
+        Vec<String>,
+        f64,
+    );
+    let live = use_state(|| (Vec::new(), Vec::new(), 0.0) as Live);
     {
-        let states = states.clone();
+        let live = live.clone();
         use_effect_with((), move |_| {
+            let last: std::rc::Rc<std::cell::RefCell<Live>> = Default::default();
             let tick = gloo_timers::callback::Interval::new(100, move || {
-                states.set(runs::live_states().unwrap_or_default());
+                let now_states = runs::live_states().unwrap_or_default();
+                let now = crate::web::clock::now();
+                let mut l = last.borrow_mut();
+                if l.2 == 0.0 {
+                    l.2 = now;
+                }
+                for (i, (st, since)) in now_states.iter().enumerate() {
+                    if l.0.get(i).map(|x| x.0) != Some(*st) {
+                        let name = serde_json::to_value(st)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default();
+                        let t = if *since > 0.0 { since - l.2 } else { now - l.2 };
+                        l.1.push(format!("{:>7.1} ms  worker {i} → {name}", t.max(0.0)));
+                    }
+                }
+                let extra = l.1.len().saturating_sub(12);
+                l.1.drain(..extra);
+                l.0 = now_states;
+                live.set(l.clone());
             });
             move || drop(tick)
         });
     }
-    if states.is_empty() {
+    if live.0.is_empty() {
         return html! {};
     }
     let now = crate::web::clock::now();
@@ -313,7 +339,7 @@ fn live_states(p: &LiveProps) -> Html {
         <section class="card live-states" id="live-states" aria-live="polite">
             <h3>{ t(p.lang, "sync.live") }</h3>
             <ul>
-                { for states.iter().enumerate().map(|(i, (state, since))| {
+                { for live.0.iter().enumerate().map(|(i, (state, since))| {
                     let name = serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
                     let ms = if *since > 0.0 { (now - since).max(0.0) } else { 0.0 };
                     html! {
@@ -324,6 +350,7 @@ fn live_states(p: &LiveProps) -> Html {
                     }
                 }) }
             </ul>
+            <ol class="live-log" id="live-log">{ for live.1.iter().map(|l| html! { <li>{ l.clone() }</li> }) }</ol>
         </section>
     }
 }
