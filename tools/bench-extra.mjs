@@ -97,6 +97,19 @@ export async function extra({ page, browser, server, dist, short, repeats, warmu
     const b = (await need(await preset(page, 'blocking'), 'blocking')).result;
     lag.push({ blocked: b.lag_blocking_ms, offloaded: b.lag_offloaded_ms });
   }
+  // How late a 10 ms setTimeout fires on this page when nothing else runs: the floor under the
+  // async overhead figures (one late timer at the end of a run spreads over its n futures).
+  const lateness = await page.evaluate(async () => {
+    const xs = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, 10));
+      xs.push(performance.now() - t0 - 10);
+    }
+    xs.sort((a, b) => a - b);
+    return xs[Math.floor(xs.length / 2)];
+  });
+  report.timer_lateness_ms = lateness;
   report.timer_lag = { blocked_ms: median(lag.map((l) => l.blocked)), while_pool_busy_ms: median(lag.map((l) => l.offloaded)) };
 
   // The pool: page load → ready, and switching the worker count.
@@ -166,6 +179,19 @@ export async function extra({ page, browser, server, dist, short, repeats, warmu
   report.targets = t.map(([target, measured, met]) => ({ target, measured, met }));
 
   md.push('## Targets', '', '| target | measured | |', '|---|---|---|', ...t.map(([a, b, c]) => `| ${a} | ${b} | ${mark(c)} |`), '');
+  // Findings: what the misses come from, computed from this run's own figures.
+  const findings = [];
+  for (const l of loop) {
+    const timerShare = (lateness * 1000) / l.tasks;
+    findings.push(`Overhead per future at ${l.tasks}: ${f(l.overhead_us, 2)} µs, of which a median timer lateness of ${f(lateness, 2)} ms accounts for ${f(timerShare, 2)} µs (one late wake-up at the end of the sleep, shared by ${l.tasks} futures); the loop itself costs about ${f(Math.max(0, l.overhead_us - timerShare), 2)} µs per future.`);
+  }
+  if (paint.fcp !== null) findings.push(`Pool ready ${f(readyAt)} ms after load, ${f(readyAt - paint.fcp)} ms after first contentful paint: the pool starts after first paint on purpose, so ${f(paint.fcp)} ms of the figure is loading and compiling the ${f(size.wasm.raw / 1024, 0)} KB module and painting.`);
+  const wasmFaster = native.filter((n) => n.ratio > 1.1);
+  if (wasmFaster.length) findings.push(`wasm beats native on ${[...new Set(wasmFaster.map((n) => n.demo))].join(', ')}: the same source, so the difference is code generation (likely \`black_box\` in the loop costing a memory round-trip natively); not a target to chase.`);
+  const lowEff = eff.filter((e) => e.efficiency !== null && e.efficiency < 0.95);
+  if (lowEff.length) findings.push(`Efficiency below 0.95 at k = ${cores} for ${lowEff.map((e) => `${e.demo} (${f(e.efficiency, 2)})`).join(', ')}: with k = cores every core is a worker, and the page, the compositor and the coordinator worker take their share; at k = cores − 1 on larger machines this disappears.`);
+  report.findings = findings;
+  md.push('## Findings', '', ...findings.map((x) => `- ${x}`), '');
   md.push('## Native Rust vs wasm (same runner, same scenario)', '', '| kernel | k | native ms | wasm ms | native / wasm |', '|---|---|---|---|---|',
     ...native.map((n) => `| ${n.demo} | ${n.k} | ${f(n.native_ms)} | ${f(n.wasm_ms)} | ${f(n.ratio, 2)} |`), '');
   if (report.native_error) md.push(`Native build failed: ${report.native_error}`, '');
