@@ -181,6 +181,22 @@ async fn processes_model(
         ran: !ctl.cancelled(),
         cpu_ms: cpu_ms.get(),
         io_ms: io_ms.get(),
+        per_worker: busy
+            .borrow()
+            .iter()
+            .map(|b| {
+                let s = if wall > 0.0 {
+                    (b / wall).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                [
+                    (s * 1000.0).round() / 1000.0,
+                    0.0,
+                    ((1.0 - s) * 1000.0).round() / 1000.0,
+                ]
+            })
+            .collect(),
     };
     Ok((outcome, spans.into_inner(), start))
 }

@@ -38,6 +38,8 @@ test('every models preset runs through window.playground.run (each ≤ 2 s)', as
     if (p.demo === 'gil') {
       assert.equal(rep.result.agree, true, JSON.stringify(rep.result.models));
       for (const m of rep.result.models) assert.equal(m.ran, true, `${p.name}: ${m.model} ${m.note}`);
+      const threadsRow = rep.result.models.find((m) => m.model === 'threads');
+      if (threadsRow) assert.equal(threadsRow.per_worker.length, threadsRow.workers, 'busy / GIL-wait / idle per worker');
       // GIL on: never two workers computing at once, and they did wait for the GIL.
       if (rep.result.workload !== 'io') {
         assert.equal(overlaps(rep.spans, 'threads', 'cpu'), false, `${p.name}: cpu spans overlap under the GIL`);

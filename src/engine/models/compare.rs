@@ -174,6 +174,8 @@ pub struct ModelOutcome {
     /// Time computing and time waiting on I/O, summed over workers (the workload's shares).
     pub cpu_ms: f64,
     pub io_ms: f64,
+    /// Each worker's (busy, GIL-wait, idle) shares of the wall time (thread models).
+    pub per_worker: Vec<[f64; 3]>,
 }
 
 impl ModelOutcome {
@@ -193,6 +195,7 @@ impl ModelOutcome {
             ran: false,
             cpu_ms: 0.0,
             io_ms: 0.0,
+            per_worker: Vec::new(),
         }
     }
 
@@ -223,6 +226,15 @@ impl ModelOutcome {
             ran: !run.cancelled,
             cpu_ms: sum(|w| w.cpu_ms),
             io_ms: sum(|w| w.io_ms),
+            per_worker: run
+                .per_worker
+                .iter()
+                .map(|w| {
+                    let wall = run.wall_ms().max(f64::EPSILON);
+                    let r = |x: f64| ((x / wall).clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
+                    [r(w.busy_ms()), r(w.gil_wait_ms), r(w.idle_ms)]
+                })
+                .collect(),
         }
     }
 
@@ -254,6 +266,11 @@ impl ModelOutcome {
             ran: true,
             cpu_ms: run.cpu_ms,
             io_ms: run.io_ms,
+            per_worker: vec![[
+                (busy * 1000.0).round() / 1000.0,
+                0.0,
+                ((1.0 - busy) * 1000.0).round() / 1000.0,
+            ]],
         }
     }
 
@@ -299,6 +316,7 @@ pub fn compare_result(
                 "checksum": o.checksum,
                 "agrees": !complete || o.checksum == expected,
                 "tasks_done": o.tasks_done,
+                "per_worker": o.per_worker,
                 "note": o.note,
             })
         })

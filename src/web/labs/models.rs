@@ -202,6 +202,12 @@ fn models_results(p: &ResultsProps) -> Html {
                                     <span class="gil" style={format!("width:{:.1}%", pct(m, "gil_wait_share"))}></span>
                                 </span>
                                 { format!(" {:.0} / {:.0} / {:.0}", pct(m, "busy_share"), pct(m, "gil_wait_share"), pct(m, "idle_share")) }
+                                <span class="per-worker">
+                                    { for m.get("per_worker").and_then(Value::as_array).cloned().unwrap_or_default().iter().enumerate().map(|(i, w)| {
+                                        let f = |j: usize| w.get(j).and_then(Value::as_f64).unwrap_or(0.0) * 100.0;
+                                        html! { <span class="w" title={format!("worker {i}: busy {:.0}%, GIL wait {:.0}%, idle {:.0}%", f(0), f(1), f(2))}>{ format!("w{i} {:.0}/{:.0}/{:.0}", f(0), f(1), f(2)) }</span> }
+                                    }) }
+                                </span>
                             </td>
                             <td>{ s(m, "switches") }</td>
                             <td class={classes!((m["agrees"] != true).then_some("bad"))}>{ if m["agrees"] == true { t(lang, "common.yes") } else { t(lang, "common.no") } }</td>
