@@ -131,7 +131,11 @@ fn every_model_counts_the_same_primes() {
     let rows = v["models"].as_array().unwrap();
     assert_eq!(rows.len(), 6);
     assert_eq!(rows[0]["speedup"], 1.0);
-    assert_eq!(rows[1]["per_worker"].as_array().unwrap().len(), 2, "a share triple per worker");
+    assert_eq!(
+        rows[1]["per_worker"].as_array().unwrap().len(),
+        2,
+        "a share triple per worker"
+    );
     assert_eq!(rows[0]["per_worker"].as_array().unwrap().len(), 1);
     for r in rows {
         let shares = r["busy_share"].as_f64().unwrap()

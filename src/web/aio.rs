@@ -206,6 +206,37 @@ impl Pools for WebPools {
     }
 }
 
+/// Gives the page's event loop one turn: resolves from a MessageChannel message (falls back to
+/// a zero timeout where there is none).
+async fn yield_to_page() {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let Ok(channel) = web_sys::MessageChannel::new() else {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        return;
+    };
+    let (tx, rx) = oneshot::channel::<()>();
+    let tx = RefCell::new(Some(tx));
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+        if let Some(tx) = tx.borrow_mut().take() {
+            let _ = tx.send(());
+        }
+    });
+    channel
+        .port1()
+        .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    if channel
+        .port2()
+        .post_message(&wasm_bindgen::JsValue::NULL)
+        .is_err()
+    {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        return;
+    }
+    let _ = rx.await;
+    channel.port1().set_onmessage(None);
+}
+
 /// Runs `fut` on `rt`, driven by the page's event loop, until it finishes or `ctl` is
 /// cancelled (then every task is cancelled). Keeps `ctl`'s progress, the live log and the
 /// alive count up to date. Returns the value (None when cancelled) and whether it was.
@@ -246,7 +277,12 @@ pub async fn drive<T: 'static>(
             break;
         }
         let wait = match rt.turn(SLICE_MS) {
-            Turn::Busy => 0.0,
+            Turn::Busy => {
+                // Still work to do: let the page paint and handle input, then go on at once
+                // (a message, unlike setTimeout(0), is not clamped to 4 ms).
+                yield_to_page().await;
+                continue;
+            }
             Turn::Idle(_) if main.is_finished() => break,
             // Wake at least every 25 ms to notice a cancel.
             Turn::Idle(next) => next.unwrap_or(25.0).min(25.0),

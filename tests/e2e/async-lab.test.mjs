@@ -108,12 +108,18 @@ test('a 100k-future run can be cancelled: no task stays alive and the heap comes
   const text = await preset(page, 'scale-100k');
   const before = await page.evaluate(() => window.playground.stats());
   const outcome = await page.evaluate(async (t) => {
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
     const p = window.playground.run(t).then(() => 'finished', (e) => e.code);
-    await new Promise((r) => setTimeout(r, 40));
+    await new Promise((r) => setTimeout(r, 80));
     const during = window.playground.stats();
+    const ticked = ticks;
     await window.playground.cancel();
-    return { code: await p, during };
+    clearInterval(ticker);
+    return { code: await p, during, ticked };
   }, text);
+  // The page kept its own timers running while 100,000 futures were being spawned and polled.
+  assert.ok(outcome.ticked >= 3, `a 5 ms page timer fired ${outcome.ticked} times in 80 ms`);
   assert.equal(outcome.code, 'cancelled');
   assert.ok(outcome.during.aliveTasks > 1000, JSON.stringify(outcome.during));
   const afterStats = await page.evaluate(() => window.playground.stats());
