@@ -638,8 +638,19 @@ async fn run_shared(
         let payload =
             serde_json::json!({ "workers": k, "n": increments, "locked": locked }).to_string();
         let t0 = PerfClock.now_ms();
-        let replies =
-            futures::future::join_all(procs.iter().map(|p| p.job_shared(&payload, &buffer))).await;
+        // Cancel reaches the workers through the buffer itself: they check its STOP cell.
+        let work = futures::future::join_all(procs.iter().map(|p| p.job_shared(&payload, &buffer)));
+        let watch = async {
+            while !ctl.cancelled() {
+                gloo_timers::future::TimeoutFuture::new(10).await;
+            }
+            procs::shared_cells(&buffer).store(crate::engine::sync::shared::STOP, 1);
+            std::future::pending::<()>().await;
+        };
+        let replies = match select(Box::pin(work), Box::pin(watch)).await {
+            Either::Left((replies, _)) => replies,
+            Either::Right(((), work)) => work.await,
+        };
         let wall = PerfClock.now_ms() - t0;
         for (p, r) in procs.iter().zip(&replies) {
             let Ok(text) = r else {

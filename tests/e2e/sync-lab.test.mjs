@@ -184,6 +184,21 @@ test('a run shows each worker\'s live state; the deadlock draws its wait-for gra
   assert.deepEqual(page.defects, []);
 });
 
+test('cancel reaches process workers through the shared buffer; the next run works', async () => {
+  const text = 'version = 1\nlab = "sync"\ndemo = "shared"\n[run]\nworkers = 2\n[sync]\nincrements = 2_000_000\n';
+  const outcome = await page.evaluate(async (t) => {
+    const p = window.playground.run(t).then(() => 'finished', (e) => e.code);
+    await new Promise((r) => setTimeout(r, 30));
+    const t0 = performance.now();
+    await window.playground.cancel();
+    return { code: await p, cancel_ms: performance.now() - t0 };
+  }, text);
+  assert.equal(outcome.code, 'cancelled');
+  const r = await run(page, await preset(page, 'shared'));
+  assert.ok(r.ok, JSON.stringify(r.error));
+  assert.equal(r.report.result.exact_with_lock, true);
+});
+
 test('without isolation the shared-memory demo says why it cannot run', async () => {
   const plain = await serve(DIST, { isolated: false });
   try {

@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicI32, Ordering};
 pub const COUNTER: u32 = 0;
 pub const LOCK: u32 = 1;
 pub const ARRIVED: u32 = 2;
+/// Set by the page to stop every worker (Cancel).
+pub const STOP: u32 = 3;
 
 /// Four 32-bit cells anyone holding the buffer can use atomically: in the browser the
 /// SharedArrayBuffer through `Atomics`, natively plain atomics (for the tests).
@@ -46,14 +48,20 @@ pub fn bump(cells: &dyn SharedCells, workers: i32, n: u32, locked: bool, max_spi
     let mut spins = 0u64;
     while cells.load(ARRIVED) < workers {
         spins += 1;
-        if spins > max_spins {
+        if spins > max_spins || cells.load(STOP) != 0 {
             return false;
         }
         std::hint::spin_loop();
     }
-    for _ in 0..n {
+    for i in 0..n {
+        if i % 1024 == 0 && cells.load(STOP) != 0 {
+            return false;
+        }
         if locked {
             while cells.cas(LOCK, 0, 1) != 0 {
+                if cells.load(STOP) != 0 {
+                    return false;
+                }
                 std::hint::spin_loop();
             }
         }
@@ -93,6 +101,14 @@ mod tests {
                 assert!((200_000..=400_000).contains(&v), "{v}");
             }
         }
+    }
+
+    #[test]
+    fn a_stop_ends_every_worker() {
+        let c = cells();
+        c.store(STOP, 1);
+        assert!(!bump(&c, 1, 1_000_000, true, u64::MAX));
+        assert_eq!(c.load(COUNTER), 0);
     }
 
     #[test]
