@@ -134,18 +134,37 @@ enum Msg {
     Stop,
 }
 
+/// `(item, processor)` for the consumer; `None` is its sentinel.
+type Done = Option<(u32, u32)>;
+
+/// The items queue's length over time, sampled at every put and get.
+#[derive(Clone)]
+struct Depth {
+    rt: Rt,
+    items: Queue<Msg>,
+    points: Rc<RefCell<Vec<[f64; 2]>>>,
+}
+
+impl Depth {
+    fn sample(&self) {
+        let point = [self.rt.now(), self.items.len() as f64];
+        self.points.borrow_mut().push(point);
+    }
+}
+
 async fn processor(
     ctx: Ctx,
     p: u32,
     cfg: Config,
-    items: Queue<Msg>,
-    results: Queue<(u32, u32)>,
+    depth: Depth,
+    results: Queue<Done>,
     errors: Queue<(u32, String)>,
 ) -> u32 {
-    let rt = ctx.rt;
+    let (rt, items) = (ctx.rt, depth.items.clone());
     let mut handled = 0;
     loop {
         let msg = items.get().await;
+        depth.sample();
         let Msg::Item(id) = msg else {
             items.task_done();
             return handled;
@@ -154,7 +173,7 @@ async fn processor(
         if cfg.fail_every > 0 && id % cfg.fail_every == 0 {
             errors.put((id, format!("item {id}: ValueError"))).await;
         } else {
-            results.put((id, p)).await;
+            results.put(Some((id, p))).await;
         }
         handled += 1;
         items.task_done();
@@ -165,33 +184,33 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     let rt = ctx.rt.clone();
     let t0 = rt.now();
     let items: Queue<Msg> = Queue::new(&rt, cfg.queue as usize);
-    let results: Queue<(u32, u32)> = Queue::new(&rt, 0);
+    let results: Queue<Done> = Queue::new(&rt, 0);
     let errors: Queue<(u32, String)> = Queue::new(&rt, 0);
-    let depth = Rc::new(RefCell::new(vec![[0.0, 0.0]]));
+    let depth = Depth {
+        rt: rt.clone(),
+        items: items.clone(),
+        points: Rc::new(RefCell::new(vec![[t0, 0.0]])),
+    };
     let workers: Vec<_> = (0..cfg.processors)
         .map(|p| {
             let f = processor(
                 ctx.clone(),
                 p,
                 cfg.clone(),
-                items.clone(),
+                depth.clone(),
                 results.clone(),
                 errors.clone(),
             );
             rt.spawn(format!("processor-{p}"), f)
         })
         .collect();
-    // The consumer: collects results as they come, until told the stream ended.
+    // The consumer: collects results as they come, until its sentinel says the stream ended.
     let consumed = Rc::new(RefCell::new(Vec::new()));
     let consumer = {
-        let (r, res, c) = (rt.clone(), results.clone(), consumed.clone());
+        let (res, c) = (results.clone(), consumed.clone());
         rt.spawn("consumer", async move {
-            loop {
-                let (id, p) = res.get().await;
-                if id == 0 {
-                    return;
-                }
-                c.borrow_mut().push((id, p, r.now()));
+            while let Some((id, p)) = res.get().await {
+                c.borrow_mut().push((id, p));
             }
         })
     };
@@ -203,15 +222,14 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         size: cfg.page_size,
         fetch_ms: f64::from(cfg.fetch_ms),
     };
-    let producer_rt = rt.clone();
-    let (q, d) = (items.clone(), depth.clone());
+    let d = depth.clone();
     let producer = rt.spawn("producer", async move {
         let mut fetched = 0;
         while let Some(page) = pages.next().await {
             for id in page {
-                q.put(Msg::Item(id)).await;
+                d.items.put(Msg::Item(id)).await;
+                d.sample();
                 fetched += 1;
-                d.borrow_mut().push([producer_rt.now(), q.len() as f64]);
             }
         }
         fetched
@@ -219,13 +237,14 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     let fetched = producer.await.unwrap_or(0);
     for _ in 0..cfg.processors {
         items.put(Msg::Stop).await; // one sentinel per processor
+        depth.sample();
     }
     items.join().await;
     let mut per_processor = Vec::new();
     for w in workers {
         per_processor.push(w.await.unwrap_or(0));
     }
-    let _ = results.try_put((0, 0)); // the consumer's sentinel
+    let _ = results.try_put(None); // the consumer's sentinel
     let _ = consumer.await;
     // excerpt:end
     let total_ms = rt.now() - t0;
@@ -235,7 +254,12 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         failed.push(id);
     }
     let consumed = consumed.borrow().clone();
-    let depth: Vec<[f64; 2]> = depth.borrow().iter().map(|[t, n]| [t - t0, *n]).collect();
+    let depth: Vec<[f64; 2]> = depth
+        .points
+        .borrow()
+        .iter()
+        .map(|[t, n]| [t - t0, *n])
+        .collect();
     let processed: u32 = per_processor.iter().sum();
     rt.log(format!(
         "{fetched} items fetched, {} consumed, {} failed, in {total_ms:.1} ms",
@@ -248,7 +272,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         "failed": failed,
         "consumed": consumed.len(),
         "per_processor": per_processor,
-        "handled_by": consumed.iter().map(|(id, p, _)| json!({ "item": id, "processor": p })).collect::<Vec<_>>(),
+        "handled_by": consumed.iter().map(|(id, p)| json!({ "item": id, "processor": p })).collect::<Vec<_>>(),
         "queue_peak": items.peak(),
         "total_ms": total_ms,
         "series": [{ "label": "async.pipeline-depth", "points": depth }],
