@@ -63,6 +63,13 @@ pub const KNOBS: &[Knob] = &[
         step: 1.0,
     },
     Knob {
+        key: "print_ms",
+        label: "knob.async.actors-print-ms",
+        min: 0.0,
+        max: 1000.0,
+        step: 1.0,
+    },
+    Knob {
         key: "send_ms",
         label: "knob.async.actors-send-ms",
         min: 0.0,
@@ -124,10 +131,16 @@ async fn counter(rt: Rt, mailbox: Queue<CounterMsg>, handle_ms: f64) -> (u64, u3
     }
 }
 
+/// What the printer reads: a line to print, or the message that ends it.
+enum PrinterMsg {
+    Print(String),
+    Stop,
+}
+
 /// The printer actor: prints lines in the order they arrive.
-async fn printer(rt: Rt, mailbox: Queue<Option<String>>, print_ms: f64) -> u32 {
+async fn printer(rt: Rt, mailbox: Queue<PrinterMsg>, print_ms: f64) -> u32 {
     let mut printed = 0;
-    while let Some(line) = mailbox.get().await {
+    while let PrinterMsg::Print(line) = mailbox.get().await {
         rt.io(print_ms, "print").await;
         rt.log(format!("printer: {line}"));
         printed += 1;
@@ -139,7 +152,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     let rt = ctx.rt.clone();
     let t0 = rt.now();
     let counter_box: Queue<CounterMsg> = Queue::new(&rt, 0);
-    let printer_box: Queue<Option<String>> = Queue::new(&rt, 0);
+    let printer_box: Queue<PrinterMsg> = Queue::new(&rt, 0);
     let counter_task = rt.spawn(
         "counter-actor",
         counter(rt.clone(), counter_box.clone(), f64::from(cfg.handle_ms)),
@@ -160,7 +173,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
                 let reply = Reply::new(&r);
                 let _ = cb.try_put(CounterMsg::Get(reply.clone()));
                 let seen = reply.recv().await;
-                let _ = pb.try_put(Some(format!("client-{c} sees count = {seen}")));
+                let _ = pb.try_put(PrinterMsg::Print(format!("client-{c} sees count = {seen}")));
                 seen
             })
         })
@@ -173,7 +186,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     let _ = counter_box.try_put(CounterMsg::Get(reply.clone()));
     let total = reply.recv().await;
     let _ = counter_box.try_put(CounterMsg::Stop);
-    let _ = printer_box.try_put(None);
+    let _ = printer_box.try_put(PrinterMsg::Stop);
     let (final_count, handled) = counter_task.await.unwrap_or((0, 0));
     let printed = printer_task.await.unwrap_or(0);
     // excerpt:end
@@ -215,6 +228,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("knob.async.actors-clients", "Clients", "客户端数"),
     ("knob.async.actors-messages", "Add messages per client", "每个客户端发送的 Add 消息数"),
     ("knob.async.actors-handle-ms", "Counter handles a message (ms)", "计数器处理一条消息（毫秒）"),
+    ("knob.async.actors-print-ms", "Printer prints a line (ms)", "打印器打印一行（毫秒）"),
     ("knob.async.actors-send-ms", "Pause between sends (ms)", "发送间隔（毫秒）"),
     ("lesson.async.actors", "{clients} clients sent {messages} increments each: the counter reads {count} of {expected}, with no lock — only the actor ever touched the count. It handled {handled} messages one at a time (at most {peak} waited in its mailbox), {total} ms in all.", "{clients} 个客户端各发送 {messages} 次自增：计数器的值是 {count}（期望 {expected}），而且没用锁——只有 actor 碰过计数。它逐条处理了 {handled} 条消息（邮箱里最多有 {peak} 条在等待），共 {total} 毫秒。"),
 ];
