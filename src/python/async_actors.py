@@ -7,37 +7,47 @@ async def counter(mailbox):
     count = 0
     while True:
         msg, arg = await mailbox.get()
+        await asyncio.sleep(0.005)                   # handling a message takes time
         if msg == "add":
             count += arg
         elif msg == "get":
             arg.set_result(count)                    # request/reply
         elif msg == "stop":
-            return count
+            return
 
 
 async def printer(mailbox):
-    while (line := await mailbox.get()) is not None:
+    while True:
+        msg, line = await mailbox.get()
+        if msg == "stop":
+            return
+        await asyncio.sleep(0.002)
         print("printer:", line)
 
 
-async def client(c, counter_box, printer_box, messages=5):
+async def ask(mailbox):
+    reply = asyncio.get_running_loop().create_future()   # a one-shot reply channel
+    await mailbox.put(("get", reply))
+    return await reply
+
+
+async def client(c, counter_box, printer_box, messages):
     for _ in range(messages):
         await counter_box.put(("add", 1))
         await asyncio.sleep(0.01)
-    reply = asyncio.get_running_loop().create_future()
-    await counter_box.put(("get", reply))
-    await printer_box.put(f"client-{c} sees count = {await reply}")
+    await printer_box.put(("print", f"client-{c} sees count = {await ask(counter_box)}"))
 
 
-async def main(clients=4):
+async def main(clients=4, messages=5):
     counter_box, printer_box = asyncio.Queue(), asyncio.Queue()
-    c = asyncio.create_task(counter(counter_box))
-    p = asyncio.create_task(printer(printer_box))
-    await asyncio.gather(*(client(i, counter_box, printer_box) for i in range(clients)))
+    actors = [asyncio.create_task(counter(counter_box)), asyncio.create_task(printer(printer_box))]
+    await asyncio.gather(*(client(c, counter_box, printer_box, messages) for c in range(clients)))
+    total = await ask(counter_box)
+    print("final count:", total, "expected:", clients * messages)
+    assert total == clients * messages
     await counter_box.put(("stop", None))
-    await printer_box.put(None)
-    print("final count:", await c, "expected:", clients * 5)
-    await p
+    await printer_box.put(("stop", None))
+    await asyncio.gather(*actors)
 
 
 asyncio.run(main())
