@@ -304,6 +304,8 @@ fn retry_jitter_stays_under_the_policy_and_follows_the_seed() {
             assert!(d >= 0.0 && d <= policy[n], "retry {n}: {d} > {}", policy[n]);
         }
     }
+    let e = parse(&scenario("retry", "base_ms = -1\n"), 16).unwrap_err();
+    assert_eq!((e.code.as_str(), e.line, e.col), ("out-of-range", 5, 11));
     let e = parse(&scenario("retry", "failure_p = 1.5\n"), 16).unwrap_err();
     assert_eq!((e.code.as_str(), e.line, e.col), ("out-of-range", 5, 13));
 }

@@ -19,7 +19,7 @@ class TokenBucket:
             await asyncio.sleep((1 - self.tokens) / self.rate)   # until the next token
 
 
-async def main(requests=20, arrival=0.05):
+async def main(requests=16, arrival=0.02):
     bucket, line = TokenBucket(rate=5, capacity=3), asyncio.Semaphore(3 + 5)   # burst + waiting line
     t0, admitted, rejected = time.monotonic(), [], 0
     lock = asyncio.Lock()                            # first come, first served

@@ -174,6 +174,9 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         let admitted_now = {
             let mut b = bucket.borrow_mut();
             b.refill(rt.now());
+            // The level as this request finds it (the chart samples arrivals and admissions).
+            let now = rt.now();
+            b.sample(now);
             // Tokens in the bucket admit at once; beyond them, `queue` may wait.
             let tokens = (b.level + 1e-9).floor() as usize;
             if b.waiting.len() >= cfg.queue as usize + tokens {
@@ -217,6 +220,8 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         .map(|(i, a, t)| json!({ "id": i, "arrived_ms": a, "admitted_ms": t }))
         .collect();
     rows.extend(rejected.iter().cloned());
+    // In arrival (id) order, admitted or not.
+    rows.sort_by_key(|r| r["id"].as_u64().unwrap_or(u64::MAX));
     let mut cumulative: Vec<[f64; 2]> = admitted
         .iter()
         .map(|(_, _, t)| *t)
