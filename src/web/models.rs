@@ -395,40 +395,13 @@ async fn compare_outcomes(
     let no_threads = threads_unavailable();
     // An untimed warm-up first, so no model pays for compiling the kernel in fresh workers
     // (the first model would otherwise look slower than it is).
-    let warm: Vec<Task> = list
+    if list
         .iter()
-        .filter_map(|t| match *t {
-            Task::Cpu { start, .. } | Task::Mixed { start, .. } => Some(Task::Cpu {
-                start,
-                end: start + 2_000,
-            }),
-            _ => None,
-        })
-        .take(k as usize * 2)
-        .collect();
-    if !warm.is_empty() {
-        if no_threads.is_none() && models.iter().any(|m| m.needs_threads()) {
-            let w = warm.clone();
-            let cfg = GilConfig {
-                mode: GilMode::Off,
-                switch_interval_ms: interval,
-                releases_gil: false,
-            };
-            let (_, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
-                run_threads(pool, k, &w, &cfg, &PerfClock, &ctl.cancel)
-            })
-            .await?;
-            spawn_total += spawn_ms;
-        }
-        if models.contains(&Model::Processes) {
-            let (procs, spawn_ms) = procs::lease(k, 10_000.0)
-                .await
-                .map_err(|e| RunError::new("no-processes", e))?;
-            spawn_total += spawn_ms;
-            for p in procs.iter() {
-                let _ = p.job(&process_payload(0, 2_000)).await;
-            }
-        }
+        .any(|t| matches!(t, Task::Cpu { .. } | Task::Mixed { .. }))
+    {
+        let threads = no_threads.is_none() && models.iter().any(|m| m.needs_threads());
+        spawn_total += warm_up(&list, k, threads, models.contains(&Model::Processes), &ctl).await?;
+        // The page itself runs the asyncio row's CPU parts: warm its kernel too.
         let _ = crate::engine::workload::primes::count_primes(0, 2_000);
         trace.event(
             now() - origin,
@@ -516,6 +489,52 @@ async fn compare_outcomes(
     Ok((outcomes, trace, spawn_total))
 }
 
+/// Runs a sliver of `list`'s CPU work untimed on `k` thread workers and/or on `k` process
+/// workers, so every worker has compiled the kernel before anything is timed. Returns the time
+/// spent starting workers.
+async fn warm_up(
+    list: &[Task],
+    k: u32,
+    threads: bool,
+    processes: bool,
+    ctl: &Arc<RunControl>,
+) -> Result<f64, RunError> {
+    let mut spawn_ms = 0.0;
+    if threads {
+        let warm: Vec<Task> = list
+            .iter()
+            .filter_map(|t| match *t {
+                Task::Cpu { start, .. } | Task::Mixed { start, .. } => Some(Task::Cpu {
+                    start,
+                    end: start + 2_000,
+                }),
+                _ => None,
+            })
+            .take(k as usize * 2)
+            .collect();
+        let cfg = GilConfig {
+            mode: GilMode::Off,
+            switch_interval_ms: 5.0,
+            releases_gil: false,
+        };
+        let (_, ms) = on_pool(k, ctl, move |pool, ctl| {
+            run_threads(pool, k, &warm, &cfg, &PerfClock, &ctl.cancel)
+        })
+        .await?;
+        spawn_ms += ms;
+    }
+    if processes {
+        let (procs, ms) = procs::lease(k, 10_000.0)
+            .await
+            .map_err(|e| RunError::new("no-processes", e))?;
+        spawn_ms += ms;
+        for p in procs.iter() {
+            let _ = p.job(&process_payload(0, 2_000)).await;
+        }
+    }
+    Ok(spawn_ms)
+}
+
 /// One model at k = 1 … `max_k`.
 #[allow(clippy::too_many_arguments)]
 async fn sweep(
@@ -538,37 +557,14 @@ async fn sweep(
     let mut points = Vec::new();
     let mut spawn_total = 0.0;
     // Warm every worker first (compiling the kernel is not part of any k's time).
-    if model.needs_threads() {
-        let warm: Vec<Task> = list
-            .iter()
-            .filter_map(|t| match *t {
-                Task::Cpu { start, .. } | Task::Mixed { start, .. } => Some(Task::Cpu {
-                    start,
-                    end: start + 2_000,
-                }),
-                _ => None,
-            })
-            .take(max_k as usize * 2)
-            .collect();
-        let (_, ms) = on_pool(max_k, &ctl, move |pool, ctl| {
-            let cfg = GilConfig {
-                mode: GilMode::Off,
-                switch_interval_ms: 5.0,
-                releases_gil: false,
-            };
-            run_threads(pool, max_k, &warm, &cfg, &PerfClock, &ctl.cancel)
-        })
-        .await?;
-        spawn_total += ms;
-    } else if model == Model::Processes {
-        let (procs, ms) = procs::lease(max_k, 10_000.0)
-            .await
-            .map_err(|e| RunError::new("no-processes", e))?;
-        spawn_total += ms;
-        for p in procs.iter() {
-            let _ = p.job(&process_payload(0, 2_000)).await;
-        }
-    }
+    spawn_total += warm_up(
+        &list,
+        max_k,
+        model.needs_threads(),
+        model == Model::Processes,
+        &ctl,
+    )
+    .await?;
     for kk in 1..=max_k {
         if ctl.cancelled() {
             break;

@@ -406,7 +406,7 @@ async fn run_sync(
             notify_all,
         } => {
             use crate::engine::sync::condition::run_condition;
-            let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
+            sync_demo(k, &ctl, move |pool, ctl| {
                 run_condition(
                     pool,
                     producers,
@@ -420,11 +420,7 @@ async fn run_sync(
                     &PerfClock,
                 )
             })
-            .await?;
-            (
-                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
-                run.result,
-            )
+            .await?
         }
         SyncConfig::Queues {
             kind,
@@ -433,7 +429,7 @@ async fn run_sync(
             work_ms,
         } => {
             use crate::engine::sync::queues::run_queues;
-            let (run, spawn_ms) = on_pool(k.max(2), &ctl, move |pool, ctl| {
+            sync_demo(k.max(2), &ctl, move |pool, ctl| {
                 run_queues(
                     pool,
                     k.max(2),
@@ -445,11 +441,7 @@ async fn run_sync(
                     &PerfClock,
                 )
             })
-            .await?;
-            (
-                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
-                run.result,
-            )
+            .await?
         }
         SyncConfig::Rlock {
             depth,
@@ -457,7 +449,7 @@ async fn run_sync(
             timeout_ms,
         } => {
             use crate::engine::sync::primitives::run_rlock;
-            let (run, spawn_ms) = on_pool(k.max(2), &ctl, move |pool, ctl| {
+            sync_demo(k.max(2), &ctl, move |pool, ctl| {
                 run_rlock(
                     pool,
                     depth,
@@ -467,11 +459,7 @@ async fn run_sync(
                     &PerfClock,
                 )
             })
-            .await?;
-            (
-                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
-                run.result,
-            )
+            .await?
         }
         SyncConfig::Event {
             ready_ms,
@@ -479,7 +467,7 @@ async fn run_sync(
             timeout_ms,
         } => {
             use crate::engine::sync::primitives::run_event;
-            let (run, spawn_ms) = on_pool(k.max(2), &ctl, move |pool, ctl| {
+            sync_demo(k.max(2), &ctl, move |pool, ctl| {
                 run_event(
                     pool,
                     k.max(2),
@@ -490,11 +478,7 @@ async fn run_sync(
                     &PerfClock,
                 )
             })
-            .await?;
-            (
-                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
-                run.result,
-            )
+            .await?
         }
         SyncConfig::Life {
             job_ms,
@@ -502,7 +486,7 @@ async fn run_sync(
             timer_ms,
         } => {
             use crate::engine::sync::primitives::run_life;
-            let (run, spawn_ms) = on_pool(k.max(2), &ctl, move |pool, ctl| {
+            sync_demo(k.max(2), &ctl, move |pool, ctl| {
                 run_life(
                     pool,
                     k.max(2),
@@ -513,11 +497,7 @@ async fn run_sync(
                     &PerfClock,
                 )
             })
-            .await?;
-            (
-                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
-                run.result,
-            )
+            .await?
         }
         SyncConfig::Deadlock {
             strategies,
@@ -606,6 +586,22 @@ async fn run_async(
         used: used.len(),
     };
     finish(text, scenario, t0, measured, result)
+}
+
+/// A newer sync demo on the pool: its trace's `cpu` spans name the workers that did work.
+async fn sync_demo(
+    k: u32,
+    ctl: &Arc<RunControl>,
+    job: impl FnOnce(&rayon::ThreadPool, &RunControl) -> crate::engine::sync::DemoRun + Send + 'static,
+) -> Result<(Measured, serde_json::Value), RunError> {
+    let (run, spawn_ms) = on_pool(k, ctl, job).await?;
+    let measured = Measured::of(
+        run.cancelled,
+        run.trace,
+        spawn_ms,
+        crate::engine::trace::SpanKind::Cpu,
+    );
+    Ok((measured, run.result))
 }
 
 /// Shared memory for process workers: one SharedArrayBuffer posted to k isolated workers, who

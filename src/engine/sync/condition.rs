@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::engine::clock::Clock;
 use crate::engine::runner::{LiveState, RunControl};
@@ -102,13 +102,6 @@ impl BoundedBuffer {
 
 pub const RUST_EXCERPT: &str = include_str!("condition.rs");
 
-/// What a condition run measured.
-pub struct ConditionRun {
-    pub result: Value,
-    pub trace: Trace,
-    pub cancelled: bool,
-}
-
 /// The first `producers` workers each put `items` numbered items (pausing `produce_ms`); the
 /// next `consumers` take them (working `consume_ms` each) until every item is consumed.
 #[allow(clippy::too_many_arguments)]
@@ -123,7 +116,7 @@ pub fn run_condition(
     notify_all: bool,
     ctl: &RunControl,
     clock: &dyn Clock,
-) -> ConditionRun {
+) -> super::DemoRun {
     let buf = BoundedBuffer {
         state: Mutex::new(Buffer {
             items: VecDeque::new(),
@@ -256,7 +249,7 @@ pub fn run_condition(
             }
         },
     });
-    ConditionRun {
+    super::DemoRun {
         result,
         trace,
         cancelled: ctl.cancelled(),

@@ -12,6 +12,14 @@ pub mod shared;
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
+/// What the newer sync demos return: their report `result`, their trace, and whether the run
+/// was cancelled.
+pub struct DemoRun {
+    pub result: serde_json::Value,
+    pub trace: crate::engine::trace::Trace,
+    pub cancelled: bool,
+}
+
 /// A start line: every worker spins until all `n` have arrived, so they truly start together
 /// (a real race needs real overlap). Returns false when `cancel` was raised while waiting.
 pub fn start_together(arrived: &AtomicU32, n: u32, cancel: &AtomicBool) -> bool {

@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::engine::clock::Clock;
 use crate::engine::runner::{LiveState, RunControl};
@@ -111,12 +111,6 @@ pub fn walk(
 
 pub const RUST_EXCERPT: &str = include_str!("primitives.rs");
 
-pub struct DemoRun {
-    pub result: Value,
-    pub trace: Trace,
-    pub cancelled: bool,
-}
-
 fn busy(clock: &dyn Clock, ms: f64, ctl: &RunControl) {
     let t = clock.now_ms();
     while clock.now_ms() - t < ms && !ctl.cancelled() {
@@ -133,7 +127,7 @@ pub fn run_rlock(
     timeout_ms: f64,
     ctl: &RunControl,
     clock: &dyn Clock,
-) -> DemoRun {
+) -> super::DemoRun {
     let stop = || ctl.cancelled();
     let origin = clock.now_ms();
     let rlock = OwnedLock::new(true);
@@ -224,7 +218,7 @@ pub fn run_rlock(
             "timed": if timed_ok { "True" } else { "False" }, "waited": format!("{timed_waited:.1}"),
         } },
     });
-    DemoRun {
+    super::DemoRun {
         result,
         trace,
         cancelled: ctl.cancelled(),
@@ -241,7 +235,7 @@ pub fn run_event(
     timeout_ms: f64,
     ctl: &RunControl,
     clock: &dyn Clock,
-) -> DemoRun {
+) -> super::DemoRun {
     let ready = AtomicBool::new(false);
     let stop_ev = AtomicBool::new(false);
     let arrived = AtomicU32::new(0);
@@ -376,7 +370,7 @@ pub fn run_event(
             "waiters": (k - 1).to_string(), "ready": format!("{ready_ms}"), "timeout": format!("{timeout_ms}"), "rounds": rounds.to_string(),
         } },
     });
-    DemoRun {
+    super::DemoRun {
         result,
         trace,
         cancelled: ctl.cancelled(),
@@ -399,7 +393,7 @@ pub fn run_life(
     timer_ms: f64,
     ctl: &RunControl,
     clock: &dyn Clock,
-) -> DemoRun {
+) -> super::DemoRun {
     let k = workers.max(2);
     ctl.live_workers.store(k, Ordering::Release);
     let origin = clock.now_ms();
@@ -552,7 +546,7 @@ pub fn run_life(
             "daemon": daemon_rounds.load(Ordering::Relaxed).to_string(),
         } },
     });
-    DemoRun {
+    super::DemoRun {
         result,
         trace,
         cancelled: ctl.cancelled(),

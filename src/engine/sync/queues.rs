@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::engine::clock::Clock;
 use crate::engine::runner::{LiveState, RunControl};
@@ -176,12 +176,6 @@ pub fn demo_priority(i: u64) -> u64 {
     [3, 1, 2][(i % 3) as usize]
 }
 
-pub struct QueuesRun {
-    pub result: Value,
-    pub trace: Trace,
-    pub cancelled: bool,
-}
-
 /// The orders of the three kinds, then a pool: worker 0 produces `items` (each `work_ms` for a
 /// consumer) into a `maxsize` queue of `kind`, workers 1… consume, `join` waits for every
 /// `task_done`, and one sentinel per consumer shuts the pool down.
@@ -195,7 +189,7 @@ pub fn run_queues(
     work_ms: f64,
     ctl: &RunControl,
     clock: &dyn Clock,
-) -> QueuesRun {
+) -> super::DemoRun {
     let orders = json!({
         "fifo": order_of(Kind::Fifo, 9, demo_priority),
         "lifo": order_of(Kind::Lifo, 9, demo_priority),
@@ -335,7 +329,7 @@ pub fn run_queues(
             "blocked": put_waits.to_string(), "stopped": stopped.to_string(), "kind": kind.as_str(),
         } },
     });
-    QueuesRun {
+    super::DemoRun {
         result,
         trace,
         cancelled: ctl.cancelled(),
