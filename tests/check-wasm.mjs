@@ -20,9 +20,11 @@ console.log(`${wasm[0]} imports a shared memory (threads can start)`);
 // The size budget: gzip(wasm + JS) of the release build. The issue's goal was 300 KB; the
 // measured breakdown in README "Size" says what the bytes above it buy. A build over the
 // budget fails here, so growth is a decision, not an accident.
-const BUDGET_KB = 900;
+const BUDGET_KB = 650;
+// Every JS file counts, the wasm-bindgen snippets (snippets/…) too.
+const all = await readdir(dist, { recursive: true });
 let gz = 0;
-for (const f of files.filter((x) => x.endsWith('.wasm') || x.endsWith('.js'))) gz += gzipSync(await readFile(`${dist}/${f}`), { level: 9 }).length;
+for (const f of all.filter((x) => x.endsWith('.wasm') || x.endsWith('.js'))) gz += gzipSync(await readFile(`${dist}/${f}`), { level: 9 }).length;
 const kb = gz / 1024;
 if (kb > BUDGET_KB) {
   console.error(`gzip(wasm + JS) is ${kb.toFixed(1)} KB, over the ${BUDGET_KB} KB budget (README "Size")`);

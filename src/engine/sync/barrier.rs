@@ -71,7 +71,7 @@ impl Barrier {
 }
 // excerpt:end
 
-pub const RUST_EXCERPT: &str = include_str!("barrier.rs");
+pub const RUST_EXCERPT: &str = crate::rust_excerpt!("engine/sync/barrier.rs");
 
 #[derive(Clone, Debug, Serialize)]
 pub struct PhaseSummary {

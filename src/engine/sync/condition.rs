@@ -100,7 +100,7 @@ impl BoundedBuffer {
 }
 // excerpt:end
 
-pub const RUST_EXCERPT: &str = include_str!("condition.rs");
+pub const RUST_EXCERPT: &str = crate::rust_excerpt!("engine/sync/condition.rs");
 
 /// The first `producers` workers each put `items` numbered items (pausing `produce_ms`); the
 /// next `consumers` take them (working `consume_ms` each) until every item is consumed.

@@ -146,7 +146,7 @@ impl Table {
 }
 // excerpt:end
 
-pub const RUST_EXCERPT: &str = include_str!("deadlock.rs");
+pub const RUST_EXCERPT: &str = crate::rust_excerpt!("engine/sync/deadlock.rs");
 
 #[derive(Clone, Debug, Serialize)]
 pub struct CycleEdge {

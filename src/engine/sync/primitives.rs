@@ -109,7 +109,7 @@ pub fn walk(
 }
 // excerpt:end
 
-pub const RUST_EXCERPT: &str = include_str!("primitives.rs");
+pub const RUST_EXCERPT: &str = crate::rust_excerpt!("engine/sync/primitives.rs");
 
 fn busy(clock: &dyn Clock, ms: f64, ctl: &RunControl) {
     let t = clock.now_ms();

@@ -157,7 +157,7 @@ impl WorkQueue {
 }
 // excerpt:end
 
-pub const RUST_EXCERPT: &str = include_str!("queues.rs");
+pub const RUST_EXCERPT: &str = crate::rust_excerpt!("engine/sync/queues.rs");
 
 /// The order a single consumer sees after `items` were put in the order 0, 1, 2, … with
 /// priorities `priority_of(i)` (only the priority queue uses them).

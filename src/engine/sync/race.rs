@@ -58,7 +58,7 @@ fn increment(method: Method, n: u64, plain: &AtomicU64, locked: &Mutex<u64>, ato
 }
 // excerpt:end
 
-pub const RUST_EXCERPT: &str = include_str!("race.rs");
+pub const RUST_EXCERPT: &str = crate::rust_excerpt!("engine/sync/race.rs");
 
 /// What one method gave.
 #[derive(Clone, Debug, Serialize)]

@@ -64,7 +64,7 @@ impl Semaphore {
 }
 // excerpt:end
 
-pub const RUST_EXCERPT: &str = include_str!("semaphore.rs");
+pub const RUST_EXCERPT: &str = crate::rust_excerpt!("engine/sync/semaphore.rs");
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SemaphoreResult {

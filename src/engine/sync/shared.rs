@@ -75,7 +75,7 @@ pub fn bump(cells: &dyn SharedCells, workers: i32, n: u32, locked: bool, max_spi
 }
 // excerpt:end
 
-pub const RUST_EXCERPT: &str = include_str!("shared.rs");
+pub const RUST_EXCERPT: &str = crate::rust_excerpt!("engine/sync/shared.rs");
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 
 // excerpt:start
 /// fib(n) by the naive recursion (deliberately slow: ~1.6^n calls).
+#[optimize(speed)]
 pub fn fib(n: u32) -> u64 {
     if n < 2 {
         n as u64
@@ -12,12 +13,13 @@ pub fn fib(n: u32) -> u64 {
 }
 
 /// Items [start, end): each computes fib(n); the checksum is their sum.
+#[optimize(speed)]
 pub fn fib_items(start: u64, end: u64, n: u32) -> u64 {
     (start..end).map(|_| fib(std::hint::black_box(n))).sum()
 }
 // excerpt:end
 
-pub const RUST_EXCERPT: &str = include_str!("fib.rs");
+pub const RUST_EXCERPT: &str = crate::rust_excerpt!("engine/workload/fib.rs");
 
 #[cfg(test)]
 mod tests {

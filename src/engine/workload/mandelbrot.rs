@@ -4,6 +4,7 @@
 // excerpt:start
 /// Escape-time iterations of every pixel in rows [start, end) of a `width` × `height` view of
 /// [-2, 1] × [-1.5, 1.5], up to `max_iter` each; the checksum is their total.
+#[optimize(speed)]
 pub fn mandelbrot_rows(start: u64, end: u64, width: u32, height: u32, max_iter: u32) -> u64 {
     let mut total = 0u64;
     for row in start..end {
@@ -24,7 +25,7 @@ pub fn mandelbrot_rows(start: u64, end: u64, width: u32, height: u32, max_iter: 
 }
 // excerpt:end
 
-pub const RUST_EXCERPT: &str = include_str!("mandelbrot.rs");
+pub const RUST_EXCERPT: &str = crate::rust_excerpt!("engine/workload/mandelbrot.rs");
 
 #[cfg(test)]
 mod tests {

@@ -37,6 +37,7 @@ pub fn chunk_at(index: u64, limit: u64, size: u64) -> Option<Chunk> {
 
 /// Real CPU work for `ms` milliseconds of the clock `now` (the async lab's jobs and its
 /// blocking coroutine): an LCG the optimiser cannot remove. Returns a checksum of the work.
+#[optimize(speed)]
 pub fn burn_for(ms: f64, now: impl Fn() -> f64) -> u64 {
     let t0 = now();
     let mut x = 1u64;

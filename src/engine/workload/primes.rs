@@ -3,6 +3,7 @@
 
 // excerpt:start
 /// Whether `n` is prime, by trial division with odd divisors up to √n.
+#[optimize(speed)]
 pub fn is_prime(n: u64) -> bool {
     if n < 2 {
         return false;
@@ -21,13 +22,14 @@ pub fn is_prime(n: u64) -> bool {
 }
 
 /// Primes in `[start, end)`: the work one worker does for one chunk.
+#[optimize(speed)]
 pub fn count_primes(start: u64, end: u64) -> u64 {
     (start..end).filter(|&n| is_prime(n)).count() as u64
 }
 // excerpt:end
 
 /// Rust source of the kernel, shown in the demo card beside the Python it models.
-pub const RUST_EXCERPT: &str = include_str!("primes.rs");
+pub const RUST_EXCERPT: &str = crate::rust_excerpt!("engine/workload/primes.rs");
 
 #[cfg(test)]
 mod tests {

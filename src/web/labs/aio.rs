@@ -15,7 +15,7 @@ use crate::engine::scenario::with_value;
 use crate::engine::trace::Span;
 use crate::web::charts::{Gantt, LineChart, SeriesData};
 use crate::web::env;
-use crate::web::labs::card::{self, excerpt, CodePane, PresetSelect};
+use crate::web::labs::card::{self, CodePane, PresetSelect};
 use crate::web::state::AppContext;
 
 const FIRST_DEMO: &str = "gather";
@@ -25,47 +25,47 @@ fn code_for(demo: &str) -> (&'static str, &'static str) {
     match demo {
         "task-group" => (
             include_str!("../../python/async_task_group.py"),
-            include_str!("../../engine/aio/demos/task_group.rs"),
+            crate::rust_excerpt!("engine/aio/demos/task_group.rs"),
         ),
         "timeouts" => (
             include_str!("../../python/async_timeouts.py"),
-            include_str!("../../engine/aio/demos/timeouts.rs"),
+            crate::rust_excerpt!("engine/aio/demos/timeouts.rs"),
         ),
         "semaphore" => (
             include_str!("../../python/async_semaphore.py"),
-            include_str!("../../engine/aio/demos/limits.rs"),
+            crate::rust_excerpt!("engine/aio/demos/limits.rs"),
         ),
         "retry" => (
             include_str!("../../python/async_retry.py"),
-            include_str!("../../engine/aio/demos/retry.rs"),
+            crate::rust_excerpt!("engine/aio/demos/retry.rs"),
         ),
         "token-bucket" => (
             include_str!("../../python/async_token_bucket.py"),
-            include_str!("../../engine/aio/demos/bucket.rs"),
+            crate::rust_excerpt!("engine/aio/demos/bucket.rs"),
         ),
         "pipeline" => (
             include_str!("../../python/async_pipeline.py"),
-            include_str!("../../engine/aio/demos/pipeline.rs"),
+            crate::rust_excerpt!("engine/aio/demos/pipeline.rs"),
         ),
         "actors" => (
             include_str!("../../python/async_actors.py"),
-            include_str!("../../engine/aio/demos/actors.rs"),
+            crate::rust_excerpt!("engine/aio/demos/actors.rs"),
         ),
         "futures" => (
             include_str!("../../python/async_futures.py"),
-            include_str!("../../engine/aio/demos/futures.rs"),
+            crate::rust_excerpt!("engine/aio/demos/futures.rs"),
         ),
         "blocking" => (
             include_str!("../../python/async_blocking.py"),
-            include_str!("../../engine/aio/demos/blocking.rs"),
+            crate::rust_excerpt!("engine/aio/demos/blocking.rs"),
         ),
         "scale" => (
             include_str!("../../python/async_scale.py"),
-            include_str!("../../engine/aio/demos/scale.rs"),
+            crate::rust_excerpt!("engine/aio/demos/scale.rs"),
         ),
         _ => (
             include_str!("../../python/async_gather.py"),
-            include_str!("../../engine/aio/demos/gather.rs"),
+            crate::rust_excerpt!("engine/aio/demos/gather.rs"),
         ),
     }
 }
@@ -145,7 +145,7 @@ pub fn async_lab() -> Html {
             }
             if let Some(r) = report { <AsyncResults report={r} lang={lang} runs={app.finished} /> }
             if !app.route.embed {
-                <CodePane lang={lang} python={python} rust={excerpt(rust).to_string()} />
+                <CodePane lang={lang} python={python} rust={rust} />
             }
         </div>
     }

@@ -10,19 +10,6 @@ use crate::engine::route::{decode_scenario, Route};
 use crate::engine::scenario;
 use crate::web::runs::{self, RunError};
 
-/// The text between `// excerpt:start` and `// excerpt:end` of a source file.
-pub fn excerpt(source: &str) -> &str {
-    let start = source
-        .find("// excerpt:start")
-        .map(|i| i + "// excerpt:start".len())
-        .unwrap_or(0);
-    let end = source[start..]
-        .find("// excerpt:end")
-        .map(|i| start + i)
-        .unwrap_or(source.len());
-    source[start..end].trim_matches('\n')
-}
-
 #[derive(Properties, PartialEq)]
 pub struct CodePaneProps {
     pub lang: Lang,

@@ -9,7 +9,7 @@ use crate::engine::labs::{LabConfig, LabId};
 use crate::engine::route::{encode_scenario, Page, Route};
 use crate::engine::scenario::Scenario;
 use crate::web::labs::card::{
-    self, copy_to_clipboard, excerpt, page_base, save, CodePane, Editor, PresetSelect, RunBar,
+    self, copy_to_clipboard, page_base, save, CodePane, Editor, PresetSelect, RunBar,
 };
 use crate::web::labs::cpu_results::CpuResults;
 use crate::web::runs::{self, RunError};
@@ -312,7 +312,7 @@ pub fn cpu_lab() -> Html {
             </div>
             if let Some(r) = report { <CpuResults report={r} lang={lang} runs={app.finished} /> }
             if let (Some((_, c)), false) = (config, embed) {
-                <CodePane lang={lang} python={python_for(&c)} rust={excerpt(c.rust_source()).to_string()} />
+                <CodePane lang={lang} python={python_for(&c)} rust={c.rust_source()} />
             }
         </div>
     }

@@ -12,7 +12,7 @@ use crate::engine::route::{Page, Route};
 use crate::engine::scenario::with_value;
 use crate::web::charts::{Gantt, LineChart, SeriesData};
 use crate::web::env;
-use crate::web::labs::card::{self, excerpt, CodePane, PresetSelect};
+use crate::web::labs::card::{self, CodePane, PresetSelect};
 use crate::web::state::AppContext;
 
 const FIRST_DEMO: &str = "gil";
@@ -21,23 +21,23 @@ fn code_for(demo: &str) -> (&'static str, &'static str) {
     match demo {
         "compare" | "sweep" => (
             include_str!("../../python/models_compare.py"),
-            include_str!("../../engine/models/choose.rs"),
+            crate::rust_excerpt!("engine/models/choose.rs"),
         ),
         "convoy" => (
             include_str!("../../python/models_convoy.py"),
-            include_str!("../../engine/models/threads.rs"),
+            crate::rust_excerpt!("engine/models/threads.rs"),
         ),
         "spawn" => (
             include_str!("../../python/models_spawn.py"),
-            include_str!("../../web/models.rs"),
+            crate::rust_excerpt!("web/models.rs"),
         ),
         "isolation" => (
             include_str!("../../python/models_isolation.py"),
-            include_str!("../../web/models.rs"),
+            crate::rust_excerpt!("web/models.rs"),
         ),
         _ => (
             include_str!("../../python/models_gil.py"),
-            include_str!("../../engine/models/gil.rs"),
+            crate::rust_excerpt!("engine/models/gil.rs"),
         ),
     }
 }
@@ -141,7 +141,7 @@ pub fn models_lab() -> Html {
             </div>
             if let Some(r) = report { <ModelsResults report={r} lang={lang} runs={app.finished} /> }
             if !app.route.embed {
-                <CodePane lang={lang} python={python} rust={excerpt(rust).to_string()} />
+                <CodePane lang={lang} python={python} rust={rust} />
             }
         </div>
     }

@@ -13,7 +13,7 @@ use crate::engine::route::{Page, Route};
 use crate::engine::scenario::Scenario;
 use crate::engine::sync::race;
 use crate::web::charts::Gantt;
-use crate::web::labs::card::{self, excerpt, CodePane, PresetSelect};
+use crate::web::labs::card::{self, CodePane, PresetSelect};
 use crate::web::runs;
 use crate::web::state::AppContext;
 use crate::web::{env, pool};
@@ -280,7 +280,7 @@ pub fn sync_lab() -> Html {
             }
             if let Some(r) = report { <SyncResults report={r} lang={lang} runs={app.finished} /> }
             if !app.route.embed {
-                <CodePane lang={lang} python={python} rust={excerpt(rust).to_string()} />
+                <CodePane lang={lang} python={python} rust={rust} />
             }
         </div>
     }
