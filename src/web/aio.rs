@@ -29,6 +29,12 @@ use crate::web::{env, pool, procs};
 /// Longest stretch the loop polls tasks before letting the page paint and handle input.
 const SLICE_MS: f64 = 8.0;
 
+/// How close to a timer's instant the driver stops sleeping on `setTimeout` (whole
+/// milliseconds, about 1 ms late in Chromium) and yields by messages instead, so asyncio's
+/// timers fire within a fraction of a millisecond. At most this long per wake-up is spent
+/// yielding; the page stays responsive throughout (every yield is a task).
+const PRECISE_MS: f64 = 2.0;
+
 /// Log lines a live view keeps.
 const LIVE_LINES: usize = 12;
 
@@ -284,10 +290,17 @@ pub async fn drive<T: 'static>(
                 continue;
             }
             Turn::Idle(_) if main.is_finished() => break,
-            // Wake at least every 25 ms to notice a cancel.
-            Turn::Idle(next) => next.unwrap_or(25.0).min(25.0),
+            // A timer due within PRECISE_MS: hand the page back by messages until it is due.
+            Turn::Idle(Some(next)) if next <= PRECISE_MS => {
+                yield_to_page().await;
+                continue;
+            }
+            // Otherwise sleep on setTimeout until PRECISE_MS before the next timer (setTimeout
+            // takes whole milliseconds and fires about 1 ms late), and wake at least every
+            // 25 ms to notice a cancel.
+            Turn::Idle(next) => next.map_or(25.0, |n| n - PRECISE_MS).min(25.0),
         };
-        let timer = gloo_timers::future::TimeoutFuture::new(wait.ceil() as u32);
+        let timer = gloo_timers::future::TimeoutFuture::new(wait.floor() as u32);
         match select(timer, nudged.next()).await {
             Either::Left(_) | Either::Right(_) => {}
         }

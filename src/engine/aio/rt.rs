@@ -347,8 +347,9 @@ impl Rt {
         self.0.timers.borrow_mut().push(Timer { at, seq, waker });
     }
 
-    fn fire_due(&self) {
-        let now = self.now();
+    /// Wakes the timers due at `now` (one clock read per poll serves both this and the budget:
+    /// on the page every read is a call into JavaScript).
+    fn fire_due(&self, now: f64) {
         loop {
             let due = {
                 let mut timers = self.0.timers.borrow_mut();
@@ -400,12 +401,13 @@ impl Rt {
         };
         let waker = Waker::from(waker);
         let mut cx = Context::from_waker(&waker);
-        let t0 = self.now();
+        let timed = self.0.record_polls.get() && self.0.recording.get();
+        let t0 = if timed { self.now() } else { 0.0 };
         self.0.current.set(Some(id));
         let out = fut.as_mut().poll(&mut cx);
         self.0.current.set(None);
         self.0.polls.set(self.0.polls.get() + 1);
-        if self.0.record_polls.get() && self.0.recording.get() {
+        if timed {
             let t1 = self.now();
             self.span_for(id, &name, SpanKind::Poll, t0, t1, None);
         }
@@ -441,15 +443,16 @@ impl Rt {
     /// One turn of the loop: fire due timers, then poll ready tasks until none is ready or
     /// `budget_ms` of loop time has passed.
     pub fn turn(&self, budget_ms: f64) -> Turn {
-        self.fire_due();
         let start = self.now();
+        self.fire_due(start);
         while let Some(id) = self.pop_ready() {
             self.poll_task(id);
-            if self.now() - start >= budget_ms {
+            let now = self.now();
+            if now - start >= budget_ms {
                 break;
             }
             // Timers that came due while tasks ran are served in order with the others.
-            self.fire_due();
+            self.fire_due(now);
         }
         if self.has_ready() {
             Turn::Busy
