@@ -82,6 +82,13 @@ pub const KNOBS: &[Knob] = &[
         max: 1000.0,
         step: 1.0,
     },
+    Knob {
+        key: "work_ms",
+        label: "knob.async.work-ms",
+        min: 0.0,
+        max: 5000.0,
+        step: 10.0,
+    },
 ];
 
 pub const PRESETS: &[(&str, &str, &str)] = &[(

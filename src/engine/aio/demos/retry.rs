@@ -139,7 +139,8 @@ async fn request(ctx: Ctx, cfg: Config, i: u32) -> (u32, bool, Vec<f64>) {
         }
         let d = cfg.backoff(retry);
         let delay = if cfg.jitter {
-            (d * rng.unit()).round()
+            // Whole milliseconds drawn from [0, d): floor, so the cap itself is never drawn.
+            (d * rng.unit()).floor()
         } else {
             d
         };
