@@ -27,33 +27,9 @@ if (IS_WORKER) {
   });
 }
 
-// A worker takes 100–300 ms to start while the page is still loading and compiling the wasm
-// module (measured by the benchmark). So the page starts the pool's workers as soon as this
-// module is evaluated — before the wasm is even compiled — and `spawnHost` hands each its
-// module and memory when the pool starts. The count is the pool's default (the coordinator and
-// one host per core, at most 16); `releasePrewarmed` ends any the pool did not take.
-const prewarmed = [];
-if (!IS_WORKER && typeof window !== 'undefined' && window.crossOriginIsolated && typeof Worker === 'function') {
-  const n = Math.min(Math.max(navigator.hardwareConcurrency || 1, 1), 16) + 1;
-  performance.mark('playground-workers-created');
-  for (let i = 0; i < n; i++) {
-    try {
-      prewarmed.push(new Worker(new URL(import.meta.url), { type: 'module', name: 'playground-host' }));
-    } catch {
-      break;
-    }
-  }
-}
-
-/// Terminates the prewarmed workers no host took (the pool is smaller, or cannot start).
-export function releasePrewarmed() {
-  for (const w of prewarmed.splice(0)) w.terminate();
-}
-
-/// Spawns one host worker (or takes a prewarmed one). `onMessage(type, message)` gets ready /
-/// failed / crashed.
+/// Spawns one host worker. `onMessage(type, message)` gets ready / failed / crashed.
 export function spawnHost(glue, module, memory, inbox, index, onMessage) {
-  const worker = prewarmed.shift() || new Worker(new URL(import.meta.url), { type: 'module', name: 'playground-host-' + index });
+  const worker = new Worker(new URL(import.meta.url), { type: 'module', name: 'playground-host-' + index });
   worker.addEventListener('message', ({ data }) => {
     if (data && typeof data.type === 'string') onMessage(data.type, data.message || '');
   });

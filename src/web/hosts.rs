@@ -125,10 +125,6 @@ extern "C" {
         index: u32,
         on_message: &js_sys::Function,
     ) -> Result<web_sys::Worker, JsValue>;
-
-    /// Ends the workers the page started early (hosts.js) that no host took.
-    #[wasm_bindgen(js_name = releasePrewarmed)]
-    pub fn release_prewarmed();
 }
 
 #[wasm_bindgen]

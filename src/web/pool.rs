@@ -122,7 +122,6 @@ pub fn start() {
         return;
     }
     if let Some(reason) = env::threads_unavailable_reason() {
-        crate::web::hosts::release_prewarmed();
         POOL.with(|p| p.borrow_mut().state = PoolState::Unavailable(reason));
         notify();
         return;
@@ -140,7 +139,6 @@ pub fn start() {
         });
         grow(warm)
     })();
-    crate::web::hosts::release_prewarmed();
     if let Err(reason) = result {
         POOL.with(|p| p.borrow_mut().state = PoolState::Unavailable(reason));
     }
