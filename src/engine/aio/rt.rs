@@ -79,8 +79,10 @@ type BoxFuture = Pin<Box<dyn Future<Output = ()>>>;
 struct Slot {
     fut: Option<BoxFuture>,
     waker: Arc<TaskWaker>,
-    name: Rc<str>,
-    on_abort: Option<Box<dyn FnOnce()>>,
+    name: String,
+    /// The task's join state, to resolve it with `Err(Cancelled)` if the task is aborted
+    /// (the same allocation the handle holds, seen through its type-erased side).
+    on_abort: Option<Rc<dyn Cancel>>,
     abort_requested: bool,
 }
 
@@ -226,7 +228,7 @@ impl Rt {
         name: impl Into<String>,
         fut: impl Future<Output = T> + 'static,
     ) -> JoinHandle<T> {
-        let name: Rc<str> = Rc::from(name.into());
+        let name: String = name.into();
         let state = Rc::new(RefCell::new(JoinState {
             out: None,
             done: false,
@@ -237,8 +239,7 @@ impl Rt {
             let v = fut.await;
             JoinState::finish(&s2, Ok(v));
         };
-        let s3 = state.clone();
-        let on_abort: Box<dyn FnOnce()> = Box::new(move || JoinState::finish(&s3, Err(Cancelled)));
+        let on_abort: Rc<dyn Cancel> = state.clone();
         let id = {
             let mut slots = self.0.slots.borrow_mut();
             let id = slots.len();
@@ -305,8 +306,8 @@ impl Rt {
         drop(slot.fut.take()); // Drop guards (cleanup) run here, as this task.
         self.0.current.set(prev);
         self.0.alive.set(self.0.alive.get().saturating_sub(1));
-        if let Some(f) = slot.on_abort.take() {
-            f();
+        if let Some(join) = slot.on_abort.take() {
+            join.cancel();
         }
     }
 
@@ -388,7 +389,7 @@ impl Rt {
 
     /// Polls one task once; returns false when the id was stale.
     fn poll_task(&self, id: usize) -> bool {
-        let (mut fut, waker, name) = {
+        let (mut fut, waker) = {
             let mut slots = self.0.slots.borrow_mut();
             let Some(Some(slot)) = slots.get_mut(id) else {
                 return false;
@@ -397,7 +398,7 @@ impl Rt {
                 return false;
             };
             slot.waker.queued.store(false, Ordering::Release);
-            (fut, slot.waker.clone(), slot.name.clone())
+            (fut, slot.waker.clone())
         };
         let waker = Waker::from(waker);
         let mut cx = Context::from_waker(&waker);
@@ -409,6 +410,8 @@ impl Rt {
         self.0.polls.set(self.0.polls.get() + 1);
         if timed {
             let t1 = self.now();
+            // The name is looked up only for a recorded poll (the slot may be gone by now).
+            let name = self.task_name(id).unwrap_or_default();
             self.span_for(id, &name, SpanKind::Poll, t0, t1, None);
         }
         match out {
@@ -663,8 +666,19 @@ struct JoinState<T> {
     waiters: Vec<Waker>,
 }
 
+/// What an aborted task's slot does with its join state, whatever the task's output type.
+trait Cancel {
+    fn cancel(&self);
+}
+
+impl<T> Cancel for RefCell<JoinState<T>> {
+    fn cancel(&self) {
+        JoinState::finish(self, Err(Cancelled));
+    }
+}
+
 impl<T> JoinState<T> {
-    fn finish(state: &Rc<RefCell<Self>>, v: Result<T, Cancelled>) {
+    fn finish(state: &RefCell<Self>, v: Result<T, Cancelled>) {
         let waiters = {
             let mut s = state.borrow_mut();
             if s.done {
