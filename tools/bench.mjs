@@ -45,7 +45,11 @@ try {
         if (!r.ok) throw new Error(`${demo} ${model} k=${k}: ${r.error.code} ${r.error.message}`);
         const x = r.report.result;
         rows.push({ demo, model, k, sequential_ms: x.sequential_ms, parallel_ms: x.parallel_ms,
-          min_ms: x.parallel.min, max_ms: x.parallel.max, speedup: x.speedup, efficiency: x.efficiency, agree: x.agree });
+          min_ms: x.parallel.min, max_ms: x.parallel.max, speedup: x.speedup, efficiency: x.efficiency, agree: x.agree,
+          // The last repeat's phases, which the per-worker busy times belong to.
+          busy_ms: (x.per_worker || []).reduce((a, w) => a + w.busy_ms, 0),
+          last_sequential_ms: r.report.runs.filter((e) => e.mode === 'sequential').at(-1)?.wall_ms ?? null,
+          last_parallel_ms: r.report.runs.filter((e) => e.mode === 'parallel').at(-1)?.wall_ms ?? null });
         process.stdout.write(`${demo} ${model} k=${k}: ${x.parallel_ms} ms, x${x.speedup}\n`);
       }
     }
