@@ -13,7 +13,7 @@ async function preset(page, name) {
   return p.scenario;
 }
 
-export async function extra({ page, browser, server, dist, short, repeats, warmup, cores, rows, KERNELS, run, execFileSync, gzipSync, readdir, readFile }) {
+export async function extra({ cpuDuring, page, browser, server, dist, short, repeats, warmup, cores, rows, KERNELS, run, execFileSync, gzipSync, readdir, readFile }) {
   const report = {};
   const md = [];
   const need = async (text, what) => {
@@ -219,7 +219,7 @@ export async function extra({ page, browser, server, dist, short, repeats, warmu
   const wasmFaster = native.filter((n) => n.ratio > 1.1);
   if (wasmFaster.length) findings.push(`wasm beats native on ${[...new Set(wasmFaster.map((n) => n.demo))].join(', ')}: the same source, so the difference is code generation. Σ i² reads each number through a volatile read to keep its loop from being folded into a formula; wasm has no volatile memory, so the engine may forward the store to the load, while natively the CPU does the round-trip. Fib (naive recursion) is not yet explained.`);
   const lowEff = eff.filter((e) => e.efficiency !== null && e.efficiency < 0.95);
-  if (lowEff.length) findings.push(`Efficiency below 0.95 at k = ${cores}: ${lowEff.map((e) => `${e.demo} ${f(e.efficiency, 2)} (in the last repeat the workers' summed busy time was ×${f(e.slowdown, 2)} the sequential time and ${f(e.idle * 100, 0)}% of k × wall was idle)`).join('; ')}. A slowdown above 1 with little idle time means the loss is not chunking or stealing (the workers were computing) but each core doing the same work more slowly: with k = cores every core is a worker while the page, the compositor and the coordinator share the same cores.`);
+  if (lowEff.length) findings.push(`Efficiency below 0.95 at k = ${cores}: ${lowEff.map((e) => `${e.demo} ${f(e.efficiency, 2)} (in the last repeat the workers' summed busy time was ×${f(e.slowdown, 2)} the sequential time and ${f(e.idle * 100, 0)}% of k × wall was idle)`).join('; ')}. A slowdown above 1 with little idle time means the loss is not chunking or stealing (the workers were computing) but each core doing the same work more slowly: with k = cores every core is a worker while the page, the compositor and the coordinator share the same cores${cpuDuring ? `, and over the kernel runs the hypervisor took ${f(cpuDuring.steal * 100, 1)}% of this VM's CPU time (steal; the CPUs were ${f(cpuDuring.busy * 100, 0)}% busy, ${f(cpuDuring.idle * 100, 0)}% idle)` : ''}.`);
   // The hardware's own ceiling: the native build's efficiency at k = cores on the same machine.
   const nativeEff = Object.keys(KERNELS).map((demo) => {
     const one = native.find((n) => n.demo === demo && n.k === 1), all = native.find((n) => n.demo === demo && n.k === cores);

@@ -27,6 +27,22 @@ const KERNELS = short
       mandelbrot: 'limit = 720\nchunk = 4\nwidth = 960\nmax_iter = 800',
     };
 
+/** The aggregate "cpu" line of /proc/stat (jiffies), or null off Linux. */
+async function cpuTimes() {
+  try {
+    const [, ...v] = (await readFile('/proc/stat', 'utf8')).split('\n')[0].trim().split(/\s+/);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = v.map(Number);
+    return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal: steal || 0 };
+  } catch {
+    return null;
+  }
+}
+function cpuShares(a, b) {
+  const d = { busy: b.busy - a.busy, idle: b.idle - a.idle, steal: b.steal - a.steal };
+  const total = d.busy + d.idle + d.steal;
+  return total > 0 ? { busy: d.busy / total, idle: d.idle / total, steal: d.steal / total } : null;
+}
+
 const server = await serve(dist, { isolated: true });
 const browser = await launch();
 const started = Date.now();
@@ -37,6 +53,7 @@ try {
   const cores = env.hardwareConcurrency;
   const ks = [...new Set([1, ...Array.from({ length: cores + 1 }, (_, i) => i + 1)])];
   const rows = [];
+  const cpuBefore = await cpuTimes();
   for (const [demo, knobs] of Object.entries(KERNELS)) {
     for (const model of ['threads', 'processes']) {
       for (const k of ks) {
@@ -54,15 +71,19 @@ try {
       }
     }
   }
+  const cpuAfter = await cpuTimes();
   const sweep = await run(page, `lab = "cpu"\ndemo = "primes"\n[run]\nworkers = ${short ? 3 : 8}\nrepeats = ${repeats}\n[cpu]\nlimit = ${short ? '300_000' : '2_000_000'}\nsweep = true\n`);
   if (!sweep.ok) throw new Error(`sweep: ${sweep.error.message}`);
-  const more = await extra({ page, browser, server, dist, short, repeats, warmup, cores, rows, KERNELS, run, execFileSync, gzipSync, readdir, readFile });
+  const more = await extra({ cpuDuring: cpuBefore && cpuAfter ? cpuShares(cpuBefore, cpuAfter) : null, page, browser, server, dist, short, repeats, warmup, cores, rows, KERNELS, run, execFileSync, gzipSync, readdir, readFile });
   const report = {
     ...more.report,
     date: new Date().toISOString(), short, repeats, warmup,
     machine: { cores_reported: cores, node_cpus: cpus().length, timer_resolution_ms: env.timerResolutionMs,
       cross_origin_isolated: env.crossOriginIsolated, browser: await browser.version() },
     kernels: rows,
+    // Linux's /proc/stat over the kernel runs: time the hypervisor gave this VM's CPUs to
+    // others (steal) is time a busy worker silently lost.
+    cpu_during_kernels: cpuBefore && cpuAfter ? cpuShares(cpuBefore, cpuAfter) : null,
     sweep: { points: sweep.report.result.sweep, serial_fraction: sweep.report.result.serial_fraction, best_k: sweep.report.result.best_k },
     seconds: (Date.now() - started) / 1000,
   };
