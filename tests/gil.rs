@@ -14,6 +14,14 @@ use concurrency_playground::engine::workload::primes::count_primes;
 /// π(200 000).
 const PRIMES_BELOW_200K: u64 = 17_984;
 
+/// These tests run real threads on real time: run in parallel (cargo's default) on a 2-core
+/// machine they oversubscribe the cores, and the OS scheduler, not the GIL, decides what they
+/// measure (the convoy test failed that way about one run in four). One at a time, then.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn pool(n: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(n)
@@ -36,6 +44,7 @@ fn run(tasks: &[Task], cfg: &GilConfig) -> ThreadsRun {
 
 #[test]
 fn with_the_gil_on_only_one_worker_executes_at_a_time() {
+    let _serial = serial();
     // Four tasks over [0, 200 000): each lasts well over 20 switch intervals of 0.25 ms (even
     // in an optimised build), so the workers must hand the GIL back and forth.
     let c = cfg(GilMode::On, 0.25, false);
@@ -80,6 +89,7 @@ fn long_tasks() -> Vec<Task> {
 
 #[test]
 fn with_the_gil_off_workers_really_run_in_parallel() {
+    let _serial = serial();
     let r = run(&long_tasks(), &cfg(GilMode::Off, 5.0, false));
     let trace = r.trace();
     assert!(trace.any_overlap(SpanKind::Cpu));
@@ -90,6 +100,7 @@ fn with_the_gil_off_workers_really_run_in_parallel() {
 
 #[test]
 fn a_kernel_that_releases_the_gil_scales_like_gil_off() {
+    let _serial = serial();
     let r = run(&long_tasks(), &cfg(GilMode::On, 5.0, true));
     let trace = r.trace();
     assert!(trace.any_overlap(SpanKind::Cpu));
@@ -103,6 +114,7 @@ fn a_kernel_that_releases_the_gil_scales_like_gil_off() {
 
 #[test]
 fn io_waits_overlap_under_the_gil() {
+    let _serial = serial();
     let r = run(&Task::io(2, 100.0), &cfg(GilMode::On, 5.0, false));
     assert_eq!(r.tasks_done, 2);
     let trace = r.trace();
@@ -113,6 +125,7 @@ fn io_waits_overlap_under_the_gil() {
 
 #[test]
 fn every_mode_counts_the_same_primes() {
+    let _serial = serial();
     let mixed = vec![
         Task::Mixed {
             start: 0,
@@ -148,6 +161,7 @@ fn every_mode_counts_the_same_primes() {
 
 #[test]
 fn a_pool_smaller_than_the_worker_count_is_not_a_deadlock() {
+    let _serial = serial();
     let cancel = AtomicBool::new(false);
     let r = run_threads(
         &pool(1),
@@ -163,6 +177,7 @@ fn a_pool_smaller_than_the_worker_count_is_not_a_deadlock() {
 
 #[test]
 fn the_convoy_effect_starves_io_with_a_long_switch_interval() {
+    let _serial = serial();
     let p = pool(2);
     let cancel = AtomicBool::new(false);
     let convoy = |interval: f64| {
@@ -195,6 +210,7 @@ fn the_convoy_effect_starves_io_with_a_long_switch_interval() {
 
 #[test]
 fn cancel_stops_a_run_early() {
+    let _serial = serial();
     let cancel = AtomicBool::new(false);
     let p = pool(2);
     let tasks = Task::io(1_000, 10.0);
@@ -219,6 +235,7 @@ fn cancel_stops_a_run_early() {
 
 #[test]
 fn long_contended_tasks_hand_the_gil_over_at_every_honoured_drop_request() {
+    let _serial = serial();
     // Two workers, each with CPU work lasting well over 20 switch intervals.
     let cfg = cfg(GilMode::On, 1.0, false);
     let r = run(&long_tasks(), &cfg);
