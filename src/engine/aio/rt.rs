@@ -410,9 +410,14 @@ impl Rt {
         self.0.polls.set(self.0.polls.get() + 1);
         if timed {
             let t1 = self.now();
-            // The name is looked up only for a recorded poll (the slot may be gone by now).
-            let name = self.task_name(id).unwrap_or_default();
-            self.span_for(id, &name, SpanKind::Poll, t0, t1, None);
+            // The name is borrowed from the slot only for a recorded poll (span_for copies it
+            // into the span; a slot the poll aborted is still there until the match below).
+            let slots = self.0.slots.borrow();
+            let name = slots
+                .get(id)
+                .and_then(Option::as_ref)
+                .map_or("", |s| &s.name);
+            self.span_for(id, name, SpanKind::Poll, t0, t1, None);
         }
         match out {
             Poll::Ready(()) => {

@@ -9,8 +9,9 @@ pub fn sum_squares(start: u64, end: u64) -> u64 {
     for i in start..end {
         // A volatile read keeps the compiler from replacing the loop by a closed formula:
         // the point is to do the work, as Python's loop does. (Not `black_box`: it is only a
-        // hint and compiles differently natively and in wasm, which made the native-vs-wasm
-        // comparison of this kernel meaningless; a volatile read is the same work on both.)
+        // hint and compiled to different work natively and in wasm. A volatile read is the
+        // same operation in the source on both; wasm has no volatile memory, so its engine may
+        // still forward the value — README "Benchmarks".)
         // SAFETY: `i` is a live local; reading it through its own reference is always valid.
         let i = unsafe { std::ptr::read_volatile(&i) };
         acc = acc.wrapping_add(i.wrapping_mul(i));

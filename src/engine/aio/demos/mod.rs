@@ -56,6 +56,15 @@ pub struct Knob {
     pub step: f64,
 }
 
+/// The `work_ms` knob several demos share (each task's own work, in ms).
+pub const WORK_MS: Knob = Knob {
+    key: "work_ms",
+    label: "knob.async.work-ms",
+    min: 0.0,
+    max: 5000.0,
+    step: 10.0,
+};
+
 /// CPU work sent off the loop: to the thread workers or to the process workers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PoolKind {
