@@ -341,18 +341,31 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("knob.increments", "Increments per worker", "每个工作线程的自增次数"),
 ];
 
-/// The text for `key` in `lang`; the key itself if it is missing (a test keeps that from
-/// happening for every key the code uses).
-/// The catalogue's sections: the shared one, then each async demo's own texts (a demo file
-/// owns its lessons, so demos can be written side by side without touching this file).
+/// A section of the catalogue: (key, English, Simplified Chinese).
+pub type Section = &'static [(&'static str, &'static str, &'static str)];
+
+static SECTIONS: std::sync::OnceLock<Vec<Section>> = std::sync::OnceLock::new();
+
+/// Adds every demo's own texts (the registry does, once: `labs::install_catalogue`), so a
+/// demo file owns its lessons without this file knowing the demos.
+pub fn register(sections: Vec<Section>) {
+    let _ = SECTIONS.set(sections);
+}
+
+/// The catalogue's sections: the shared one, then the registered demos' own texts.
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     CATALOGUE.iter().chain(
-        crate::engine::aio::demos::TEXTS
+        SECTIONS
+            .get()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
             .iter()
             .flat_map(|t| t.iter()),
     )
 }
 
+/// The text for `key` in `lang`; empty if it is missing (a test keeps that from happening
+/// for every key the code uses).
 pub fn t(lang: Lang, key: &str) -> &'static str {
     match entries().find(|(k, _, _)| *k == key) {
         Some((_, en, zh)) => match lang {

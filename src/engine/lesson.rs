@@ -190,6 +190,26 @@ pub fn semaphore_lesson(
     Lesson { id, figures }
 }
 
+/// `{label, value}` for the numbers table.
+pub fn number(label: &str, value: impl ToString) -> serde_json::Value {
+    serde_json::json!({ "label": label, "value": value.to_string() })
+}
+
+/// A measured lesson: a catalogue key and its figures.
+pub fn lesson(id: &str, figures: &[(&str, String)]) -> serde_json::Value {
+    let map: serde_json::Map<String, serde_json::Value> = figures
+        .iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+        .collect();
+    serde_json::json!({ "id": id, "figures": map })
+}
+
+/// Milliseconds with one decimal, for figures.
+pub fn ms(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;

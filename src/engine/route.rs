@@ -4,7 +4,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
-use crate::engine::labs::LabId;
+use crate::engine::lab::LabId;
 
 /// What the hash points at.
 #[derive(Clone, Debug, PartialEq, Eq)]

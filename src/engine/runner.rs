@@ -1,7 +1,7 @@
 //! Runs a CPU demo on a rayon pool of exactly k threads: k workers pull chunks from one atomic
 //! counter (dynamic chunking), record spans, report progress and stop promptly on cancel.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use serde::Serialize;
 
@@ -11,102 +11,7 @@ use crate::engine::stats::{self, Summary};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 use crate::engine::workload::{chunk_at, chunk_count};
 
-/// Most workers whose live state a run publishes.
-pub const LIVE_WORKERS: usize = 64;
-
-/// What a worker is doing right now, as the sync demos publish it for the page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LiveState {
-    Idle,
-    Running,
-    /// Inside a critical section (holding a lock, a permit, a buffer slot).
-    Holding,
-    /// Blocked: on a lock, a condition, an event, a queue, a barrier.
-    Waiting,
-    Done,
-}
-
-impl LiveState {
-    fn from_u8(v: u8) -> LiveState {
-        match v {
-            1 => LiveState::Running,
-            2 => LiveState::Holding,
-            3 => LiveState::Waiting,
-            4 => LiveState::Done,
-            _ => LiveState::Idle,
-        }
-    }
-}
-
-/// Shared between the page and the workers of one run, read lock-free by the page.
-#[derive(Debug)]
-pub struct RunControl {
-    pub cancel: AtomicBool,
-    /// Chunks finished across all phases and repeats, and how many there will be in all.
-    pub chunks_done: AtomicU64,
-    pub chunks_total: AtomicU64,
-    /// Each worker's live state and when it entered it (`f64` ms bits): lock-free snapshots
-    /// the page reads while the run goes on.
-    states: [AtomicU8; LIVE_WORKERS],
-    since: [AtomicU64; LIVE_WORKERS],
-    /// How many workers publish a state this run (0: none do).
-    pub live_workers: AtomicU32,
-}
-
-impl Default for RunControl {
-    fn default() -> Self {
-        RunControl {
-            cancel: AtomicBool::new(false),
-            chunks_done: AtomicU64::new(0),
-            chunks_total: AtomicU64::new(0),
-            states: std::array::from_fn(|_| AtomicU8::new(0)),
-            since: std::array::from_fn(|_| AtomicU64::new(0)),
-            live_workers: AtomicU32::new(0),
-        }
-    }
-}
-
-impl RunControl {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// A worker publishes what it does now (`at` on the run's clock).
-    pub fn set_state(&self, worker: u32, state: LiveState, at: f64) {
-        let i = worker as usize;
-        if i < LIVE_WORKERS {
-            self.since[i].store(at.to_bits(), Ordering::Relaxed);
-            self.states[i].store(state as u8, Ordering::Release);
-        }
-    }
-
-    /// The page's snapshot: (state, since) of the first `live_workers` workers.
-    pub fn states(&self) -> Vec<(LiveState, f64)> {
-        let n = (self.live_workers.load(Ordering::Acquire) as usize).min(LIVE_WORKERS);
-        (0..n)
-            .map(|i| {
-                (
-                    LiveState::from_u8(self.states[i].load(Ordering::Acquire)),
-                    f64::from_bits(self.since[i].load(Ordering::Relaxed)),
-                )
-            })
-            .collect()
-    }
-
-    pub fn cancelled(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
-    }
-
-    /// Progress in [0, 1] for the progress bar.
-    pub fn progress(&self) -> f64 {
-        let total = self.chunks_total.load(Ordering::Relaxed);
-        if total == 0 {
-            return 0.0;
-        }
-        (self.chunks_done.load(Ordering::Relaxed) as f64 / total as f64).min(1.0)
-    }
-}
+pub use crate::engine::control::{LiveState, RunControl, LIVE_WORKERS};
 
 thread_local! {
     static CURRENT_WORKER: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
@@ -764,7 +669,10 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
-fn cached_config(text: &str) -> Result<CpuConfig, String> {
+/// What a process job's scenario text is: the registry parses it (`labs::process_main`).
+pub type ParseCpu = fn(&str) -> Result<CpuConfig, String>;
+
+fn cached_config(text: &str, parse: ParseCpu) -> Result<CpuConfig, String> {
     if let Some(cfg) = LAST_CONFIG.with(|c| {
         c.borrow()
             .as_ref()
@@ -773,18 +681,18 @@ fn cached_config(text: &str) -> Result<CpuConfig, String> {
     }) {
         return Ok(cfg);
     }
-    let scenario = crate::engine::scenario::parse(text, crate::engine::scenario::MAX_WORKER_CAP)
-        .map_err(|e| format!("bad scenario in job: {e}"))?;
-    let crate::engine::labs::LabConfig::Cpu(cfg) = scenario.config else {
-        return Err("a process job must be a cpu scenario".to_string());
-    };
+    let cfg = parse(text)?;
     LAST_CONFIG.with(|c| *c.borrow_mut() = Some((text.to_string(), cfg.clone())));
     Ok(cfg)
 }
 
 /// Runs one job inside a process worker. `Err` is a readable reason (a bad job); a panic
 /// requested by the job happens here, like an exception raised in a worker process.
-pub fn process_job(payload: &str, clock: &dyn Clock) -> Result<ProcessResult, String> {
+pub fn process_job(
+    payload: &str,
+    clock: &dyn Clock,
+    parse: ParseCpu,
+) -> Result<ProcessResult, String> {
     let job: ProcessJob = serde_json::from_str(payload).map_err(|e| format!("not a job: {e}"))?;
     if let Some(n) = job.bump {
         let t0 = clock.now_ms();
@@ -809,7 +717,7 @@ pub fn process_job(payload: &str, clock: &dyn Clock) -> Result<ProcessResult, St
             t1: clock.now_ms(),
         });
     }
-    let cfg = cached_config(&job.scenario)?;
+    let cfg = cached_config(&job.scenario, parse)?;
     if job.panic {
         panic!(
             "injected failure (panic_worker) in a process worker before items {}..{}",

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::demos::{PoolDone, PoolJob, PoolKind, Pools};
+use crate::engine::ports::{PoolDone, PoolJob, PoolKind, Ports};
 use super::Rt;
 use super::{Event, Queue};
 
@@ -113,7 +113,7 @@ pub struct Executor {
 }
 
 impl Executor {
-    pub fn new(rt: &Rt, pools: Rc<dyn Pools>, kind: PoolKind, max_workers: u32) -> Executor {
+    pub fn new(rt: &Rt, pools: Rc<dyn Ports>, kind: PoolKind, max_workers: u32) -> Executor {
         let queue: Queue<Option<JobFuture>> = Queue::new(rt, 0);
         let completed = Rc::new(RefCell::new(VecDeque::new()));
         let runners = (0..max_workers.max(1))
@@ -129,7 +129,7 @@ impl Executor {
                             i.state = State::Running;
                         }
                         let job = f.job();
-                        let out = p.run(kind, job).await;
+                        let out = p.cpu_job(kind, job).await;
                         if let Ok(d) = &out {
                             r.pool_span(
                                 d.worker,

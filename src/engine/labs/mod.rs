@@ -1,70 +1,321 @@
-//! The labs: their ids, their scenario tables and their named presets.
-//! A lab owns the parser of its own table, so labs grow without editing a shared file.
+//! The registry: every lab, every demo, every preset, and the scenario dispatch. A demo of the
+//! `sync` or `async` lab is one `DEMO` in `DEMOS` below; the CPU and models labs still parse
+//! their own tables (`cpu.rs`, `models.rs`) until they move onto the demo shape too.
 
-pub mod aio;
 pub mod cpu;
 pub mod models;
-pub mod sync;
 
-use serde::Serialize;
+use std::rc::Rc;
+use std::sync::Arc;
 
-/// Stable, lower-case lab ids (CONTRACT.md). `Env` is the environment page, not a lab that runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LabId {
-    Cpu,
-    Models,
-    Sync,
-    Async,
+use crate::engine::aio::Rt;
+use crate::engine::control::{RunControl, RunError};
+use crate::engine::demo::{Ctx, Demo};
+use crate::engine::params::Values;
+use std::any::Any;
+
+use crate::engine::ports::{
+    Boxed, PoolDone, PoolJob, PoolKind, Ports, Process, SharedBuffer, SharedCells, ThreadJob, VirtualCpu,
+};
+use crate::engine::scenario::{self, ErrorCode, Header, ScenarioError, TableReader};
+use crate::engine::trace::Trace;
+use crate::engine::{aio, sync};
+
+pub use crate::engine::lab::{LabId, Preset};
+
+/// Every demo on the one shape, in each lab's display order. Adding a demo: its file, one line
+/// here, its Python file and its catalogue texts.
+pub static DEMOS: &[&Demo] = &[
+    &sync::race::DEMO,
+    // &sync::rlock::DEMO,
+    // &sync::semaphore::DEMO,
+    // &sync::event::DEMO,
+    // &sync::condition::DEMO,
+    // &sync::barrier::DEMO,
+    // &sync::queues::DEMO,
+    // &sync::life::DEMO,
+    // &sync::deadlock::DEMO,
+    // &sync::shared::DEMO,
+    &aio::demos::gather::DEMO,
+    // &aio::demos::task_group::DEMO,
+    // &aio::demos::timeouts::DEMO,
+    // &aio::demos::limits::DEMO,
+    // &aio::demos::retry::DEMO,
+    // &aio::demos::bucket::DEMO,
+    // &aio::demos::pipeline::DEMO,
+    // &aio::demos::actors::DEMO,
+    // &aio::demos::futures::DEMO,
+    // &aio::demos::blocking::DEMO,
+    // &aio::demos::scale::DEMO,
+];
+
+/// The demos of `lab`, in display order.
+pub fn demos_of(lab: LabId) -> impl Iterator<Item = &'static Demo> {
+    install_catalogue();
+    DEMOS.iter().copied().filter(move |d| d.lab == lab)
 }
 
-impl LabId {
-    pub const ALL: [LabId; 4] = [LabId::Cpu, LabId::Models, LabId::Sync, LabId::Async];
+/// The demo `id` of `lab`, if it is on the demo shape.
+pub fn demo(lab: LabId, id: &str) -> Option<&'static Demo> {
+    demos_of(lab).find(|d| d.id == id)
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LabId::Cpu => "cpu",
-            LabId::Models => "models",
-            LabId::Sync => "sync",
-            LabId::Async => "async",
-        }
+/// Demo ids of `lab`, in display order.
+pub fn demo_ids(lab: LabId) -> Vec<&'static str> {
+    match lab {
+        LabId::Cpu => cpu::DEMOS.to_vec(),
+        LabId::Models => models::DEMOS.to_vec(),
+        LabId::Sync | LabId::Async => demos_of(lab).map(|d| d.id).collect(),
     }
+}
 
-    pub fn parse(s: &str) -> Option<LabId> {
-        LabId::ALL.into_iter().find(|l| l.as_str() == s)
-    }
-
-    /// Labs whose demos this build can run (all four now). A lab left out of a build would be
-    /// rejected by the scenario parser with `lab-not-available` and a clear message.
-    pub fn is_available(self) -> bool {
-        true
-    }
+/// A demo's table, read through its declarations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DemoConfig {
+    pub demo: &'static Demo,
+    pub values: Values,
 }
 
 /// The lab-specific table of a scenario (`[cpu]`, `[models]`, ...), parsed and defaulted.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LabConfig {
     Cpu(cpu::CpuConfig),
-    Sync(sync::SyncConfig),
-    Async(aio::AsyncConfig),
     Models(models::ModelsConfig),
+    /// A demo on the demo shape (labs `sync` and `async`).
+    Demo(DemoConfig),
 }
 
-/// A named example scenario (`window.playground.presets()`).
-#[derive(Clone, Debug, Serialize)]
-pub struct Preset {
-    pub lab: &'static str,
-    pub demo: &'static str,
-    pub name: &'static str,
-    pub title: &'static str,
-    pub scenario: String,
+/// A parsed, validated scenario: everything a run needs, every default filled in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub version: u32,
+    pub lab: LabId,
+    pub demo: String,
+    pub seed: u64,
+    pub run: scenario::RunConfig,
+    pub config: LabConfig,
+}
+
+impl Scenario {
+    /// The normalized text: every key with its value, in a fixed order, no comments.
+    /// `parse(s.to_toml()) == s` for every valid scenario.
+    pub fn to_toml(&self) -> String {
+        let header = Header {
+            version: self.version,
+            lab: self.lab,
+            demo: self.demo.clone(),
+            demo_pos: (1, 1),
+            seed: self.seed,
+            run: self.run.clone(),
+        };
+        let body = match &self.config {
+            LabConfig::Cpu(c) => c.to_toml(),
+            LabConfig::Models(c) => c.to_toml(),
+            LabConfig::Demo(c) => c.values.to_toml(),
+        };
+        format!("{}\n[{}]\n{body}", header.to_toml(), self.lab.as_str())
+    }
+
+    /// The demo on the demo shape this scenario runs, if it is one.
+    pub fn demo_config(&self) -> Option<&DemoConfig> {
+        match &self.config {
+            LabConfig::Demo(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// Parses and validates a scenario; `worker_cap` bounds `[run] workers`.
+pub fn parse(text: &str, worker_cap: u32) -> Result<Scenario, ScenarioError> {
+    let (h, config) = scenario::parse_with(text, worker_cap, |h, table| match h.lab {
+        LabId::Cpu => cpu::parse_table(&h.demo, h.demo_pos, table, &h.run).map(LabConfig::Cpu),
+        LabId::Models => {
+            models::parse_table(&h.demo, h.demo_pos, table, &h.run).map(LabConfig::Models)
+        }
+        LabId::Sync | LabId::Async => {
+            let Some(demo) = demo(h.lab, &h.demo) else {
+                return Err(ScenarioError::new(ErrorCode::UnknownDemo, h.demo_pos)
+                    .with("lab", h.lab.as_str())
+                    .with("value", h.demo.clone())
+                    .with("allowed", demo_ids(h.lab).join(", ")));
+            };
+            let mut r = TableReader::new(table.text, table.table, h.lab.as_str(), table.anchor);
+            let values = r.declared(demo.params)?;
+            r.rules(demo.rules, &values, h.run.workers, &h.demo, h.demo_pos)?;
+            r.finish()?;
+            Ok(LabConfig::Demo(DemoConfig { demo, values }))
+        }
+    })?;
+    Ok(Scenario {
+        version: h.version,
+        lab: h.lab,
+        demo: h.demo,
+        seed: h.seed,
+        run: h.run,
+        config,
+    })
 }
 
 /// Every preset of every lab, in display order.
 pub fn presets() -> Vec<Preset> {
     let mut all = cpu::presets();
     all.extend(models::presets());
-    all.extend(sync::presets());
-    all.extend(aio::presets());
+    for lab in [LabId::Sync, LabId::Async] {
+        for d in demos_of(lab) {
+            all.extend(d.presets.iter().map(|p| Preset {
+                lab: lab.as_str(),
+                demo: d.id,
+                name: p.name,
+                title: p.title,
+                scenario: d.preset_text(p),
+            }));
+        }
+    }
     all
+}
+
+/// The text of a demo's default preset.
+pub fn default_scenario(lab: LabId, demo: &str) -> Option<String> {
+    presets()
+        .into_iter()
+        .find(|p| p.lab == lab.as_str() && p.demo == demo)
+        .map(|p| p.scenario)
+}
+
+/// The catalogue: the shared texts and every demo's own (installed once, before any lookup
+/// of a demo's text).
+pub fn install_catalogue() {
+    static SECTIONS: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    SECTIONS.get_or_init(|| {
+        crate::engine::i18n::register(DEMOS.iter().map(|d| d.texts).collect());
+    });
+}
+
+/// What a process worker runs for a job (in the browser and natively alike): the job is
+/// JSON with a `task` naming its demo's process-side code; the CPU lab's older jobs have none.
+pub fn process_main(
+    job: &str,
+    shared: Option<&dyn SharedCells>,
+    clock: &dyn crate::engine::clock::Clock,
+) -> Result<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Task {
+        #[serde(default)]
+        task: String,
+    }
+    let task = serde_json::from_str::<Task>(job)
+        .map(|t| t.task)
+        .unwrap_or_default();
+    match task.as_str() {
+        _ => crate::engine::runner::process_job(job, clock, cpu_of)
+            .and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string())),
+    }
+}
+
+/// The CPU configuration of a scenario text (a CPU process job carries the whole scenario).
+fn cpu_of(text: &str) -> Result<cpu::CpuConfig, String> {
+    match parse(text, scenario::MAX_WORKER_CAP) {
+        Ok(Scenario {
+            config: LabConfig::Cpu(cfg),
+            ..
+        }) => Ok(cfg),
+        Ok(_) => Err("a process job must be a cpu scenario".to_string()),
+        Err(e) => Err(format!("bad scenario in job: {e}")),
+    }
+}
+
+/// A finished run of a demo on the demo shape.
+pub struct DemoRun {
+    pub result: serde_json::Value,
+    pub trace: Trace,
+    pub spans_dropped: u64,
+}
+
+/// Runs a demo on the loop `rt` with `ports`: the future the page (or a test) drives, and the
+/// `Ctx` whose trace it takes afterwards.
+pub fn start(
+    config: &DemoConfig,
+    seed: u64,
+    workers: u32,
+    rt: &Rt,
+    ports: Rc<dyn Ports>,
+    ctl: Arc<RunControl>,
+) -> (
+    Ctx,
+    impl std::future::Future<Output = Result<serde_json::Value, RunError>>,
+) {
+    let demo = config.demo;
+    let ctx = Ctx::new(rt.clone(), seed, demo.workers(workers), ports, ctl);
+    let fut = (demo.run)(ctx.clone(), &config.values);
+    (ctx, fut)
+}
+
+/// Runs a scenario's demo natively: virtual time on the loop, real threads for the thread and
+/// process ports (`tests/every_demo.rs`).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn run_native(scenario: &Scenario, ctl: Arc<RunControl>) -> Result<DemoRun, RunError> {
+    let Some(config) = scenario.demo_config() else {
+        return Err(RunError::new(
+            "bad-argument",
+            "only demos on the demo shape run natively",
+        ));
+    };
+    let rt = Rt::new_virtual();
+    let workers = config.demo.workers(scenario.run.workers);
+    let ports = crate::engine::ports::NativePorts::new(&rt, workers, process_main);
+    let (ctx, fut) = start(config, scenario.seed, scenario.run.workers, &rt, ports, ctl.clone());
+    let out = rt.block_on(fut).map_err(|s| {
+        RunError::new(
+            "stalled",
+            format!("every task waits and no timer is set: {:?}", s.waiting),
+        )
+    });
+    rt.shutdown();
+    let result = out??;
+    if ctl.cancelled() {
+        return Err(RunError::cancelled());
+    }
+    let (trace, spans_dropped) = ctx.take_trace();
+    Ok(DemoRun {
+        result,
+        trace,
+        spans_dropped,
+    })
+}
+
+/// How long a demo takes on virtual time (its waits, without any overhead): the page's progress
+/// bar measures real time against it.
+pub fn virtual_duration(config: &DemoConfig, seed: u64, workers: u32) -> Option<f64> {
+    if config.demo.needs.progress != crate::engine::demo::Progress::VirtualTime {
+        return None;
+    }
+    let rt = Rt::new_virtual();
+    rt.set_recording(false);
+    let ports = Rc::new(VirtualOnly(VirtualCpu::new(&rt, workers)));
+    let (_, fut) = start(config, seed, workers, &rt, ports, Arc::new(RunControl::new()));
+    let out = rt.block_on(fut).ok().map(|_| rt.now());
+    rt.shutdown();
+    out.filter(|t| *t > 0.0)
+}
+
+/// Ports for measuring a loop demo's length on virtual time: CPU jobs take their `work_ms` of
+/// virtual time; nothing else is reachable.
+struct VirtualOnly(VirtualCpu);
+
+impl Ports for VirtualOnly {
+    fn threads(&self, _k: u32, _ctl: Arc<RunControl>, _job: ThreadJob) -> Boxed<Result<Box<dyn Any + Send>, RunError>> {
+        Box::pin(async { Err(RunError::new("no-threads", "not while measuring")) })
+    }
+    fn processes(&self, _k: u32) -> Boxed<Result<Vec<Rc<dyn Process>>, RunError>> {
+        Box::pin(async { Err(RunError::new("no-processes", "not while measuring")) })
+    }
+    fn shared_buffer(&self, _cells: u32) -> Result<Rc<dyn SharedBuffer>, RunError> {
+        Err(RunError::new("no-shared-memory", "not while measuring"))
+    }
+    fn cpu_job(&self, _kind: PoolKind, job: PoolJob) -> Boxed<Result<PoolDone, String>> {
+        self.0.job(job)
+    }
+    fn available(&self, _kind: PoolKind) -> Result<(), String> {
+        Ok(())
+    }
 }

@@ -441,127 +441,31 @@ pub fn presets() -> Vec<Preset> {
 }
 
 /// The numeric inputs a demo's page shows (the editor shows every key).
-pub fn knobs(demo: &str) -> &'static [crate::engine::aio::demos::Knob] {
-    use crate::engine::aio::demos::Knob;
+pub fn knobs(demo: &str) -> &'static [crate::engine::params::Knob] {
+    use crate::engine::params::Knob;
     const GIL: &[Knob] = &[
-        Knob {
-            key: "tasks",
-            label: "knob.models.tasks",
-            min: 1.0,
-            max: 200.0,
-            step: 1.0,
-        },
-        Knob {
-            key: "cpu_limit",
-            label: "knob.models.cpu-limit",
-            min: 1.0,
-            max: 5_000_000.0,
-            step: 10_000.0,
-        },
-        Knob {
-            key: "io_ms",
-            label: "knob.models.io-ms",
-            min: 0.0,
-            max: 5_000.0,
-            step: 10.0,
-        },
-        Knob {
-            key: "io_max_ms",
-            label: "knob.models.io-max-ms",
-            min: 0.0,
-            max: 5_000.0,
-            step: 10.0,
-        },
-        Knob {
-            key: "switch_interval_ms",
-            label: "knob.models.switch",
-            min: 0.1,
-            max: 100.0,
-            step: 0.1,
-        },
+        Knob::number("tasks", "knob.models.tasks", 1.0, 200.0, 1.0),
+        Knob::number("cpu_limit", "knob.models.cpu-limit", 1.0, 5_000_000.0, 10_000.0),
+        Knob::number("io_ms", "knob.models.io-ms", 0.0, 5_000.0, 10.0),
+        Knob::number("io_max_ms", "knob.models.io-max-ms", 0.0, 5_000.0, 10.0),
+        Knob::number("switch_interval_ms", "knob.models.switch", 0.1, 100.0, 0.1),
     ];
-    const CONVOY: &[Knob] = &[Knob {
-        key: "duration_ms",
-        label: "knob.models.duration",
-        min: 20.0,
-        max: 2_000.0,
-        step: 10.0,
-    }];
+    const CONVOY: &[Knob] = &[Knob::number("duration_ms", "knob.models.duration", 20.0, 2_000.0, 10.0)];
     const SPAWN: &[Knob] = &[
-        Knob {
-            key: "tasks",
-            label: "knob.models.tasks",
-            min: 1.0,
-            max: 32.0,
-            step: 1.0,
-        },
-        Knob {
-            key: "cpu_limit",
-            label: "knob.models.cpu-limit",
-            min: 1.0,
-            max: 5_000_000.0,
-            step: 10_000.0,
-        },
+        Knob::number("tasks", "knob.models.tasks", 1.0, 32.0, 1.0),
+        Knob::number("cpu_limit", "knob.models.cpu-limit", 1.0, 5_000_000.0, 10_000.0),
     ];
-    const ISOLATION: &[Knob] = &[Knob {
-        key: "increments",
-        label: "knob.models.increments",
-        min: 1.0,
-        max: 1_000_000.0,
-        step: 100.0,
-    }];
+    const ISOLATION: &[Knob] = &[Knob::number("increments", "knob.models.increments", 1.0, 1_000_000.0, 100.0)];
     const MATRIX: &[Knob] = &[
-        Knob {
-            key: "tasks",
-            label: "knob.models.tasks",
-            min: 1.0,
-            max: 200.0,
-            step: 1.0,
-        },
-        Knob {
-            key: "cpu_limit",
-            label: "knob.models.cpu-limit",
-            min: 1.0,
-            max: 5_000_000.0,
-            step: 10_000.0,
-        },
-        Knob {
-            key: "io_ms",
-            label: "knob.models.io-ms",
-            min: 0.0,
-            max: 5_000.0,
-            step: 10.0,
-        },
-        Knob {
-            key: "switch_interval_ms",
-            label: "knob.models.switch",
-            min: 0.1,
-            max: 100.0,
-            step: 0.1,
-        },
+        Knob::number("tasks", "knob.models.tasks", 1.0, 200.0, 1.0),
+        Knob::number("cpu_limit", "knob.models.cpu-limit", 1.0, 5_000_000.0, 10_000.0),
+        Knob::number("io_ms", "knob.models.io-ms", 0.0, 5_000.0, 10.0),
+        Knob::number("switch_interval_ms", "knob.models.switch", 0.1, 100.0, 0.1),
     ];
     const SWEEP: &[Knob] = &[
-        Knob {
-            key: "tasks",
-            label: "knob.models.tasks",
-            min: 1.0,
-            max: 200.0,
-            step: 1.0,
-        },
-        Knob {
-            key: "cpu_limit",
-            label: "knob.models.cpu-limit",
-            min: 1.0,
-            max: 5_000_000.0,
-            step: 10_000.0,
-        },
-        Knob {
-            key: "io_ms",
-            label: "knob.models.io-ms",
-            min: 0.0,
-            max: 5_000.0,
-            step: 10.0,
-        },
+        Knob::number("tasks", "knob.models.tasks", 1.0, 200.0, 1.0),
+        Knob::number("cpu_limit", "knob.models.cpu-limit", 1.0, 5_000_000.0, 10_000.0),
+        Knob::number("io_ms", "knob.models.io-ms", 0.0, 5_000.0, 10.0),
     ];
     match demo {
         "gil" => GIL,

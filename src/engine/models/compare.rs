@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::threads::{Task, ThreadsRun};
-use crate::engine::aio::demos::{lesson, Rng};
+use crate::engine::lesson::lesson;
+use crate::engine::rng::Rng;
 use crate::engine::aio::Rt;
 use crate::engine::labs::models::{Model, Workload};
 use crate::engine::trace::SpanKind;

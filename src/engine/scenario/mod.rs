@@ -1,5 +1,7 @@
-//! Scenario text (TOML) -> `Scenario`, with errors that carry a stable code, parameters and
-//! a 1-based `line:col`. Each lab owns the parser of its own table (`engine::labs::*`).
+//! The scenario toolkit: TOML text -> the header every scenario has (version, lab, demo, seed,
+//! `[run]`) and a reader for the lab's table, with errors that carry a stable code, parameters
+//! and a 1-based `line:col`. The registry (`engine::labs::parse`) hands each lab's table to its
+//! demo's declarations.
 
 pub mod error;
 pub mod reader;
@@ -9,7 +11,7 @@ pub use reader::{Pos, TableReader};
 
 use toml_edit::{ImDocument, Item, TableLike};
 
-use crate::engine::labs::{self, LabConfig, LabId};
+use crate::engine::lab::LabId;
 
 /// Workers allowed by default; the environment page can raise it up to `MAX_WORKER_CAP`.
 pub const DEFAULT_WORKER_CAP: u32 = 16;
@@ -25,15 +27,32 @@ pub struct RunConfig {
     pub warmup: u32,
 }
 
-/// A parsed, validated scenario: everything a run needs, every default filled in.
+/// What every scenario has, parsed and defaulted: the part before the lab's own table.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Scenario {
+pub struct Header {
     pub version: u32,
     pub lab: LabId,
     pub demo: String,
+    /// Where `demo`'s value is (errors about the demo as a whole point there).
+    pub demo_pos: Pos,
     pub seed: u64,
     pub run: RunConfig,
-    pub config: LabConfig,
+}
+
+impl Header {
+    /// The normalized text of the header and `[run]` (the lab's table follows).
+    pub fn to_toml(&self) -> String {
+        format!(
+            "version = {}\nlab = \"{}\"\ndemo = \"{}\"\nseed = {}\n\n[run]\nworkers = {}\nrepeats = {}\nwarmup = {}\n",
+            self.version,
+            self.lab.as_str(),
+            self.demo,
+            self.seed,
+            self.run.workers,
+            self.run.repeats,
+            self.run.warmup
+        )
+    }
 }
 
 /// A lab's table as its parser receives it: the table (if present) and where to point at.
@@ -75,8 +94,13 @@ fn table_of<'a>(
     }
 }
 
-/// Parses and validates a scenario; `worker_cap` bounds `[run] workers`.
-pub fn parse(text: &str, worker_cap: u32) -> Result<Scenario, ScenarioError> {
+/// Parses the header of a scenario (`worker_cap` bounds `[run] workers`) and hands the lab's
+/// table to `lab_table`; any top-level key nobody read is an error.
+pub fn parse_with<C>(
+    text: &str,
+    worker_cap: u32,
+    lab_table: impl FnOnce(&Header, &LabTable<'_>) -> Result<C, ScenarioError>,
+) -> Result<(Header, C), ScenarioError> {
     if text.len() > MAX_TEXT_BYTES {
         return Err(ScenarioError::new(ErrorCode::TooLong, (1, 1))
             .with("size", text.len().to_string())
@@ -143,27 +167,19 @@ pub fn parse(text: &str, worker_cap: u32) -> Result<Scenario, ScenarioError> {
     };
     run_reader.finish()?;
 
-    let lab_table = table_of(text, top_table, lab.as_str())?;
-    let config = match lab {
-        LabId::Cpu => LabConfig::Cpu(labs::cpu::parse_table(&demo, demo_pos, &lab_table, &run)?),
-        LabId::Sync => LabConfig::Sync(labs::sync::parse_table(&demo, demo_pos, &lab_table, &run)?),
-        LabId::Async => {
-            LabConfig::Async(labs::aio::parse_table(&demo, demo_pos, &lab_table, &run)?)
-        }
-        LabId::Models => LabConfig::Models(labs::models::parse_table(
-            &demo, demo_pos, &lab_table, &run,
-        )?),
-    };
-    top.skip(&["run", lab.as_str()]);
-    top.finish()?;
-    Ok(Scenario {
+    let header = Header {
         version,
         lab,
         demo,
+        demo_pos,
         seed,
         run,
-        config,
-    })
+    };
+    let table = table_of(text, top_table, lab.as_str())?;
+    let config = lab_table(&header, &table)?;
+    top.skip(&["run", lab.as_str()]);
+    top.finish()?;
+    Ok((header, config))
 }
 
 /// Explains the worker cap in `workers` range errors.
@@ -178,50 +194,6 @@ fn cap_hint(e: ScenarioError, cap: u32) -> ScenarioError {
     } else {
         e
     }
-}
-
-impl Scenario {
-    /// The normalized text: every key with its value, in a fixed order, no comments.
-    /// `parse(s.to_toml()) == s` for every valid scenario.
-    pub fn to_toml(&self) -> String {
-        let mut out = format!(
-            "version = {}\nlab = \"{}\"\ndemo = \"{}\"\nseed = {}\n\n[run]\nworkers = {}\nrepeats = {}\nwarmup = {}\n",
-            self.version,
-            self.lab.as_str(),
-            self.demo,
-            self.seed,
-            self.run.workers,
-            self.run.repeats,
-            self.run.warmup
-        );
-        match &self.config {
-            LabConfig::Cpu(c) => {
-                out.push_str("\n[cpu]\n");
-                out.push_str(&c.to_toml());
-            }
-            LabConfig::Sync(c) => {
-                out.push_str("\n[sync]\n");
-                out.push_str(&c.to_toml());
-            }
-            LabConfig::Models(c) => {
-                out.push_str("\n[models]\n");
-                out.push_str(&c.to_toml());
-            }
-            LabConfig::Async(c) => {
-                out.push_str("\n[async]\n");
-                out.push_str(&c.to_toml());
-            }
-        }
-        out
-    }
-}
-
-/// The text of a demo's default preset.
-pub fn default_scenario(lab: LabId, demo: &str) -> Option<String> {
-    labs::presets()
-        .into_iter()
-        .find(|p| p.lab == lab.as_str() && p.demo == demo)
-        .map(|p| p.scenario)
 }
 
 /// Sets `key = value` in `[table]` of a text written by `Scenario::to_toml` (a knob moved).

@@ -6,6 +6,7 @@ use std::ops::RangeInclusive;
 use toml_edit::{Item, TableLike, Value};
 
 use super::error::{line_col, ErrorCode, ScenarioError};
+use crate::engine::params::{one_of, Kind, Param, Rule, Value as ParamValue, Values};
 
 /// A 1-based (line, col) in the scenario text.
 pub type Pos = (u32, u32);
@@ -209,6 +210,98 @@ impl<'a> TableReader<'a> {
                 .with("where", self.where_())
                 .with("why", why)),
         }
+    }
+
+    /// Where `key`'s value is (the table's position when the key is absent).
+    pub fn position(&self, key: &str) -> Pos {
+        let span = self
+            .table
+            .and_then(|t| t.get_key_value(key))
+            .and_then(|(k, item)| item.span().or_else(|| k.span()));
+        self.pos(span)
+    }
+
+    /// Where the table itself is (for errors about the whole table).
+    pub fn anchor(&self) -> Pos {
+        self.anchor
+    }
+
+    /// Reads every declared key: each value checked against its kind and range (the error at
+    /// the value), absent keys take their defaults.
+    pub fn declared(&mut self, params: &[Param]) -> Result<Values, ScenarioError> {
+        let mut values = Values::default();
+        for p in params {
+            let v = match p.kind {
+                Kind::Int { min, max } => self.opt_u64_in(p.key, min..=max)?.map(ParamValue::Int),
+                Kind::Float { min, max } => {
+                    let ParamValue::Float(d) = p.default else {
+                        continue;
+                    };
+                    Some(ParamValue::Float(self.f64_in(p.key, d, min, max)?))
+                }
+                Kind::Bool => {
+                    let ParamValue::Bool(d) = p.default else { continue };
+                    Some(ParamValue::Bool(self.bool(p.key, d)?))
+                }
+                Kind::Choice(options) => match self.opt_string(p.key)? {
+                    None => None,
+                    Some((s, pos)) => match options.iter().find(|o| **o == s) {
+                        Some(o) => Some(ParamValue::Choice(o)),
+                        None => {
+                            return Err(ScenarioError::new(ErrorCode::InvalidValue, pos)
+                                .with("key", p.key)
+                                .with("value", format!("\"{s}\""))
+                                .with("why", format!("the {} is {}", p.key, one_of(options))))
+                        }
+                    },
+                },
+            };
+            values.0.push((p.key, v.unwrap_or(p.default)));
+        }
+        Ok(values)
+    }
+
+    /// Checks a demo's cross-key rules on values it read; `workers` is `[run] workers`, and
+    /// rules about workers point at `demo` (`demo_pos`), naming the demo.
+    pub fn rules(
+        &self,
+        rules: &[Rule],
+        values: &Values,
+        workers: u32,
+        demo: &str,
+        demo_pos: Pos,
+    ) -> Result<(), ScenarioError> {
+        let num = |key: &str| values.get(key).and_then(ParamValue::as_f64).unwrap_or(0.0);
+        let at_demo = |why: String| {
+            ScenarioError::new(ErrorCode::InvalidValue, demo_pos)
+                .with("key", "demo")
+                .with("value", format!("\"{demo}\""))
+                .with("why", why)
+        };
+        let at_key = |key: &'static str, why: String| {
+            ScenarioError::new(ErrorCode::InvalidValue, self.position(key))
+                .with("key", key)
+                .with("value", values.get(key).map(|v| v.to_toml()).unwrap_or_default())
+                .with("why", why)
+        };
+        for rule in rules {
+            match *rule {
+                Rule::MinWorkers { n, why } if workers < n => {
+                    return Err(at_demo(format!("{why} (it is {workers})")))
+                }
+                Rule::ExactWorkers { n, why } if workers != n => {
+                    return Err(at_demo(format!("{why} (it is {workers})")))
+                }
+                Rule::BelowWorkers { key, why } if num(key) >= f64::from(workers) => {
+                    return Err(at_key(key, format!("{why} ([run] workers = {workers})")))
+                }
+                Rule::AtMost { key, other, why } if num(key) > num(other) => {
+                    return Err(at_key(key, format!("{why} ({other} = {})", num(other))))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// Marks keys as read without reading them (tables handled elsewhere).

@@ -7,8 +7,73 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use crate::engine::clock::Clock;
-use crate::engine::runner::RunControl;
+use crate::engine::control::{RunControl, RunError};
+use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
+use crate::engine::lab::LabId;
+use crate::engine::params::{Declared, Param};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
+
+crate::choice! {
+    /// Which methods the demo runs: one, or all three in turn.
+    pub enum Methods { All = "all", None = "none", Lock = "lock", Atomic = "atomic" }
+}
+
+impl Methods {
+    pub fn list(self) -> Vec<Method> {
+        match self {
+            Methods::All => Method::ALL.to_vec(),
+            Methods::None => vec![Method::None],
+            Methods::Lock => vec![Method::Lock],
+            Methods::Atomic => vec![Method::Atomic],
+        }
+    }
+}
+
+crate::params! {
+    pub struct Config {
+        /// Each worker adds 1 this many times.
+        increments: u64 = Param::int(1, 20_000_000, 2_000_000).label("knob.increments").knob(1000.0),
+        /// none, lock, atomic — or all three in turn.
+        method: Methods = Param::choice(Methods::OPTIONS, "all").label("sync.method").knob(0.0),
+    }
+}
+
+pub static DEMO: Demo = Demo {
+    lab: LabId::Sync,
+    id: "race",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[
+        DemoPreset {
+            name: "race",
+            title: "Race condition: 2 workers × 2,000,000 increments, without a lock, with a lock, atomic",
+            run: "workers = 2\n",
+            table: "increments = 2_000_000   # each worker adds 1 this many times\nmethod = \"all\"         # none, lock, atomic — or all three in turn\n",
+        },
+        DemoPreset {
+            name: "race-4-workers",
+            title: "Race condition with 4 workers",
+            run: "workers = 4\n",
+            table: "increments = 1_000_000\n",
+        },
+    ],
+    python: include_str!("../../python/sync_race.py"),
+    rust: RUST_EXCERPT,
+    needs: Needs::THREADS,
+    texts: &[],
+    run: |ctx, values| boxed(ctx, values, run),
+};
+
+/// The demo: each method in turn on k workers, the counts checked, the lesson chosen.
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+    let (k, n, methods) = (ctx.workers, cfg.increments, cfg.method.list());
+    let run = ctx
+        .on_threads(k, move |pool, ctl, clock| run_race(pool, k, n, &methods, ctl, clock))
+        .await?;
+    let result = race_result(&run, k, n);
+    ctx.record(run.trace);
+    Ok(result)
+}
 
 /// How the workers update the shared counter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

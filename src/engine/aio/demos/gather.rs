@@ -3,78 +3,44 @@
 
 use serde_json::{json, Value};
 
-use super::{lesson, ms, number, Ctx, Knob};
-use crate::engine::scenario::{ScenarioError, TableReader};
+use super::{boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param};
+use crate::engine::control::RunError;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Config {
-    /// How many coroutines.
-    pub tasks: u32,
-    /// The first one waits this long; task i waits `delay_ms + i × step_ms`.
-    pub delay_ms: u32,
-    pub step_ms: u32,
-    /// `await asyncio.sleep(0)` this many times before the wait (yielding is visible).
-    pub yields: u32,
+crate::params! {
+    pub struct Config {
+        /// How many coroutines.
+        tasks: u32 = Param::int(1, 50, 3).label("knob.async.tasks").knob(1.0),
+        /// The first one waits this long; task i waits `delay_ms + i × step_ms`.
+        delay_ms: u32 = Param::int(0, 2_000, 100).unit("ms").label("knob.async.delay-ms").knob(10.0),
+        step_ms: u32 = Param::int(0, 1_000, 100).unit("ms").label("knob.async.step-ms").knob(10.0),
+        /// `await asyncio.sleep(0)` this many times before the wait (yielding is visible).
+        yields: u32 = Param::int(0, 20, 2).label("knob.async.yields").knob(1.0),
+    }
 }
 
 impl Config {
-    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
-        Ok(Config {
-            tasks: r.u32_in("tasks", 3, 1..=50)?,
-            delay_ms: r.u32_in("delay_ms", 100, 0..=2_000)?,
-            step_ms: r.u32_in("step_ms", 100, 0..=1_000)?,
-            yields: r.u32_in("yields", 2, 0..=20)?,
-        })
-    }
-
-    pub fn to_toml(&self) -> String {
-        format!(
-            "tasks = {}\ndelay_ms = {}\nstep_ms = {}\nyields = {}\n",
-            self.tasks, self.delay_ms, self.step_ms, self.yields
-        )
-    }
-
     fn wait_of(&self, i: u32) -> f64 {
         f64::from(self.delay_ms) + f64::from(i) * f64::from(self.step_ms)
     }
 }
 
-pub const KNOBS: &[Knob] = &[
-    Knob {
-        key: "tasks",
-        label: "knob.async.tasks",
-        min: 1.0,
-        max: 50.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "delay_ms",
-        label: "knob.async.delay-ms",
-        min: 0.0,
-        max: 2000.0,
-        step: 10.0,
-    },
-    Knob {
-        key: "step_ms",
-        label: "knob.async.step-ms",
-        min: 0.0,
-        max: 1000.0,
-        step: 10.0,
-    },
-    Knob {
-        key: "yields",
-        label: "knob.async.yields",
-        min: 0.0,
-        max: 20.0,
-        step: 1.0,
-    },
-];
-
-pub const PRESETS: &[(&str, &str, &str)] = &[(
-    "gather",
-    "Sequential awaits vs gather: 3 waits of 100, 200, 300 ms",
-    "tasks = 3        # fetch(0), fetch(1), fetch(2)\ndelay_ms = 100   # the first waits 100 ms ...\nstep_ms = 100    # ... each next one 100 ms longer\nyields = 2       # await asyncio.sleep(0) twice first: watch the others run in between\n",
-)];
+pub static DEMO: Demo = Demo {
+    lab: LabId::Async,
+    id: "gather",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[DemoPreset {
+        name: "gather",
+        title: "Sequential awaits vs gather: 3 waits of 100, 200, 300 ms",
+        run: "",
+        table: "tasks = 3        # fetch(0), fetch(1), fetch(2)\ndelay_ms = 100   # the first waits 100 ms ...\nstep_ms = 100    # ... each next one 100 ms longer\nyields = 2       # await asyncio.sleep(0) twice first: watch the others run in between\n",
+    }],
+    python: include_str!("../../../python/async_gather.py"),
+    rust: crate::rust_excerpt!("engine/aio/demos/gather.rs"),
+    needs: Needs::LOOP,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
 
 /// One coroutine: yield a few times, then wait. Returns its name and when it finished.
 // excerpt:start
@@ -87,7 +53,7 @@ async fn fetch(ctx: &Ctx, i: u32, wait: f64, yields: u32) -> (String, f64) {
     (format!("fetch-{i}"), rt.now())
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let rt = ctx.rt.clone();
     // 1. One after another: each await finishes before the next starts.
     let t0 = rt.now();
@@ -140,7 +106,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     } else {
         "lesson.async.gather"
     };
-    json!({
+    Ok(json!({
         "sequential_ms": sequential,
         "gather_ms": gathered,
         "sum_of_waits_ms": sum,
@@ -160,7 +126,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
             ("longest", ms(longest)),
             ("speedup", format!("{speedup:.1}")),
         ]),
-    })
+    }))
 }
 // excerpt:end
 

@@ -1,0 +1,135 @@
+//! Run control, shared by the page and the workers of one run: cancel, progress, each worker's
+//! live state (atomics the page reads without a lock), and why a run failed.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
+
+use serde::Serialize;
+
+/// Most workers whose live state a run publishes.
+pub const LIVE_WORKERS: usize = 64;
+
+/// What a worker is doing right now, as the sync demos publish it for the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LiveState {
+    Idle,
+    Running,
+    /// Inside a critical section (holding a lock, a permit, a buffer slot).
+    Holding,
+    /// Blocked: on a lock, a condition, an event, a queue, a barrier.
+    Waiting,
+    Done,
+}
+
+impl LiveState {
+    fn from_u8(v: u8) -> LiveState {
+        match v {
+            1 => LiveState::Running,
+            2 => LiveState::Holding,
+            3 => LiveState::Waiting,
+            4 => LiveState::Done,
+            _ => LiveState::Idle,
+        }
+    }
+}
+
+/// Shared between the page and the workers of one run, read lock-free by the page.
+#[derive(Debug)]
+pub struct RunControl {
+    pub cancel: AtomicBool,
+    /// Chunks finished across all phases and repeats, and how many there will be in all.
+    pub chunks_done: AtomicU64,
+    pub chunks_total: AtomicU64,
+    /// Each worker's live state and when it entered it (`f64` ms bits): lock-free snapshots
+    /// the page reads while the run goes on.
+    states: [AtomicU8; LIVE_WORKERS],
+    since: [AtomicU64; LIVE_WORKERS],
+    /// How many workers publish a state this run (0: none do).
+    pub live_workers: AtomicU32,
+}
+
+impl Default for RunControl {
+    fn default() -> Self {
+        RunControl {
+            cancel: AtomicBool::new(false),
+            chunks_done: AtomicU64::new(0),
+            chunks_total: AtomicU64::new(0),
+            states: std::array::from_fn(|_| AtomicU8::new(0)),
+            since: std::array::from_fn(|_| AtomicU64::new(0)),
+            live_workers: AtomicU32::new(0),
+        }
+    }
+}
+
+impl RunControl {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A worker publishes what it does now (`at` on the run's clock).
+    pub fn set_state(&self, worker: u32, state: LiveState, at: f64) {
+        let i = worker as usize;
+        if i < LIVE_WORKERS {
+            self.since[i].store(at.to_bits(), Ordering::Relaxed);
+            self.states[i].store(state as u8, Ordering::Release);
+        }
+    }
+
+    /// The page's snapshot: (state, since) of the first `live_workers` workers.
+    pub fn states(&self) -> Vec<(LiveState, f64)> {
+        let n = (self.live_workers.load(Ordering::Acquire) as usize).min(LIVE_WORKERS);
+        (0..n)
+            .map(|i| {
+                (
+                    LiveState::from_u8(self.states[i].load(Ordering::Acquire)),
+                    f64::from_bits(self.since[i].load(Ordering::Relaxed)),
+                )
+            })
+            .collect()
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Progress in [0, 1] for the progress bar.
+    pub fn progress(&self) -> f64 {
+        let total = self.chunks_total.load(Ordering::Relaxed);
+        if total == 0 {
+            return 0.0;
+        }
+        (self.chunks_done.load(Ordering::Relaxed) as f64 / total as f64).min(1.0)
+    }
+}
+
+/// Why a run did not produce a report (`docs/api.md`: `code`, `message`, `line?`, `col?`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunError {
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub col: Option<u32>,
+}
+
+impl RunError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        RunError {
+            code: code.to_string(),
+            message: message.into(),
+            line: None,
+            col: None,
+        }
+    }
+
+    pub fn cancelled() -> Self {
+        RunError::new("cancelled", "the run was cancelled")
+    }
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}

@@ -1,0 +1,464 @@
+//! Parameters declared once. A demo states each key of its table — type, range, default, unit,
+//! the catalogue keys of its label and help — and its cross-key rules; the scenario reader, the
+//! normalized text, the knob inputs, the range errors and the tables of `docs/scenarios.md` are
+//! all made from that one declaration (see `params!` and `choice!`).
+
+/// What values a key takes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    /// A whole number in `min..=max`.
+    Int { min: u64, max: u64 },
+    /// Any number (integer or float) in `[min, max]`.
+    Float { min: f64, max: f64 },
+    Bool,
+    /// One of these strings.
+    Choice(&'static [&'static str]),
+}
+
+/// One key's value, as read from a scenario or taken from its default.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value {
+    Int(u64),
+    Float(f64),
+    Bool(bool),
+    Choice(&'static str),
+}
+
+impl Value {
+    /// The value as TOML writes it (`3`, `0.5`, `true`, `"all"`).
+    pub fn to_toml(self) -> String {
+        match self {
+            Value::Int(v) => v.to_string(),
+            Value::Float(v) => v.to_string(),
+            Value::Bool(v) => v.to_string(),
+            Value::Choice(v) => format!("\"{v}\""),
+        }
+    }
+
+    /// The value as a number, for knobs and rules (choices and booleans have none).
+    pub fn as_f64(self) -> Option<f64> {
+        match self {
+            Value::Int(v) => Some(v as f64),
+            Value::Float(v) => Some(v),
+            Value::Bool(_) | Value::Choice(_) => None,
+        }
+    }
+}
+
+/// One declared key of a demo's table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Param {
+    pub key: &'static str,
+    pub kind: Kind,
+    pub default: Value,
+    /// `ms`, `items`… (empty when the number has no unit).
+    pub unit: &'static str,
+    /// Catalogue key of its label on the page.
+    pub label: &'static str,
+    /// Catalogue key of what it means (empty: the label says it all).
+    pub help: &'static str,
+    /// Step of its input on the page; `None`: the page shows no input for it (the editor does).
+    pub knob: Option<f64>,
+}
+
+impl Param {
+    const fn new(kind: Kind, default: Value) -> Param {
+        Param {
+            key: "",
+            kind,
+            default,
+            unit: "",
+            label: "",
+            help: "",
+            knob: None,
+        }
+    }
+    /// A whole number in `min..=max`, `default` when absent.
+    pub const fn int(min: u64, max: u64, default: u64) -> Param {
+        Param::new(Kind::Int { min, max }, Value::Int(default))
+    }
+    /// A number in `[min, max]`, `default` when absent.
+    pub const fn float(min: f64, max: f64, default: f64) -> Param {
+        Param::new(Kind::Float { min, max }, Value::Float(default))
+    }
+    pub const fn boolean(default: bool) -> Param {
+        Param::new(Kind::Bool, Value::Bool(default))
+    }
+    /// One of `options`; `default` must be one of them.
+    pub const fn choice(options: &'static [&'static str], default: &'static str) -> Param {
+        Param::new(Kind::Choice(options), Value::Choice(default))
+    }
+    pub const fn key(mut self, key: &'static str) -> Param {
+        self.key = key;
+        self
+    }
+    pub const fn unit(mut self, unit: &'static str) -> Param {
+        self.unit = unit;
+        self
+    }
+    pub const fn label(mut self, label: &'static str) -> Param {
+        self.label = label;
+        self
+    }
+    pub const fn help(mut self, help: &'static str) -> Param {
+        self.help = help;
+        self
+    }
+    /// Shown as an input on the page, moving by `step`.
+    pub const fn knob(mut self, step: f64) -> Param {
+        self.knob = Some(step);
+        self
+    }
+
+    /// `1 … 50`, `0.1 … 1000`, `true or false`, `"a", "b" or "c"`: for docs and messages.
+    pub fn range_text(&self) -> String {
+        match self.kind {
+            Kind::Int { min, max } => format!("{min} … {max}"),
+            Kind::Float { min, max } => format!("{min} … {max}"),
+            Kind::Bool => "true or false".to_string(),
+            Kind::Choice(options) => one_of(options),
+        }
+    }
+}
+
+/// An input on the page for one key: a number input (`options` empty) or a menu of choices.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Knob {
+    pub key: &'static str,
+    /// Catalogue key of its label.
+    pub label: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub step: f64,
+    pub options: &'static [&'static str],
+}
+
+impl Knob {
+    /// A number input.
+    pub const fn number(key: &'static str, label: &'static str, min: f64, max: f64, step: f64) -> Knob {
+        Knob {
+            key,
+            label,
+            min,
+            max,
+            step,
+            options: &[],
+        }
+    }
+}
+
+impl Param {
+    /// Its input on the page, when it has one.
+    pub fn as_knob(&self) -> Option<Knob> {
+        let step = self.knob?;
+        let (min, max, options) = match self.kind {
+            Kind::Int { min, max } => (min as f64, max as f64, &[][..]),
+            Kind::Float { min, max } => (min, max, &[][..]),
+            Kind::Bool => (0.0, 0.0, &["true", "false"][..]),
+            Kind::Choice(options) => (0.0, 0.0, options),
+        };
+        Some(Knob {
+            key: self.key,
+            label: self.label,
+            min,
+            max,
+            step,
+            options,
+        })
+    }
+}
+
+/// `"a", "b" or "c"`.
+pub fn one_of(options: &[&str]) -> String {
+    let quoted: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// A rule between keys, or between a key and `[run] workers`, checked after every key was
+/// read. A broken rule is an `invalid-value` error at the offending value (or at `demo` for
+/// the rules about workers), and its `why` is the message's reason.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Rule {
+    /// `[run] workers` must be at least `n`.
+    MinWorkers { n: u32, why: &'static str },
+    /// `[run] workers` must be exactly `n`.
+    ExactWorkers { n: u32, why: &'static str },
+    /// `key` must be less than `[run] workers`.
+    BelowWorkers { key: &'static str, why: &'static str },
+    /// `key` must be at most `other`.
+    AtMost {
+        key: &'static str,
+        other: &'static str,
+        why: &'static str,
+    },
+}
+
+impl Rule {
+    /// The rule in words, for `docs/scenarios.md`.
+    pub fn describe(&self) -> String {
+        match *self {
+            Rule::MinWorkers { n, why } => format!("`[run] workers` ≥ {n}: {why}"),
+            Rule::ExactWorkers { n, why } => format!("`[run] workers` = {n}: {why}"),
+            Rule::BelowWorkers { key, why } => format!("`{key}` < `[run] workers`: {why}"),
+            Rule::AtMost { key, other, why } => format!("`{key}` ≤ `{other}`: {why}"),
+        }
+    }
+}
+
+/// Every declared key with its value, in declaration order (defaults filled in).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Values(pub Vec<(&'static str, Value)>);
+
+impl Values {
+    /// The declared defaults.
+    pub fn defaults(params: &[Param]) -> Values {
+        Values(params.iter().map(|p| (p.key, p.default)).collect())
+    }
+
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+
+    pub fn set(&mut self, key: &'static str, value: Value) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    /// The table's body as the normalized text writes it: `key = value` per line.
+    pub fn to_toml(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k} = {}\n", v.to_toml()))
+            .collect()
+    }
+}
+
+/// A Rust type a declared key turns into (`u32`, `u64`, `f64`, `bool`, or a `choice!` enum).
+/// Values are validated before they are converted, so the conversion cannot fail; a value of
+/// the wrong kind (which the reader never produces) gives the type's zero.
+pub trait ParamType: Sized {
+    fn from_value(v: Value) -> Self;
+    fn to_value(&self) -> Value;
+}
+
+impl ParamType for u32 {
+    fn from_value(v: Value) -> Self {
+        match v {
+            Value::Int(i) => u32::try_from(i).unwrap_or(u32::MAX),
+            _ => 0,
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::Int(u64::from(*self))
+    }
+}
+
+impl ParamType for u64 {
+    fn from_value(v: Value) -> Self {
+        match v {
+            Value::Int(i) => i,
+            _ => 0,
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::Int(*self)
+    }
+}
+
+impl ParamType for f64 {
+    fn from_value(v: Value) -> Self {
+        v.as_f64().unwrap_or(0.0)
+    }
+    fn to_value(&self) -> Value {
+        Value::Float(*self)
+    }
+}
+
+impl ParamType for bool {
+    fn from_value(v: Value) -> Self {
+        matches!(v, Value::Bool(true))
+    }
+    fn to_value(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+/// A demo's typed table, made by `params!`: its declarations and the conversions.
+pub trait Declared: Sized {
+    const PARAMS: &'static [Param];
+    fn from_values(values: &Values) -> Self;
+    fn to_values(&self) -> Values;
+}
+
+/// Declares a demo's table once: the struct, its `PARAMS` (key = field name) and the
+/// conversions to and from `Values`.
+///
+/// ```ignore
+/// params! {
+///     pub struct Config {
+///         /// How many coroutines.
+///         tasks: u32 = Param::int(1, 50, 3).label("knob.async.tasks").knob(1.0),
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! params {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident {
+        $($(#[$fmeta:meta])* $field:ident : $ty:ty = $spec:expr),* $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq)]
+        $vis struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
+        }
+
+        impl $crate::engine::params::Declared for $name {
+            const PARAMS: &'static [$crate::engine::params::Param] = &[
+                $($spec.key(stringify!($field)),)*
+            ];
+            fn from_values(values: &$crate::engine::params::Values) -> Self {
+                let defaults = <Self as $crate::engine::params::Declared>::PARAMS;
+                let value = |key: &str| {
+                    values.get(key).or_else(|| {
+                        defaults.iter().find(|p| p.key == key).map(|p| p.default)
+                    })
+                };
+                $name {
+                    $($field: <$ty as $crate::engine::params::ParamType>::from_value(
+                        value(stringify!($field)).unwrap_or($crate::engine::params::Value::Int(0))),)*
+                }
+            }
+            fn to_values(&self) -> $crate::engine::params::Values {
+                $crate::engine::params::Values(vec![
+                    $((stringify!($field), $crate::engine::params::ParamType::to_value(&self.$field)),)*
+                ])
+            }
+        }
+    };
+}
+
+/// A string-valued key as a Rust enum: the variants, their strings, `OPTIONS`, `as_str`,
+/// `parse` and `ParamType`.
+///
+/// ```ignore
+/// choice! { pub enum Notify { One = "one", All = "all" } }
+/// ```
+#[macro_export]
+macro_rules! choice {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $first:ident = $first_s:literal $(, $variant:ident = $s:literal)* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+        $vis enum $name { $first, $($variant,)* }
+
+        impl $name {
+            pub const OPTIONS: &'static [&'static str] = &[$first_s, $($s,)*];
+            pub fn as_str(self) -> &'static str {
+                match self { $name::$first => $first_s, $($name::$variant => $s,)* }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $first_s => Some($name::$first), $($s => Some($name::$variant),)* _ => None }
+            }
+        }
+
+        impl $crate::engine::params::ParamType for $name {
+            fn from_value(v: $crate::engine::params::Value) -> Self {
+                match v {
+                    $crate::engine::params::Value::Choice(s) => $name::parse(s).unwrap_or($name::$first),
+                    _ => $name::$first,
+                }
+            }
+            fn to_value(&self) -> $crate::engine::params::Value {
+                $crate::engine::params::Value::Choice(self.as_str())
+            }
+        }
+    };
+}
+
+/// The Markdown table of a demo's keys for `docs/scenarios.md`: key, values, default, meaning.
+pub fn docs_table(params: &[Param], rules: &[Rule], english: impl Fn(&str) -> String) -> String {
+    let mut out = String::from("| key | values | default | meaning |\n|---|---|---|---|\n");
+    for p in params {
+        let meaning = if p.help.is_empty() {
+            english(p.label)
+        } else {
+            english(p.help)
+        };
+        let unit = if p.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", p.unit)
+        };
+        out.push_str(&format!(
+            "| `{}` | {}{unit} | `{}` | {} |\n",
+            p.key,
+            p.range_text(),
+            p.default.to_toml(),
+            meaning.replace('|', "\\|")
+        ));
+    }
+    for r in rules {
+        out.push_str(&format!("\nRule: {}\n", r.describe()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::choice! { enum Pick { A = "a", B = "b", C = "c" } }
+
+    crate::params! {
+        struct Demo {
+            /// A count.
+            count: u32 = Param::int(1, 10, 3).label("x").knob(1.0),
+            rate: f64 = Param::float(0.1, 5.0, 0.5).unit("per s"),
+            on: bool = Param::boolean(true),
+            pick: Pick = Param::choice(Pick::OPTIONS, "b"),
+        }
+    }
+
+    #[test]
+    fn a_declaration_gives_keys_defaults_and_both_conversions() {
+        let keys: Vec<_> = Demo::PARAMS.iter().map(|p| p.key).collect();
+        assert_eq!(keys, ["count", "rate", "on", "pick"]);
+        let d = Demo::from_values(&Values::defaults(Demo::PARAMS));
+        assert_eq!(
+            d,
+            Demo {
+                count: 3,
+                rate: 0.5,
+                on: true,
+                pick: Pick::B
+            }
+        );
+        assert_eq!(
+            d.to_values().to_toml(),
+            "count = 3\nrate = 0.5\non = true\npick = \"b\"\n"
+        );
+        assert_eq!(Demo::from_values(&d.to_values()), d);
+    }
+
+    #[test]
+    fn ranges_and_rules_read_as_words() {
+        assert_eq!(Demo::PARAMS[0].range_text(), "1 … 10");
+        assert_eq!(Demo::PARAMS[3].range_text(), "\"a\", \"b\" or \"c\"");
+        let table = docs_table(
+            Demo::PARAMS,
+            &[Rule::AtMost {
+                key: "count",
+                other: "rate",
+                why: "because",
+            }],
+            |k| k.to_string(),
+        );
+        assert!(table.contains("| `rate` | 0.1 … 5 (per s) | `0.5` | "), "{table}");
+        assert!(table.contains("Rule: `count` ≤ `rate`: because"), "{table}");
+    }
+}

@@ -1,0 +1,75 @@
+//! Every preset of the labs on the demo shape (`sync`, `async`) runs natively through the same
+//! ports the browser uses — a real rayon pool, "process" workers on threads that share nothing,
+//! the event loop on virtual time — and each demo's invariants hold. The number of presets run
+//! equals the number the registry lists for those labs.
+
+#[path = "every_demo/async_checks.rs"]
+mod async_checks;
+#[path = "every_demo/sync_checks.rs"]
+mod sync_checks;
+
+use std::sync::Arc;
+
+use concurrency_playground::engine::control::RunControl;
+use concurrency_playground::engine::labs::{self, DemoRun, LabId, Scenario};
+
+/// A preset as it runs here: its scenario, parsed, and what it gave.
+pub struct Ran {
+    pub name: &'static str,
+    pub scenario: Scenario,
+    pub run: DemoRun,
+}
+
+impl Ran {
+    /// A field of the result.
+    pub fn get(&self, key: &str) -> &serde_json::Value {
+        &self.run.result[key]
+    }
+}
+
+/// Runs one scenario text natively.
+pub fn run_text(name: &'static str, text: &str) -> Ran {
+    let scenario = labs::parse(text, 64).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let run = labs::run_native(&scenario, Arc::new(RunControl::new()))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    Ran {
+        name,
+        scenario,
+        run,
+    }
+}
+
+#[test]
+fn every_preset_of_the_sync_and_async_labs_runs_and_keeps_its_demo_invariants() {
+    let presets: Vec<_> = labs::presets()
+        .into_iter()
+        .filter(|p| p.lab == "sync" || p.lab == "async")
+        .collect();
+    let registered: usize = [LabId::Sync, LabId::Async]
+        .into_iter()
+        .flat_map(labs::demos_of)
+        .map(|d| d.presets.len())
+        .sum();
+    assert_eq!(presets.len(), registered);
+    let mut ran = 0;
+    for p in presets {
+        // Heavy presets may run with smaller knobs natively; each still runs.
+        let text = match p.lab {
+            "sync" => sync_checks::native_text(p.name, &p.scenario),
+            _ => async_checks::native_text(p.name, &p.scenario),
+        };
+        let r = run_text(p.name, &text);
+        assert!(
+            !r.run.trace.spans.is_empty() || r.run.result.get("numbers").is_some(),
+            "{}: nothing was recorded",
+            p.name
+        );
+        assert!(r.run.result.get("lesson").is_some(), "{}: no lesson", p.name);
+        match p.lab {
+            "sync" => sync_checks::check(p.demo, &r),
+            _ => async_checks::check(p.demo, &r),
+        }
+        ran += 1;
+    }
+    assert_eq!(ran, registered, "every registered preset ran");
+}
