@@ -5,9 +5,9 @@
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     use concurrency_playground::engine::clock::MonotonicClock;
+    use concurrency_playground::engine::labs::parse;
     use concurrency_playground::engine::labs::LabConfig;
     use concurrency_playground::engine::runner::{run_cpu, RunControl};
-    use concurrency_playground::engine::scenario::parse;
 
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(text) = args.first() else {

@@ -1,24 +1,33 @@
-//! The async lab's demos on virtual time, through the scenario parser: exact instants.
+//! The async lab's demos on virtual time, through the scenario parser: exact instants. What
+//! every preset must show is in `every_demo.rs`; here, the other tables.
 
-use concurrency_playground::engine::aio::demos::{Ctx, VirtualPools};
+use std::sync::Arc;
+
 use concurrency_playground::engine::aio::Rt;
-use concurrency_playground::engine::labs::LabConfig;
-use concurrency_playground::engine::scenario::parse;
+use concurrency_playground::engine::control::RunControl;
+use concurrency_playground::engine::labs::{self, parse, LabConfig};
+use concurrency_playground::engine::native::NativePorts;
 use serde_json::Value;
 
 fn run(text: &str) -> (Value, Rt) {
     let s = parse(text, 16).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let LabConfig::Async(cfg) = s.config else {
-        panic!("not an async scenario")
+    let LabConfig::Demo(cfg) = &s.config else {
+        panic!("not a demo scenario")
     };
     let rt = Rt::new_virtual();
-    let ctx = Ctx {
-        rt: rt.clone(),
-        seed: s.seed,
-        workers: s.run.workers,
-        pools: VirtualPools::shared(&rt, s.run.workers),
-    };
-    let v = rt.block_on(cfg.run(ctx)).expect("the demo finishes");
+    let ports = NativePorts::new(&rt, s.run.workers, labs::process_main);
+    let (_ctx, fut) = labs::start(
+        cfg,
+        s.seed,
+        s.run.workers,
+        &rt,
+        ports,
+        Arc::new(RunControl::new()),
+    );
+    let v = rt
+        .block_on(fut)
+        .expect("the demo finishes")
+        .unwrap_or_else(|e| panic!("{e}\n{text}"));
     (v, rt)
 }
 
@@ -49,23 +58,6 @@ fn every_async_preset_runs_on_virtual_time_and_cleans_up() {
 }
 
 #[test]
-fn gather_costs_the_longest_wait_and_sequential_the_sum() {
-    let (v, _) = run(&scenario(
-        "gather",
-        "tasks = 3\ndelay_ms = 100\nstep_ms = 100\nyields = 2\n",
-    ));
-    assert_eq!(v["sequential_ms"], 600.0);
-    assert_eq!(v["gather_ms"], 300.0);
-    let done: Vec<f64> = v["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["done_ms"].as_f64().unwrap())
-        .collect();
-    assert_eq!(done, vec![100.0, 200.0, 300.0]);
-}
-
-#[test]
 fn semaphore_waves_are_ceil_n_over_k_and_the_lock_loses_nothing() {
     for (n, k) in [(6u32, 2u32), (7, 3), (3, 5), (1, 1)] {
         let (v, _) = run(&scenario(
@@ -90,60 +82,11 @@ fn semaphore_waves_are_ceil_n_over_k_and_the_lock_loses_nothing() {
 }
 
 #[test]
-fn a_task_group_cancels_siblings_and_surfaces_simultaneous_errors() {
-    let (v, rt) = run(&scenario(
-        "task-group",
-        "tasks = 4\nfailing = 2\nfail_ms = 150\nwork_ms = 300\nstep_ms = 100\n",
-    ));
-    let g = &v["group"];
-    assert_eq!(g["errors"].as_array().unwrap().len(), 2, "{g}");
-    assert_eq!(g["cancelled"], serde_json::json!([2, 3]));
-    assert_eq!(g["ms"], 150.0);
-    // gather(return_exceptions=True): everything ran to the end.
-    assert_eq!(v["gather"]["ok"], 2);
-    assert_eq!(v["gather"]["ms"], 600.0);
-    let log: Vec<String> = rt.events().into_iter().map(|e| e.text).collect();
-    let cancel_at = log
-        .iter()
-        .position(|l| l.contains("worker-2: cancelled"))
-        .unwrap();
-    let raised_at = log
-        .iter()
-        .position(|l| l.contains("ExceptionGroup"))
-        .unwrap();
-    assert!(
-        cancel_at < raised_at,
-        "siblings' cleanup runs before the group raises"
-    );
-
+fn a_task_group_without_failures_waits_for_every_task() {
+    // One failure or two: the presets, checked in every_demo.rs.
     let (v, _) = run(&scenario("task-group", "tasks = 3\nfailing = 0\n"));
     assert_eq!(v["group"]["errors"].as_array().unwrap().len(), 0);
     assert_eq!(v["group"]["finished"].as_array().unwrap().len(), 3);
-}
-
-#[test]
-fn timeouts_cancel_at_the_limit_and_shield_keeps_the_work_going() {
-    let (v, _) = run(&scenario(
-        "timeouts",
-        "tasks = 3\nwork_ms = 100\ntimeout_ms = 250\ndeadline_ms = 250\nshield_ms = 400\n",
-    ));
-    let timed: Vec<bool> = v["per_task"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["timed_out"].as_bool().unwrap())
-        .collect();
-    assert_eq!(timed, vec![false, false, true]);
-    assert_eq!(v["per_task"][2]["at_ms"], 250.0);
-    assert_eq!(v["group"]["done"], 2);
-    assert_eq!(v["group"]["ms"], 250.0);
-    assert_eq!(v["shield"]["waiter_gave_up"], true);
-    assert_eq!(v["shield"]["gave_up_at_ms"], 250.0);
-    assert_eq!(v["shield"]["save_done_ms"], 400.0);
-    assert_eq!(
-        v["cleaned_up"],
-        serde_json::json!(["wait_for-2", "deadline-2"])
-    );
 }
 
 #[test]
@@ -170,71 +113,27 @@ fn bad_async_knobs_point_at_their_line_and_column() {
     }
     let e = parse(&scenario("nope", ""), 16).unwrap_err();
     assert_eq!(e.code.as_str(), "unknown-demo");
-}
-
-#[test]
-fn futures_cancel_only_before_start_and_as_completed_follows_completion() {
-    let (v, _) = run(&scenario(
-        "futures",
-        "pool = \"threads\"\njobs = 6\nwork_ms = 60\ncancel = 1\n[run]\nworkers = 2\n",
-    ));
-    assert_eq!(v["cancelled"], serde_json::json!([5]));
-    assert_eq!(v["cancel_refused"], serde_json::json!([0]));
-    // List scheduling on 2 slots in submission order predicts the completion order.
-    let sizes: Vec<f64> = v["job_ms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect();
-    let mut slots = [0.0f64; 2];
-    let mut ends: Vec<(f64, u32)> = Vec::new();
-    for (i, s) in sizes.iter().enumerate().take(5) {
-        let slot = if slots[0] <= slots[1] { 0 } else { 1 };
-        slots[slot] += s;
-        ends.push((slots[slot], i as u32));
-    }
-    ends.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let predicted: Vec<u32> = ends.iter().map(|e| e.1).collect();
-    let got: Vec<u32> = serde_json::from_value(v["as_completed"].clone()).unwrap();
-    assert_eq!(got, predicted, "sizes {sizes:?}");
+    // The cross-key rules and the choices say why, at the value.
+    let e = parse(&scenario("task-group", "tasks = 3\nfailing = 4\n"), 16).unwrap_err();
+    assert!(e.to_string().contains("(tasks = 3)"), "{e}");
+    let e = parse(&scenario("futures", "jobs = 2\ncancel = 3\n"), 16).unwrap_err();
     assert_eq!(
-        v["map_results_order"],
-        serde_json::json!([0, 1, 2, 3, 4, 5])
+        (e.code.as_str(), e.line, e.col),
+        ("invalid-value", 6, 10),
+        "{e}"
     );
-    assert_ne!(
-        v["map_completion_order"], v["map_results_order"],
-        "this seed finishes out of order"
+    assert!(e.to_string().contains("(jobs = 2)"), "{e}");
+    let e = parse(&scenario("futures", "pool = \"gpu\"\n"), 16).unwrap_err();
+    assert_eq!(
+        (e.code.as_str(), e.line, e.col),
+        ("invalid-value", 5, 8),
+        "{e}"
     );
-    assert_eq!(v["wait_first"]["done"].as_array().unwrap().len(), 1);
-    let steps: Vec<&str> = v["chain"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["step"].as_str().unwrap())
-        .collect();
-    assert_eq!(steps, vec!["fetch", "parse", "store"]);
-    assert_eq!(v["chain"][2]["at_ms"], 60.0 + 30.0 + 15.0);
 }
 
 #[test]
-fn cpu_on_the_loop_makes_the_ticker_late_and_offloading_does_not() {
-    let (v, rt) = run(&scenario(
-        "blocking",
-        "cpu_ms = 300\ntick_ms = 10\nstart_ms = 50\n",
-    ));
-    // The tick due at 60 ms fires when the 300 ms of work ends at 350 ms.
-    assert_eq!(v["lag_blocking_ms"], 290.0);
-    assert_eq!(v["lag_offloaded_ms"], 0.0);
-    assert_eq!(v["cpu_on_loop_ms"], 300.0);
-    assert_eq!(v["cpu_offloaded_ms"], 300.0);
-    let blocked: Vec<_> = rt
-        .spans()
-        .into_iter()
-        .filter(|s| s.kind == concurrency_playground::engine::trace::SpanKind::Blocked)
-        .collect();
-    assert_eq!(blocked.len(), 1);
-    assert_eq!((blocked[0].start, blocked[0].end), (50.0, 350.0));
+fn the_loop_is_frozen_on_purpose_for_at_most_half_a_second() {
+    // The ticker's lag, blocked and offloaded: the preset, checked in every_demo.rs.
     let e = parse(&scenario("blocking", "cpu_ms = 501\n"), 16).unwrap_err();
     assert_eq!((e.code.as_str(), e.line), ("out-of-range", 5));
 }

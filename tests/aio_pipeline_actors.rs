@@ -1,26 +1,34 @@
 //! The `pipeline` and `actors` demos on virtual time: totals predicted to the millisecond,
 //! every item and message accounted for, and their `[async]` tables read with line:col errors.
 
-use concurrency_playground::engine::aio::demos::{actors, pipeline, Ctx, VirtualPools};
+use std::sync::Arc;
+
+use concurrency_playground::engine::aio::demos::{actors, pipeline, Ctx};
 use concurrency_playground::engine::aio::Rt;
+use concurrency_playground::engine::control::RunControl;
+use concurrency_playground::engine::labs;
+use concurrency_playground::engine::native::NativePorts;
+use concurrency_playground::engine::params::Declared;
 use concurrency_playground::engine::scenario::{ScenarioError, TableReader};
 use serde_json::Value;
 use toml_edit::{ImDocument, TableLike};
 
 fn ctx(rt: &Rt) -> Ctx {
-    Ctx {
-        rt: rt.clone(),
-        seed: 42,
-        workers: 2,
-        pools: VirtualPools::shared(rt, 2),
-    }
+    Ctx::new(
+        rt.clone(),
+        42,
+        2,
+        NativePorts::new(rt, 2, labs::process_main),
+        Arc::new(RunControl::new()),
+    )
 }
 
 fn run_pipeline(cfg: &pipeline::Config) -> Value {
     let rt = Rt::new_virtual();
     let v = rt
         .block_on(pipeline::run(ctx(&rt), cfg.clone()))
-        .unwrap_or_else(|s| panic!("{cfg:?} stalled: {s:?}"));
+        .unwrap_or_else(|s| panic!("{cfg:?} stalled: {s:?}"))
+        .unwrap_or_else(|e| panic!("{cfg:?}: {e}"));
     // Producer, processors and consumer all returned: nothing is left for shutdown to cancel.
     assert_eq!(rt.alive(), 0, "{cfg:?}: a task outlived the pipeline");
     rt.shutdown();
@@ -31,7 +39,8 @@ fn run_actors(cfg: &actors::Config) -> (Value, Vec<String>) {
     let rt = Rt::new_virtual();
     let v = rt
         .block_on(actors::run(ctx(&rt), cfg.clone()))
-        .unwrap_or_else(|s| panic!("{cfg:?} stalled: {s:?}"));
+        .unwrap_or_else(|s| panic!("{cfg:?} stalled: {s:?}"))
+        .unwrap_or_else(|e| panic!("{cfg:?}: {e}"));
     // Both actors took their Stop and every client returned.
     assert_eq!(rt.alive(), 0, "{cfg:?}: a task outlived the run");
     let log = rt.events().into_iter().map(|e| e.text).collect();
@@ -300,11 +309,9 @@ fn a_counter_that_keeps_up_holds_one_round_in_its_mailbox() {
     assert!(v["mailbox_peak"].as_u64().is_some_and(|p| p > 4), "{v}");
 }
 
-/// Reads `body` as the `[async]` table with `read`, as the lab's parser does.
-fn read_table<T>(
-    body: &str,
-    read: impl Fn(&mut TableReader) -> Result<T, ScenarioError>,
-) -> Result<T, ScenarioError> {
+/// Reads `body` as the `[async]` table through the demo's declarations, as the lab's parser
+/// does.
+fn read_table<C: Declared>(body: &str) -> Result<C, ScenarioError> {
     let text = format!("[async]\n{body}");
     let doc = ImDocument::parse(text.as_str()).unwrap_or_else(|e| panic!("{body}: {e}"));
     let table = doc
@@ -312,14 +319,14 @@ fn read_table<T>(
         .and_then(|t| t.as_table_like())
         .map(|t| t as &dyn TableLike);
     let mut r = TableReader::new(&text, table, "async", (1, 1));
-    let v = read(&mut r)?;
+    let values = r.declared(C::PARAMS)?;
     r.finish()?;
-    Ok(v)
+    Ok(C::from_values(&values))
 }
 
 #[test]
 fn configs_read_defaults_and_round_trip() {
-    let p = read_table("", pipeline::Config::read).expect("defaults");
+    let p: pipeline::Config = read_table("").expect("defaults");
     assert_eq!(
         p,
         pipeline::Config {
@@ -332,15 +339,17 @@ fn configs_read_defaults_and_round_trip() {
             fail_every: 7,
         }
     );
-    assert_eq!(read_table(&p.to_toml(), pipeline::Config::read), Ok(p));
-    let a = read_table("", actors::Config::read).expect("defaults");
+    assert_eq!(read_table(&p.to_values().to_toml()), Ok(p));
+    let a: actors::Config = read_table("").expect("defaults");
     assert_eq!(a, act(4, 5, 5, 2, 10));
-    assert_eq!(read_table(&a.to_toml(), actors::Config::read), Ok(a));
-    for (name, _, body) in pipeline::PRESETS {
-        read_table(body, pipeline::Config::read).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(read_table(&a.to_values().to_toml()), Ok(a));
+    for preset in pipeline::DEMO.presets {
+        read_table::<pipeline::Config>(preset.table)
+            .unwrap_or_else(|e| panic!("{}: {e}", preset.name));
     }
-    for (name, _, body) in actors::PRESETS {
-        read_table(body, actors::Config::read).unwrap_or_else(|e| panic!("{name}: {e}"));
+    for preset in actors::DEMO.presets {
+        read_table::<actors::Config>(preset.table)
+            .unwrap_or_else(|e| panic!("{}: {e}", preset.name));
     }
 }
 
@@ -354,7 +363,7 @@ fn bad_values_point_at_their_line_and_column() {
         ("fetch_ms = 1.5\n", "wrong-type", 2, 12),
         ("queues = 4\n", "unknown-key", 2, 1),
     ] {
-        let e = read_table(body, pipeline::Config::read).expect_err(body);
+        let e = read_table::<pipeline::Config>(body).expect_err(body);
         assert_eq!(
             (e.code.as_str(), e.line, e.col),
             (code, line, col),
@@ -366,7 +375,7 @@ fn bad_values_point_at_their_line_and_column() {
         ("clients = 2\nmessages = 1001\n", "out-of-range", 3, 12),
         ("send_ms = \"soon\"\n", "wrong-type", 2, 11),
     ] {
-        let e = read_table(body, actors::Config::read).expect_err(body);
+        let e = read_table::<actors::Config>(body).expect_err(body);
         assert_eq!(
             (e.code.as_str(), e.line, e.col),
             (code, line, col),

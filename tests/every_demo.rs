@@ -64,7 +64,11 @@ fn every_preset_of_the_sync_and_async_labs_runs_and_keeps_its_demo_invariants() 
             "{}: nothing was recorded",
             p.name
         );
-        assert!(r.run.result.get("lesson").is_some(), "{}: no lesson", p.name);
+        assert!(
+            r.run.result.get("lesson").is_some(),
+            "{}: no lesson",
+            p.name
+        );
         match p.lab {
             "sync" => sync_checks::check(p.demo, &r),
             _ => async_checks::check(p.demo, &r),

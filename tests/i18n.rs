@@ -2,6 +2,38 @@
 //! in Chinese (the catalogue's own unit test checks both languages and placeholders).
 
 use concurrency_playground::engine::i18n::{has, keys, t, Lang};
+use concurrency_playground::engine::labs::{self, LabId};
+
+/// Every demo's own texts join the catalogue through the registry.
+fn catalogue() {
+    labs::install_catalogue();
+}
+
+#[test]
+fn every_key_has_both_languages_and_the_same_placeholders_with_every_demo_registered() {
+    catalogue();
+    let mut seen = std::collections::HashSet::new();
+    let placeholders = |s: &str| {
+        let mut v: Vec<String> = s
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(name, _)| name.to_string()))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    for key in keys() {
+        assert!(seen.insert(key), "duplicate key {key}");
+        let (en, zh) = (t(Lang::En, key), t(Lang::Zh, key));
+        assert!(!en.trim().is_empty() && !zh.trim().is_empty(), "{key}");
+        assert_eq!(
+            placeholders(en),
+            placeholders(zh),
+            "{key}: placeholders differ"
+        );
+    }
+}
 
 const PREFIXES: &[&str] = &[
     "app.", "nav.", "pool.", "lab.", "cpu.", "knob.", "editor.", "preset.", "run.", "result.",
@@ -37,16 +69,19 @@ fn key_literals(source: &str) -> Vec<String> {
 
 #[test]
 fn every_key_the_ui_uses_is_in_the_catalogue() {
+    catalogue();
     let mut files = Vec::new();
     rust_files(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web"),
         &mut files,
     );
-    // The async demos name their own labels and lessons.
-    rust_files(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine/aio"),
-        &mut files,
-    );
+    // The demos name their own labels and lessons.
+    for dir in ["src/engine/aio", "src/engine/sync"] {
+        rust_files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir),
+            &mut files,
+        );
+    }
     assert!(!files.is_empty());
     let mut used = 0;
     for f in files {
@@ -65,6 +100,7 @@ fn every_key_the_ui_uses_is_in_the_catalogue() {
 
 #[test]
 fn both_languages_differ_where_they_should() {
+    catalogue();
     // A Chinese entry that is a copy of the English one is a missing translation, except for
     // names that are the same in both (Python, SharedArrayBuffer).
     let same_ok = ["code.python", "env.sab"];
@@ -85,19 +121,17 @@ fn keys_built_from_demo_ids_exist() {
         assert!(has(&format!("cpu.{demo}.what")), "cpu.{demo}.what");
         assert!(has(&format!("knob.limit.{demo}")), "knob.limit.{demo}");
     }
-    for demo in concurrency_playground::engine::labs::sync::DEMOS {
-        assert!(has(&format!("sync.{demo}.what")), "sync.{demo}.what");
-        for k in concurrency_playground::engine::labs::sync::knobs(demo) {
-            assert!(has(k.label), "{demo}: {}", k.label);
+    catalogue();
+    for lab in [LabId::Sync, LabId::Async] {
+        for d in labs::demos_of(lab) {
+            let what = format!("{}.{}.what", lab.as_str(), d.id);
+            assert!(has(&what), "{what}");
+            for p in d.params.iter().filter(|p| p.knob.is_some()) {
+                assert!(has(p.label), "{}: {}", d.id, p.label);
+            }
         }
     }
     for demo in concurrency_playground::engine::labs::models::DEMOS {
         assert!(has(&format!("models.{demo}.what")), "models.{demo}.what");
-    }
-    for demo in concurrency_playground::engine::labs::aio::DEMOS {
-        assert!(has(&format!("async.{demo}.what")), "async.{demo}.what");
-        for k in concurrency_playground::engine::labs::aio::knobs(demo) {
-            assert!(has(k.label), "{demo}: {}", k.label);
-        }
     }
 }

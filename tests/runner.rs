@@ -186,7 +186,12 @@ fn the_main_thread_variant_stops_at_its_budget() {
 
 #[test]
 fn a_process_job_round_trips_as_text() {
-    use concurrency_playground::engine::runner::{process_job, ProcessJob};
+    use concurrency_playground::engine::runner::{ProcessJob, ProcessResult};
+    // What a process worker runs: the registry's entry, text in and text out.
+    let process_job = |payload: &str, clock: &MonotonicClock| {
+        concurrency_playground::engine::labs::process_main(payload, None, clock)
+            .map(|text| serde_json::from_str::<ProcessResult>(&text).unwrap())
+    };
     let job = ProcessJob {
         scenario: "lab = \"cpu\"\ndemo = \"primes\"\n".into(),
         start: 0,

@@ -2,8 +2,9 @@
 //! exact line and column; random and mutated texts never panic and always carry a position.
 
 use concurrency_playground::engine::i18n::Lang;
+use concurrency_playground::engine::labs::parse;
 use concurrency_playground::engine::labs::{self, cpu::CpuKernel, LabConfig};
-use concurrency_playground::engine::scenario::{parse, ErrorCode, DEFAULT_WORKER_CAP};
+use concurrency_playground::engine::scenario::{ErrorCode, DEFAULT_WORKER_CAP};
 
 const CAP: u32 = DEFAULT_WORKER_CAP;
 

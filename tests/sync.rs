@@ -2,7 +2,7 @@
 //! unlocked counter never exceeds the expected count and its workers really overlapped.
 
 use concurrency_playground::engine::clock::MonotonicClock;
-use concurrency_playground::engine::runner::RunControl;
+use concurrency_playground::engine::control::RunControl;
 use concurrency_playground::engine::sync::race::{race_result, run_race, Method};
 
 #[test]
@@ -177,7 +177,7 @@ fn pool_of(n: usize) -> rayon::ThreadPool {
 fn condition_buffer_passes_every_item_once_and_never_overfills() {
     use concurrency_playground::engine::sync::condition::run_condition;
     for notify_all in [false, true] {
-        let ctl = concurrency_playground::engine::runner::RunControl::new();
+        let ctl = RunControl::new();
         let run = run_condition(
             &pool_of(4),
             2,
@@ -223,7 +223,7 @@ fn queue_orders_fifo_lifo_and_priority_with_ties_in_insertion_order() {
 #[test]
 fn a_queue_pool_handles_everything_blocks_the_producer_and_stops_on_sentinels() {
     use concurrency_playground::engine::sync::queues::{run_queues, Kind};
-    let ctl = concurrency_playground::engine::runner::RunControl::new();
+    let ctl = RunControl::new();
     let run = run_queues(
         &pool_of(3),
         3,
@@ -246,8 +246,8 @@ fn a_queue_pool_handles_everything_blocks_the_producer_and_stops_on_sentinels() 
 
 #[test]
 fn rlock_reenters_lock_self_deadlock_is_reported_and_timed_acquire_times_out() {
-    use concurrency_playground::engine::sync::primitives::run_rlock;
-    let ctl = concurrency_playground::engine::runner::RunControl::new();
+    use concurrency_playground::engine::sync::rlock::run_rlock;
+    let ctl = RunControl::new();
     let run = run_rlock(
         &pool_of(2),
         5,
@@ -266,8 +266,8 @@ fn rlock_reenters_lock_self_deadlock_is_reported_and_timed_acquire_times_out() {
 
 #[test]
 fn event_gate_holds_everyone_and_a_short_wait_times_out() {
-    use concurrency_playground::engine::sync::primitives::run_event;
-    let ctl = concurrency_playground::engine::runner::RunControl::new();
+    use concurrency_playground::engine::sync::event::run_event;
+    let ctl = RunControl::new();
     let run = run_event(
         &pool_of(3),
         3,
@@ -283,8 +283,8 @@ fn event_gate_holds_everyone_and_a_short_wait_times_out() {
 
 #[test]
 fn thread_life_join_timeout_timers_and_thread_locals() {
-    use concurrency_playground::engine::sync::primitives::run_life;
-    let ctl = concurrency_playground::engine::runner::RunControl::new();
+    use concurrency_playground::engine::sync::life::run_life;
+    let ctl = RunControl::new();
     let run = run_life(
         &pool_of(3),
         3,

@@ -133,3 +133,16 @@ impl std::fmt::Display for RunError {
         write!(f, "{}: {}", self.code, self.message)
     }
 }
+
+/// A start line: every worker spins until all `n` have arrived, so they truly start together
+/// (a real race needs real overlap). Returns false when `cancel` was raised while waiting.
+pub fn start_together(arrived: &AtomicU32, n: u32, cancel: &AtomicBool) -> bool {
+    arrived.fetch_add(1, Ordering::AcqRel);
+    while arrived.load(Ordering::Acquire) < n {
+        if cancel.load(Ordering::Relaxed) {
+            return false;
+        }
+        std::hint::spin_loop();
+    }
+    true
+}

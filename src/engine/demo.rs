@@ -125,7 +125,11 @@ impl Demo {
 }
 
 /// `run` for a demo's declared `Config`: converts the values and boxes the future.
-pub fn boxed<C: Declared, F>(ctx: Ctx, values: &Values, run: fn(Ctx, C) -> F) -> Boxed<Result<serde_json::Value, RunError>>
+pub fn boxed<C: Declared, F>(
+    ctx: Ctx,
+    values: &Values,
+    run: fn(Ctx, C) -> F,
+) -> Boxed<Result<serde_json::Value, RunError>>
 where
     F: Future<Output = Result<serde_json::Value, RunError>> + 'static,
 {
@@ -163,12 +167,16 @@ impl Ctx {
         k: u32,
         job: impl FnOnce(&rayon::ThreadPool, &RunControl, &dyn Clock) -> T + Send + 'static,
     ) -> Result<T, RunError> {
-        let boxed: crate::engine::ports::ThreadJob =
-            Box::new(move |pool, ctl, clock| Box::new(job(pool, ctl, clock)) as Box<dyn Any + Send>);
+        let boxed: crate::engine::ports::ThreadJob = Box::new(move |pool, ctl, clock| {
+            Box::new(job(pool, ctl, clock)) as Box<dyn Any + Send>
+        });
         let out = self.ports.threads(k, self.ctl.clone(), boxed).await?;
-        out.downcast::<T>()
-            .map(|b| *b)
-            .map_err(|_| RunError::new("pool-failed", "the thread pool answered with something else"))
+        out.downcast::<T>().map(|b| *b).map_err(|_| {
+            RunError::new(
+                "pool-failed",
+                "the thread pool answered with something else",
+            )
+        })
     }
 
     /// Adds spans and events the demo measured off the loop (times already relative to the

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-/// Stable, lower-case lab ids (CONTRACT.md). `Env` is the environment page, not a lab that runs.
+/// Stable, lower-case lab ids (docs/api.md). `Env` is the environment page, not a lab that runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LabId {
@@ -44,4 +44,3 @@ pub struct Preset {
     pub title: &'static str,
     pub scenario: String,
 }
-

@@ -209,7 +209,6 @@ pub fn ms(x: f64) -> String {
     format!("{x:.1}")
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

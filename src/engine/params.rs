@@ -7,9 +7,15 @@
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
     /// A whole number in `min..=max`.
-    Int { min: u64, max: u64 },
+    Int {
+        min: u64,
+        max: u64,
+    },
     /// Any number (integer or float) in `[min, max]`.
-    Float { min: f64, max: f64 },
+    Float {
+        min: f64,
+        max: f64,
+    },
     Bool,
     /// One of these strings.
     Choice(&'static [&'static str]),
@@ -113,7 +119,7 @@ impl Param {
     /// `1 … 50`, `0.1 … 1000`, `true or false`, `"a", "b" or "c"`: for docs and messages.
     pub fn range_text(&self) -> String {
         match self.kind {
-            Kind::Int { min, max } => format!("{min} … {max}"),
+            Kind::Int { min, max } => format!("{} … {}", grouped(min, ","), grouped(max, ",")),
             Kind::Float { min, max } => format!("{min} … {max}"),
             Kind::Bool => "true or false".to_string(),
             Kind::Choice(options) => one_of(options),
@@ -135,7 +141,13 @@ pub struct Knob {
 
 impl Knob {
     /// A number input.
-    pub const fn number(key: &'static str, label: &'static str, min: f64, max: f64, step: f64) -> Knob {
+    pub const fn number(
+        key: &'static str,
+        label: &'static str,
+        min: f64,
+        max: f64,
+        step: f64,
+    ) -> Knob {
         Knob {
             key,
             label,
@@ -168,6 +180,23 @@ impl Param {
     }
 }
 
+/// `20,000,000` (with `sep` = `,`) or `20_000_000` (TOML): digits in groups of three from 10,000
+/// on.
+pub fn grouped(v: u64, sep: &str) -> String {
+    let digits = v.to_string();
+    if v < 10_000 {
+        return digits;
+    }
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `"a", "b" or "c"`.
 pub fn one_of(options: &[&str]) -> String {
     let quoted: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
@@ -188,7 +217,10 @@ pub enum Rule {
     /// `[run] workers` must be exactly `n`.
     ExactWorkers { n: u32, why: &'static str },
     /// `key` must be less than `[run] workers`.
-    BelowWorkers { key: &'static str, why: &'static str },
+    BelowWorkers {
+        key: &'static str,
+        why: &'static str,
+    },
     /// `key` must be at most `other`.
     AtMost {
         key: &'static str,
@@ -394,11 +426,14 @@ pub fn docs_table(params: &[Param], rules: &[Rule], english: impl Fn(&str) -> St
         } else {
             format!(" ({})", p.unit)
         };
+        let default = match p.default {
+            Value::Int(v) => grouped(v, "_"),
+            v => v.to_toml(),
+        };
         out.push_str(&format!(
-            "| `{}` | {}{unit} | `{}` | {} |\n",
+            "| `{}` | {}{unit} | `{default}` | {} |\n",
             p.key,
             p.range_text(),
-            p.default.to_toml(),
             meaning.replace('|', "\\|")
         ));
     }
@@ -446,6 +481,13 @@ mod tests {
     }
 
     #[test]
+    fn big_numbers_are_grouped_in_threes() {
+        assert_eq!(grouped(9_999, ","), "9999");
+        assert_eq!(grouped(20_000_000, ","), "20,000,000");
+        assert_eq!(grouped(100_000, "_"), "100_000");
+    }
+
+    #[test]
     fn ranges_and_rules_read_as_words() {
         assert_eq!(Demo::PARAMS[0].range_text(), "1 … 10");
         assert_eq!(Demo::PARAMS[3].range_text(), "\"a\", \"b\" or \"c\"");
@@ -458,7 +500,10 @@ mod tests {
             }],
             |k| k.to_string(),
         );
-        assert!(table.contains("| `rate` | 0.1 … 5 (per s) | `0.5` | "), "{table}");
+        assert!(
+            table.contains("| `rate` | 0.1 … 5 (per s) | `0.5` | "),
+            "{table}"
+        );
         assert!(table.contains("Rule: `count` ≤ `rate`: because"), "{table}");
     }
 }

@@ -1,4 +1,4 @@
-//! The report of one run, exactly as CONTRACT.md defines it: what `window.playground.run`
+//! The report of one run, exactly as docs/api.md defines it: what `window.playground.run`
 //! resolves to, what the page draws, and what tests assert on.
 
 use serde::Serialize;

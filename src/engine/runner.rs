@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use serde::Serialize;
 
 use crate::engine::clock::Clock;
-use crate::engine::labs::cpu::CpuConfig;
+use crate::engine::cpu_lab::CpuConfig;
 use crate::engine::stats::{self, Summary};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 use crate::engine::workload::{chunk_at, chunk_count};

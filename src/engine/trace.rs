@@ -1,5 +1,5 @@
 //! The one record of every run: spans (who did what, when) and events, on one time origin.
-//! Charts, statistics, tests and export all read this; kinds are fixed by CONTRACT.md.
+//! Charts, statistics, tests and export all read this; kinds are fixed by docs/api.md.
 
 use serde::Serialize;
 

@@ -1,4 +1,4 @@
-//! `window.playground`: the automation and embedding surface of CONTRACT.md —
+//! `window.playground`: the automation and embedding surface of docs/api.md —
 //! `env()`, `presets()`, `run(text)`, `cancel()` — returning plain objects — and `stats()`.
 
 use serde::Serialize;
@@ -129,7 +129,7 @@ pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
             ),
             (
                 "aliveTasks",
-                JsValue::from_f64(crate::web::aio::alive_tasks() as f64),
+                JsValue::from_f64(crate::web::driver::alive_tasks() as f64),
             ),
             ("running", JsValue::from_bool(runs::is_busy())),
         ])

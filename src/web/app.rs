@@ -10,11 +10,10 @@ use yew::prelude::*;
 use crate::engine::i18n::{t, tf, Lang};
 use crate::engine::labs::LabId;
 use crate::engine::route::{Page, Route};
-use crate::web::labs::aio::AsyncLab;
 use crate::web::labs::cpu::CpuLab;
+use crate::web::labs::demo_lab::DemoLab;
 use crate::web::labs::env_page::EnvPage;
 use crate::web::labs::models::ModelsLab;
-use crate::web::labs::sync::SyncLab;
 use crate::web::pool::{self, PoolState};
 use crate::web::runs::{self, RunNotice};
 use crate::web::state::{Action, AppContext, AppState};
@@ -96,8 +95,8 @@ pub fn app() -> Html {
     let body = match &state.route.page {
         Page::Env => html! { <EnvPage /> },
         Page::Lab(LabId::Cpu) => html! { <CpuLab /> },
-        Page::Lab(LabId::Sync) => html! { <SyncLab /> },
-        Page::Lab(LabId::Async) => html! { <AsyncLab /> },
+        Page::Lab(LabId::Sync) => html! { <DemoLab lab={LabId::Sync} /> },
+        Page::Lab(LabId::Async) => html! { <DemoLab lab={LabId::Async} /> },
         Page::Lab(LabId::Models) => html! { <ModelsLab /> },
         Page::Unknown(name) => html! {
             <>

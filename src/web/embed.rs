@@ -1,4 +1,4 @@
-//! The postMessage protocol for embedding pages (CONTRACT.md): run, set-scenario and cancel
+//! The postMessage protocol for embedding pages (docs/api.md): run, set-scenario and cancel
 //! requests in; ready, report and error replies out. Nothing received is ever evaluated.
 
 use wasm_bindgen::prelude::*;
@@ -135,7 +135,7 @@ fn on_message(ev: web_sys::MessageEvent) {
 
 /// Shows a valid scenario: on this lab's page directly; for another lab, by moving to that
 /// lab's route with the scenario in the link (the page reads it like a shared link).
-fn show_scenario(parsed: &crate::engine::scenario::Scenario, text: String) {
+fn show_scenario(parsed: &crate::engine::labs::Scenario, text: String) {
     use crate::engine::route::{encode_scenario, Page, Route};
     let Some(window) = web_sys::window() else {
         return;

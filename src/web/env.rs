@@ -152,7 +152,7 @@ pub fn js_error_text(e: &JsValue) -> String {
     e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// `console.warn`, for handled errors (CONTRACT.md: never `console.error` for those).
+/// `console.warn`, for handled errors (docs/api.md: never `console.error` for those).
 pub fn warn(text: &str) {
     web_sys::console::warn_1(&JsValue::from_str(text));
 }

@@ -1,11 +1,11 @@
 //! The browser shell (wasm32 only): start-up, the worker pool, `window.playground`, and the yew
 //! UI. Thin on purpose: everything that can be plain Rust lives in `engine`.
 
-pub mod aio;
 pub mod api;
 pub mod app;
 pub mod charts;
 pub mod clock;
+pub mod driver;
 pub mod embed;
 pub mod env;
 pub mod heap;
@@ -14,6 +14,7 @@ pub mod labs;
 pub mod models;
 pub mod panic;
 pub mod pool;
+pub mod ports;
 pub mod procs;
 pub mod runs;
 pub mod state;
@@ -33,7 +34,7 @@ pub fn start() {
             env::js_error_text(&e)
         ));
     }
-    // Embedding pages talk to the playground by postMessage (CONTRACT.md).
+    // Embedding pages talk to the playground by postMessage (docs/api.md).
     if let Err(e) = embed::install(&window) {
         env::warn(&format!(
             "the postMessage protocol could not start: {}",

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use crate::engine::aio::Rt;
 use crate::engine::clock::Clock;
+use crate::engine::control::RunError;
 use crate::engine::labs::models::{Model, ModelsConfig, Workload};
 use crate::engine::models::compare::{
     compare_result, matrix_result, run_async_limited, sweep_result, ModelOutcome,
@@ -20,13 +21,13 @@ use crate::engine::models::threads::{run_convoy, run_threads, ConvoyConfig, Task
 use crate::engine::runner::{ProcessJob, ProcessResult, RunControl};
 use crate::engine::trace::{round_us, RawSpan, SpanKind, Trace};
 use crate::web::clock::{now, PerfClock};
-use crate::web::runs::{on_pool_pub as on_pool, RunError};
+use crate::web::pool::on_pool;
 use crate::web::{env, procs};
 
 /// CPU work the asyncio model may do on the page's loop per run (the brief's freeze cap).
 const LOOP_CPU_CAP_MS: f64 = 500.0;
 
-/// What a models run measured, for `runs::finish`.
+/// What a models run measured, for the run session's report.
 pub struct ModelsRun {
     pub result: Value,
     pub trace: Trace,
@@ -220,12 +221,12 @@ async fn async_model_limited(
     let (_nudge, nudged) = mpsc::unbounded();
     rt.set_record_polls(false);
     let n = tasks.len().max(1) as f64;
-    let (run, cancelled) = crate::web::aio::drive(
+    let (run, cancelled) = crate::web::driver::drive(
         &rt,
         run_async_limited(rt.clone(), tasks, LOOP_CPU_CAP_MS, limit),
         ctl,
         nudged,
-        move |rt| 1.0 - rt.alive() as f64 / n,
+        move |rt| Some(1.0 - rt.alive() as f64 / n),
     )
     .await;
     rt.shutdown();
@@ -720,7 +721,7 @@ async fn convoy(
         })
         .collect();
     let (first, last) = (runs.first(), runs.last());
-    let lesson = crate::engine::aio::demos::lesson(
+    let lesson = crate::engine::lesson::lesson(
         "lesson.models.convoy",
         &[
             (
@@ -848,7 +849,7 @@ async fn spawn(
         );
     }
     let per = spawn_sum.get() / f64::from(tasks.max(1));
-    let lesson = crate::engine::aio::demos::lesson(
+    let lesson = crate::engine::lesson::lesson(
         "lesson.models.spawn",
         &[
             ("fresh", format!("{:.0}", spawn_sum.get())),
@@ -927,7 +928,7 @@ async fn isolation(increments: u32, k: u32, ctl: Arc<RunControl>) -> Result<Mode
     } else {
         "lesson.models.isolation-no-threads"
     };
-    let lesson = crate::engine::aio::demos::lesson(
+    let lesson = crate::engine::lesson::lesson(
         id,
         &[
             ("before", before.to_string()),

@@ -5,10 +5,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::web::env;
-use crate::web::hosts::{Host, HostState, Inbox};
+use futures::channel::oneshot;
+use futures::future::{select, Either};
 
-/// CONTRACT.md `env().pool.state`.
+use crate::engine::control::{RunControl, RunError};
+use crate::web::hosts::{Host, HostState, Inbox};
+use crate::web::{env, panic};
+
+/// docs/api.md `env().pool.state`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PoolState {
     /// Not asked to start yet (the app starts it right after first paint).
@@ -243,4 +247,118 @@ pub fn discard(note: String) {
         p.state = PoolState::Idle;
     });
     start();
+}
+
+/// Runs `job` on the coordinator with a rayon pool of exactly `k` threads on hosts 0…k-1, and
+/// waits for it without blocking the page: progress, cancel and crashes are polled meanwhile.
+pub async fn on_pool<T: Send + 'static>(
+    k: u32,
+    ctl: &Arc<RunControl>,
+    job: impl FnOnce(&rayon::ThreadPool, &RunControl) -> T + Send + 'static,
+) -> Result<(T, f64), RunError> {
+    let lease = lease(k, 10_000.0)
+        .await
+        .map_err(|reason| RunError::new("no-threads", reason))?;
+    let (tx, mut rx) = oneshot::channel();
+    let hosts = lease.hosts.clone();
+    let job_ctl = ctl.clone();
+    lease.coordinator.push(Box::new(move || {
+        if let Some(out) = coordinator::with_pool(&hosts, k, |pool| job(pool, &job_ctl)) {
+            let _ = tx.send(out);
+        }
+        // Otherwise dropping `tx` tells the page the pool could not be built.
+    }));
+    loop {
+        let tick = gloo_timers::future::TimeoutFuture::new(25);
+        match select(&mut rx, tick).await {
+            Either::Left((Ok(out), _)) => return Ok((out, lease.spawn_ms)),
+            Either::Left((Err(_), _)) => {
+                return Err(RunError::new(
+                    "pool-failed",
+                    "the coordinator could not build a pool of that size",
+                ))
+            }
+            Either::Right(_) => {
+                if let Some(crash) = panic::take() {
+                    return Err(crashed(crash, ctl).await);
+                }
+                if let Some((host, message)) = crashed_host() {
+                    let crash = panic::Crash {
+                        worker: (host != u32::MAX).then_some(host),
+                        host: Some(host),
+                        message,
+                    };
+                    return Err(crashed(crash, ctl).await);
+                }
+            }
+        }
+    }
+}
+
+/// A worker panicked: stop the others, discard the stuck pool, and name the worker.
+async fn crashed(crash: panic::Crash, ctl: &RunControl) -> RunError {
+    ctl.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    // Let the surviving workers finish their chunk and go idle before they are terminated.
+    gloo_timers::future::TimeoutFuture::new(60).await;
+    let who = match crash.worker {
+        Some(w) => format!("worker {w}"),
+        None => "the coordinator".to_string(),
+    };
+    discard(format!(
+        "{who} panicked ({}); its pool was discarded and fresh workers were started",
+        crash.message
+    ));
+    RunError::new(
+        "worker-panicked",
+        format!(
+            "{who} panicked: {}. The pool was restarted automatically; the next run works without a reload.",
+            crash.message
+        ),
+    )
+}
+
+/// Runs on the coordinator worker: keeps one rayon pool whose thread i lives on host i.
+pub(crate) mod coordinator {
+    use std::cell::RefCell;
+    use std::sync::Arc;
+
+    use crate::web::hosts::Inbox;
+
+    thread_local! {
+        static POOL: RefCell<Option<(Vec<usize>, rayon::ThreadPool)>> = const { RefCell::new(None) };
+    }
+
+    /// Calls `f` with a pool of exactly `k` threads on `hosts[0..k]`, reusing the last pool
+    /// when it matches; returns None if rayon refuses to build it.
+    pub fn with_pool<R>(
+        hosts: &[Arc<Inbox>],
+        k: u32,
+        f: impl FnOnce(&rayon::ThreadPool) -> R,
+    ) -> Option<R> {
+        let ids: Vec<usize> = hosts
+            .iter()
+            .take(k as usize)
+            .map(|h| Arc::as_ptr(h) as usize)
+            .collect();
+        let reuse = POOL.with(|p| p.borrow().as_ref().is_some_and(|(cur, _)| *cur == ids));
+        if !reuse {
+            // Dropping the old pool ends its threads; their hosts then take the new ones.
+            POOL.with(|p| *p.borrow_mut() = None);
+            let targets: Vec<Arc<Inbox>> = hosts.iter().take(k as usize).cloned().collect();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(k as usize)
+                .thread_name(|i| format!("worker-{i}"))
+                .spawn_handler(move |thread| {
+                    let host = targets
+                        .get(thread.index())
+                        .ok_or_else(|| std::io::Error::other("no host worker for this thread"))?;
+                    host.push(Box::new(move || thread.run()));
+                    Ok(())
+                })
+                .build()
+                .ok()?;
+            POOL.with(|p| *p.borrow_mut() = Some((ids, pool)));
+        }
+        POOL.with(|p| p.borrow().as_ref().map(|(_, pool)| f(pool)))
+    }
 }

@@ -5,6 +5,10 @@
 const IS_WORKER = typeof window === 'undefined' && typeof self !== 'undefined';
 const now = () => performance.timeOrigin + performance.now();
 
+// In a process worker: the ports to the process workers the page connected this one to (a
+// Pipe's ends), by their index. The glue imports this same module, so `postPeer` sees them.
+const peers = new Map();
+
 if (IS_WORKER) {
   self.addEventListener('message', async function onInit({ data }) {
     if (!data || data.type !== 'playground:proc-init') return;
@@ -19,6 +23,19 @@ if (IS_WORKER) {
       return;
     }
     self.addEventListener('message', ({ data: job }) => {
+      if (job && job.type === 'playground:proc-peer' && job.port) {
+        // A peer's messages are handled like jobs; a non-empty answer goes to the page as a note.
+        peers.set(job.peer, job.port);
+        job.port.onmessage = ({ data: text }) => {
+          try {
+            const note = pkg.playground_process_job(String(text));
+            if (note) postMessage({ type: 'playground:proc-note', id: 0, payload: note });
+          } catch (e) {
+            postMessage({ type: 'playground:proc-crashed', id: 0, message: String((e && e.message) || e) });
+          }
+        };
+        return;
+      }
       if (!job || job.type !== 'playground:proc-job') return;
       try {
         // A job may carry a SharedArrayBuffer: the one thing that is shared, on purpose.
@@ -49,6 +66,23 @@ export function spawnProcess(glue, module, index, onMessage) {
   });
   worker.postMessage({ type: 'playground:proc-init', glue, module });
   return worker;
+}
+
+/// Inside a process worker: sends `text` to the connected process `to`, straight through their
+/// MessageChannel (the page never sees it). False when `to` is not connected to this one.
+export function postPeer(to, text) {
+  const port = peers.get(to);
+  if (!port) return false;
+  port.postMessage(text);
+  return true;
+}
+
+/// On the page: connects process workers `a` (index `ai`) and `b` (index `bi`) with a
+/// MessageChannel, one end transferred to each.
+export function connectPeers(a, ai, b, bi) {
+  const channel = new MessageChannel();
+  a.postMessage({ type: 'playground:proc-peer', peer: bi, port: channel.port1 }, [channel.port1]);
+  b.postMessage({ type: 'playground:proc-peer', peer: ai, port: channel.port2 }, [channel.port2]);
 }
 
 /// Sends one job; `payload` is a string (what crosses is a copy, as with pickling).

@@ -2,44 +2,64 @@
 //! lazily and reused; jobs go out as text and come back as text, like pickled arguments.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
-use futures::channel::oneshot;
+use futures::channel::{mpsc, oneshot};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::engine::runner::process_job;
+use crate::engine::labs::process_main;
+use crate::engine::ports::SharedCells;
 use crate::web::clock::PerfClock;
 
-/// Runs one job inside a process worker (called by `procs.js` there).
+/// Runs one job inside a process worker (called by `procs.js` there): the registry's process
+/// entry, the same code native tests run on their "process" threads.
 #[wasm_bindgen]
 pub fn playground_process_job(payload: String) -> String {
-    match process_job(&payload, &PerfClock) {
-        Ok(r) => serde_json::to_string(&r).unwrap_or_default(),
-        Err(e) => serde_json::json!({ "error": e }).to_string(),
+    install_peers();
+    reply_text(process_main(&payload, None, &PerfClock))
+}
+
+/// Lets process-side code send to its connected peers (`engine::ports::peer`).
+fn install_peers() {
+    thread_local! { static DONE: Cell<bool> = const { Cell::new(false) }; }
+    if !DONE.with(|d| d.replace(true)) {
+        crate::engine::ports::peer::install(Box::new(|to, text| {
+            if post_peer_js(to, text) {
+                Ok(())
+            } else {
+                Err(format!("process {to} is not connected to this one"))
+            }
+        }));
     }
 }
 
-/// Runs the shared-memory demo's part inside a process worker: `payload` is
-/// `{"workers", "n", "locked"}`; the buffer is the page's SharedArrayBuffer.
+/// A job with the page's SharedArrayBuffer mapped in (`multiprocessing.Value`).
 #[wasm_bindgen]
 pub fn playground_process_shared(shared: js_sys::SharedArrayBuffer, payload: String) -> String {
-    use crate::engine::clock::Clock;
-    let job: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
-    let workers = job["workers"].as_i64().unwrap_or(1) as i32;
-    let n = job["n"].as_u64().unwrap_or(0).min(10_000_000) as u32;
-    let locked = job["locked"].as_bool().unwrap_or(false);
-    let cells = JsCells(js_sys::Int32Array::new(&shared));
-    let t0 = PerfClock.now_ms();
-    let ok = crate::engine::sync::shared::bump(&cells, workers, n, locked, 2_000_000_000);
-    let t1 = PerfClock.now_ms();
-    serde_json::json!({ "checksum": if ok { "1" } else { "0" }, "t0": t0, "t1": t1 }).to_string()
+    install_peers();
+    let cells = JsCells::new(&shared);
+    reply_text(process_main(&payload, Some(&cells), &PerfClock))
+}
+
+/// The reply as text: the answer, or `{"error": …}` for a job the process could not read.
+fn reply_text(out: Result<String, String>) -> String {
+    out.unwrap_or_else(|e| {
+        serde_json::to_string(&std::collections::BTreeMap::from([("error", e)])).unwrap_or_default()
+    })
 }
 
 /// A SharedArrayBuffer's cells through JS `Atomics`.
-struct JsCells(js_sys::Int32Array);
+pub struct JsCells(js_sys::Int32Array);
 
-impl crate::engine::sync::shared::SharedCells for JsCells {
+impl JsCells {
+    pub fn new(buffer: &js_sys::SharedArrayBuffer) -> JsCells {
+        JsCells(js_sys::Int32Array::new(buffer))
+    }
+}
+
+impl SharedCells for JsCells {
     fn load(&self, i: u32) -> i32 {
         js_sys::Atomics::load(&self.0, i).unwrap_or(0)
     }
@@ -55,13 +75,6 @@ impl crate::engine::sync::shared::SharedCells for JsCells {
     }
 }
 
-/// The page's view of a shared buffer (to read the counter after the run).
-pub fn shared_cells(
-    buffer: &js_sys::SharedArrayBuffer,
-) -> impl crate::engine::sync::shared::SharedCells {
-    JsCells(js_sys::Int32Array::new(buffer))
-}
-
 #[wasm_bindgen(module = "/src/web/procs.js")]
 extern "C" {
     #[wasm_bindgen(js_name = spawnProcess, catch)]
@@ -74,6 +87,17 @@ extern "C" {
 
     #[wasm_bindgen(js_name = postJob, catch)]
     fn post_job_js(worker: &web_sys::Worker, id: u32, payload: &str) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(js_name = postPeer)]
+    fn post_peer_js(to: u32, text: &str) -> bool;
+
+    #[wasm_bindgen(js_name = connectPeers, catch)]
+    fn connect_peers_js(
+        a: &web_sys::Worker,
+        ai: u32,
+        b: &web_sys::Worker,
+        bi: u32,
+    ) -> Result<(), JsValue>;
 
     #[wasm_bindgen(js_name = postShared, catch)]
     fn post_shared_js(
@@ -92,7 +116,10 @@ pub struct Proc {
     worker: web_sys::Worker,
     ready: Rc<Cell<bool>>,
     failed: Rc<RefCell<Option<String>>>,
-    pending: Rc<RefCell<Option<oneshot::Sender<Reply>>>>,
+    /// Replies awaited, by job id: several jobs may be in flight on one worker.
+    pending: Rc<RefCell<HashMap<u32, oneshot::Sender<Reply>>>>,
+    /// Notes the worker posted while handling its peers' messages, oldest first.
+    notes: Rc<RefCell<mpsc::UnboundedReceiver<Reply>>>,
     next_id: Cell<u32>,
     _on_message: Closure<dyn FnMut(String, u32, String)>,
 }
@@ -101,25 +128,31 @@ impl Proc {
     fn spawn(index: u32) -> Result<Proc, String> {
         let ready = Rc::new(Cell::new(false));
         let failed = Rc::new(RefCell::new(None));
-        let pending: Rc<RefCell<Option<oneshot::Sender<Reply>>>> = Rc::new(RefCell::new(None));
+        let pending: Rc<RefCell<HashMap<u32, oneshot::Sender<Reply>>>> = Rc::default();
         let (r, f, p) = (ready.clone(), failed.clone(), pending.clone());
+        let (note_tx, notes) = mpsc::unbounded::<Reply>();
         let on_message = Closure::<dyn FnMut(String, u32, String)>::new(
-            move |kind: String, _id: u32, payload: String| {
-                let answer = |reply: Reply| {
-                    if let Some(tx) = p.borrow_mut().take() {
-                        let _ = tx.send(reply);
+            move |kind: String, id: u32, payload: String| {
+                // A crash or a failed start answers every job in flight: the worker is gone.
+                let fail_all = |why: &str| {
+                    for (_, tx) in p.borrow_mut().drain() {
+                        let _ = tx.send(Err(why.to_string()));
                     }
                 };
                 match kind.as_str() {
                     "playground:proc-ready" => r.set(true),
-                    "playground:proc-failed" => {
+                    "playground:proc-failed" | "playground:proc-crashed" => {
                         *f.borrow_mut() = Some(payload.clone());
-                        answer(Err(payload));
+                        fail_all(&payload);
+                        let _ = note_tx.unbounded_send(Err(payload));
                     }
-                    "playground:proc-result" => answer(Ok(payload)),
-                    "playground:proc-crashed" => {
-                        *f.borrow_mut() = Some(payload.clone());
-                        answer(Err(payload));
+                    "playground:proc-note" => {
+                        let _ = note_tx.unbounded_send(Ok(payload));
+                    }
+                    "playground:proc-result" => {
+                        if let Some(tx) = p.borrow_mut().remove(&id) {
+                            let _ = tx.send(Ok(payload));
+                        }
                     }
                     _ => {}
                 }
@@ -139,6 +172,7 @@ impl Proc {
             ready,
             failed,
             pending,
+            notes: Rc::new(RefCell::new(notes)),
             next_id: Cell::new(1),
             _on_message: on_message,
         })
@@ -165,9 +199,35 @@ impl Proc {
         }
     }
 
+    /// The next note the worker posted while handling a peer's message.
+    pub async fn next_note(&self) -> Reply {
+        let notes = self.notes.clone();
+        std::future::poll_fn(move |cx| {
+            use futures::Stream;
+            std::pin::Pin::new(&mut *notes.borrow_mut()).poll_next(cx)
+        })
+        .await
+        .unwrap_or_else(|| Err("the process worker went away".to_string()))
+    }
+
+    /// Connects this worker and `other` by a MessageChannel of their own.
+    pub fn connect(&self, other: &Proc) -> Result<(), String> {
+        connect_peers_js(&self.worker, self.index, &other.worker, other.index)
+            .map_err(|e| crate::web::env::js_error_text(&e))
+    }
+
     /// Ends the worker (its memory goes with it).
     pub fn terminate(&self) {
         self.worker.terminate();
+    }
+
+    /// A fresh job id and the receiver its reply will arrive on.
+    fn expect_reply(&self) -> (u32, oneshot::Receiver<Reply>) {
+        let id = self.next_id.get();
+        self.next_id.set(id.wrapping_add(1).max(1));
+        let (tx, rx) = oneshot::channel();
+        self.pending.borrow_mut().insert(id, tx);
+        (id, rx)
     }
 
     /// Sends one job with a shared buffer and waits for its reply.
@@ -175,26 +235,26 @@ impl Proc {
         if let Some(why) = self.failed.borrow().clone() {
             return Err(why);
         }
-        let (tx, rx) = oneshot::channel();
-        *self.pending.borrow_mut() = Some(tx);
-        let id = self.next_id.get();
-        self.next_id.set(id.wrapping_add(1));
-        post_shared_js(&self.worker, id, payload, shared)
-            .map_err(|e| crate::web::env::js_error_text(&e))?;
+        let (id, rx) = self.expect_reply();
+        if let Err(e) = post_shared_js(&self.worker, id, payload, shared) {
+            self.pending.borrow_mut().remove(&id);
+            return Err(crate::web::env::js_error_text(&e));
+        }
         rx.await
             .unwrap_or_else(|_| Err("the process worker went away".to_string()))
     }
 
-    /// Sends one job and waits for its reply (without blocking the page).
+    /// Sends one job and waits for its reply (without blocking the page); several may be in
+    /// flight, each reply matched to its job by id.
     pub async fn job(&self, payload: &str) -> Reply {
         if let Some(why) = self.failed.borrow().clone() {
             return Err(why);
         }
-        let (tx, rx) = oneshot::channel();
-        *self.pending.borrow_mut() = Some(tx);
-        let id = self.next_id.get();
-        self.next_id.set(id.wrapping_add(1));
-        post_job_js(&self.worker, id, payload).map_err(|e| crate::web::env::js_error_text(&e))?;
+        let (id, rx) = self.expect_reply();
+        if let Err(e) = post_job_js(&self.worker, id, payload) {
+            self.pending.borrow_mut().remove(&id);
+            return Err(crate::web::env::js_error_text(&e));
+        }
         rx.await
             .unwrap_or_else(|_| Err("the process worker went away".to_string()))
     }

@@ -5,40 +5,18 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use futures::channel::oneshot;
-use futures::future::{select, Either};
 use serde::Serialize;
 
 use crate::engine::i18n::Lang;
 use crate::engine::labs::cpu::CpuModel;
-use crate::engine::labs::LabConfig;
+use crate::engine::labs::{DemoConfig, LabConfig, Scenario};
 use crate::engine::report::Report;
 use crate::engine::runner::{self, RunControl};
-use crate::engine::scenario::{self, Scenario};
 use crate::web::clock::PerfClock;
-use crate::web::{env, panic, pool, procs};
+use crate::web::pool::on_pool;
+use crate::web::{env, procs};
 
-/// Why a run did not produce a report (CONTRACT.md: `code`, `message`, `line?`, `col?`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RunError {
-    pub code: String,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub col: Option<u32>,
-}
-
-impl RunError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
-        RunError {
-            code: code.to_string(),
-            message: message.into(),
-            line: None,
-            col: None,
-        }
-    }
-}
+pub use crate::engine::control::RunError;
 
 /// What the UI hears about runs (whoever started them: a button or `window.playground`).
 #[derive(Clone, Debug)]
@@ -129,7 +107,7 @@ pub async fn cancel() {
 
 /// Parses with this page's worker cap; errors carry line and col.
 pub fn parse(text: &str) -> Result<Scenario, RunError> {
-    scenario::parse(text, env::worker_cap()).map_err(|e| RunError {
+    crate::engine::labs::parse(text, env::worker_cap()).map_err(|e| RunError {
         code: e.code.as_str().to_string(),
         message: e.message(lang()),
         line: Some(e.line),
@@ -158,8 +136,7 @@ pub async fn run(text: String) -> Result<Report, RunError> {
     tell(&RunNotice::Started { lab, demo });
     let result = match &scenario.config {
         LabConfig::Cpu(_) => run_cpu(&text, &scenario, ctl).await,
-        LabConfig::Sync(_) => run_sync(&text, &scenario, ctl).await,
-        LabConfig::Async(_) => run_async(&text, &scenario, ctl).await,
+        LabConfig::Demo(config) => run_demo(&text, &scenario, config, ctl).await,
         LabConfig::Models(_) => run_models(&text, &scenario, ctl).await,
     };
     ACTIVE.with(|a| *a.borrow_mut() = None);
@@ -168,52 +145,6 @@ pub async fn run(text: String) -> Result<Report, RunError> {
         Err(e) => tell(&RunNotice::Failed(e.clone())),
     }
     result
-}
-
-/// Runs `job` on the coordinator with a rayon pool of exactly `k` threads on hosts 0…k-1, and
-/// waits for it without blocking the page: progress, cancel and crashes are polled meanwhile.
-async fn on_pool<T: Send + 'static>(
-    k: u32,
-    ctl: &Arc<RunControl>,
-    job: impl FnOnce(&rayon::ThreadPool, &RunControl) -> T + Send + 'static,
-) -> Result<(T, f64), RunError> {
-    let lease = pool::lease(k, 10_000.0)
-        .await
-        .map_err(|reason| RunError::new("no-threads", reason))?;
-    let (tx, mut rx) = oneshot::channel();
-    let hosts = lease.hosts.clone();
-    let job_ctl = ctl.clone();
-    lease.coordinator.push(Box::new(move || {
-        if let Some(out) = coordinator::with_pool(&hosts, k, |pool| job(pool, &job_ctl)) {
-            let _ = tx.send(out);
-        }
-        // Otherwise dropping `tx` tells the page the pool could not be built.
-    }));
-    loop {
-        let tick = gloo_timers::future::TimeoutFuture::new(25);
-        match select(&mut rx, tick).await {
-            Either::Left((Ok(out), _)) => return Ok((out, lease.spawn_ms)),
-            Either::Left((Err(_), _)) => {
-                return Err(RunError::new(
-                    "pool-failed",
-                    "the coordinator could not build a pool of that size",
-                ))
-            }
-            Either::Right(_) => {
-                if let Some(crash) = panic::take() {
-                    return Err(crashed(crash, ctl).await);
-                }
-                if let Some((host, message)) = pool::crashed_host() {
-                    let crash = panic::Crash {
-                        worker: (host != u32::MAX).then_some(host),
-                        host: Some(host),
-                        message,
-                    };
-                    return Err(crashed(crash, ctl).await);
-                }
-            }
-        }
-    }
 }
 
 /// The report around a lab's result; `trace`, `runs` and `workers_used` come from the run.
@@ -311,222 +242,6 @@ async fn run_cpu(
     finish(text, scenario, t0, measured, result)
 }
 
-/// Lab `sync`: the demo runs on the coordinator's pool like the CPU lab's threads.
-async fn run_sync(
-    text: &str,
-    scenario: &Scenario,
-    ctl: Arc<RunControl>,
-) -> Result<Report, RunError> {
-    use crate::engine::labs::sync::SyncConfig;
-    use crate::engine::sync::{barrier, deadlock, race, semaphore};
-    use crate::engine::trace::SpanKind;
-    let LabConfig::Sync(config) = scenario.config.clone() else {
-        return Err(RunError::new("bad-argument", "not a sync scenario"));
-    };
-    let k = scenario.run.workers;
-    let t0 = js_sys::Date::now();
-    let (measured, result) = match config {
-        SyncConfig::Race {
-            increments,
-            methods,
-        } => {
-            let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
-                race::run_race(pool, k, increments, &methods, ctl, &PerfClock)
-            })
-            .await?;
-            let result = race::race_result(&run, k, increments);
-            (
-                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
-                result,
-            )
-        }
-        SyncConfig::Semaphore {
-            connections,
-            requests,
-            hold_ms,
-        } => {
-            let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
-                semaphore::run_semaphore(
-                    pool,
-                    k,
-                    connections,
-                    requests,
-                    f64::from(hold_ms),
-                    ctl,
-                    &PerfClock,
-                )
-            })
-            .await?;
-            let result = semaphore::semaphore_result(&run);
-            (
-                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Io),
-                result,
-            )
-        }
-        SyncConfig::Barrier {
-            phases,
-            work_ms,
-            straggler_ms,
-            timeout_ms,
-        } => {
-            let seed = scenario.seed;
-            let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
-                barrier::run_barrier(
-                    pool,
-                    k,
-                    phases,
-                    f64::from(work_ms),
-                    f64::from(straggler_ms),
-                    f64::from(timeout_ms),
-                    seed,
-                    ctl,
-                    &PerfClock,
-                )
-            })
-            .await?;
-            let result = barrier::barrier_result(&run, k);
-            (
-                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::Cpu),
-                result,
-            )
-        }
-        SyncConfig::Shared { increments } => {
-            let (trace, result) = run_shared(k, increments, &ctl).await?;
-            (
-                Measured::of(ctl.cancelled(), trace, 0.0, SpanKind::Cpu),
-                result,
-            )
-        }
-        SyncConfig::Condition {
-            producers,
-            capacity,
-            items,
-            produce_ms,
-            consume_ms,
-            notify_all,
-        } => {
-            use crate::engine::sync::condition::run_condition;
-            sync_demo(k, &ctl, move |pool, ctl| {
-                run_condition(
-                    pool,
-                    producers,
-                    k - producers,
-                    capacity,
-                    items,
-                    f64::from(produce_ms),
-                    f64::from(consume_ms),
-                    notify_all,
-                    ctl,
-                    &PerfClock,
-                )
-            })
-            .await?
-        }
-        SyncConfig::Queues {
-            kind,
-            items,
-            maxsize,
-            work_ms,
-        } => {
-            use crate::engine::sync::queues::run_queues;
-            sync_demo(k.max(2), &ctl, move |pool, ctl| {
-                run_queues(
-                    pool,
-                    k.max(2),
-                    kind,
-                    items,
-                    maxsize,
-                    f64::from(work_ms),
-                    ctl,
-                    &PerfClock,
-                )
-            })
-            .await?
-        }
-        SyncConfig::Rlock {
-            depth,
-            hold_ms,
-            timeout_ms,
-        } => {
-            use crate::engine::sync::primitives::run_rlock;
-            sync_demo(k.max(2), &ctl, move |pool, ctl| {
-                run_rlock(
-                    pool,
-                    depth,
-                    f64::from(hold_ms),
-                    f64::from(timeout_ms),
-                    ctl,
-                    &PerfClock,
-                )
-            })
-            .await?
-        }
-        SyncConfig::Event {
-            ready_ms,
-            run_ms,
-            timeout_ms,
-        } => {
-            use crate::engine::sync::primitives::run_event;
-            sync_demo(k.max(2), &ctl, move |pool, ctl| {
-                run_event(
-                    pool,
-                    k.max(2),
-                    f64::from(ready_ms),
-                    f64::from(run_ms),
-                    f64::from(timeout_ms),
-                    ctl,
-                    &PerfClock,
-                )
-            })
-            .await?
-        }
-        SyncConfig::Life {
-            job_ms,
-            join_timeout_ms,
-            timer_ms,
-        } => {
-            use crate::engine::sync::primitives::run_life;
-            sync_demo(k.max(2), &ctl, move |pool, ctl| {
-                run_life(
-                    pool,
-                    k.max(2),
-                    f64::from(job_ms),
-                    f64::from(join_timeout_ms),
-                    f64::from(timer_ms),
-                    ctl,
-                    &PerfClock,
-                )
-            })
-            .await?
-        }
-        SyncConfig::Deadlock {
-            strategies,
-            hold_ms,
-            timeout_ms,
-        } => {
-            let seed = scenario.seed;
-            let (run, spawn_ms) = on_pool(k, &ctl, move |pool, ctl| {
-                deadlock::run_deadlock(
-                    pool,
-                    &strategies,
-                    f64::from(hold_ms),
-                    f64::from(timeout_ms),
-                    seed,
-                    ctl,
-                    &PerfClock,
-                )
-            })
-            .await?;
-            let result = deadlock::deadlock_result(&run);
-            (
-                Measured::of(run.cancelled, run.trace, spawn_ms, SpanKind::LockWait),
-                result,
-            )
-        }
-    };
-    finish(text, scenario, t0, measured, result)
-}
-
 /// Lab `models`: the same work under each model in turn (see `web::models`).
 async fn run_models(
     text: &str,
@@ -551,160 +266,43 @@ async fn run_models(
     finish(text, scenario, t0, measured, run.result)
 }
 
-/// `on_pool` for the other labs' runners.
-pub async fn on_pool_pub<T: Send + 'static>(
-    k: u32,
-    ctl: &Arc<RunControl>,
-    job: impl FnOnce(&rayon::ThreadPool, &RunControl) -> T + Send + 'static,
-) -> Result<(T, f64), RunError> {
-    on_pool(k, ctl, job).await
-}
-
-/// Lab `async`: the demo runs as futures on this page's own event loop.
-async fn run_async(
+/// Labs `sync` and `async`: any demo on the demo shape, on the page's loop with the real ports.
+async fn run_demo(
     text: &str,
     scenario: &Scenario,
+    config: &DemoConfig,
     ctl: Arc<RunControl>,
 ) -> Result<Report, RunError> {
-    let LabConfig::Async(config) = scenario.config.clone() else {
-        return Err(RunError::new("bad-argument", "not an async scenario"));
-    };
+    let needs = config.demo.needs;
+    if needs.threads {
+        if let Some(why) = env::threads_unavailable_reason() {
+            return Err(RunError::new("no-threads", why));
+        }
+    }
+    if needs.shared_memory && !env::facts().cross_origin_isolated {
+        return Err(RunError::new(
+            "no-shared-memory",
+            "a SharedArrayBuffer can only be created on a cross-origin isolated page (COOP + COEP); process workers still work here, but they cannot share memory",
+        ));
+    }
     let t0 = js_sys::Date::now();
-    let run = crate::web::aio::run(config, scenario.seed, scenario.run.workers, ctl).await;
-    let mut used: Vec<u32> = run.trace.spans.iter().map(|s| s.worker).collect();
-    used.sort_unstable();
-    used.dedup();
+    let run =
+        crate::web::driver::run_demo(config, scenario.seed, scenario.run.workers, ctl).await?;
+    let used = crate::engine::demo::workers_used(&run.trace);
     let mut result = run.result;
-    if let Some(obj) = result.as_object_mut() {
-        obj.insert("spans_dropped".into(), run.spans_dropped.into());
+    if scenario.lab == crate::engine::labs::LabId::Async {
+        if let Some(obj) = result.as_object_mut() {
+            obj.insert("spans_dropped".into(), run.spans_dropped.into());
+        }
     }
     let measured = Measured {
         cancelled: run.cancelled,
         trace: run.trace,
         spawn_ms: run.spawn_ms,
         runs: Vec::new(),
-        used: used.len(),
+        used,
     };
     finish(text, scenario, t0, measured, result)
-}
-
-/// A newer sync demo on the pool: its trace's `cpu` spans name the workers that did work.
-async fn sync_demo(
-    k: u32,
-    ctl: &Arc<RunControl>,
-    job: impl FnOnce(&rayon::ThreadPool, &RunControl) -> crate::engine::sync::DemoRun + Send + 'static,
-) -> Result<(Measured, serde_json::Value), RunError> {
-    let (run, spawn_ms) = on_pool(k, ctl, job).await?;
-    let measured = Measured::of(
-        run.cancelled,
-        run.trace,
-        spawn_ms,
-        crate::engine::trace::SpanKind::Cpu,
-    );
-    Ok((measured, run.result))
-}
-
-/// Shared memory for process workers: one SharedArrayBuffer posted to k isolated workers, who
-/// add to its counter without and then with the lock that lives in the same buffer.
-async fn run_shared(
-    k: u32,
-    increments: u32,
-    ctl: &RunControl,
-) -> Result<(crate::engine::trace::Trace, serde_json::Value), RunError> {
-    use crate::engine::clock::Clock;
-    use crate::engine::sync::shared::{SharedCells, COUNTER};
-    use crate::engine::trace::{RawSpan, SpanKind, Trace};
-    if !env::facts().cross_origin_isolated {
-        return Err(RunError::new(
-            "no-shared-memory",
-            "a SharedArrayBuffer can only be created on a cross-origin isolated page (COOP + COEP); process workers still work here, but they cannot share memory",
-        ));
-    }
-    let (procs, _) = procs::lease(k, 10_000.0)
-        .await
-        .map_err(|reason| RunError::new("no-processes", reason))?;
-    let origin = PerfClock.now_ms();
-    let mut spans = Vec::new();
-    let mut modes = Vec::new();
-    for (task, locked) in [false, true].into_iter().enumerate() {
-        if ctl.cancelled() {
-            break;
-        }
-        let buffer = js_sys::SharedArrayBuffer::new(16);
-        let payload =
-            serde_json::json!({ "workers": k, "n": increments, "locked": locked }).to_string();
-        let t0 = PerfClock.now_ms();
-        // Cancel reaches the workers through the buffer itself: they check its STOP cell.
-        let work = futures::future::join_all(procs.iter().map(|p| p.job_shared(&payload, &buffer)));
-        let watch = async {
-            while !ctl.cancelled() {
-                gloo_timers::future::TimeoutFuture::new(10).await;
-            }
-            procs::shared_cells(&buffer).store(crate::engine::sync::shared::STOP, 1);
-            std::future::pending::<()>().await;
-        };
-        let replies = match select(Box::pin(work), Box::pin(watch)).await {
-            Either::Left((replies, _)) => replies,
-            Either::Right(((), work)) => work.await,
-        };
-        let wall = PerfClock.now_ms() - t0;
-        for (p, r) in procs.iter().zip(&replies) {
-            let Ok(text) = r else {
-                procs::replace_failed();
-                return Err(RunError::new(
-                    "worker-panicked",
-                    format!("process {} failed", p.index),
-                ));
-            };
-            if let Ok(r) = serde_json::from_str::<runner::ProcessResult>(text) {
-                spans.push(RawSpan {
-                    worker: p.index,
-                    task: task as u32,
-                    kind: SpanKind::Cpu,
-                    start: r.t0,
-                    end: r.t1,
-                    label: Some(if locked {
-                        "with the lock".into()
-                    } else {
-                        "no lock".into()
-                    }),
-                });
-            }
-        }
-        let actual = procs::shared_cells(&buffer).load(COUNTER) as u64;
-        let expected = u64::from(k) * u64::from(increments);
-        modes.push(serde_json::json!({
-            "mode": if locked { "lock" } else { "none" },
-            "expected": expected,
-            "actual": actual,
-            "lost_updates": expected.saturating_sub(actual),
-            "wall_ms": crate::engine::trace::round_us(wall),
-        }));
-    }
-    let mut trace = Trace::default();
-    trace.push_raw(origin, spans);
-    for s in trace.spans.iter_mut() {
-        s.lane = format!("process-{}", s.worker);
-    }
-    let lost = modes
-        .first()
-        .map_or(0, |m| m["lost_updates"].as_u64().unwrap_or(0));
-    let exact = modes.get(1).is_some_and(|m| m["lost_updates"] == 0);
-    let result = serde_json::json!({
-        "workers": k,
-        "increments": increments,
-        "modes": modes,
-        "lost_updates": lost,
-        "exact_with_lock": exact,
-        "numbers": modes.iter().map(|m| serde_json::json!({
-            "label": if m["mode"] == "lock" { "sync.shared-lock" } else { "sync.shared-none" },
-            "value": format!("{} / {} ({} lost)", m["actual"], m["expected"], m["lost_updates"]),
-        })).collect::<Vec<_>>(),
-        "lesson": { "id": if lost > 0 { "lesson.sync.shared" } else { "lesson.sync.shared-lucky" }, "figures": {
-            "workers": k.to_string(), "lost": lost.to_string(), "expected": (u64::from(k) * u64::from(increments)).to_string(),
-        } },
-    });
-    Ok((trace, result))
 }
 
 /// The processes model: k isolated workers, each chunk sent as text and answered as text.
@@ -875,25 +473,6 @@ struct Measured {
     used: usize,
 }
 
-impl Measured {
-    /// A run without repeats, whose workers are those with spans of `kind`.
-    fn of(
-        cancelled: bool,
-        trace: crate::engine::trace::Trace,
-        spawn_ms: f64,
-        kind: crate::engine::trace::SpanKind,
-    ) -> Self {
-        let used = trace.workers_with(kind, None).len();
-        Measured {
-            cancelled,
-            trace,
-            spawn_ms,
-            runs: Vec::new(),
-            used,
-        }
-    }
-}
-
 /// A cancelled run is an error; anything else becomes the report.
 fn finish(
     text: &str,
@@ -920,73 +499,5 @@ fn note_spawn(trace: &mut crate::engine::trace::Trace, spawn_ms: f64) {
                 "started workers for this run in {spawn_ms:.0} ms (not counted in the timings)"
             ),
         );
-    }
-}
-
-/// A worker panicked: stop the others, discard the stuck pool, and name the worker.
-async fn crashed(crash: panic::Crash, ctl: &RunControl) -> RunError {
-    ctl.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
-    // Let the surviving workers finish their chunk and go idle before they are terminated.
-    gloo_timers::future::TimeoutFuture::new(60).await;
-    let who = match crash.worker {
-        Some(w) => format!("worker {w}"),
-        None => "the coordinator".to_string(),
-    };
-    pool::discard(format!(
-        "{who} panicked ({}); its pool was discarded and fresh workers were started",
-        crash.message
-    ));
-    RunError::new(
-        "worker-panicked",
-        format!(
-            "{who} panicked: {}. The pool was restarted automatically; the next run works without a reload.",
-            crash.message
-        ),
-    )
-}
-
-/// Runs on the coordinator worker: keeps one rayon pool whose thread i lives on host i.
-pub(crate) mod coordinator {
-    use std::cell::RefCell;
-    use std::sync::Arc;
-
-    use crate::web::hosts::Inbox;
-
-    thread_local! {
-        static POOL: RefCell<Option<(Vec<usize>, rayon::ThreadPool)>> = const { RefCell::new(None) };
-    }
-
-    /// Calls `f` with a pool of exactly `k` threads on `hosts[0..k]`, reusing the last pool
-    /// when it matches; returns None if rayon refuses to build it.
-    pub fn with_pool<R>(
-        hosts: &[Arc<Inbox>],
-        k: u32,
-        f: impl FnOnce(&rayon::ThreadPool) -> R,
-    ) -> Option<R> {
-        let ids: Vec<usize> = hosts
-            .iter()
-            .take(k as usize)
-            .map(|h| Arc::as_ptr(h) as usize)
-            .collect();
-        let reuse = POOL.with(|p| p.borrow().as_ref().is_some_and(|(cur, _)| *cur == ids));
-        if !reuse {
-            // Dropping the old pool ends its threads; their hosts then take the new ones.
-            POOL.with(|p| *p.borrow_mut() = None);
-            let targets: Vec<Arc<Inbox>> = hosts.iter().take(k as usize).cloned().collect();
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(k as usize)
-                .thread_name(|i| format!("worker-{i}"))
-                .spawn_handler(move |thread| {
-                    let host = targets
-                        .get(thread.index())
-                        .ok_or_else(|| std::io::Error::other("no host worker for this thread"))?;
-                    host.push(Box::new(move || thread.run()));
-                    Ok(())
-                })
-                .build()
-                .ok()?;
-            POOL.with(|p| *p.borrow_mut() = Some((ids, pool)));
-        }
-        POOL.with(|p| p.borrow().as_ref().map(|(_, pool)| f(pool)))
     }
 }

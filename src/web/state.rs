@@ -5,11 +5,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::engine::control::RunError;
 use crate::engine::i18n::Lang;
 use crate::engine::report::Report;
 use crate::engine::route::Route;
 use crate::web::pool::PoolSnapshot;
-use crate::web::runs::RunError;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppState {

@@ -6,9 +6,9 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use crate::engine::ports::{PoolDone, PoolJob, PoolKind, Ports};
 use super::Rt;
 use super::{Event, Queue};
+use crate::engine::ports::{PoolDone, PoolJob, PoolKind, Ports};
 
 /// Where a future is in its life (`Future.running()`, `.done()`, `.cancelled()`).
 #[derive(Clone, Debug, PartialEq)]

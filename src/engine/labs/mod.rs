@@ -2,8 +2,8 @@
 //! `sync` or `async` lab is one `DEMO` in `DEMOS` below; the CPU and models labs still parse
 //! their own tables (`cpu.rs`, `models.rs`) until they move onto the demo shape too.
 
-pub mod cpu;
-pub mod models;
+pub use crate::engine::cpu_lab as cpu;
+pub use crate::engine::models::lab as models;
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -14,8 +14,9 @@ use crate::engine::demo::{Ctx, Demo};
 use crate::engine::params::Values;
 use std::any::Any;
 
+use crate::engine::native::VirtualCpu;
 use crate::engine::ports::{
-    Boxed, PoolDone, PoolJob, PoolKind, Ports, Process, SharedBuffer, SharedCells, ThreadJob, VirtualCpu,
+    Boxed, PoolDone, PoolJob, PoolKind, Ports, Process, SharedBuffer, SharedCells, ThreadJob,
 };
 use crate::engine::scenario::{self, ErrorCode, Header, ScenarioError, TableReader};
 use crate::engine::trace::Trace;
@@ -27,26 +28,26 @@ pub use crate::engine::lab::{LabId, Preset};
 /// here, its Python file and its catalogue texts.
 pub static DEMOS: &[&Demo] = &[
     &sync::race::DEMO,
-    // &sync::rlock::DEMO,
-    // &sync::semaphore::DEMO,
-    // &sync::event::DEMO,
-    // &sync::condition::DEMO,
-    // &sync::barrier::DEMO,
-    // &sync::queues::DEMO,
-    // &sync::life::DEMO,
-    // &sync::deadlock::DEMO,
-    // &sync::shared::DEMO,
+    &sync::rlock::DEMO,
+    &sync::semaphore::DEMO,
+    &sync::event::DEMO,
+    &sync::condition::DEMO,
+    &sync::barrier::DEMO,
+    &sync::queues::DEMO,
+    &sync::life::DEMO,
+    &sync::deadlock::DEMO,
+    &sync::shared::DEMO,
     &aio::demos::gather::DEMO,
-    // &aio::demos::task_group::DEMO,
-    // &aio::demos::timeouts::DEMO,
-    // &aio::demos::limits::DEMO,
-    // &aio::demos::retry::DEMO,
-    // &aio::demos::bucket::DEMO,
-    // &aio::demos::pipeline::DEMO,
-    // &aio::demos::actors::DEMO,
-    // &aio::demos::futures::DEMO,
-    // &aio::demos::blocking::DEMO,
-    // &aio::demos::scale::DEMO,
+    &aio::demos::task_group::DEMO,
+    &aio::demos::timeouts::DEMO,
+    &aio::demos::limits::DEMO,
+    &aio::demos::retry::DEMO,
+    &aio::demos::bucket::DEMO,
+    &aio::demos::pipeline::DEMO,
+    &aio::demos::actors::DEMO,
+    &aio::demos::futures::DEMO,
+    &aio::demos::blocking::DEMO,
+    &aio::demos::scale::DEMO,
 ];
 
 /// The demos of `lab`, in display order.
@@ -207,6 +208,7 @@ pub fn process_main(
         .map(|t| t.task)
         .unwrap_or_default();
     match task.as_str() {
+        sync::shared::TASK => sync::shared::process_main(job, shared, clock),
         _ => crate::engine::runner::process_job(job, clock, cpu_of)
             .and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string())),
     }
@@ -252,7 +254,6 @@ pub fn start(
 
 /// Runs a scenario's demo natively: virtual time on the loop, real threads for the thread and
 /// process ports (`tests/every_demo.rs`).
-#[cfg(not(target_arch = "wasm32"))]
 pub fn run_native(scenario: &Scenario, ctl: Arc<RunControl>) -> Result<DemoRun, RunError> {
     let Some(config) = scenario.demo_config() else {
         return Err(RunError::new(
@@ -262,8 +263,15 @@ pub fn run_native(scenario: &Scenario, ctl: Arc<RunControl>) -> Result<DemoRun, 
     };
     let rt = Rt::new_virtual();
     let workers = config.demo.workers(scenario.run.workers);
-    let ports = crate::engine::ports::NativePorts::new(&rt, workers, process_main);
-    let (ctx, fut) = start(config, scenario.seed, scenario.run.workers, &rt, ports, ctl.clone());
+    let ports = crate::engine::native::NativePorts::new(&rt, workers, process_main);
+    let (ctx, fut) = start(
+        config,
+        scenario.seed,
+        scenario.run.workers,
+        &rt,
+        ports,
+        ctl.clone(),
+    );
     let out = rt.block_on(fut).map_err(|s| {
         RunError::new(
             "stalled",
@@ -292,7 +300,14 @@ pub fn virtual_duration(config: &DemoConfig, seed: u64, workers: u32) -> Option<
     let rt = Rt::new_virtual();
     rt.set_recording(false);
     let ports = Rc::new(VirtualOnly(VirtualCpu::new(&rt, workers)));
-    let (_, fut) = start(config, seed, workers, &rt, ports, Arc::new(RunControl::new()));
+    let (_, fut) = start(
+        config,
+        seed,
+        workers,
+        &rt,
+        ports,
+        Arc::new(RunControl::new()),
+    );
     let out = rt.block_on(fut).ok().map(|_| rt.now());
     rt.shutdown();
     out.filter(|t| *t > 0.0)
@@ -303,7 +318,12 @@ pub fn virtual_duration(config: &DemoConfig, seed: u64, workers: u32) -> Option<
 struct VirtualOnly(VirtualCpu);
 
 impl Ports for VirtualOnly {
-    fn threads(&self, _k: u32, _ctl: Arc<RunControl>, _job: ThreadJob) -> Boxed<Result<Box<dyn Any + Send>, RunError>> {
+    fn threads(
+        &self,
+        _k: u32,
+        _ctl: Arc<RunControl>,
+        _job: ThreadJob,
+    ) -> Boxed<Result<Box<dyn Any + Send>, RunError>> {
         Box::pin(async { Err(RunError::new("no-threads", "not while measuring")) })
     }
     fn processes(&self, _k: u32) -> Boxed<Result<Vec<Rc<dyn Process>>, RunError>> {
@@ -311,6 +331,9 @@ impl Ports for VirtualOnly {
     }
     fn shared_buffer(&self, _cells: u32) -> Result<Rc<dyn SharedBuffer>, RunError> {
         Err(RunError::new("no-shared-memory", "not while measuring"))
+    }
+    fn connect(&self, _a: &Rc<dyn Process>, _b: &Rc<dyn Process>) -> Result<(), RunError> {
+        Err(RunError::new("no-processes", "not while measuring"))
     }
     fn cpu_job(&self, _kind: PoolKind, job: PoolJob) -> Boxed<Result<PoolDone, String>> {
         self.0.job(job)

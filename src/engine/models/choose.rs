@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::engine::labs::models::{Model, Workload};
+use crate::engine::models::lab::{Model, Workload};
 
 /// A task's CPU share at or above this is CPU-bound; at or below `IO_BOUND` it is I/O-bound.
 pub const CPU_BOUND: f64 = 0.7;

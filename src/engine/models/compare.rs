@@ -6,10 +6,10 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::threads::{Task, ThreadsRun};
-use crate::engine::lesson::lesson;
-use crate::engine::rng::Rng;
 use crate::engine::aio::Rt;
-use crate::engine::labs::models::{Model, Workload};
+use crate::engine::lesson::lesson;
+use crate::engine::models::lab::{Model, Workload};
+use crate::engine::rng::Rng;
 use crate::engine::trace::SpanKind;
 use crate::engine::workload::primes::count_primes;
 

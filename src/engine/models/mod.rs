@@ -4,6 +4,7 @@
 pub mod choose;
 pub mod compare;
 pub mod gil;
+pub mod lab;
 pub mod threads;
 
 /// The isolation demo's counter: one per module memory. Thread workers share the page's, so

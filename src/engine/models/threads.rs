@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::gil::{Gil, GilConfig, GilMode, GilWorker, WorkerGilStats, QUANTUM};
 use crate::engine::clock::Clock;
-use crate::engine::sync::start_together;
+use crate::engine::control::start_together;
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 use crate::engine::workload::primes::count_primes;
 

@@ -240,7 +240,9 @@ impl<'a> TableReader<'a> {
                     Some(ParamValue::Float(self.f64_in(p.key, d, min, max)?))
                 }
                 Kind::Bool => {
-                    let ParamValue::Bool(d) = p.default else { continue };
+                    let ParamValue::Bool(d) = p.default else {
+                        continue;
+                    };
                     Some(ParamValue::Bool(self.bool(p.key, d)?))
                 }
                 Kind::Choice(options) => match self.opt_string(p.key)? {
@@ -281,7 +283,10 @@ impl<'a> TableReader<'a> {
         let at_key = |key: &'static str, why: String| {
             ScenarioError::new(ErrorCode::InvalidValue, self.position(key))
                 .with("key", key)
-                .with("value", values.get(key).map(|v| v.to_toml()).unwrap_or_default())
+                .with(
+                    "value",
+                    values.get(key).map(|v| v.to_toml()).unwrap_or_default(),
+                )
                 .with("why", why)
         };
         for rule in rules {

@@ -8,8 +8,81 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::engine::clock::Clock;
-use crate::engine::runner::{LiveState, RunControl};
+use crate::engine::control::{LiveState, RunControl, RunError};
+use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
+use crate::engine::lab::LabId;
+use crate::engine::params::{Declared, Param};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
+
+crate::params! {
+    pub struct Config {
+        /// Phases, with a barrier after each.
+        phases: u32 = Param::int(1, 20, 3).label("knob.phases").help("help.sync.barrier.phases").knob(1.0),
+        /// A phase takes 50-150 % of this per worker (seeded).
+        work_ms: u32 = Param::int(1, 1_000, 30).unit("ms").label("knob.work").help("help.sync.barrier.work-ms").knob(10.0),
+        /// The last worker is this much slower in the last phase.
+        straggler_ms: u32 = Param::int(0, 5_000, 0).unit("ms").label("knob.straggler").help("help.sync.barrier.straggler-ms").knob(10.0),
+        /// `barrier.wait(timeout=…)`: a wait that runs out breaks the barrier for everyone.
+        timeout_ms: u32 = Param::int(1, 10_000, 1_000).unit("ms").label("knob.barrier-timeout").help("help.sync.barrier.timeout-ms").knob(10.0),
+    }
+}
+
+pub static DEMO: Demo = Demo {
+    lab: LabId::Sync,
+    id: "barrier",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[
+        DemoPreset {
+            name: "barrier",
+            title: "Barrier: 4 workers, 3 phases — nobody starts a phase early",
+            run: "workers = 4\n",
+            table: "phases = 3\nwork_ms = 30       # each phase takes 15-45 ms per worker (seeded)\n",
+        },
+        DemoPreset {
+            name: "barrier-broken",
+            title: "A broken barrier: one straggler, a 150 ms timeout",
+            run: "workers = 4\n",
+            table: "phases = 2\nwork_ms = 20\nstraggler_ms = 400   # the last worker is this much slower in the last phase\ntimeout_ms = 150     # barrier.wait(timeout=0.15): the others give up and the barrier breaks\n",
+        },
+    ],
+    python: include_str!("../../python/sync_barrier.py"),
+    rust: RUST_EXCERPT,
+    needs: Needs::THREADS,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
+
+/// The demo's own catalogue texts: (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("help.sync.barrier.phases", "Phases of work, with a barrier after each", "工作阶段数，每个阶段之后都有一道屏障"),
+    ("help.sync.barrier.work-ms", "Work per phase per worker (±50%, drawn from the scenario's `seed`)", "每个工作线程每个阶段的工作量（±50%，由场景的 `seed` 随机决定）"),
+    ("help.sync.barrier.straggler-ms", "Extra time of the last worker in the last phase", "最后一个工作线程在最后一个阶段额外花费的时间"),
+    ("help.sync.barrier.timeout-ms", "How long a barrier wait may take (`barrier.wait(timeout=…)`); a wait that runs out breaks the barrier for everyone (`BrokenBarrierError`)", "一次屏障等待最多可用的时间（`barrier.wait(timeout=…)`）；等待超时会让屏障对所有工作线程都失效（`BrokenBarrierError`）"),
+];
+
+/// The demo: `[run] workers` workers meet at the barrier after every phase.
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+    let (k, seed) = (ctx.workers, ctx.seed);
+    let run = ctx
+        .on_threads(k, move |pool, ctl, clock| {
+            run_barrier(
+                pool,
+                k,
+                cfg.phases,
+                f64::from(cfg.work_ms),
+                f64::from(cfg.straggler_ms),
+                f64::from(cfg.timeout_ms),
+                seed,
+                ctl,
+                clock,
+            )
+        })
+        .await?;
+    let result = barrier_result(&run, k);
+    ctx.record(run.trace);
+    Ok(result)
+}
 
 // excerpt:start
 /// A reusable barrier for `parties` workers. `wait` returns Err once any wait timed out

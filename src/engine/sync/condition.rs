@@ -11,8 +11,95 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::engine::clock::Clock;
-use crate::engine::runner::{LiveState, RunControl};
+use crate::engine::control::{LiveState, RunControl, RunError};
+use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
+use crate::engine::lab::LabId;
+use crate::engine::params::{Declared, Param, Rule};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
+
+crate::choice! {
+    /// Who a put or a get wakes: `cond.notify()` (one waiter) or `cond.notify_all()`.
+    pub enum Notify { One = "one", All = "all" }
+}
+
+crate::params! {
+    pub struct Config {
+        /// Producers among the workers; the others consume.
+        producers: u32 = Param::int(1, 63, 1).label("knob.sync.producers").help("help.sync.condition.producers").knob(1.0),
+        /// The buffer holds this many items.
+        capacity: u32 = Param::int(1, 1_000, 3).label("knob.sync.capacity").help("help.sync.condition.capacity").knob(1.0),
+        /// Items per producer.
+        items: u32 = Param::int(1, 10_000, 20).label("knob.sync.items").help("help.sync.condition.items").knob(1.0),
+        produce_ms: u32 = Param::int(0, 1_000, 5).unit("ms").label("knob.sync.produce-ms").help("help.sync.condition.produce-ms"),
+        consume_ms: u32 = Param::int(0, 1_000, 10).unit("ms").label("knob.sync.consume-ms").help("help.sync.condition.consume-ms").knob(1.0),
+        notify: Notify = Param::choice(Notify::OPTIONS, "one").label("knob.sync.notify").help("help.sync.condition.notify").knob(0.0),
+    }
+}
+
+pub static DEMO: Demo = Demo {
+    lab: LabId::Sync,
+    id: "condition",
+    params: Config::PARAMS,
+    rules: &[
+        Rule::MinWorkers {
+            n: 2,
+            why: "a producer and a consumer need [run] workers = 2 or more",
+        },
+        Rule::BelowWorkers {
+            key: "producers",
+            why: "at least one of the [run] workers must consume",
+        },
+    ],
+    presets: &[DemoPreset {
+        name: "condition",
+        title: "Condition: a bounded buffer, 2 producers, 2 consumers",
+        run: "workers = 4\n",
+        table: "producers = 2      # the others consume\ncapacity = 3       # the buffer holds 3 items\nitems = 15         # per producer\nproduce_ms = 4\nconsume_ms = 10    # consumers are slower: producers wait for room\nnotify = \"one\"     # \"all\": notify_all wakes every waiter\n",
+    }],
+    python: include_str!("../../python/sync_condition.py"),
+    rust: RUST_EXCERPT,
+    needs: Needs::THREADS,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
+
+/// The demo's own catalogue texts: (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("knob.sync.produce-ms", "Produce one item (ms)", "生产一个条目（毫秒）"),
+    ("knob.sync.notify", "Wake on put/get (one: notify, all: notify_all)", "放入/取出时唤醒（one：notify，all：notify_all）"),
+    ("help.sync.condition.producers", "Producers: the first this many workers each put items into the buffer; the other `[run] workers` consume", "生产者数：前这么多个工作线程向缓冲区放入条目；其余的 `[run] workers` 负责消费"),
+    ("help.sync.condition.capacity", "Items the shared buffer holds; a producer waits (`cond.wait()` in a `while` loop) while it is full", "共享缓冲区能容纳的条目数；缓冲区满时，生产者在 `while` 循环中用 `cond.wait()` 等待"),
+    ("help.sync.condition.items", "Items each producer puts", "每个生产者放入的条目数"),
+    ("help.sync.condition.produce-ms", "A producer's work on each item before it puts it", "生产者在放入每个条目之前为它工作的时长"),
+    ("help.sync.condition.consume-ms", "A consumer's work on each item it takes", "消费者处理每个取出条目的时长"),
+    ("help.sync.condition.notify", "Who a put or a get wakes: `one`: `notify()`, one waiter; `all`: `notify_all()`, every waiter (most of whom find nothing and wait again)", "放入或取出时唤醒谁：`one`：`notify()`，唤醒一个等待者；`all`：`notify_all()`，唤醒所有等待者（其中大多数发现无事可做，又继续等待）"),
+];
+
+/// The demo: `producers` of the `[run] workers` produce, the rest consume (the rules keep at
+/// least one of each).
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+    let k = ctx.workers;
+    let producers = cfg.producers.min(k.saturating_sub(1)).max(1);
+    let consumers = k.saturating_sub(producers).max(1);
+    let run = ctx
+        .on_threads(producers + consumers, move |pool, ctl, clock| {
+            run_condition(
+                pool,
+                producers,
+                consumers,
+                cfg.capacity,
+                cfg.items,
+                f64::from(cfg.produce_ms),
+                f64::from(cfg.consume_ms),
+                cfg.notify == Notify::All,
+                ctl,
+                clock,
+            )
+        })
+        .await?;
+    ctx.record(run.trace);
+    Ok(run.result)
+}
 
 struct Buffer {
     items: VecDeque<u64>,

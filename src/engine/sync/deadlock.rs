@@ -7,8 +7,81 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use serde::Serialize;
 
 use crate::engine::clock::Clock;
-use crate::engine::runner::{LiveState, RunControl};
+use crate::engine::control::{LiveState, RunControl, RunError};
+use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
+use crate::engine::lab::LabId;
+use crate::engine::params::{Declared, Param, Rule};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
+
+crate::choice! {
+    /// Which strategies the demo runs: all three in turn, or one.
+    pub enum Strategies { All = "all", Opposite = "opposite", Ordered = "ordered", Timeout = "timeout" }
+}
+
+impl Strategies {
+    pub fn list(self) -> Vec<Strategy> {
+        match self {
+            Strategies::All => Strategy::ALL.to_vec(),
+            Strategies::Opposite => vec![Strategy::Opposite],
+            Strategies::Ordered => vec![Strategy::Ordered],
+            Strategies::Timeout => vec![Strategy::Timeout],
+        }
+    }
+}
+
+crate::params! {
+    pub struct Config {
+        /// opposite (deadlocks), ordered (one lock order), timeout (timed acquire + back-off),
+        /// or all three in turn.
+        strategy: Strategies = Param::choice(Strategies::OPTIONS, "all").label("sync.strategy").help("help.sync.deadlock.strategy").knob(0.0),
+        /// Time spent holding both locks.
+        hold_ms: u32 = Param::int(1, 1_000, 20).unit("ms").label("knob.hold-locks").help("help.sync.deadlock.hold-ms").knob(10.0),
+        /// How long a timed acquire waits before backing off.
+        timeout_ms: u32 = Param::int(1, 1_000, 10).unit("ms").label("knob.timeout").help("help.sync.deadlock.timeout-ms").knob(10.0),
+    }
+}
+
+pub static DEMO: Demo = Demo {
+    lab: LabId::Sync,
+    id: "deadlock",
+    params: Config::PARAMS,
+    rules: &[Rule::ExactWorkers {
+        n: 2,
+        why: "the deadlock demo uses exactly 2 workers, one per lock; set [run] workers = 2",
+    }],
+    presets: &[DemoPreset {
+        name: "deadlock",
+        title: "Deadlock: two locks taken in opposite order — detected, then two fixes",
+        run: "workers = 2        # one worker per lock\n",
+        table: "strategy = \"all\"   # opposite (deadlocks), ordered (one lock order), timeout (timed acquire + back-off)\nhold_ms = 20       # time spent holding both locks\ntimeout_ms = 10    # how long a timed acquire waits before backing off\n",
+    }],
+    python: include_str!("../../python/sync_deadlock.py"),
+    rust: RUST_EXCERPT,
+    needs: Needs::THREADS,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
+
+/// The demo's own catalogue texts: (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("help.sync.deadlock.strategy", "Which to run: `opposite`: worker 0 takes lock A then B, worker 1 B then A (a certain deadlock, found by a watchdog on the wait-for graph); `ordered`: both take A then B; `timeout`: the opposite order, but a timed acquire that lets go, backs off and tries again; `all`: the three in turn", "运行哪种策略：`opposite`：工作线程 0 先获取锁 A 再获取 B，工作线程 1 先 B 后 A（必然死锁，由监视等待图的看门狗发现）；`ordered`：两者都先 A 后 B；`timeout`：顺序相反，但使用限时获取，超时就放开已持有的锁，退避后重试；`all`：依次运行这三种"),
+    ("help.sync.deadlock.hold-ms", "Time spent holding both locks", "同时持有两把锁的时间"),
+    ("help.sync.deadlock.timeout-ms", "How long a timed acquire waits before backing off", "限时获取在退避之前等待的时长"),
+];
+
+/// The demo: each strategy in turn on the two workers.
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+    let (seed, strategies) = (ctx.seed, cfg.strategy.list());
+    let (hold_ms, timeout_ms) = (f64::from(cfg.hold_ms), f64::from(cfg.timeout_ms));
+    let run = ctx
+        .on_threads(ctx.workers.max(2), move |pool, ctl, clock| {
+            run_deadlock(pool, &strategies, hold_ms, timeout_ms, seed, ctl, clock)
+        })
+        .await?;
+    let result = deadlock_result(&run);
+    ctx.record(run.trace);
+    Ok(result)
+}
 
 const NONE: u32 = u32::MAX;
 const LOCK_NAMES: [&str; 2] = ["A", "B"];
@@ -26,6 +99,8 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    pub const ALL: [Strategy; 3] = [Strategy::Opposite, Strategy::Ordered, Strategy::Timeout];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Strategy::Opposite => "opposite",

@@ -1,16 +1,19 @@
 //! Synchronisation demos between real workers on shared memory (lab `sync`): each demo's
 //! engine is pure Rust run on a rayon pool, so it is tested natively on real threads.
 
-// pub mod barrier; // TODO(helper): convert to the demo shape
-// pub mod condition; // TODO(helper): convert to the demo shape
-// pub mod deadlock; // TODO(helper): convert to the demo shape
-// pub mod primitives; // TODO(helper): convert to the demo shape
-// pub mod queues; // TODO(helper): convert to the demo shape
+pub mod barrier;
+pub mod condition;
+pub mod deadlock;
+pub mod event;
+pub mod life;
+pub mod queues;
 pub mod race;
-// pub mod semaphore; // TODO(helper): convert to the demo shape
-// pub mod shared; // TODO(helper): convert to the demo shape
+pub mod rlock;
+pub mod semaphore;
+pub mod shared;
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use crate::engine::clock::Clock;
+use crate::engine::control::RunControl;
 
 /// What the newer sync demos return: their report `result`, their trace, and whether the run
 /// was cancelled.
@@ -20,15 +23,12 @@ pub struct DemoRun {
     pub cancelled: bool,
 }
 
-/// A start line: every worker spins until all `n` have arrived, so they truly start together
-/// (a real race needs real overlap). Returns false when `cancel` was raised while waiting.
-pub fn start_together(arrived: &AtomicU32, n: u32, cancel: &AtomicBool) -> bool {
-    arrived.fetch_add(1, Ordering::AcqRel);
-    while arrived.load(Ordering::Acquire) < n {
-        if cancel.load(Ordering::Relaxed) {
-            return false;
-        }
+pub use crate::engine::control::start_together;
+
+/// Busy for `ms` on the clock (a worker doing something), or until the run is cancelled.
+pub fn busy(clock: &dyn Clock, ms: f64, ctl: &RunControl) {
+    let t = clock.now_ms();
+    while clock.now_ms() - t < ms && !ctl.cancelled() {
         std::hint::spin_loop();
     }
-    true
 }

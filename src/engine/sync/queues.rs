@@ -10,24 +10,80 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::engine::clock::Clock;
-use crate::engine::runner::{LiveState, RunControl};
+use crate::engine::control::{LiveState, RunControl, RunError};
+use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
+use crate::engine::lab::LabId;
+use crate::engine::params::{Declared, Param};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Fifo,
-    Lifo,
-    Priority,
+crate::choice! {
+    /// `queue.Queue` (FIFO), `queue.LifoQueue`, `queue.PriorityQueue`.
+    pub enum Kind { Fifo = "fifo", Lifo = "lifo", Priority = "priority" }
 }
 
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Fifo => "fifo",
-            Kind::Lifo => "lifo",
-            Kind::Priority => "priority",
-        }
+crate::params! {
+    pub struct Config {
+        /// fifo, lifo or priority (ties keep insertion order).
+        kind: Kind = Param::choice(Kind::OPTIONS, "fifo").label("knob.sync.kind").help("help.sync.queues.kind").knob(0.0),
+        /// Items the producer puts.
+        items: u32 = Param::int(1, 10_000, 24).label("knob.sync.items").help("help.sync.queues.items").knob(1.0),
+        /// `queue.Queue(maxsize)`: the producer blocks when it is full (0: unbounded).
+        maxsize: u32 = Param::int(0, 1_000, 4).label("knob.sync.maxsize").help("help.sync.queues.maxsize").knob(1.0),
+        /// A consumer works this long on each item.
+        work_ms: u32 = Param::int(0, 1_000, 10).unit("ms").label("knob.sync.work-ms").help("help.sync.queues.work-ms").knob(1.0),
     }
+}
+
+pub static DEMO: Demo = Demo {
+    lab: LabId::Sync,
+    id: "queues",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[DemoPreset {
+        name: "queues",
+        title: "Queues: FIFO, LIFO, priority; back-pressure, task_done/join, sentinels",
+        run: "workers = 3        # one producer, two consumers\n",
+        table: "kind = \"priority\"  # fifo, lifo or priority (ties keep insertion order)\nitems = 24\nmaxsize = 4        # queue.Queue(maxsize=4): the producer blocks when it is full\nwork_ms = 10\n",
+    }],
+    python: include_str!("../../python/sync_queues.py"),
+    rust: RUST_EXCERPT,
+    // A producer and at least one consumer: fewer workers run with two.
+    needs: Needs {
+        min_workers: 2,
+        ..Needs::THREADS
+    },
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
+
+/// The demo's own catalogue texts: (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("knob.sync.kind", "Queue kind", "队列类型"),
+    ("help.sync.queues.kind", "The queue worker 0 fills and the other workers drain: `fifo` (`queue.Queue`), `lifo` (`queue.LifoQueue`) or `priority` (`queue.PriorityQueue`; ties keep insertion order)", "工作线程 0 填充、其他工作线程取空的队列类型：`fifo`（`queue.Queue`）、`lifo`（`queue.LifoQueue`）或 `priority`（`queue.PriorityQueue`；优先级相同时保持插入顺序）"),
+    ("help.sync.queues.items", "Items worker 0 puts into the queue", "工作线程 0 放入队列的条目数"),
+    ("help.sync.queues.maxsize", "`queue.Queue(maxsize)`: the producer blocks when the queue is full (0: unbounded)", "`queue.Queue(maxsize)`：队列满时生产者阻塞（0：无界）"),
+    ("help.sync.queues.work-ms", "A consumer's work on each item, before its `task_done()`", "消费者处理每个条目的时长，处理完再调用 `task_done()`"),
+];
+
+/// The demo: worker 0 produces, the other `[run] workers` (at least one) consume.
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+    let k = ctx.workers;
+    let run = ctx
+        .on_threads(k, move |pool, ctl, clock| {
+            run_queues(
+                pool,
+                k,
+                cfg.kind,
+                cfg.items,
+                cfg.maxsize,
+                f64::from(cfg.work_ms),
+                ctl,
+                clock,
+            )
+        })
+        .await?;
+    ctx.record(run.trace);
+    Ok(run.result)
 }
 
 /// (priority, insertion number, value) ordered so the heap pops the lowest priority first and,

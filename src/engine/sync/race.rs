@@ -32,9 +32,9 @@ impl Methods {
 crate::params! {
     pub struct Config {
         /// Each worker adds 1 this many times.
-        increments: u64 = Param::int(1, 20_000_000, 2_000_000).label("knob.increments").knob(1000.0),
+        increments: u64 = Param::int(1, 20_000_000, 2_000_000).label("knob.increments").help("help.sync.race.increments").knob(1000.0),
         /// none, lock, atomic — or all three in turn.
-        method: Methods = Param::choice(Methods::OPTIONS, "all").label("sync.method").knob(0.0),
+        method: Methods = Param::choice(Methods::OPTIONS, "all").label("sync.method").help("help.sync.race.method").knob(0.0),
     }
 }
 
@@ -60,15 +60,23 @@ pub static DEMO: Demo = Demo {
     python: include_str!("../../python/sync_race.py"),
     rust: RUST_EXCERPT,
     needs: Needs::THREADS,
-    texts: &[],
+    texts: TEXT,
     run: |ctx, values| boxed(ctx, values, run),
 };
+
+/// The demo's own catalogue texts: (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("help.sync.race.increments", "Increments per worker: each adds 1 to the one shared counter this many times", "每个工作线程的自增次数：每个工作线程都对同一个共享计数器加 1，重复这么多次"),
+    ("help.sync.race.method", "`none`: read, then write back plus one (a real lost-update race, with defined behaviour: an atomic load and an atomic store); `lock`: every increment under a mutex; `atomic`: one indivisible add; `all`: the three in turn", "`none`：先读，再写回读到的值加一（真实的丢失更新竞争，但行为有定义：一次原子读取加一次原子写入）；`lock`：每次自增都在互斥锁保护下进行；`atomic`：一次不可分割的加法；`all`：依次运行这三种"),
+];
 
 /// The demo: each method in turn on k workers, the counts checked, the lesson chosen.
 pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
     let (k, n, methods) = (ctx.workers, cfg.increments, cfg.method.list());
     let run = ctx
-        .on_threads(k, move |pool, ctl, clock| run_race(pool, k, n, &methods, ctl, clock))
+        .on_threads(k, move |pool, ctl, clock| {
+            run_race(pool, k, n, &methods, ctl, clock)
+        })
         .await?;
     let result = race_result(&run, k, n);
     ctx.record(run.trace);

@@ -9,8 +9,61 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::engine::clock::Clock;
-use crate::engine::runner::{LiveState, RunControl};
+use crate::engine::control::{LiveState, RunControl, RunError};
+use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
+use crate::engine::lab::LabId;
+use crate::engine::params::{Declared, Param};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
+
+crate::params! {
+    pub struct Config {
+        /// `BoundedSemaphore(connections)`: at most this many inside at once.
+        connections: u32 = Param::int(1, 64, 2).label("knob.connections").help("help.sync.semaphore.connections").knob(1.0),
+        /// Requests per client (one client per worker).
+        requests: u32 = Param::int(1, 100, 3).label("knob.requests").help("help.sync.semaphore.requests").knob(1.0),
+        /// How long a request holds its connection.
+        hold_ms: u32 = Param::int(1, 2_000, 40).unit("ms").label("knob.hold").help("help.sync.semaphore.hold-ms").knob(10.0),
+    }
+}
+
+pub static DEMO: Demo = Demo {
+    lab: LabId::Sync,
+    id: "semaphore",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[DemoPreset {
+        name: "semaphore",
+        title: "Semaphore: 6 clients, a pool of 2 connections",
+        run: "workers = 6        # clients, one worker each\n",
+        table: "connections = 2    # BoundedSemaphore(2): at most 2 inside at once\nrequests = 3       # requests per client\nhold_ms = 40       # how long a request holds its connection\n",
+    }],
+    python: include_str!("../../python/sync_semaphore.py"),
+    rust: RUST_EXCERPT,
+    needs: Needs::THREADS,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
+
+/// The demo's own catalogue texts: (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("help.sync.semaphore.connections", "Permits: connections in the pool (`BoundedSemaphore(connections)`: at most this many clients inside at once)", "许可数：连接池中的连接数（`BoundedSemaphore(connections)`：同一时刻最多有这么多客户端在内）"),
+    ("help.sync.semaphore.requests", "Requests per client (one client per worker)", "每个客户端的请求数（每个工作线程一个客户端）"),
+    ("help.sync.semaphore.hold-ms", "How long a request holds its connection (busy, like a query in flight)", "一个请求占用其连接的时长（保持忙碌，就像一次正在执行的查询）"),
+];
+
+/// The demo: `[run] workers` clients share the pool of connections.
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+    let k = ctx.workers;
+    let (connections, requests, hold_ms) = (cfg.connections, cfg.requests, f64::from(cfg.hold_ms));
+    let run = ctx
+        .on_threads(k, move |pool, ctl, clock| {
+            run_semaphore(pool, k, connections, requests, hold_ms, ctl, clock)
+        })
+        .await?;
+    let result = semaphore_result(&run);
+    ctx.record(run.trace);
+    Ok(result)
+}
 
 // excerpt:start
 /// A counting semaphore for workers (they may block; the page never touches it). `bound`

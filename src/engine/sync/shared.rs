@@ -4,6 +4,16 @@
 
 use std::sync::atomic::{AtomicI32, Ordering};
 
+use serde_json::json;
+
+use crate::engine::clock::Clock;
+use crate::engine::control::RunError;
+use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs, Progress};
+use crate::engine::lab::LabId;
+use crate::engine::params::{Declared, Param};
+pub use crate::engine::ports::SharedCells;
+use crate::engine::trace::{RawSpan, SpanKind, Trace};
+
 /// Cell layout of the shared buffer.
 pub const COUNTER: u32 = 0;
 pub const LOCK: u32 = 1;
@@ -11,14 +21,198 @@ pub const ARRIVED: u32 = 2;
 /// Set by the page to stop every worker (Cancel).
 pub const STOP: u32 = 3;
 
-/// Four 32-bit cells anyone holding the buffer can use atomically: in the browser the
-/// SharedArrayBuffer through `Atomics`, natively plain atomics (for the tests).
-pub trait SharedCells {
-    fn load(&self, i: u32) -> i32;
-    fn store(&self, i: u32, v: i32);
-    /// Compare-and-swap; returns the previous value.
-    fn cas(&self, i: u32, expected: i32, new: i32) -> i32;
-    fn add(&self, i: u32, v: i32) -> i32;
+/// The `task` of this demo's process jobs (`labs::process_main` dispatches on it).
+pub const TASK: &str = "sync/shared";
+
+crate::params! {
+    pub struct Config {
+        /// Each process adds 1 to the shared counter this many times.
+        increments: u32 = Param::int(1, 2_000_000, 100_000).label("knob.increments").help("help.sync.shared.increments").knob(1000.0),
+    }
+}
+
+pub static DEMO: Demo = Demo {
+    lab: LabId::Sync,
+    id: "shared",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[DemoPreset {
+        name: "shared",
+        title: "Shared memory for process workers: a SharedArrayBuffer counter, without and with its lock",
+        run: "workers = 2        # process workers, each with a memory of its own\n",
+        table: "increments = 100_000   # each adds 1 to the shared counter this many times\n",
+    }],
+    python: include_str!("../../python/sync_shared.py"),
+    rust: RUST_EXCERPT,
+    needs: Needs {
+        threads: false,
+        shared_memory: true,
+        workers: true,
+        min_workers: 1,
+        progress: Progress::Counted,
+    },
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
+
+/// The demo's own catalogue texts: (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("help.sync.shared.increments", "Each process worker adds 1 to the counter in the shared buffer this many times — without a lock, then with a spin lock that lives in the same buffer (`value.get_lock()`)", "每个进程对共享缓冲区中的计数器加 1 的次数——先不加锁，再使用位于同一缓冲区中的自旋锁（`value.get_lock()`）"),
+];
+
+/// The demo: one shared buffer handed to k process workers, who add to its counter without
+/// and then with the lock that lives in the same buffer.
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+    let k = ctx.workers;
+    let increments = cfg.increments;
+    let procs = ctx.ports.processes(k).await?;
+    ctx.ctl
+        .chunks_total
+        .store(2 * u64::from(k), Ordering::Relaxed);
+    let mut spans = Vec::new();
+    let mut modes = Vec::new();
+    for (task, locked) in [false, true].into_iter().enumerate() {
+        if ctx.cancelled() {
+            break;
+        }
+        let buffer = ctx.ports.shared_buffer(4)?;
+        let job =
+            json!({ "task": TASK, "workers": k, "n": increments, "locked": locked }).to_string();
+        let t0 = ctx.rt.now();
+        // Every job is sent before any reply is awaited: the k processes run at once.
+        let calls: Vec<_> = procs
+            .iter()
+            .map(|p| {
+                let call = p.call_shared(job.clone(), &buffer);
+                ctx.rt.spawn(format!("process-{}", p.index()), call)
+            })
+            .collect();
+        // Cancel reaches the processes through the buffer itself: they check its STOP cell.
+        let watch = {
+            let (ctx, buffer) = (ctx.clone(), buffer.clone());
+            ctx.rt.clone().spawn("cancel-watch", async move {
+                while !ctx.cancelled() {
+                    ctx.rt.sleep_until(ctx.rt.now() + 10.0).await;
+                }
+                buffer.store(STOP, 1);
+            })
+        };
+        let mut replies = Vec::new();
+        for call in calls {
+            replies.push(call.await);
+        }
+        watch.abort();
+        let loop_wall = ctx.rt.now() - t0;
+        let mut extent = (f64::INFINITY, f64::NEG_INFINITY);
+        for (p, reply) in procs.iter().zip(replies) {
+            let text = match reply {
+                Ok(Ok(text)) => text,
+                Ok(Err(why)) => {
+                    return Err(RunError::new(
+                        "worker-panicked",
+                        format!("process {} failed: {why}", p.index()),
+                    ))
+                }
+                Err(_) => {
+                    return Err(RunError::new(
+                        "worker-panicked",
+                        format!("process {} failed", p.index()),
+                    ))
+                }
+            };
+            ctx.ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
+            if let Ok(r) = serde_json::from_str::<crate::engine::runner::ProcessResult>(&text) {
+                extent = (extent.0.min(r.t0), extent.1.max(r.t1));
+                spans.push(RawSpan {
+                    worker: p.index(),
+                    task: task as u32,
+                    kind: SpanKind::Cpu,
+                    start: r.t0,
+                    end: r.t1,
+                    label: Some(if locked {
+                        "with the lock".into()
+                    } else {
+                        "no lock".into()
+                    }),
+                });
+            }
+        }
+        // On a real clock the loop measured the round trip; on virtual time (native tests) it
+        // stood still while the processes worked, so their own clock says how long it took.
+        let wall = if ctx.rt.is_virtual() {
+            (extent.1 - extent.0).max(0.0)
+        } else {
+            loop_wall
+        };
+        let actual = buffer.load(COUNTER) as u64;
+        let expected = u64::from(k) * u64::from(increments);
+        modes.push(json!({
+            "mode": if locked { "lock" } else { "none" },
+            "expected": expected,
+            "actual": actual,
+            "lost_updates": expected.saturating_sub(actual),
+            "wall_ms": crate::engine::trace::round_us(wall),
+        }));
+    }
+    // The processes' clock is shared by all of them (not by the loop): the trace starts when
+    // the first one started.
+    let origin = spans.iter().map(|s| s.start).fold(f64::INFINITY, f64::min);
+    let mut trace = Trace::default();
+    trace.push_raw(if origin.is_finite() { origin } else { 0.0 }, spans);
+    for s in trace.spans.iter_mut() {
+        s.lane = format!("process-{}", s.worker);
+    }
+    ctx.record(trace);
+    let lost = modes
+        .first()
+        .map_or(0, |m| m["lost_updates"].as_u64().unwrap_or(0));
+    let exact = modes.get(1).is_some_and(|m| m["lost_updates"] == 0);
+    Ok(json!({
+        "workers": k,
+        "increments": increments,
+        "modes": modes,
+        "lost_updates": lost,
+        "exact_with_lock": exact,
+        "numbers": modes.iter().map(|m| json!({
+            "label": if m["mode"] == "lock" { "sync.shared-lock" } else { "sync.shared-none" },
+            "value": format!("{} / {} ({} lost)", m["actual"], m["expected"], m["lost_updates"]),
+        })).collect::<Vec<_>>(),
+        "lesson": { "id": if lost > 0 { "lesson.sync.shared" } else { "lesson.sync.shared-lucky" }, "figures": {
+            "workers": k.to_string(), "lost": lost.to_string(), "expected": (u64::from(k) * u64::from(increments)).to_string(),
+        } },
+    }))
+}
+
+/// One process job of this demo, as it crosses to a process: text.
+#[derive(serde::Deserialize)]
+struct Job {
+    workers: i32,
+    n: u32,
+    locked: bool,
+}
+
+/// The process side: runs `bump` on the run's shared buffer and answers
+/// `{"checksum", "t0", "t1"}` (checksum "1" when the worker did its part, "0" when it gave up
+/// or was stopped), times on `clock`.
+pub fn process_main(
+    job: &str,
+    shared: Option<&dyn SharedCells>,
+    clock: &dyn Clock,
+) -> Result<String, String> {
+    let job: Job = serde_json::from_str(job).map_err(|e| format!("bad {TASK} job: {e}"))?;
+    let Some(cells) = shared else {
+        return Err(format!("a {TASK} job needs the run's shared buffer"));
+    };
+    let t0 = clock.now_ms();
+    let ok = bump(
+        cells,
+        job.workers,
+        job.n.min(10_000_000),
+        job.locked,
+        2_000_000_000,
+    );
+    let t1 = clock.now_ms();
+    Ok(json!({ "checksum": if ok { "1" } else { "0" }, "t0": t0, "t1": t1 }).to_string())
 }
 
 impl SharedCells for [AtomicI32; 4] {

@@ -1,11 +1,14 @@
 //! Pieces of the demo card every lab reuses: the code pane (the Python it models, the Rust that
 //! runs), the scenario editor with line:col errors, and the run bar (run, cancel, progress).
 
+use std::rc::Rc;
+
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use crate::engine::i18n::{t, tf, Lang};
 use crate::engine::labs::LabId;
+use crate::engine::params::Knob;
 use crate::engine::route::{decode_scenario, Route};
 use crate::engine::scenario;
 use crate::web::runs::{self, RunError};
@@ -125,8 +128,8 @@ pub fn run_bar(props: &RunBarProps) -> Html {
 
 /// A demo's default scenario text, or the lab's first demo's when `demo` is unknown.
 pub fn default_text(lab: LabId, demo: &str, first_demo: &str) -> String {
-    scenario::default_scenario(lab, demo)
-        .or_else(|| scenario::default_scenario(lab, first_demo))
+    crate::engine::labs::default_scenario(lab, demo)
+        .or_else(|| crate::engine::labs::default_scenario(lab, first_demo))
         .unwrap_or_default()
 }
 
@@ -310,7 +313,7 @@ pub fn cancel_callback() -> Callback<()> {
 /// changes, and parsed.
 pub struct LabScenario {
     pub text: UseStateHandle<String>,
-    pub parsed: Result<crate::engine::scenario::Scenario, RunError>,
+    pub parsed: Result<crate::engine::labs::Scenario, RunError>,
     /// Why the link's scenario was not used, when it was bad.
     pub link_notice: Option<String>,
     pub set_text: Callback<String>,
@@ -433,7 +436,7 @@ pub fn table_value(normalized: &str, table: &str, key: &str) -> String {
 #[derive(Properties, PartialEq)]
 pub struct KnobInputsProps {
     pub lang: Lang,
-    pub knobs: &'static [crate::engine::aio::demos::Knob],
+    pub knobs: Rc<[Knob]>,
     /// The scenario's table these keys live in (`async`, `models`, `sync`).
     pub table: &'static str,
     /// The normalized scenario (None while the text is invalid: knobs then do nothing).
@@ -442,8 +445,8 @@ pub struct KnobInputsProps {
     pub on_text: Callback<String>,
 }
 
-/// A number input per knob; a change rewrites that one key of the normalized scenario, so the
-/// knobs and the editor stay one scenario.
+/// An input per knob — a number, or a menu of the allowed strings; a change rewrites that one
+/// key of the normalized scenario, so the knobs and the editor stay one scenario.
 #[function_component(KnobInputs)]
 pub fn knob_inputs(p: &KnobInputsProps) -> Html {
     let normalized = p.normalized.as_ref().map(|n| n.to_string());
@@ -452,17 +455,39 @@ pub fn knob_inputs(p: &KnobInputsProps) -> Html {
             let id = format!("k-{}", k.key.replace('_', "-"));
             let value = normalized.as_deref().map(|n| table_value(n, p.table, k.key)).unwrap_or_default();
             let (normalized, on_text, table, key) = (normalized.clone(), p.on_text.clone(), p.table, k.key);
-            let on_change = Callback::from(move |e: Event| {
-                let v = e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-                if let (Some(n), Ok(_)) = (normalized.as_ref(), v.trim().parse::<f64>()) {
-                    on_text.emit(scenario::with_value(n, table, key, v.trim()));
+            let is_choice = !k.options.is_empty();
+            let booleans = k.options == ["true", "false"];
+            let rewrite = move |v: String| {
+                let v = v.trim();
+                let Some(n) = normalized.as_ref() else { return };
+                if is_choice && !booleans {
+                    on_text.emit(scenario::with_value(n, table, key, &format!("\"{v}\"")));
+                } else if booleans || v.parse::<f64>().is_ok() {
+                    on_text.emit(scenario::with_value(n, table, key, v));
                 }
-            });
-            html! {
-                <label class="knob" for={id.clone()}><span>{ t(p.lang, k.label) }</span>
-                    <input type="number" id={id} min={k.min.to_string()} max={k.max.to_string()} step={k.step.to_string()}
-                        value={value} onchange={on_change} />
-                </label>
+            };
+            let label = html! { <span>{ t(p.lang, k.label) }</span> };
+            if is_choice {
+                let on_change = Callback::from(move |e: Event| {
+                    rewrite(e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default())
+                });
+                html! {
+                    <label class="knob" for={id.clone()}>{ label }
+                        <select id={id} onchange={on_change}>
+                            { for k.options.iter().map(|o| html! { <option value={*o} selected={value == *o}>{ *o }</option> }) }
+                        </select>
+                    </label>
+                }
+            } else {
+                let on_change = Callback::from(move |e: Event| {
+                    rewrite(e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default())
+                });
+                html! {
+                    <label class="knob" for={id.clone()}>{ label }
+                        <input type="number" id={id} min={k.min.to_string()} max={k.max.to_string()} step={k.step.to_string()}
+                            value={value} onchange={on_change} />
+                    </label>
+                }
             }
         }) }
     }

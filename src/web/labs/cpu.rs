@@ -5,9 +5,9 @@ use yew::prelude::*;
 
 use crate::engine::i18n::{t, tf, Lang};
 use crate::engine::labs::cpu::{CpuConfig, CpuKernel, CpuModel};
+use crate::engine::labs::Scenario;
 use crate::engine::labs::{LabConfig, LabId};
 use crate::engine::route::{encode_scenario, Page, Route};
-use crate::engine::scenario::Scenario;
 use crate::web::labs::card::{
     self, copy_to_clipboard, page_base, save, CodePane, Editor, PresetSelect, RunBar,
 };

@@ -4,6 +4,7 @@ pub mod aio;
 pub mod card;
 pub mod cpu;
 pub mod cpu_results;
+pub mod demo_lab;
 pub mod env_page;
 pub mod models;
 pub mod sync;

@@ -132,7 +132,7 @@ pub fn models_lab() -> Html {
                                 <input type="text" id="k-intervals" value={value_of("intervals")} onchange={knob("models", "intervals", true)} />
                             </label>
                         }
-                        <card::KnobInputs lang={lang} knobs={knobs(demo)} table="models"
+                        <card::KnobInputs lang={lang} knobs={std::rc::Rc::<[crate::engine::params::Knob]>::from(knobs(demo))} table="models"
                             normalized={normalized.clone().map(AttrValue::from)} on_text={set_text.clone()} />
                     }
                 </section>

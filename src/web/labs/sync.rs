@@ -1,5 +1,6 @@
-//! Lab `sync`: synchronisation between real workers on shared memory. This build has the race
-//! condition demo: knobs, scenario text, run, the counts per method, timeline, lesson, code.
+//! Lab `sync`'s views (its page is `demo_lab`): each worker's live state during a run, and the
+//! results — per-method counts, the semaphore's peak, barrier phases, the deadlock's table and
+//! wait-for graph, numbers and series, the timeline and the log.
 
 use std::rc::Rc;
 
@@ -7,294 +8,18 @@ use serde_json::Value;
 use yew::prelude::*;
 
 use crate::engine::i18n::{t, tf, Lang};
-use crate::engine::labs::sync::SyncConfig;
-use crate::engine::labs::{LabConfig, LabId};
-use crate::engine::route::{Page, Route};
-use crate::engine::scenario::Scenario;
-use crate::engine::sync::race;
 use crate::web::charts::Gantt;
-use crate::web::labs::card::{self, CodePane, PresetSelect};
 use crate::web::runs;
-use crate::web::state::AppContext;
-use crate::web::{env, pool};
-
-/// The Python and the Rust a demo's card shows.
-fn code_for(demo: &str) -> (&'static str, &'static str) {
-    match demo {
-        "barrier" => (
-            include_str!("../../python/sync_barrier.py"),
-            crate::engine::sync::barrier::RUST_EXCERPT,
-        ),
-        "deadlock" => (
-            include_str!("../../python/sync_deadlock.py"),
-            crate::engine::sync::deadlock::RUST_EXCERPT,
-        ),
-        "condition" => (
-            include_str!("../../python/sync_condition.py"),
-            crate::engine::sync::condition::RUST_EXCERPT,
-        ),
-        "queues" => (
-            include_str!("../../python/sync_queues.py"),
-            crate::engine::sync::queues::RUST_EXCERPT,
-        ),
-        "shared" => (
-            include_str!("../../python/sync_shared.py"),
-            crate::engine::sync::shared::RUST_EXCERPT,
-        ),
-        "rlock" | "event" | "life" => (
-            match demo {
-                "rlock" => include_str!("../../python/sync_rlock.py"),
-                "event" => include_str!("../../python/sync_event.py"),
-                _ => include_str!("../../python/sync_life.py"),
-            },
-            crate::engine::sync::primitives::RUST_EXCERPT,
-        ),
-        "semaphore" => (
-            include_str!("../../python/sync_semaphore.py"),
-            crate::engine::sync::semaphore::RUST_EXCERPT,
-        ),
-        _ => (
-            include_str!("../../python/sync_race.py"),
-            race::RUST_EXCERPT,
-        ),
-    }
-}
-
-#[function_component(SyncLab)]
-pub fn sync_lab() -> Html {
-    let Some(app) = use_context::<AppContext>() else {
-        return html! {};
-    };
-    let lang = app.lang;
-    let card::LabScenario {
-        text,
-        parsed,
-        link_notice,
-        set_text,
-    } = card::use_lab_scenario(&app, LabId::Sync, "race");
-    let on_preset = set_text.clone();
-    // Knobs rewrite the scenario through the engine, so both views stay one scenario.
-    let knob = |apply: fn(&mut Scenario, &str)| {
-        let text = text.clone();
-        let current = parsed.clone().ok();
-        Callback::from(move |value: String| {
-            if let Some(mut s) = current.clone() {
-                apply(&mut s, &value);
-                text.set(s.to_toml());
-            }
-        })
-    };
-    // A knob for one integer field of the demo's table, picked out by `field`.
-    let u32_knob = |field: fn(&mut SyncConfig) -> Option<&mut u32>| {
-        let text = text.clone();
-        let current = parsed.clone().ok();
-        Callback::from(move |value: String| {
-            let Some(mut s) = current.clone() else { return };
-            if let (LabConfig::Sync(c), Ok(n)) = (&mut s.config, value.trim().parse::<u32>()) {
-                if let Some(f) = field(c) {
-                    *f = n;
-                }
-            }
-            text.set(s.to_toml());
-        })
-    };
-    let on_workers = knob(|s, v| {
-        if let Ok(n) = v.trim().parse::<u32>() {
-            s.run.workers = n;
-        }
-    });
-    let on_increments = knob(|s, v| {
-        if let (LabConfig::Sync(SyncConfig::Race { increments, .. }), Ok(n)) =
-            (&mut s.config, v.trim().parse::<u64>())
-        {
-            *increments = n;
-        }
-    });
-    let on_connections = u32_knob(|c| match c {
-        SyncConfig::Semaphore { connections, .. } => Some(connections),
-        _ => None,
-    });
-    let on_requests = u32_knob(|c| match c {
-        SyncConfig::Semaphore { requests, .. } => Some(requests),
-        _ => None,
-    });
-    let on_hold = u32_knob(|c| match c {
-        SyncConfig::Semaphore { hold_ms, .. } => Some(hold_ms),
-        _ => None,
-    });
-    let on_phases = u32_knob(|c| match c {
-        SyncConfig::Barrier { phases, .. } => Some(phases),
-        _ => None,
-    });
-    let on_work = u32_knob(|c| match c {
-        SyncConfig::Barrier { work_ms, .. } => Some(work_ms),
-        _ => None,
-    });
-    let on_straggler = u32_knob(|c| match c {
-        SyncConfig::Barrier { straggler_ms, .. } => Some(straggler_ms),
-        _ => None,
-    });
-    let on_b_timeout = u32_knob(|c| match c {
-        SyncConfig::Barrier { timeout_ms, .. } => Some(timeout_ms),
-        _ => None,
-    });
-    let on_strategy = knob(|s, v| {
-        use crate::engine::sync::deadlock::Strategy;
-        if let LabConfig::Sync(SyncConfig::Deadlock { strategies, .. }) = &mut s.config {
-            *strategies = match v {
-                "opposite" => vec![Strategy::Opposite],
-                "ordered" => vec![Strategy::Ordered],
-                "timeout" => vec![Strategy::Timeout],
-                _ => vec![Strategy::Opposite, Strategy::Ordered, Strategy::Timeout],
-            };
-        }
-    });
-    let on_dl_hold = u32_knob(|c| match c {
-        SyncConfig::Deadlock { hold_ms, .. } => Some(hold_ms),
-        _ => None,
-    });
-    let on_dl_timeout = u32_knob(|c| match c {
-        SyncConfig::Deadlock { timeout_ms, .. } => Some(timeout_ms),
-        _ => None,
-    });
-    let on_method = knob(|s, v| {
-        if let LabConfig::Sync(SyncConfig::Race { methods, .. }) = &mut s.config {
-            *methods = match v {
-                "none" => vec![race::Method::None],
-                "lock" => vec![race::Method::Lock],
-                "atomic" => vec![race::Method::Atomic],
-                _ => race::Method::ALL.to_vec(),
-            };
-        }
-    });
-    let threads_reason = env::threads_unavailable().map(|(key, _)| t(lang, key).to_string());
-    let threads_ok =
-        threads_reason.is_none() && !matches!(app.pool.state, pool::PoolState::Unavailable(_));
-    let config = parsed.as_ref().ok().and_then(|s| match &s.config {
-        LabConfig::Sync(c) => Some((s.run.workers, c.clone())),
-        _ => None,
-    });
-    let demo = config.as_ref().map_or("race", |(_, c)| c.demo_id());
-    let (python, rust) = code_for(demo);
-    let value_of = |e: Event| {
-        e.target_dyn_into::<web_sys::HtmlInputElement>()
-            .map(|i| i.value())
-            .unwrap_or_default()
-    };
-    let report = app.last.clone().filter(|r| r.lab == "sync");
-    let method_value = |m: &[race::Method]| if m.len() == 1 { m[0].as_str() } else { "all" };
-    html! {
-        <div class="lab lab-sync">
-            <section class="card intro">
-                <h2>{ t(lang, "sync.title") }</h2>
-                <p>{ t(lang, &format!("sync.{demo}.what")) }</p>
-                if let Some(notice) = link_notice.clone() {
-                    <p class="notice" role="alert" id="link-error">{ notice }</p>
-                }
-                if let Some(reason) = threads_reason.clone() {
-                    <p class="notice" role="alert" id="no-threads">{ tf(lang, "run.no-threads", &[("reason", reason)]) }</p>
-                }
-            </section>
-            <div class="grid">
-                <section class="card knobs" aria-label={t(lang, "knob.title")}>
-                    <PresetSelect lang={lang} lab={LabId::Sync} text={(*text).clone()} on_pick={on_preset} />
-                    if let Some((workers, c)) = config.clone() {
-                        <label class="knob" for="k-workers"><span>{ t(lang, "knob.workers") }</span>
-                            <input type="number" id="k-workers" min="1" max={env::worker_cap().to_string()} value={workers.to_string()}
-                                onchange={on_workers.reform(value_of)} />
-                        </label>
-                        <card::KnobInputs lang={lang} knobs={crate::engine::labs::sync::knobs(demo)} table="sync"
-                            normalized={parsed.as_ref().ok().map(|s| AttrValue::from(s.to_toml()))} on_text={set_text.clone()} />
-                        { match c {
-                            SyncConfig::Race { increments, methods } => html! {
-                                <>
-                                    <label class="knob" for="k-increments"><span>{ t(lang, "knob.increments") }</span>
-                                        <input type="number" id="k-increments" min="1" max="20000000" value={increments.to_string()}
-                                            onchange={on_increments.reform(value_of)} />
-                                    </label>
-                                    <label class="knob" for="k-method"><span>{ t(lang, "sync.method") }</span>
-                                        <select id="k-method" onchange={on_method.reform(|e: Event| e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default())}>
-                                            { for ["all", "none", "lock", "atomic"].into_iter().map(|m| html! {
-                                                <option value={m} selected={method_value(&methods) == m}>{ m }</option>
-                                            }) }
-                                        </select>
-                                    </label>
-                                </>
-                            },
-                            SyncConfig::Barrier { phases, work_ms, straggler_ms, timeout_ms } => html! {
-                                <>
-                                    <label class="knob" for="k-phases"><span>{ t(lang, "knob.phases") }</span>
-                                        <input type="number" id="k-phases" min="1" max="20" value={phases.to_string()} onchange={on_phases.reform(value_of)} />
-                                    </label>
-                                    <label class="knob" for="k-work"><span>{ t(lang, "knob.work") }</span>
-                                        <input type="number" id="k-work" min="1" max="1000" value={work_ms.to_string()} onchange={on_work.reform(value_of)} />
-                                    </label>
-                                    <label class="knob" for="k-straggler"><span>{ t(lang, "knob.straggler") }</span>
-                                        <input type="number" id="k-straggler" min="0" max="5000" value={straggler_ms.to_string()} onchange={on_straggler.reform(value_of)} />
-                                    </label>
-                                    <label class="knob" for="k-b-timeout"><span>{ t(lang, "knob.barrier-timeout") }</span>
-                                        <input type="number" id="k-b-timeout" min="1" max="10000" value={timeout_ms.to_string()} onchange={on_b_timeout.reform(value_of)} />
-                                    </label>
-                                </>
-                            },
-                            SyncConfig::Deadlock { strategies, hold_ms, timeout_ms } => html! {
-                                <>
-                                    <label class="knob" for="k-strategy"><span>{ t(lang, "sync.strategy") }</span>
-                                        <select id="k-strategy" onchange={on_strategy.reform(|e: Event| e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default())}>
-                                            { for ["all", "opposite", "ordered", "timeout"].into_iter().map(|m| html! {
-                                                <option value={m} selected={(strategies.len() == 3 && m == "all") || (strategies.len() == 1 && strategies[0].as_str() == m)}>{ m }</option>
-                                            }) }
-                                        </select>
-                                    </label>
-                                    <label class="knob" for="k-dl-hold"><span>{ t(lang, "knob.hold-locks") }</span>
-                                        <input type="number" id="k-dl-hold" min="1" max="1000" value={hold_ms.to_string()} onchange={on_dl_hold.reform(value_of)} />
-                                    </label>
-                                    <label class="knob" for="k-dl-timeout"><span>{ t(lang, "knob.timeout") }</span>
-                                        <input type="number" id="k-dl-timeout" min="1" max="1000" value={timeout_ms.to_string()} onchange={on_dl_timeout.reform(value_of)} />
-                                    </label>
-                                </>
-                            },
-                            SyncConfig::Condition { .. } | SyncConfig::Queues { .. } | SyncConfig::Rlock { .. }
-                            | SyncConfig::Event { .. } | SyncConfig::Life { .. } | SyncConfig::Shared { .. } => html! {},
-                            SyncConfig::Semaphore { connections, requests, hold_ms } => html! {
-                                <>
-                                    <label class="knob" for="k-connections"><span>{ t(lang, "knob.connections") }</span>
-                                        <input type="number" id="k-connections" min="1" max="64" value={connections.to_string()} onchange={on_connections.reform(value_of)} />
-                                    </label>
-                                    <label class="knob" for="k-requests"><span>{ t(lang, "knob.requests") }</span>
-                                        <input type="number" id="k-requests" min="1" max="100" value={requests.to_string()} onchange={on_requests.reform(value_of)} />
-                                    </label>
-                                    <label class="knob" for="k-hold"><span>{ t(lang, "knob.hold") }</span>
-                                        <input type="number" id="k-hold" min="1" max="2000" value={hold_ms.to_string()} onchange={on_hold.reform(value_of)} />
-                                    </label>
-                                </>
-                            },
-                        } }
-                    }
-                </section>
-                <card::ScenarioPanel lang={lang} text={(*text).clone()} error={parsed.as_ref().err().cloned()}
-                    on_input={set_text.clone()} can_run={parsed.is_ok() && threads_ok} route={Route { page: Page::Lab(LabId::Sync), demo: Some(demo.to_string()), scenario: None, embed: false }} />
-            </div>
-            if app.running.as_ref().is_some_and(|(lab, _)| lab == "sync") {
-                <LiveStates lang={lang} />
-            }
-            if let Some(r) = report { <SyncResults report={r} lang={lang} runs={app.finished} /> }
-            if !app.route.embed {
-                <CodePane lang={lang} python={python} rust={rust} />
-            }
-        </div>
-    }
-}
 
 #[derive(Properties, PartialEq)]
-struct LiveProps {
-    lang: Lang,
+pub struct LiveProps {
+    pub lang: Lang,
 }
 
 /// What each worker is doing right now, read every 100 ms from the snapshots the workers
 /// publish (atomics; the page never takes a lock).
 #[function_component(LiveStates)]
-fn live_states(p: &LiveProps) -> Html {
+pub fn live_states(p: &LiveProps) -> Html {
     // (states now, a live log of the changes seen between two snapshots, the first snapshot's time)
     type Live = (
         Vec<(crate::engine::runner::LiveState, f64)>,
@@ -411,14 +136,14 @@ fn wait_for_graph(cycle: &[Value], lang: Lang) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-struct RaceResultsProps {
-    report: Rc<crate::engine::report::Report>,
-    lang: Lang,
-    runs: u32,
+pub struct RaceResultsProps {
+    pub report: Rc<crate::engine::report::Report>,
+    pub lang: Lang,
+    pub runs: u32,
 }
 
 #[function_component(SyncResults)]
-fn sync_results(p: &RaceResultsProps) -> Html {
+pub fn sync_results(p: &RaceResultsProps) -> Html {
     let lang = p.lang;
     let r = &p.report.result;
     let lesson = crate::web::labs::cpu_results::lesson_text(r, lang);

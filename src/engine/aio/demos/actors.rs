@@ -8,81 +8,37 @@ use std::rc::Rc;
 
 use serde_json::{json, Value};
 
-use super::{lesson, ms, number, Ctx, Knob};
+use super::{boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param};
 use crate::engine::aio::{Event, Queue, Rt};
-use crate::engine::scenario::{ScenarioError, TableReader};
+use crate::engine::control::RunError;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Config {
-    pub clients: u32,
-    pub messages: u32,
-    pub handle_ms: u32,
-    pub print_ms: u32,
-    pub send_ms: u32,
-}
-
-impl Config {
-    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
-        Ok(Config {
-            clients: r.u32_in("clients", 4, 1..=50)?,
-            messages: r.u32_in("messages", 5, 1..=1_000)?,
-            handle_ms: r.u32_in("handle_ms", 5, 0..=1_000)?,
-            print_ms: r.u32_in("print_ms", 2, 0..=1_000)?,
-            send_ms: r.u32_in("send_ms", 10, 0..=1_000)?,
-        })
-    }
-
-    pub fn to_toml(&self) -> String {
-        format!(
-            "clients = {}\nmessages = {}\nhandle_ms = {}\nprint_ms = {}\nsend_ms = {}\n",
-            self.clients, self.messages, self.handle_ms, self.print_ms, self.send_ms
-        )
+crate::params! {
+    pub struct Config {
+        clients: u32 = Param::int(1, 50, 4).label("knob.async.actors-clients").help("help.async.actors.clients").knob(1.0),
+        messages: u32 = Param::int(1, 1_000, 5).label("knob.async.actors-messages").help("help.async.actors.messages").knob(1.0),
+        handle_ms: u32 = Param::int(0, 1_000, 5).unit("ms").label("knob.async.actors-handle-ms").help("help.async.actors.handle-ms").knob(1.0),
+        print_ms: u32 = Param::int(0, 1_000, 2).unit("ms").label("knob.async.actors-print-ms").help("help.async.actors.print-ms").knob(1.0),
+        send_ms: u32 = Param::int(0, 1_000, 10).unit("ms").label("knob.async.actors-send-ms").help("help.async.actors.send-ms").knob(1.0),
     }
 }
 
-pub const KNOBS: &[Knob] = &[
-    Knob {
-        key: "clients",
-        label: "knob.async.actors-clients",
-        min: 1.0,
-        max: 50.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "messages",
-        label: "knob.async.actors-messages",
-        min: 1.0,
-        max: 1000.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "handle_ms",
-        label: "knob.async.actors-handle-ms",
-        min: 0.0,
-        max: 1000.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "print_ms",
-        label: "knob.async.actors-print-ms",
-        min: 0.0,
-        max: 1000.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "send_ms",
-        label: "knob.async.actors-send-ms",
-        min: 0.0,
-        max: 1000.0,
-        step: 1.0,
-    },
-];
-
-pub const PRESETS: &[(&str, &str, &str)] = &[(
-    "actors",
-    "Actors: a counter and a printer, reached only through their mailboxes",
-    "clients = 4     # client tasks\nmessages = 5    # each sends Add(1) this many times ...\nsend_ms = 10    # ... with a 10 ms pause between sends\nhandle_ms = 5   # the counter takes 5 ms per message\nprint_ms = 2    # the printer takes 2 ms per line\n",
-)];
+pub static DEMO: Demo = Demo {
+    lab: LabId::Async,
+    id: "actors",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[DemoPreset {
+        name: "actors",
+        title: "Actors: a counter and a printer, reached only through their mailboxes",
+        run: "",
+        table: "clients = 4     # client tasks\nmessages = 5    # each sends Add(1) this many times ...\nsend_ms = 10    # ... with a 10 ms pause between sends\nhandle_ms = 5   # the counter takes 5 ms per message\nprint_ms = 2    # the printer takes 2 ms per line\n",
+    }],
+    python: include_str!("../../../python/async_actors.py"),
+    rust: crate::rust_excerpt!("engine/aio/demos/actors.rs"),
+    needs: Needs::LOOP,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
 
 // excerpt:start
 /// A one-shot reply channel: the asker awaits, the actor answers once.
@@ -148,7 +104,7 @@ async fn printer(rt: Rt, mailbox: Queue<PrinterMsg>, print_ms: f64) -> u32 {
     printed
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let rt = ctx.rt.clone();
     let t0 = rt.now();
     let counter_box: Queue<CounterMsg> = Queue::new(&rt, 0);
@@ -192,7 +148,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     // excerpt:end
     let total_ms = rt.now() - t0;
     let expected = u64::from(cfg.clients) * u64::from(cfg.messages);
-    json!({
+    Ok(json!({
         "final_count": total,
         "count_at_stop": final_count,
         "expected": expected,
@@ -216,7 +172,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
             ("peak", counter_box.peak().to_string()),
             ("total", ms(total_ms)),
         ]),
-    })
+    }))
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
@@ -231,4 +187,9 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("knob.async.actors-print-ms", "Printer prints a line (ms)", "打印器打印一行（毫秒）"),
     ("knob.async.actors-send-ms", "Pause between sends (ms)", "发送间隔（毫秒）"),
     ("lesson.async.actors", "{clients} clients sent {messages} increments each: the counter reads {count} of {expected}, with no lock — only the actor ever touched the count. It handled {handled} messages one at a time (at most {peak} waited in its mailbox), {total} ms in all.", "{clients} 个客户端各发送 {messages} 次自增：计数器的值是 {count}（期望 {expected}），而且没用锁——只有 actor 碰过计数。它逐条处理了 {handled} 条消息（邮箱里最多有 {peak} 条在等待），共 {total} 毫秒。"),
+    ("help.async.actors.clients", "Client tasks sending to the counter actor", "向计数器 actor 发送消息的客户端任务数"),
+    ("help.async.actors.messages", "`Add` messages per client", "每个客户端发送的 `Add` 消息数"),
+    ("help.async.actors.handle-ms", "The counter actor's time per message", "计数器 actor 处理每条消息的时长"),
+    ("help.async.actors.print-ms", "The printer actor's time per line", "打印器 actor 打印每一行的时长"),
+    ("help.async.actors.send-ms", "Pause between a client's sends", "客户端两次发送之间的停顿"),
 ];

@@ -7,59 +7,44 @@ use std::rc::Rc;
 
 use serde_json::{json, Value};
 
-use super::{lesson, ms, number, Ctx, Knob, PoolJob, PoolKind};
-use crate::engine::scenario::{ScenarioError, TableReader};
+use super::{
+    boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param, PoolJob,
+    PoolKind,
+};
+use crate::engine::control::RunError;
 
 /// The loop may be frozen on purpose for at most this long (the brief's cap).
 pub const MAX_BLOCK_MS: u32 = 500;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Config {
-    pub cpu_ms: u32,
-    pub tick_ms: u32,
-    /// The CPU work starts this long after the ticker.
-    pub start_ms: u32,
-}
-
-impl Config {
-    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
-        Ok(Config {
-            cpu_ms: r.u32_in("cpu_ms", 300, 1..=MAX_BLOCK_MS)?,
-            tick_ms: r.u32_in("tick_ms", 10, 1..=1_000)?,
-            start_ms: r.u32_in("start_ms", 50, 0..=1_000)?,
-        })
-    }
-
-    pub fn to_toml(&self) -> String {
-        format!(
-            "cpu_ms = {}\ntick_ms = {}\nstart_ms = {}\n",
-            self.cpu_ms, self.tick_ms, self.start_ms
-        )
+crate::params! {
+    pub struct Config {
+        cpu_ms: u32 = Param::int(1, MAX_BLOCK_MS as u64, 300).unit("ms").label("knob.async.cpu-ms").help("help.async.blocking.cpu-ms").knob(10.0),
+        tick_ms: u32 = Param::int(1, 1_000, 10).unit("ms").label("knob.async.tick-ms").help("help.async.blocking.tick-ms").knob(1.0),
+        /// The CPU work starts this long after the ticker.
+        start_ms: u32 = Param::int(0, 1_000, 50).unit("ms").label("knob.async.start-ms").help("help.async.blocking.start-ms"),
     }
 }
 
-pub const KNOBS: &[Knob] = &[
-    Knob {
-        key: "cpu_ms",
-        label: "knob.async.cpu-ms",
-        min: 1.0,
-        max: 500.0,
-        step: 10.0,
+pub static DEMO: Demo = Demo {
+    lab: LabId::Async,
+    id: "blocking",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[DemoPreset {
+        name: "blocking",
+        title: "Blocking the loop: 300 ms of CPU in a coroutine freezes a 10 ms ticker; offloaded, it does not",
+        run: "",
+        table: "cpu_ms = 300    # CPU work (capped at 500 ms: the page really freezes that long)\ntick_ms = 10    # a ticker that wants to wake every 10 ms measures its lag\nstart_ms = 50   # the CPU work starts after 50 ms\n",
+    }],
+    python: include_str!("../../../python/async_blocking.py"),
+    rust: crate::rust_excerpt!("engine/aio/demos/blocking.rs"),
+    needs: Needs {
+        workers: true,
+        ..Needs::LOOP
     },
-    Knob {
-        key: "tick_ms",
-        label: "knob.async.tick-ms",
-        min: 1.0,
-        max: 1000.0,
-        step: 1.0,
-    },
-];
-
-pub const PRESETS: &[(&str, &str, &str)] = &[(
-    "blocking",
-    "Blocking the loop: 300 ms of CPU in a coroutine freezes a 10 ms ticker; offloaded, it does not",
-    "cpu_ms = 300    # CPU work (capped at 500 ms: the page really freezes that long)\ntick_ms = 10    # a ticker that wants to wake every 10 ms measures its lag\nstart_ms = 50   # the CPU work starts after 50 ms\n",
-)];
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
 
 /// Ticks until `stop` is set; returns (due, lag) per tick.
 // excerpt:start
@@ -121,7 +106,7 @@ async fn phase(
                 id: 0,
                 work_ms: f64::from(cfg.cpu_ms),
             };
-            match ctx.pools.run(kind, job).await {
+            match ctx.ports.cpu_job(kind, job).await {
                 Ok(d) => rt.pool_span(
                     d.worker,
                     d.start,
@@ -147,9 +132,9 @@ fn max_lag(lags: &[(f64, f64)]) -> f64 {
     lags.iter().map(|l| l.1).fold(0.0, f64::max)
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let rt = ctx.rt.clone();
-    let kind = if ctx.pools.available(PoolKind::Threads).is_ok() {
+    let kind = if ctx.ports.available(PoolKind::Threads).is_ok() {
         PoolKind::Threads
     } else {
         rt.log("threads need a cross-origin isolated page: offloading to process workers instead");
@@ -169,7 +154,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     let origin_o = offloaded
         .first()
         .map_or(gap0, |l| l.0 - f64::from(cfg.tick_ms));
-    json!({
+    Ok(json!({
         "lag_blocking_ms": lag_b,
         "lag_offloaded_ms": lag_o,
         "ticks_blocking": blocked.len(),
@@ -195,11 +180,12 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
             ("offloaded", ms(lag_o)),
             ("pool", kind.as_str().to_string()),
         ]),
-    })
+    }))
 }
 // excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("knob.async.start-ms", "The CPU work starts after (ms)", "CPU 计算在此之后开始（毫秒）"),
     ("async.blocking.what", "A ticker asks to wake every few milliseconds and measures how late it was. First a coroutine does CPU work on the loop itself: nothing else runs until it finishes — timers, other tasks, even this page. Then the same work is sent to a pool and awaited (run_in_executor): the loop stays free.", "一个定时器每隔几毫秒醒来一次，并测量自己迟到了多少。先让一个协程直接在事件循环上做 CPU 计算：在它完成前，其他一切都无法运行——定时器、其他任务，甚至这个页面。然后把同样的计算交给池并 await 结果（run_in_executor）：事件循环保持空闲。"),
     ("async.lag-blocked", "Worst ticker lag, CPU on the loop", "CPU 在循环上时定时器最大延迟"),
     ("async.lag-offloaded", "Worst ticker lag, CPU offloaded", "CPU 卸载后定时器最大延迟"),
@@ -209,4 +195,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("knob.async.tick-ms", "Ticker period (ms)", "定时器周期（毫秒）"),
     ("lesson.async.blocking", "{cpu} ms of CPU work on the loop made a {tick} ms ticker up to {blocked} ms late: while a coroutine computes, nothing else on the loop runs. Offloaded to the {pool} pool and awaited, the same work left the ticker at most {offloaded} ms late.", "在事件循环上做 {cpu} 毫秒 CPU 计算，让 {tick} 毫秒的定时器最多迟到了 {blocked} 毫秒：协程计算时，循环上的其他东西都无法运行。把同样的计算卸载到 {pool} 池并 await，定时器最多只迟到了 {offloaded} 毫秒。"),
     ("lesson.async.blocking-no-pool", "{cpu} ms of CPU work on the loop made a {tick} ms ticker up to {blocked} ms late. The offloaded run could not reach the {pool} pool (see the log), so its lag of {offloaded} ms shows no fix here.", "在事件循环上做 {cpu} 毫秒 CPU 计算，让 {tick} 毫秒的定时器最多迟到了 {blocked} 毫秒。卸载的那次运行无法使用 {pool} 池（见日志），所以它 {offloaded} 毫秒的延迟在这里说明不了问题。"),
+    ("help.async.blocking.cpu-ms", "CPU work: first on the loop (the page really freezes), then offloaded to the pool and awaited (`run_in_executor`)", "CPU 计算量：先在事件循环上执行（页面真的会卡住），再卸载到池中并 await（`run_in_executor`）"),
+    ("help.async.blocking.tick-ms", "Ticker period: how often the ticker wants to wake", "定时器周期：定时器希望每隔多久醒来一次"),
+    ("help.async.blocking.start-ms", "When the CPU work starts, after the ticker", "CPU 计算开始的时刻（从定时器启动算起）"),
 ];

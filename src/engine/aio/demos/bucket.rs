@@ -9,87 +9,43 @@ use std::rc::Rc;
 
 use serde_json::{json, Value};
 
-use super::{lesson, ms, number, Ctx, Knob};
+use super::{
+    boxed, lesson, ms, number, work_ms, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param,
+};
 use crate::engine::aio::Event;
-use crate::engine::scenario::{ScenarioError, TableReader};
+use crate::engine::control::RunError;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Config {
-    /// Tokens per second.
-    pub rate: f64,
-    pub capacity: u32,
-    pub requests: u32,
-    pub arrival_ms: u32,
-    /// Most requests waiting for a token; more are rejected.
-    pub queue: u32,
-    /// Work after admission.
-    pub work_ms: u32,
-}
-
-impl Config {
-    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
-        Ok(Config {
-            rate: r.f64_in("rate", 5.0, 0.1, 1_000.0)?,
-            capacity: r.u32_in("capacity", 3, 1..=1_000)?,
-            requests: r.u32_in("requests", 20, 1..=500)?,
-            arrival_ms: r.u32_in("arrival_ms", 50, 0..=5_000)?,
-            queue: r.u32_in("queue", 5, 0..=1_000)?,
-            work_ms: r.u32_in("work_ms", 20, 0..=5_000)?,
-        })
-    }
-
-    pub fn to_toml(&self) -> String {
-        format!(
-            "rate = {}\ncapacity = {}\nrequests = {}\narrival_ms = {}\nqueue = {}\nwork_ms = {}\n",
-            self.rate, self.capacity, self.requests, self.arrival_ms, self.queue, self.work_ms
-        )
+crate::params! {
+    pub struct Config {
+        /// Tokens per second.
+        rate: f64 = Param::float(0.1, 1_000.0, 5.0).label("knob.async.rate").help("help.async.token-bucket.rate").knob(0.5),
+        capacity: u32 = Param::int(1, 1_000, 3).label("knob.async.capacity").help("help.async.token-bucket.capacity").knob(1.0),
+        requests: u32 = Param::int(1, 500, 20).label("knob.async.requests").help("help.async.token-bucket.requests").knob(1.0),
+        arrival_ms: u32 = Param::int(0, 5_000, 50).unit("ms").label("knob.async.arrival-ms").help("help.async.token-bucket.arrival-ms").knob(10.0),
+        /// Most requests waiting for a token; more are rejected.
+        queue: u32 = Param::int(0, 1_000, 5).label("knob.async.queue").help("help.async.token-bucket.queue").knob(1.0),
+        /// Work after admission.
+        work_ms: u32 = work_ms(20).help("help.async.token-bucket.work-ms"),
     }
 }
 
-pub const KNOBS: &[Knob] = &[
-    Knob {
-        key: "rate",
-        label: "knob.async.rate",
-        min: 0.1,
-        max: 1000.0,
-        step: 0.5,
-    },
-    Knob {
-        key: "capacity",
-        label: "knob.async.capacity",
-        min: 1.0,
-        max: 1000.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "requests",
-        label: "knob.async.requests",
-        min: 1.0,
-        max: 500.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "arrival_ms",
-        label: "knob.async.arrival-ms",
-        min: 0.0,
-        max: 5000.0,
-        step: 10.0,
-    },
-    Knob {
-        key: "queue",
-        label: "knob.async.queue",
-        min: 0.0,
-        max: 1000.0,
-        step: 1.0,
-    },
-    super::WORK_MS,
-];
-
-pub const PRESETS: &[(&str, &str, &str)] = &[(
-    "token-bucket",
-    "Token bucket: 5 per second, burst of 3, a waiting line of 5",
-    "rate = 5          # tokens per second\ncapacity = 3      # burst: the bucket starts full\nrequests = 20\narrival_ms = 50    # a request arrives every 50 ms (20 per second)\nqueue = 5         # at most 5 wait for a token; the rest are turned away\nwork_ms = 20\n",
-)];
+pub static DEMO: Demo = Demo {
+    lab: LabId::Async,
+    id: "token-bucket",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[DemoPreset {
+        name: "token-bucket",
+        title: "Token bucket: 5 per second, burst of 3, a waiting line of 5",
+        run: "",
+        table: "rate = 5          # tokens per second\ncapacity = 3      # burst: the bucket starts full\nrequests = 20\narrival_ms = 50    # a request arrives every 50 ms (20 per second)\nqueue = 5         # at most 5 wait for a token; the rest are turned away\nwork_ms = 20\n",
+    }],
+    python: include_str!("../../../python/async_token_bucket.py"),
+    rust: crate::rust_excerpt!("engine/aio/demos/bucket.rs"),
+    needs: Needs::LOOP,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
 
 /// The bucket: level at the last update, refilled continuously.
 struct Bucket {
@@ -148,7 +104,7 @@ async fn dispatcher(ctx: Ctx, bucket: Rc<RefCell<Bucket>>, wake: Event, stop: Rc
     }
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let rt = ctx.rt.clone();
     let t0 = rt.now();
     let bucket = Rc::new(RefCell::new(Bucket {
@@ -242,7 +198,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     // Admitted on arrival, without waiting for a token.
     let burst = admitted.iter().filter(|a| a.2 - a.1 < 1.0).count();
     let interval = 1000.0 / cfg.rate;
-    json!({
+    Ok(json!({
         "admissions": rows,
         "admitted": admitted.len(),
         "rejected": rejected.len(),
@@ -269,7 +225,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
             ("queue", cfg.queue.to_string()),
             ("arrival", cfg.arrival_ms.to_string()),
         ]),
-    })
+    }))
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
@@ -286,4 +242,10 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("knob.async.queue", "Waiting line (max)", "等待队列（上限）"),
     ("lesson.async.token-bucket", "A burst of {burst} went through at once (capacity {capacity}), then one every {interval} ms — the rate of {rate} per second. Requests came every {arrival} ms, faster than that, so the line of {queue} filled and {rejected} were turned away; {admitted} were admitted.", "一开始突发放行了 {burst} 个（容量 {capacity}），之后每 {interval} 毫秒放行一个——即每秒 {rate} 个的速率。请求每 {arrival} 毫秒到达一个，比这更快，所以 {queue} 个位置的队列被占满，{rejected} 个被拒绝；共放行 {admitted} 个。"),
     ("lesson.async.token-bucket-all", "A burst of {burst} went through at once (capacity {capacity}), then one every {interval} ms — the rate of {rate} per second. The line of {queue} never overflowed: all {admitted} were admitted. Send requests faster or shorten the line to see back-pressure.", "一开始突发放行了 {burst} 个（容量 {capacity}），之后每 {interval} 毫秒放行一个——即每秒 {rate} 个的速率。{queue} 个位置的队列从未溢出：全部 {admitted} 个都被放行。让请求来得更快或缩短队列，就能看到背压。"),
+    ("help.async.token-bucket.rate", "Tokens per second the bucket refills at", "令牌桶每秒补充的令牌数"),
+    ("help.async.token-bucket.capacity", "Bucket size (the burst); the bucket starts full", "桶的容量（突发量）；桶一开始是满的"),
+    ("help.async.token-bucket.requests", "Arrivals: requests in all", "到达的请求总数"),
+    ("help.async.token-bucket.arrival-ms", "Time between arrivals", "相邻两个请求到达的间隔"),
+    ("help.async.token-bucket.queue", "The waiting line: at most this many wait for a token (first come, first served); a request that finds it full is turned away", "等待队列：最多这么多请求等待令牌（先到先得）；发现队列已满的请求被拒绝"),
+    ("help.async.token-bucket.work-ms", "Work after admission", "放行之后的工作时长"),
 ];

@@ -8,103 +8,72 @@ use std::rc::Rc;
 
 use serde_json::{json, Value};
 
-use super::{lesson, ms, number, Ctx, Knob, PoolJob, PoolKind, Rng};
+use super::{
+    boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param, PoolJob,
+    PoolKind, Rng, Rule,
+};
 use crate::engine::aio::executor::{as_completed, wait_first, Executor, JobFuture, State};
 use crate::engine::aio::Event;
-use crate::engine::scenario::{ErrorCode, ScenarioError, TableReader};
+use crate::engine::control::RunError;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Config {
-    pub pool: PoolKind,
-    pub jobs: u32,
-    /// Job sizes are `work_ms` × a seeded factor in [0.5, 2).
-    pub work_ms: u32,
-    /// How many of the last submitted jobs to cancel straight away.
-    pub cancel: u32,
+crate::choice! {
+    /// The executor: `ThreadPoolExecutor` or `ProcessPoolExecutor`.
+    pub enum Pool { Threads = "threads", Processes = "processes" }
 }
 
-impl Config {
-    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
-        let pool = match r.opt_string("pool")? {
-            None => PoolKind::Threads,
-            Some((p, pos)) => match p.as_str() {
-                "threads" => PoolKind::Threads,
-                "processes" => PoolKind::Processes,
-                _ => {
-                    return Err(ScenarioError::new(ErrorCode::InvalidValue, pos)
-                        .with("key", "pool")
-                        .with("value", format!("\"{p}\""))
-                        .with("why", "the pool is \"threads\" (ThreadPoolExecutor) or \"processes\" (ProcessPoolExecutor)"))
-                }
-            },
-        };
-        let jobs = r.u32_in("jobs", 6, 1..=64)?;
-        let work_ms = r.u32_in("work_ms", 60, 1..=1_000)?;
-        let cancel = match r.opt_u64_at("cancel", 0..=64)? {
-            None => 1.min(jobs),
-            Some((c, pos)) if c as u32 > jobs => {
-                return Err(ScenarioError::new(ErrorCode::InvalidValue, pos)
-                    .with("key", "cancel")
-                    .with("value", c.to_string())
-                    .with("why", format!("only {jobs} jobs are submitted")))
-            }
-            Some((c, _)) => c as u32,
-        };
-        Ok(Config {
-            pool,
-            jobs,
-            work_ms,
-            cancel,
-        })
-    }
-
-    pub fn to_toml(&self) -> String {
-        format!(
-            "pool = \"{}\"\njobs = {}\nwork_ms = {}\ncancel = {}\n",
-            self.pool.as_str(),
-            self.jobs,
-            self.work_ms,
-            self.cancel
-        )
+impl Pool {
+    /// The workers its jobs go to.
+    pub fn kind(self) -> PoolKind {
+        match self {
+            Pool::Threads => PoolKind::Threads,
+            Pool::Processes => PoolKind::Processes,
+        }
     }
 }
 
-pub const KNOBS: &[Knob] = &[
-    Knob {
-        key: "jobs",
-        label: "knob.async.jobs",
-        min: 1.0,
-        max: 64.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "work_ms",
-        label: "knob.async.job-ms",
-        min: 1.0,
-        max: 1000.0,
-        step: 10.0,
-    },
-    Knob {
+crate::params! {
+    pub struct Config {
+        pool: Pool = Param::choice(Pool::OPTIONS, "threads").label("knob.model").help("help.async.futures.pool"),
+        jobs: u32 = Param::int(1, 64, 6).label("knob.async.jobs").help("help.async.futures.jobs").knob(1.0),
+        /// Job sizes are `work_ms` × a seeded factor in [0.5, 2).
+        work_ms: u32 = Param::int(1, 1_000, 60).unit("ms").label("knob.async.job-ms").help("help.async.futures.work-ms").knob(10.0),
+        /// How many of the last submitted jobs to cancel straight away.
+        cancel: u32 = Param::int(0, 64, 1).label("knob.async.cancel").help("help.async.futures.cancel").knob(1.0),
+    }
+}
+
+pub static DEMO: Demo = Demo {
+    lab: LabId::Async,
+    id: "futures",
+    params: Config::PARAMS,
+    rules: &[Rule::AtMost {
         key: "cancel",
-        label: "knob.async.cancel",
-        min: 0.0,
-        max: 64.0,
-        step: 1.0,
+        other: "jobs",
+        why: "only that many jobs are submitted",
+    }],
+    presets: &[
+        DemoPreset {
+            name: "futures",
+            title: "concurrent.futures on thread workers: submit, cancel, as_completed, map, wait, callbacks",
+            run: "",
+            table: "pool = \"threads\"   # ThreadPoolExecutor; \"processes\" for ProcessPoolExecutor\njobs = 6            # max_workers comes from [run] workers\nwork_ms = 60        # each job is 30-120 ms of CPU work (seeded)\ncancel = 1          # cancel the last job right after submitting: it has not started\n",
+        },
+        DemoPreset {
+            name: "futures-processes",
+            title: "concurrent.futures on process workers (works without cross-origin isolation)",
+            run: "",
+            table: "pool = \"processes\"\njobs = 6\nwork_ms = 60\ncancel = 1\n",
+        },
+    ],
+    python: include_str!("../../../python/async_futures.py"),
+    rust: crate::rust_excerpt!("engine/aio/demos/futures.rs"),
+    needs: Needs {
+        workers: true,
+        ..Needs::LOOP
     },
-];
-
-pub const PRESETS: &[(&str, &str, &str)] = &[
-    (
-        "futures",
-        "concurrent.futures on thread workers: submit, cancel, as_completed, map, wait, callbacks",
-        "pool = \"threads\"   # ThreadPoolExecutor; \"processes\" for ProcessPoolExecutor\njobs = 6            # max_workers comes from [run] workers\nwork_ms = 60        # each job is 30-120 ms of CPU work (seeded)\ncancel = 1          # cancel the last job right after submitting: it has not started\n",
-    ),
-    (
-        "futures-processes",
-        "concurrent.futures on process workers (works without cross-origin isolation)",
-        "pool = \"processes\"\njobs = 6\nwork_ms = 60\ncancel = 1\n",
-    ),
-];
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
 
 fn sizes(cfg: &Config, seed: u64) -> Vec<f64> {
     let mut rng = Rng::new(seed);
@@ -114,11 +83,11 @@ fn sizes(cfg: &Config, seed: u64) -> Vec<f64> {
 }
 
 // excerpt:start
-pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let rt = ctx.rt.clone();
     let mut notes = Vec::new();
-    let kind = match ctx.pools.available(cfg.pool) {
-        Ok(()) => cfg.pool,
+    let kind = match ctx.ports.available(cfg.pool.kind()) {
+        Ok(()) => cfg.pool.kind(),
         Err(why) => {
             let note = format!(
                 "{} are not available here ({why}); using process workers instead",
@@ -137,7 +106,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     };
 
     // 1. submit, then cancel: the last ones have not started, the first one has.
-    let ex = Executor::new(&rt, ctx.pools.clone(), kind, k);
+    let ex = Executor::new(&rt, ctx.ports.clone(), kind, k);
     let t0 = rt.now();
     let fs: Vec<JobFuture> = (0..cfg.jobs).map(|i| ex.submit(job(i))).collect();
     rt.yield_now().await; // let the slots pick up their first jobs
@@ -258,7 +227,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         sorted.sort_unstable();
         sorted != order
     };
-    json!({
+    Ok(json!({
         "pool": kind.as_str(),
         "max_workers": k,
         "job_ms": size,
@@ -290,7 +259,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
             ("submit", ms(submit_ms)),
             ("mapms", ms(map_ms)),
         ]),
-    })
+    }))
 }
 // excerpt:end
 
@@ -307,4 +276,8 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("knob.async.cancel", "Cancel the last N at once", "立即取消最后 N 个"),
     ("lesson.async.futures", "On {workers} {pool} workers: {cancelled} job(s) were cancelled while still queued and {refused} refused because they had started. as_completed gave {order} — completion order — while map answered {map}, input order, whatever finished first.", "在 {workers} 个 {pool} 工作者上：{cancelled} 个任务在排队时被成功取消，{refused} 个因已开始而取消失败。as_completed 给出 {order}——完成顺序——而 map 的回答是 {map}，即提交顺序，不管谁先完成。"),
     ("lesson.async.futures-in-order", "On {workers} {pool} workers the jobs happened to finish in input order ({order}), so as_completed and map agree this time. Use more jobs or another seed to see completion order differ from input order ({map}).", "在 {workers} 个 {pool} 工作者上，任务恰好按提交顺序完成（{order}），所以这次 as_completed 和 map 一致。增加任务或换一个种子，就能看到完成顺序与提交顺序（{map}）不同。"),
+    ("help.async.futures.pool", "`threads`: `ThreadPoolExecutor` (needs isolation; falls back to processes with a note); `processes`: `ProcessPoolExecutor`", "`threads`：`ThreadPoolExecutor`（需要跨源隔离；否则改用进程，并给出说明）；`processes`：`ProcessPoolExecutor`"),
+    ("help.async.futures.jobs", "CPU jobs submitted to the pool of `[run] workers`", "提交到池（共 `[run] workers` 个工作线程）的 CPU 任务数"),
+    ("help.async.futures.work-ms", "Typical job: each is `work_ms` × a seeded factor in [0.5, 2)", "典型任务时长：每个任务为 `work_ms` × 一个由种子决定、位于 [0.5, 2) 的系数"),
+    ("help.async.futures.cancel", "Jobs cancelled right after submitting: the last ones, which have not started", "提交后立即取消的任务数：取最后提交的几个，它们尚未开始"),
 ];

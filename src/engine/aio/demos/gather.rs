@@ -9,12 +9,12 @@ use crate::engine::control::RunError;
 crate::params! {
     pub struct Config {
         /// How many coroutines.
-        tasks: u32 = Param::int(1, 50, 3).label("knob.async.tasks").knob(1.0),
+        tasks: u32 = Param::int(1, 50, 3).label("knob.async.tasks").help("help.async.gather.tasks").knob(1.0),
         /// The first one waits this long; task i waits `delay_ms + i × step_ms`.
-        delay_ms: u32 = Param::int(0, 2_000, 100).unit("ms").label("knob.async.delay-ms").knob(10.0),
-        step_ms: u32 = Param::int(0, 1_000, 100).unit("ms").label("knob.async.step-ms").knob(10.0),
+        delay_ms: u32 = Param::int(0, 2_000, 100).unit("ms").label("knob.async.delay-ms").help("help.async.gather.delay-ms").knob(10.0),
+        step_ms: u32 = Param::int(0, 1_000, 100).unit("ms").label("knob.async.step-ms").help("help.async.gather.step-ms").knob(10.0),
         /// `await asyncio.sleep(0)` this many times before the wait (yielding is visible).
-        yields: u32 = Param::int(0, 20, 2).label("knob.async.yields").knob(1.0),
+        yields: u32 = Param::int(0, 20, 2).label("knob.async.yields").help("help.async.gather.yields").knob(1.0),
     }
 }
 
@@ -142,4 +142,8 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("knob.async.yields", "sleep(0) yields first", "先 sleep(0) 让出的次数"),
     ("lesson.async.gather", "Awaited one by one, {tasks} waits took {seq} ms — their sum ({sum} ms). Gathered, they took {gather} ms — about the longest wait ({longest} ms): {speedup}× faster, on one thread, because waiting overlaps.", "逐个 await 时，{tasks} 个等待耗时 {seq} 毫秒——正是它们之和（{sum} 毫秒）。用 gather 时耗时 {gather} 毫秒——约等于最长的等待（{longest} 毫秒）：快了 {speedup} 倍，而且只用一个线程，因为等待是可以重叠的。"),
     ("lesson.async.gather-one", "With one task there is nothing to overlap: {seq} ms awaited, {gather} ms gathered. Add tasks to see gather pay only for the longest wait.", "只有一个任务时没有可重叠的东西：逐个 await {seq} 毫秒，gather {gather} 毫秒。增加任务，就能看到 gather 只为最长的等待付出时间。"),
+    ("help.async.gather.tasks", "Coroutines, awaited one by one, then with `gather`", "协程数，先逐个 await，再用 `gather` 一起等待"),
+    ("help.async.gather.delay-ms", "The first one's wait; task i waits `delay_ms + i × step_ms`", "第一个协程的等待时间；任务 i 等待 `delay_ms + i × step_ms`"),
+    ("help.async.gather.step-ms", "Added to the wait per next task", "每往后一个任务，等待时间增加的量"),
+    ("help.async.gather.yields", "`await asyncio.sleep(0)` yields before the wait (yielding is visible)", "等待之前用 `await asyncio.sleep(0)` 让出控制权的次数（让出过程可见）"),
 ];

@@ -7,76 +7,39 @@ use std::rc::Rc;
 
 use serde_json::{json, Value};
 
-use super::{lesson, ms, number, Ctx, Knob};
+use super::{boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param};
 use crate::engine::aio::{Event, Semaphore};
-use crate::engine::scenario::{ScenarioError, TableReader};
+use crate::engine::control::RunError;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Config {
-    pub requests: u32,
-    pub limit: u32,
-    pub hold_ms: u32,
-    /// The start gate (an Event) opens after this long.
-    pub gate_ms: u32,
-    /// Read-modify-write increments per request in the Lock part.
-    pub updates: u32,
-}
-
-impl Config {
-    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
-        Ok(Config {
-            requests: r.u32_in("requests", 6, 1..=500)?,
-            limit: r.u32_in("limit", 2, 1..=500)?,
-            hold_ms: r.u32_in("hold_ms", 200, 1..=5_000)?,
-            gate_ms: r.u32_in("gate_ms", 50, 0..=5_000)?,
-            updates: r.u32_in("updates", 10, 1..=1_000)?,
-        })
-    }
-
-    pub fn to_toml(&self) -> String {
-        format!(
-            "requests = {}\nlimit = {}\nhold_ms = {}\ngate_ms = {}\nupdates = {}\n",
-            self.requests, self.limit, self.hold_ms, self.gate_ms, self.updates
-        )
+crate::params! {
+    pub struct Config {
+        requests: u32 = Param::int(1, 500, 6).label("knob.async.requests").help("help.async.semaphore.requests").knob(1.0),
+        limit: u32 = Param::int(1, 500, 2).label("knob.async.limit").help("help.async.semaphore.limit").knob(1.0),
+        hold_ms: u32 = Param::int(1, 5_000, 200).unit("ms").label("knob.async.hold-ms").help("help.async.semaphore.hold-ms").knob(10.0),
+        /// The start gate (an Event) opens after this long.
+        gate_ms: u32 = Param::int(0, 5_000, 50).unit("ms").label("knob.async.gate-ms").help("help.async.semaphore.gate-ms"),
+        /// Read-modify-write increments per request in the Lock part.
+        updates: u32 = Param::int(1, 1_000, 10).label("knob.async.updates").help("help.async.semaphore.updates").knob(1.0),
     }
 }
 
-pub const KNOBS: &[Knob] = &[
-    Knob {
-        key: "requests",
-        label: "knob.async.requests",
-        min: 1.0,
-        max: 500.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "limit",
-        label: "knob.async.limit",
-        min: 1.0,
-        max: 500.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "hold_ms",
-        label: "knob.async.hold-ms",
-        min: 1.0,
-        max: 5000.0,
-        step: 10.0,
-    },
-    Knob {
-        key: "updates",
-        label: "knob.async.updates",
-        min: 1.0,
-        max: 1000.0,
-        step: 1.0,
-    },
-];
-
-pub const PRESETS: &[(&str, &str, &str)] = &[(
-    "semaphore",
-    "Semaphore: 6 requests, limit 2 → 3 waves (plus Event and Lock)",
-    "requests = 6    # tasks started at once, held at an Event until the gate opens\nlimit = 2       # asyncio.Semaphore(2)\nhold_ms = 200   # each request holds its slot this long\ngate_ms = 50    # the Event is set after 50 ms\nupdates = 10    # read-modify-write increments per task, with an await in the middle\n",
-)];
+pub static DEMO: Demo = Demo {
+    lab: LabId::Async,
+    id: "semaphore",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[DemoPreset {
+        name: "semaphore",
+        title: "Semaphore: 6 requests, limit 2 → 3 waves (plus Event and Lock)",
+        run: "",
+        table: "requests = 6    # tasks started at once, held at an Event until the gate opens\nlimit = 2       # asyncio.Semaphore(2)\nhold_ms = 200   # each request holds its slot this long\ngate_ms = 50    # the Event is set after 50 ms\nupdates = 10    # read-modify-write increments per task, with an await in the middle\n",
+    }],
+    python: include_str!("../../../python/async_semaphore.py"),
+    rust: crate::rust_excerpt!("engine/aio/demos/limits.rs"),
+    needs: Needs::LOOP,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
 
 /// `v = counter; await sleep(0); counter = v + 1`, `updates` times; under `lock` if given.
 // excerpt:start
@@ -92,7 +55,7 @@ async fn bump(ctx: &Ctx, counter: &Cell<u64>, lock: Option<&Semaphore>, updates:
     }
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let rt = ctx.rt.clone();
     let go = Event::new(&rt);
     let sem = Semaphore::new(&rt, cfg.limit as usize);
@@ -167,7 +130,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         ));
     }
     let expected_waves = cfg.requests.div_ceil(cfg.limit);
-    json!({
+    Ok(json!({
         "waves": waves,
         "expected_waves": expected_waves,
         "peak_inside": sem.peak(),
@@ -193,11 +156,12 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
             ("lost", lost[0].to_string()),
             ("updates", (u64::from(cfg.requests) * u64::from(cfg.updates)).to_string()),
         ]),
-    })
+    }))
 }
 // excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("knob.async.gate-ms", "The start gate (an Event) opens after (ms)", "起跑闸门（一个 Event）在此之后打开（毫秒）"),
     ("async.semaphore.what", "Every request waits at an asyncio.Event until the gate opens, then an asyncio.Semaphore(K) lets K in at a time: N requests come through in ⌈N/K⌉ waves. Below, the same counter is incremented with an await between reading and writing — without asyncio.Lock updates are lost even on one thread.", "每个请求都在 asyncio.Event 前等待，直到闸门打开；然后 asyncio.Semaphore(K) 每次只放 K 个进去：N 个请求分 ⌈N/K⌉ 波完成。下面，同一个计数器在读和写之间有一次 await——没有 asyncio.Lock 时，即使只有一个线程也会丢失更新。"),
     ("async.waves", "Waves", "波数"),
     ("async.peak-inside", "Most inside at once", "同时在内的最大数量"),
@@ -209,4 +173,9 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("knob.async.hold-ms", "Each request holds (ms)", "每个请求占用（毫秒）"),
     ("knob.async.updates", "Increments per task", "每个任务的自增次数"),
     ("lesson.async.semaphore", "{requests} requests with limit {limit}: {waves} waves of {hold} ms, {total} ms in all, never more than {peak} inside. With an await between read and write, {lost} of {updates} increments were lost without a lock and none with asyncio.Lock: one thread is not enough to be safe once a critical section awaits.", "{requests} 个请求、上限 {limit}：分 {waves} 波，每波 {hold} 毫秒，共 {total} 毫秒，同时在内的从不超过 {peak} 个。在读和写之间 await 时，不加锁丢失了 {updates} 次自增中的 {lost} 次，使用 asyncio.Lock 则一次也没丢：临界区里一旦有 await，单线程也不再安全。"),
+    ("help.async.semaphore.requests", "Tasks: each waits at the start gate, then passes the semaphore", "任务数：每个任务先在起始闸门处等待，再通过信号量"),
+    ("help.async.semaphore.limit", "Semaphore permits: `asyncio.Semaphore(limit)`", "信号量的许可数：`asyncio.Semaphore(limit)`"),
+    ("help.async.semaphore.hold-ms", "Time inside the semaphore, per task", "每个任务在信号量内停留的时间"),
+    ("help.async.semaphore.gate-ms", "When the start gate (an `asyncio.Event`) is set", "起始闸门（一个 `asyncio.Event` 事件）被设置的时刻"),
+    ("help.async.semaphore.updates", "Increments per task in the lock part: read, await, write back — without and with an `asyncio.Lock`", "锁部分中每个任务的自增次数：读取、await、写回——先不加锁，再使用 `asyncio.Lock`"),
 ];

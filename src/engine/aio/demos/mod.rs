@@ -7,22 +7,22 @@
 //! `{ "numbers": [{label, value}], "series": [{label, points: [[x, y]]}], "lesson": {id,
 //! figures}, ... }` where `label` is a catalogue key.
 
-// pub mod actors; // TODO(helper): convert to the demo shape
-// pub mod blocking; // TODO(helper): convert to the demo shape
-// pub mod bucket; // TODO(helper): convert to the demo shape
-// pub mod futures; // TODO(helper): convert to the demo shape
+pub mod actors;
+pub mod blocking;
+pub mod bucket;
+pub mod futures;
 pub mod gather;
-// pub mod limits; // TODO(helper): convert to the demo shape
-// pub mod pipeline; // TODO(helper): convert to the demo shape
-// pub mod retry; // TODO(helper): convert to the demo shape
-// pub mod scale; // TODO(helper): convert to the demo shape
-// pub mod task_group; // TODO(helper): convert to the demo shape
-// pub mod timeouts; // TODO(helper): convert to the demo shape
+pub mod limits;
+pub mod pipeline;
+pub mod retry;
+pub mod scale;
+pub mod task_group;
+pub mod timeouts;
 
 pub use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs, Progress};
 pub use crate::engine::lab::LabId;
 pub use crate::engine::lesson::{lesson, ms, number};
-pub use crate::engine::params::{Declared, Param};
+pub use crate::engine::params::{Declared, Param, Rule};
 pub use crate::engine::ports::{PoolDone, PoolJob, PoolKind};
 pub use crate::engine::rng::Rng;
 
@@ -33,4 +33,3 @@ pub const fn work_ms(default: u64) -> Param {
         .label("knob.async.work-ms")
         .knob(10.0)
 }
-

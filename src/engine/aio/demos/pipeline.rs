@@ -8,100 +8,40 @@ use std::rc::Rc;
 
 use serde_json::{json, Value};
 
-use super::{lesson, ms, number, Ctx, Knob};
+use super::{boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param};
 use crate::engine::aio::{Queue, Rt};
-use crate::engine::scenario::{ScenarioError, TableReader};
+use crate::engine::control::RunError;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Config {
-    pub pages: u32,
-    pub page_size: u32,
-    pub processors: u32,
-    pub queue: u32,
-    pub fetch_ms: u32,
-    pub process_ms: u32,
-    /// Every n-th item fails (0: none).
-    pub fail_every: u32,
-}
-
-impl Config {
-    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
-        Ok(Config {
-            pages: r.u32_in("pages", 4, 1..=50)?,
-            page_size: r.u32_in("page_size", 5, 1..=100)?,
-            processors: r.u32_in("processors", 3, 1..=32)?,
-            queue: r.u32_in("queue", 4, 1..=100)?,
-            fetch_ms: r.u32_in("fetch_ms", 60, 0..=2_000)?,
-            process_ms: r.u32_in("process_ms", 40, 0..=2_000)?,
-            fail_every: r.u32_in("fail_every", 7, 0..=100)?,
-        })
-    }
-
-    pub fn to_toml(&self) -> String {
-        format!(
-            "pages = {}\npage_size = {}\nprocessors = {}\nqueue = {}\nfetch_ms = {}\nprocess_ms = {}\nfail_every = {}\n",
-            self.pages, self.page_size, self.processors, self.queue, self.fetch_ms, self.process_ms, self.fail_every
-        )
+crate::params! {
+    pub struct Config {
+        pages: u32 = Param::int(1, 50, 4).label("knob.async.pipeline-pages").help("help.async.pipeline.pages").knob(1.0),
+        page_size: u32 = Param::int(1, 100, 5).label("knob.async.pipeline-page-size").help("help.async.pipeline.page-size").knob(1.0),
+        processors: u32 = Param::int(1, 32, 3).label("knob.async.pipeline-processors").help("help.async.pipeline.processors").knob(1.0),
+        queue: u32 = Param::int(1, 100, 4).label("knob.async.pipeline-queue").help("help.async.pipeline.queue").knob(1.0),
+        fetch_ms: u32 = Param::int(0, 2_000, 60).unit("ms").label("knob.async.pipeline-fetch-ms").help("help.async.pipeline.fetch-ms").knob(10.0),
+        process_ms: u32 = Param::int(0, 2_000, 40).unit("ms").label("knob.async.pipeline-process-ms").help("help.async.pipeline.process-ms").knob(10.0),
+        /// Every n-th item fails (0: none).
+        fail_every: u32 = Param::int(0, 100, 7).label("knob.async.pipeline-fail-every").help("help.async.pipeline.fail-every").knob(1.0),
     }
 }
 
-pub const KNOBS: &[Knob] = &[
-    Knob {
-        key: "pages",
-        label: "knob.async.pipeline-pages",
-        min: 1.0,
-        max: 50.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "page_size",
-        label: "knob.async.pipeline-page-size",
-        min: 1.0,
-        max: 100.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "processors",
-        label: "knob.async.pipeline-processors",
-        min: 1.0,
-        max: 32.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "queue",
-        label: "knob.async.pipeline-queue",
-        min: 1.0,
-        max: 100.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "fetch_ms",
-        label: "knob.async.pipeline-fetch-ms",
-        min: 0.0,
-        max: 2000.0,
-        step: 10.0,
-    },
-    Knob {
-        key: "process_ms",
-        label: "knob.async.pipeline-process-ms",
-        min: 0.0,
-        max: 2000.0,
-        step: 10.0,
-    },
-    Knob {
-        key: "fail_every",
-        label: "knob.async.pipeline-fail-every",
-        min: 0.0,
-        max: 100.0,
-        step: 1.0,
-    },
-];
-
-pub const PRESETS: &[(&str, &str, &str)] = &[(
-    "pipeline",
-    "Pipeline: paginated fetch → 3 processors → consumer, with an error channel",
-    "pages = 4         # the source has 4 pages ...\npage_size = 5     # ... of 5 items (an async iterator yields them)\nprocessors = 3\nqueue = 4         # asyncio.Queue(maxsize=4) between producer and processors\nfetch_ms = 60     # one page takes 60 ms to fetch\nprocess_ms = 40   # one item takes 40 ms to process\nfail_every = 7    # items 7, 14, ... fail and go to the error queue\n",
-)];
+pub static DEMO: Demo = Demo {
+    lab: LabId::Async,
+    id: "pipeline",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[DemoPreset {
+        name: "pipeline",
+        title: "Pipeline: paginated fetch → 3 processors → consumer, with an error channel",
+        run: "",
+        table: "pages = 4         # the source has 4 pages ...\npage_size = 5     # ... of 5 items (an async iterator yields them)\nprocessors = 3\nqueue = 4         # asyncio.Queue(maxsize=4) between producer and processors\nfetch_ms = 60     # one page takes 60 ms to fetch\nprocess_ms = 40   # one item takes 40 ms to process\nfail_every = 7    # items 7, 14, ... fail and go to the error queue\n",
+    }],
+    python: include_str!("../../../python/async_pipeline.py"),
+    rust: crate::rust_excerpt!("engine/aio/demos/pipeline.rs"),
+    needs: Needs::LOOP,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
 
 // excerpt:start
 /// `async for page in fetch_pages()`: an async iterator over a paginated source.
@@ -180,7 +120,7 @@ async fn processor(
     }
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let rt = ctx.rt.clone();
     let t0 = rt.now();
     let items: Queue<Msg> = Queue::new(&rt, cfg.queue as usize);
@@ -266,7 +206,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
         consumed.len(),
         failed.len()
     ));
-    json!({
+    Ok(json!({
         "fetched": fetched,
         "processed": processed,
         "failed": failed,
@@ -293,7 +233,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
             ("queue", cfg.queue.to_string()),
             ("total", ms(total_ms)),
         ]),
-    })
+    }))
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
@@ -312,4 +252,11 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("knob.async.pipeline-process-ms", "Process an item (ms)", "处理一个条目（毫秒）"),
     ("knob.async.pipeline-fail-every", "Every n-th item fails (0: none)", "每第 n 个条目失败（0：不失败）"),
     ("lesson.async.pipeline", "{fetched} items from {pages} pages went through {processors} processors in {total} ms: {consumed} results reached the consumer and {failed} failures went to the error queue without stopping anything. The queue never held more than {peak} (maxsize {queue}): when it was full, the producer waited.", "来自 {pages} 页的 {fetched} 个条目经过 {processors} 个处理者，用时 {total} 毫秒：{consumed} 个结果到达消费者，{failed} 个失败进入错误队列，没有让任何东西停下。队列里从未超过 {peak} 个（上限 {queue}）：队列满时，生产者就等待。"),
+    ("help.async.pipeline.pages", "Pages the async iterator fetches", "异步迭代器抓取的页数"),
+    ("help.async.pipeline.page-size", "Items per page", "每页的条目数"),
+    ("help.async.pipeline.processors", "Processor tasks taking items off the queue", "从队列中取出条目的处理任务数"),
+    ("help.async.pipeline.queue", "Queue maxsize: `Queue(maxsize = queue)` between the producer and the processors", "队列的 `maxsize`：生产者与处理任务之间的 `Queue(maxsize = queue)`"),
+    ("help.async.pipeline.fetch-ms", "Fetch time per page", "抓取每一页的时长"),
+    ("help.async.pipeline.process-ms", "Processing time per item", "处理每个条目的时长"),
+    ("help.async.pipeline.fail-every", "Failing items: every n-th item goes to the error queue (0: none)", "失败的条目：每第 n 个条目进入错误队列（0：不失败）"),
 ];

@@ -4,44 +4,25 @@
 
 use serde_json::{json, Value};
 
-use super::{lesson, ms, number, Ctx, Knob, Rng};
-use crate::engine::scenario::{ScenarioError, TableReader};
+use super::{boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param, Rng};
+use crate::engine::control::RunError;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Config {
-    pub requests: u32,
-    /// Probability that one call fails.
-    pub failure_p: f64,
-    /// How long one call takes.
-    pub call_ms: u32,
-    pub base_ms: u32,
-    pub factor: f64,
-    pub cap_ms: u32,
-    pub max_retries: u32,
-    pub jitter: bool,
+crate::params! {
+    pub struct Config {
+        requests: u32 = Param::int(1, 50, 5).label("knob.async.requests").help("help.async.retry.requests").knob(1.0),
+        /// Probability that one call fails.
+        failure_p: f64 = Param::float(0.0, 1.0, 0.5).label("knob.async.failure-p").help("help.async.retry.failure-p").knob(0.05),
+        /// How long one call takes.
+        call_ms: u32 = Param::int(1, 2_000, 50).unit("ms").label("knob.async.call-ms").help("help.async.retry.call-ms").knob(10.0),
+        base_ms: u32 = Param::int(0, 5_000, 50).unit("ms").label("knob.async.base-ms").help("help.async.retry.base-ms").knob(10.0),
+        factor: f64 = Param::float(1.0, 10.0, 2.0).label("knob.async.factor").help("help.async.retry.factor").knob(0.5),
+        cap_ms: u32 = Param::int(1, 60_000, 1_000).unit("ms").label("knob.async.cap-ms").help("help.async.retry.cap-ms").knob(50.0),
+        max_retries: u32 = Param::int(0, 20, 4).label("knob.async.max-retries").help("help.async.retry.max-retries").knob(1.0),
+        jitter: bool = Param::boolean(true).label("knob.async.jitter").help("help.async.retry.jitter").knob(0.0),
+    }
 }
 
 impl Config {
-    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
-        Ok(Config {
-            requests: r.u32_in("requests", 5, 1..=50)?,
-            failure_p: r.f64_in("failure_p", 0.5, 0.0, 1.0)?,
-            call_ms: r.u32_in("call_ms", 50, 1..=2_000)?,
-            base_ms: r.u32_in("base_ms", 50, 0..=5_000)?,
-            factor: r.f64_in("factor", 2.0, 1.0, 10.0)?,
-            cap_ms: r.u32_in("cap_ms", 1_000, 1..=60_000)?,
-            max_retries: r.u32_in("max_retries", 4, 0..=20)?,
-            jitter: r.bool("jitter", true)?,
-        })
-    }
-
-    pub fn to_toml(&self) -> String {
-        format!(
-            "requests = {}\nfailure_p = {}\ncall_ms = {}\nbase_ms = {}\nfactor = {}\ncap_ms = {}\nmax_retries = {}\njitter = {}\n",
-            self.requests, self.failure_p, self.call_ms, self.base_ms, self.factor, self.cap_ms, self.max_retries, self.jitter
-        )
-    }
-
     /// The back-off before retry `n` (0-based), before jitter.
     pub fn backoff(&self, n: u32) -> f64 {
         let d = f64::from(self.base_ms) * self.factor.powi(n.min(60) as i32);
@@ -49,70 +30,31 @@ impl Config {
     }
 }
 
-pub const KNOBS: &[Knob] = &[
-    Knob {
-        key: "requests",
-        label: "knob.async.requests",
-        min: 1.0,
-        max: 50.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "failure_p",
-        label: "knob.async.failure-p",
-        min: 0.0,
-        max: 1.0,
-        step: 0.05,
-    },
-    Knob {
-        key: "call_ms",
-        label: "knob.async.call-ms",
-        min: 1.0,
-        max: 2000.0,
-        step: 10.0,
-    },
-    Knob {
-        key: "base_ms",
-        label: "knob.async.base-ms",
-        min: 0.0,
-        max: 5000.0,
-        step: 10.0,
-    },
-    Knob {
-        key: "factor",
-        label: "knob.async.factor",
-        min: 1.0,
-        max: 10.0,
-        step: 0.5,
-    },
-    Knob {
-        key: "cap_ms",
-        label: "knob.async.cap-ms",
-        min: 1.0,
-        max: 60000.0,
-        step: 50.0,
-    },
-    Knob {
-        key: "max_retries",
-        label: "knob.async.max-retries",
-        min: 0.0,
-        max: 20.0,
-        step: 1.0,
-    },
-];
-
-pub const PRESETS: &[(&str, &str, &str)] = &[
-    (
-        "retry",
-        "Retry with exponential back-off and jitter against a flaky service",
-        "requests = 5       # concurrent requests\nfailure_p = 0.5    # each call fails with this probability (seeded)\ncall_ms = 50       # one call takes 50 ms\nbase_ms = 50       # back-off before retry n: min(cap, base × factor^n) ...\nfactor = 2\ncap_ms = 1000\nmax_retries = 4    # then give up\njitter = true      # ... drawn uniformly from [0, that): full jitter\n",
-    ),
-    (
-        "retry-no-jitter",
-        "Retry without jitter: everyone retries at the same instants",
-        "requests = 5\nfailure_p = 0.5\ncall_ms = 50\nbase_ms = 50\nfactor = 2\ncap_ms = 1000\nmax_retries = 4\njitter = false\n",
-    ),
-];
+pub static DEMO: Demo = Demo {
+    lab: LabId::Async,
+    id: "retry",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[
+        DemoPreset {
+            name: "retry",
+            title: "Retry with exponential back-off and jitter against a flaky service",
+            run: "",
+            table: "requests = 5       # concurrent requests\nfailure_p = 0.5    # each call fails with this probability (seeded)\ncall_ms = 50       # one call takes 50 ms\nbase_ms = 50       # back-off before retry n: min(cap, base × factor^n) ...\nfactor = 2\ncap_ms = 1000\nmax_retries = 4    # then give up\njitter = true      # ... drawn uniformly from [0, that): full jitter\n",
+        },
+        DemoPreset {
+            name: "retry-no-jitter",
+            title: "Retry without jitter: everyone retries at the same instants",
+            run: "",
+            table: "requests = 5\nfailure_p = 0.5\ncall_ms = 50\nbase_ms = 50\nfactor = 2\ncap_ms = 1000\nmax_retries = 4\njitter = false\n",
+        },
+    ],
+    python: include_str!("../../../python/async_retry.py"),
+    rust: crate::rust_excerpt!("engine/aio/demos/retry.rs"),
+    needs: Needs::LOOP,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
 
 // excerpt:start
 /// One request: call, and on failure sleep the back-off and call again, up to max_retries.
@@ -157,7 +99,7 @@ async fn request(ctx: Ctx, cfg: Config, i: u32) -> (u32, bool, Vec<f64>) {
     }
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let rt = ctx.rt.clone();
     let t0 = rt.now();
     let handles: Vec<_> = (0..cfg.requests)
@@ -193,7 +135,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
             (!d.is_empty()).then(|| [n as f64 + 1.0, d.iter().sum::<f64>() / d.len() as f64])
         })
         .collect();
-    json!({
+    Ok(json!({
         "requests": per.iter().map(|(i, a, ok, d)| json!({ "request": i, "attempts": a, "ok": ok, "delays_ms": d })).collect::<Vec<_>>(),
         "succeeded": ok,
         "gave_up": gave_up,
@@ -220,10 +162,11 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
             ("max", cfg.max_retries.to_string()),
             ("policy", (0..cfg.max_retries.min(6)).map(|n| format!("{:.0}", cfg.backoff(n))).collect::<Vec<_>>().join(", ")),
         ]),
-    })
+    }))
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("knob.async.jitter", "Random jitter on each back-off", "每次退避加入随机抖动"),
     ("async.retry.what", "Each request calls a service that fails at random. On failure it waits and tries again: exponential back-off doubles the wait each time (up to a cap), and jitter draws the wait at random below it so clients that failed together do not retry together. After max_retries it gives up.", "每个请求调用一个会随机失败的服务。失败后先等待再重试：指数退避每次把等待时间加倍（直到上限），抖动则在这个值以下随机取等待时间，让一起失败的客户端不会一起重试。超过 max_retries 次就放弃。"),
     ("async.retry-ok", "Succeeded", "成功"),
     ("async.retry-gave-up", "Gave up", "放弃"),
@@ -240,4 +183,12 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("lesson.async.retry", "{requests} requests against a service failing with p = {p}: all {ok} succeeded after {retries} retries, {total} ms in all. The back-off policy was {policy} ms; jitter spread the retries out.", "{requests} 个请求，服务失败概率 p = {p}：经过 {retries} 次重试后全部 {ok} 个成功，共 {total} 毫秒。退避策略是 {policy} 毫秒；抖动把重试错开了。"),
     ("lesson.async.retry-gave-up", "{requests} requests against a service failing with p = {p}: {ok} succeeded, {gaveup} gave up after {max} retries ({retries} retries in all, {total} ms). Back-off ({policy} ms) bounds the load a failing service gets; it cannot make it succeed.", "{requests} 个请求，服务失败概率 p = {p}：{ok} 个成功，{gaveup} 个在 {max} 次重试后放弃（共重试 {retries} 次，{total} 毫秒）。退避（{policy} 毫秒）限制了失败服务承受的压力，但无法让它成功。"),
     ("lesson.async.retry-none-failed", "No call failed this time (p = {p}): {ok} of {requests} succeeded at once in {total} ms. Raise the failure probability to watch the back-off.", "这次没有调用失败（p = {p}）：{requests} 个请求中 {ok} 个立即成功，用时 {total} 毫秒。提高失败概率就能看到退避。"),
+    ("help.async.retry.requests", "Concurrent requests", "并发请求数"),
+    ("help.async.retry.failure-p", "Probability that a call fails (drawn from the seed, one generator per request)", "一次调用失败的概率（由种子抽取，每个请求一个随机数生成器）"),
+    ("help.async.retry.call-ms", "How long one call takes", "一次调用的耗时"),
+    ("help.async.retry.base-ms", "First back-off: retry n (from 0) waits `min(cap_ms, base_ms × factor^n)`", "第一次退避：第 n 次重试（从 0 开始）等待 `min(cap_ms, base_ms × factor^n)`"),
+    ("help.async.retry.factor", "Growth of the back-off per retry", "每次重试时退避时间的增长倍数"),
+    ("help.async.retry.cap-ms", "Longest back-off", "最长退避时间"),
+    ("help.async.retry.max-retries", "Retries before giving up", "放弃之前的重试次数"),
+    ("help.async.retry.jitter", "Full jitter: each back-off is a uniform draw below its computed value", "完全抖动：每次退避时间在计算值以下均匀随机抽取"),
 ];

@@ -7,74 +7,53 @@ use std::rc::Rc;
 
 use serde_json::{json, Value};
 
-use super::{lesson, number, Ctx, Knob};
-use crate::engine::scenario::{ScenarioError, TableReader};
+use super::{
+    boxed, lesson, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param, Progress,
+};
+use crate::engine::control::RunError;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Config {
-    pub tasks: u32,
-    pub sleep_ms: u32,
-    pub yields: u32,
-}
-
-impl Config {
-    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
-        Ok(Config {
-            tasks: r.u32_in("tasks", 10_000, 1..=100_000)?,
-            sleep_ms: r.u32_in("sleep_ms", 100, 0..=5_000)?,
-            yields: r.u32_in("yields", 1, 0..=10)?,
-        })
-    }
-
-    pub fn to_toml(&self) -> String {
-        format!(
-            "tasks = {}\nsleep_ms = {}\nyields = {}\n",
-            self.tasks, self.sleep_ms, self.yields
-        )
+crate::params! {
+    pub struct Config {
+        tasks: u32 = Param::int(1, 100_000, 10_000).label("knob.async.scale-tasks").help("help.async.scale.tasks").knob(1000.0),
+        sleep_ms: u32 = Param::int(0, 5_000, 100).unit("ms").label("knob.async.sleep-ms").help("help.async.scale.sleep-ms").knob(10.0),
+        yields: u32 = Param::int(0, 10, 1).label("knob.async.yields").help("help.async.scale.yields").knob(1.0),
     }
 }
 
-pub const KNOBS: &[Knob] = &[
-    Knob {
-        key: "tasks",
-        label: "knob.async.scale-tasks",
-        min: 1.0,
-        max: 100_000.0,
-        step: 1000.0,
+pub static DEMO: Demo = Demo {
+    lab: LabId::Async,
+    id: "scale",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[
+        DemoPreset {
+            name: "scale-1k",
+            title: "Scale: 1,000 concurrent futures sleeping 100 ms",
+            run: "",
+            table: "tasks = 1_000\nsleep_ms = 100\nyields = 1\n",
+        },
+        DemoPreset {
+            name: "scale-10k",
+            title: "Scale: 10,000 concurrent futures",
+            run: "",
+            table: "tasks = 10_000\nsleep_ms = 100\nyields = 1\n",
+        },
+        DemoPreset {
+            name: "scale-100k",
+            title: "Scale: 100,000 concurrent futures",
+            run: "",
+            table: "tasks = 100_000\nsleep_ms = 100\nyields = 1\n",
+        },
+    ],
+    python: include_str!("../../../python/async_scale.py"),
+    rust: crate::rust_excerpt!("engine/aio/demos/scale.rs"),
+    needs: Needs {
+        progress: Progress::Tasks,
+        ..Needs::LOOP
     },
-    Knob {
-        key: "sleep_ms",
-        label: "knob.async.sleep-ms",
-        min: 0.0,
-        max: 5000.0,
-        step: 10.0,
-    },
-    Knob {
-        key: "yields",
-        label: "knob.async.yields",
-        min: 0.0,
-        max: 10.0,
-        step: 1.0,
-    },
-];
-
-pub const PRESETS: &[(&str, &str, &str)] = &[
-    (
-        "scale-1k",
-        "Scale: 1,000 concurrent futures sleeping 100 ms",
-        "tasks = 1_000\nsleep_ms = 100\nyields = 1\n",
-    ),
-    (
-        "scale-10k",
-        "Scale: 10,000 concurrent futures",
-        "tasks = 10_000\nsleep_ms = 100\nyields = 1\n",
-    ),
-    (
-        "scale-100k",
-        "Scale: 100,000 concurrent futures",
-        "tasks = 100_000\nsleep_ms = 100\nyields = 1\n",
-    ),
-];
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
 
 /// Futures spawned per poll of the demo before it yields to the loop.
 const SPAWN_BATCH: u32 = 1_000;
@@ -89,7 +68,7 @@ pub fn cpython_us(tasks: u32) -> f64 {
 }
 
 // excerpt:start
-pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let rt = ctx.rt.clone();
     rt.set_recording(false);
     let alive = Rc::new(Cell::new(0u32));
@@ -148,7 +127,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     } else {
         "lesson.async.scale-slower"
     };
-    json!({
+    Ok(json!({
         "tasks": cfg.tasks,
         "wall_ms": wall,
         "spawn_ms": spawned_ms,
@@ -169,7 +148,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
             ("overhead", format!("{overhead_us:.2}")),
             ("cpython", cpython.to_string()),
         ]),
-    })
+    }))
 }
 // excerpt:end
 
@@ -185,4 +164,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("lesson.async.scale-faster", "{tasks} futures sleeping {sleep} ms finished in {wall} ms: {overhead} µs of loop overhead per future, against CPython's {cpython} µs. Waiting is nearly free; what costs is scheduling.", "{tasks} 个 sleep {sleep} 毫秒的 future 在 {wall} 毫秒内完成：每个 future 的循环开销为 {overhead} 微秒，CPython 为 {cpython} 微秒。等待几乎是免费的；花钱的是调度。"),
     ("lesson.async.scale-slower", "{tasks} futures sleeping {sleep} ms finished in {wall} ms: {overhead} µs of loop overhead per future — more than CPython's {cpython} µs on this run (a busy machine, or the browser's timer clamping). Waiting is cheap; scheduling is what costs.", "{tasks} 个 sleep {sleep} 毫秒的 future 在 {wall} 毫秒内完成：每个 future 的循环开销为 {overhead} 微秒——这次比 CPython 的 {cpython} 微秒还多（机器繁忙，或浏览器的定时器限制）。等待很便宜；花钱的是调度。"),
     ("lesson.async.scale-virtual", "On virtual time {tasks} futures sleeping {sleep} ms take exactly {wall} ms: the loop's overhead is not measured here ({overhead} µs), only in the browser.", "在虚拟时间里，{tasks} 个 sleep {sleep} 毫秒的 future 恰好耗时 {wall} 毫秒：这里不测量循环的开销（{overhead} 微秒），只有在浏览器里才测。"),
+    ("help.async.scale.tasks", "Concurrent futures, each yielding, then sleeping", "并发的 future 数，每个先让出控制权，再 sleep"),
+    ("help.async.scale.sleep-ms", "Each one's sleep", "每个 future 的 sleep 时长"),
+    ("help.async.scale.yields", "`sleep(0)` yields first, before the sleep", "sleep 之前先用 `sleep(0)` 让出控制权的次数"),
 ];

@@ -7,95 +7,59 @@ use std::rc::Rc;
 
 use serde_json::{json, Value};
 
-use super::{lesson, ms, number, Ctx, Knob};
+use super::{
+    boxed, lesson, ms, number, work_ms, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param, Rule,
+};
 use crate::engine::aio::{OnDrop, Queue};
-use crate::engine::scenario::{ErrorCode, ScenarioError, TableReader};
+use crate::engine::control::RunError;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Config {
-    pub tasks: u32,
-    /// The first `failing` tasks raise after `fail_ms`; all at the same instant.
-    pub failing: u32,
-    pub fail_ms: u32,
-    /// Task i (not failing) works `work_ms + i × step_ms`.
-    pub work_ms: u32,
-    pub step_ms: u32,
+crate::params! {
+    pub struct Config {
+        tasks: u32 = Param::int(1, 30, 4).label("knob.async.tasks").help("help.async.task-group.tasks").knob(1.0),
+        /// The first `failing` tasks raise after `fail_ms`; all at the same instant.
+        failing: u32 = Param::int(0, 30, 1).label("knob.async.failing").help("help.async.task-group.failing").knob(1.0),
+        fail_ms: u32 = Param::int(0, 5_000, 150).unit("ms").label("knob.async.fail-ms").help("help.async.task-group.fail-ms").knob(10.0),
+        /// Task i (not failing) works `work_ms + i × step_ms`.
+        work_ms: u32 = work_ms(300).help("help.async.task-group.work-ms"),
+        step_ms: u32 = Param::int(0, 2_000, 100).unit("ms").label("knob.async.step-ms").help("help.async.task-group.step-ms"),
+    }
 }
 
 impl Config {
-    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
-        let tasks = r.u32_in("tasks", 4, 1..=30)?;
-        let failing = match r.opt_u64_at("failing", 0..=30)? {
-            None => 1.min(tasks),
-            Some((f, pos)) if f as u32 > tasks => {
-                return Err(ScenarioError::new(ErrorCode::InvalidValue, pos)
-                    .with("key", "failing")
-                    .with("value", f.to_string())
-                    .with(
-                        "why",
-                        format!("only {tasks} tasks run, so at most {tasks} can fail"),
-                    ))
-            }
-            Some((f, _)) => f as u32,
-        };
-        Ok(Config {
-            tasks,
-            failing,
-            fail_ms: r.u32_in("fail_ms", 150, 0..=5_000)?,
-            work_ms: r.u32_in("work_ms", 300, 0..=5_000)?,
-            step_ms: r.u32_in("step_ms", 100, 0..=2_000)?,
-        })
-    }
-
-    pub fn to_toml(&self) -> String {
-        format!(
-            "tasks = {}\nfailing = {}\nfail_ms = {}\nwork_ms = {}\nstep_ms = {}\n",
-            self.tasks, self.failing, self.fail_ms, self.work_ms, self.step_ms
-        )
-    }
-
     fn work_of(&self, i: u32) -> f64 {
         f64::from(self.work_ms) + f64::from(i) * f64::from(self.step_ms)
     }
 }
 
-pub const KNOBS: &[Knob] = &[
-    Knob {
-        key: "tasks",
-        label: "knob.async.tasks",
-        min: 1.0,
-        max: 30.0,
-        step: 1.0,
-    },
-    Knob {
+pub static DEMO: Demo = Demo {
+    lab: LabId::Async,
+    id: "task-group",
+    params: Config::PARAMS,
+    rules: &[Rule::AtMost {
         key: "failing",
-        label: "knob.async.failing",
-        min: 0.0,
-        max: 30.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "fail_ms",
-        label: "knob.async.fail-ms",
-        min: 0.0,
-        max: 5000.0,
-        step: 10.0,
-    },
-    super::WORK_MS,
-];
-
-pub const PRESETS: &[(&str, &str, &str)] = &[
-    (
-        "task-group",
-        "TaskGroup: one task fails, its siblings are cancelled; gather(return_exceptions=True) beside it",
-        "tasks = 4       # worker-0 ... worker-3\nfailing = 1     # worker-0 raises ...\nfail_ms = 150   # ... after 150 ms\nwork_ms = 300   # the others need 300, 400, 500 ms\nstep_ms = 100\n",
-    ),
-    (
-        "task-group-two-errors",
-        "TaskGroup: two tasks fail at the same instant — both errors surface together",
-        "tasks = 4\nfailing = 2\nfail_ms = 150\nwork_ms = 300\nstep_ms = 100\n",
-    ),
-];
+        other: "tasks",
+        why: "only that many tasks run, so at most that many can fail",
+    }],
+    presets: &[
+        DemoPreset {
+            name: "task-group",
+            title: "TaskGroup: one task fails, its siblings are cancelled; gather(return_exceptions=True) beside it",
+            run: "",
+            table: "tasks = 4       # worker-0 ... worker-3\nfailing = 1     # worker-0 raises ...\nfail_ms = 150   # ... after 150 ms\nwork_ms = 300   # the others need 300, 400, 500 ms\nstep_ms = 100\n",
+        },
+        DemoPreset {
+            name: "task-group-two-errors",
+            title: "TaskGroup: two tasks fail at the same instant — both errors surface together",
+            run: "",
+            table: "tasks = 4\nfailing = 2\nfail_ms = 150\nwork_ms = 300\nstep_ms = 100\n",
+        },
+    ],
+    python: include_str!("../../../python/async_task_group.py"),
+    rust: crate::rust_excerpt!("engine/aio/demos/task_group.rs"),
+    needs: Needs::LOOP,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
 
 type Outcome = (u32, Result<f64, String>);
 
@@ -126,7 +90,7 @@ async fn child(
     out
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let rt = ctx.rt.clone();
 
     // 1. async with asyncio.TaskGroup() as tg: ...
@@ -217,7 +181,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     } else {
         "lesson.async.task-group"
     };
-    json!({
+    Ok(json!({
         "group": {
             "errors": errors.iter().map(|(i, e)| json!({ "task": i, "error": e })).collect::<Vec<_>>(),
             "finished": finished,
@@ -240,7 +204,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
             ("ok", gather_ok.to_string()),
             ("gather", ms(gather_ms)),
         ]),
-    })
+    }))
 }
 // excerpt:end
 
@@ -256,4 +220,9 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("knob.async.work-ms", "Work per task (ms)", "每个任务的工作量（毫秒）"),
     ("lesson.async.task-group", "The task group stopped after {group} ms: {errors} error(s) surfaced together and {cancelled} sibling(s) were cancelled with their cleanup run. gather(return_exceptions=True) waited {gather} ms for all {tasks} and returned {ok} results plus the errors as values.", "任务组在 {group} 毫秒后停止：{errors} 个错误一起抛出，{cancelled} 个兄弟任务被取消并执行了清理。gather(return_exceptions=True) 为全部 {tasks} 个任务等待了 {gather} 毫秒，返回 {ok} 个正常结果，错误作为值一并返回。"),
     ("lesson.async.task-group-none", "No task failed: the group and gather both waited for all {tasks} ({group} ms and {gather} ms). Set failing to 1 to see the group cancel the rest.", "没有任务失败：任务组和 gather 都等到了全部 {tasks} 个任务（{group} 毫秒和 {gather} 毫秒）。把 failing 设为 1，就能看到任务组取消其余任务。"),
+    ("help.async.task-group.tasks", "Tasks in the `TaskGroup` (then the same under `gather(return_exceptions=True)`)", "`TaskGroup` 中的任务数（之后在 `gather(return_exceptions=True)` 下再运行一遍）"),
+    ("help.async.task-group.failing", "How many fail: the first ones raise, all at the same instant, so all their errors surface together", "失败的任务数：最前面的几个任务在同一时刻抛出异常，因此它们的错误会一起出现"),
+    ("help.async.task-group.fail-ms", "When they fail", "它们失败的时刻"),
+    ("help.async.task-group.work-ms", "Work of the others: task i works `work_ms + i × step_ms`", "其他任务的工作量：任务 i 工作 `work_ms + i × step_ms`"),
+    ("help.async.task-group.step-ms", "Added per task to the others' work", "其他任务的工作量每往后一个任务增加的量"),
 ];

@@ -6,89 +6,47 @@ use std::rc::Rc;
 
 use serde_json::{json, Value};
 
-use super::{lesson, ms, number, Ctx, Knob};
+use super::{boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param};
 use crate::engine::aio::{timeout, OnDrop};
-use crate::engine::scenario::{ScenarioError, TableReader};
+use crate::engine::control::RunError;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Config {
-    /// Task i needs `work_ms × (i + 1)`.
-    pub tasks: u32,
-    pub work_ms: u32,
-    /// `wait_for(task, timeout_ms)` for each task.
-    pub timeout_ms: u32,
-    /// `async with asyncio.timeout(deadline_ms)` around all of them.
-    pub deadline_ms: u32,
-    /// A shielded save that takes this long, awaited under the same deadline.
-    pub shield_ms: u32,
+crate::params! {
+    pub struct Config {
+        /// Task i needs `work_ms × (i + 1)`.
+        tasks: u32 = Param::int(1, 20, 3).label("knob.async.tasks").help("help.async.timeouts.tasks").knob(1.0),
+        work_ms: u32 = Param::int(1, 2_000, 100).unit("ms").label("knob.async.timeouts-work-ms").help("help.async.timeouts.work-ms").knob(10.0),
+        /// `wait_for(task, timeout_ms)` for each task.
+        timeout_ms: u32 = Param::int(1, 10_000, 250).unit("ms").label("knob.async.timeout-ms").help("help.async.timeouts.timeout-ms").knob(10.0),
+        /// `async with asyncio.timeout(deadline_ms)` around all of them.
+        deadline_ms: u32 = Param::int(1, 10_000, 250).unit("ms").label("knob.async.deadline-ms").help("help.async.timeouts.deadline-ms").knob(10.0),
+        /// A shielded save that takes this long, awaited under the same deadline.
+        shield_ms: u32 = Param::int(0, 5_000, 400).unit("ms").label("knob.async.shield-ms").help("help.async.timeouts.shield-ms").knob(10.0),
+    }
 }
 
 impl Config {
-    pub fn read(r: &mut TableReader) -> Result<Config, ScenarioError> {
-        Ok(Config {
-            tasks: r.u32_in("tasks", 3, 1..=20)?,
-            work_ms: r.u32_in("work_ms", 100, 1..=2_000)?,
-            timeout_ms: r.u32_in("timeout_ms", 250, 1..=10_000)?,
-            deadline_ms: r.u32_in("deadline_ms", 250, 1..=10_000)?,
-            shield_ms: r.u32_in("shield_ms", 400, 0..=5_000)?,
-        })
-    }
-
-    pub fn to_toml(&self) -> String {
-        format!(
-            "tasks = {}\nwork_ms = {}\ntimeout_ms = {}\ndeadline_ms = {}\nshield_ms = {}\n",
-            self.tasks, self.work_ms, self.timeout_ms, self.deadline_ms, self.shield_ms
-        )
-    }
-
     fn work_of(&self, i: u32) -> f64 {
         f64::from(self.work_ms) * f64::from(i + 1)
     }
 }
 
-pub const KNOBS: &[Knob] = &[
-    Knob {
-        key: "tasks",
-        label: "knob.async.tasks",
-        min: 1.0,
-        max: 20.0,
-        step: 1.0,
-    },
-    Knob {
-        key: "work_ms",
-        label: "knob.async.timeouts-work-ms",
-        min: 1.0,
-        max: 2000.0,
-        step: 10.0,
-    },
-    Knob {
-        key: "timeout_ms",
-        label: "knob.async.timeout-ms",
-        min: 1.0,
-        max: 10000.0,
-        step: 10.0,
-    },
-    Knob {
-        key: "deadline_ms",
-        label: "knob.async.deadline-ms",
-        min: 1.0,
-        max: 10000.0,
-        step: 10.0,
-    },
-    Knob {
-        key: "shield_ms",
-        label: "knob.async.shield-ms",
-        min: 0.0,
-        max: 5000.0,
-        step: 10.0,
-    },
-];
-
-pub const PRESETS: &[(&str, &str, &str)] = &[(
-    "timeouts",
-    "Timeouts: wait_for per task, a deadline over a group, cleanup on cancel, shield",
-    "tasks = 3          # task i needs work_ms × (i + 1): 100, 200, 300 ms\nwork_ms = 100\ntimeout_ms = 250   # wait_for(task, 0.25) for each\ndeadline_ms = 250  # async with asyncio.timeout(0.25) around all of them\nshield_ms = 400    # a shielded save under the same deadline keeps going\n",
-)];
+pub static DEMO: Demo = Demo {
+    lab: LabId::Async,
+    id: "timeouts",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[DemoPreset {
+        name: "timeouts",
+        title: "Timeouts: wait_for per task, a deadline over a group, cleanup on cancel, shield",
+        run: "",
+        table: "tasks = 3          # task i needs work_ms × (i + 1): 100, 200, 300 ms\nwork_ms = 100\ntimeout_ms = 250   # wait_for(task, 0.25) for each\ndeadline_ms = 250  # async with asyncio.timeout(0.25) around all of them\nshield_ms = 400    # a shielded save under the same deadline keeps going\n",
+    }],
+    python: include_str!("../../../python/async_timeouts.py"),
+    rust: crate::rust_excerpt!("engine/aio/demos/timeouts.rs"),
+    needs: Needs::LOOP,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
 
 // excerpt:start
 async fn job(ctx: Ctx, name: String, work: f64, cleaned: Rc<RefCell<Vec<String>>>) -> f64 {
@@ -106,7 +64,7 @@ async fn job(ctx: Ctx, name: String, work: f64, cleaned: Rc<RefCell<Vec<String>>
     rt.now()
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Value {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let rt = ctx.rt.clone();
     let cleaned = Rc::new(RefCell::new(Vec::new()));
 
@@ -194,7 +152,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
     .map(|t| t - t2);
 
     let cleaned_names = cleaned.borrow().clone();
-    json!({
+    Ok(json!({
         "per_task": per_task,
         "timed_out": timed_out,
         "group": { "deadline_ms": cfg.deadline_ms, "done": group_done, "ms": group_ms },
@@ -216,7 +174,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Value {
             ("gaveup", ms(gave_up_at)),
             ("saved", save_done_at.map_or("—".to_string(), ms)),
         ]),
-    })
+    }))
 }
 // excerpt:end
 
@@ -232,4 +190,9 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("knob.async.shield-ms", "Shielded work (ms)", "受保护的工作（毫秒）"),
     ("lesson.async.timeouts", "With a {timeout} ms limit, {timedout} of {tasks} tasks timed out and were cancelled; under a {deadline} ms deadline {done} finished and the rest were cancelled — {cleanups} cleanups ran in all. The shielded work finished in time ({saved} ms), so shield changed nothing here.", "时限为 {timeout} 毫秒时，{tasks} 个任务中有 {timedout} 个超时并被取消；在 {deadline} 毫秒的截止时间内完成了 {done} 个，其余被取消——共执行了 {cleanups} 次清理。受保护的工作按时完成（{saved} 毫秒），所以这里 shield 没起作用。"),
     ("lesson.async.timeouts-shield", "With a {timeout} ms limit, {timedout} of {tasks} tasks timed out and were cancelled; under a {deadline} ms deadline {done} finished — {cleanups} cleanups ran in all. The waiter on the shielded save gave up at {gaveup} ms, yet the save itself finished at {saved} ms: shield protects the work, not the waiter.", "时限为 {timeout} 毫秒时，{tasks} 个任务中有 {timedout} 个超时并被取消；在 {deadline} 毫秒的截止时间内完成了 {done} 个——共执行了 {cleanups} 次清理。等待受保护保存操作的一方在 {gaveup} 毫秒时放弃了，但保存本身在 {saved} 毫秒时完成：shield 保护的是工作，而不是等待者。"),
+    ("help.async.timeouts.tasks", "Tasks; task i needs `work_ms × (i + 1)`", "任务数；任务 i 需要 `work_ms × (i + 1)`"),
+    ("help.async.timeouts.work-ms", "Unit of work: task i needs `work_ms × (i + 1)`", "工作量单位：任务 i 需要 `work_ms × (i + 1)`"),
+    ("help.async.timeouts.timeout-ms", "Per-task limit: `wait_for(task, timeout_ms)` for each task", "每个任务的时限：对每个任务执行 `wait_for(task, timeout_ms)`"),
+    ("help.async.timeouts.deadline-ms", "The group's deadline (and the shield's waiter's): `async with asyncio.timeout(deadline_ms)` around all of them", "整组任务的截止时间（也是受保护工作的等待者的截止时间）：用 `async with asyncio.timeout(deadline_ms)` 包住全部任务"),
+    ("help.async.timeouts.shield-ms", "The shielded work: a save that takes this long, awaited under the same deadline", "受保护的工作：一次耗时这么长的保存操作，在同一截止时间下被 await"),
 ];

@@ -1,7 +1,7 @@
 //! Lab `models`: the same work done four ways — sequential, threads under a GIL you can switch
 //! off, processes, asyncio — plus the convoy effect, process start-up, and process isolation.
 
-use super::Preset;
+use crate::engine::lab::Preset;
 use crate::engine::models::gil::{MAX_SWITCH_INTERVAL_MS, MIN_SWITCH_INTERVAL_MS};
 use crate::engine::scenario::{ErrorCode, LabTable, Pos, RunConfig, ScenarioError, TableReader};
 
@@ -445,26 +445,62 @@ pub fn knobs(demo: &str) -> &'static [crate::engine::params::Knob] {
     use crate::engine::params::Knob;
     const GIL: &[Knob] = &[
         Knob::number("tasks", "knob.models.tasks", 1.0, 200.0, 1.0),
-        Knob::number("cpu_limit", "knob.models.cpu-limit", 1.0, 5_000_000.0, 10_000.0),
+        Knob::number(
+            "cpu_limit",
+            "knob.models.cpu-limit",
+            1.0,
+            5_000_000.0,
+            10_000.0,
+        ),
         Knob::number("io_ms", "knob.models.io-ms", 0.0, 5_000.0, 10.0),
         Knob::number("io_max_ms", "knob.models.io-max-ms", 0.0, 5_000.0, 10.0),
         Knob::number("switch_interval_ms", "knob.models.switch", 0.1, 100.0, 0.1),
     ];
-    const CONVOY: &[Knob] = &[Knob::number("duration_ms", "knob.models.duration", 20.0, 2_000.0, 10.0)];
+    const CONVOY: &[Knob] = &[Knob::number(
+        "duration_ms",
+        "knob.models.duration",
+        20.0,
+        2_000.0,
+        10.0,
+    )];
     const SPAWN: &[Knob] = &[
         Knob::number("tasks", "knob.models.tasks", 1.0, 32.0, 1.0),
-        Knob::number("cpu_limit", "knob.models.cpu-limit", 1.0, 5_000_000.0, 10_000.0),
+        Knob::number(
+            "cpu_limit",
+            "knob.models.cpu-limit",
+            1.0,
+            5_000_000.0,
+            10_000.0,
+        ),
     ];
-    const ISOLATION: &[Knob] = &[Knob::number("increments", "knob.models.increments", 1.0, 1_000_000.0, 100.0)];
+    const ISOLATION: &[Knob] = &[Knob::number(
+        "increments",
+        "knob.models.increments",
+        1.0,
+        1_000_000.0,
+        100.0,
+    )];
     const MATRIX: &[Knob] = &[
         Knob::number("tasks", "knob.models.tasks", 1.0, 200.0, 1.0),
-        Knob::number("cpu_limit", "knob.models.cpu-limit", 1.0, 5_000_000.0, 10_000.0),
+        Knob::number(
+            "cpu_limit",
+            "knob.models.cpu-limit",
+            1.0,
+            5_000_000.0,
+            10_000.0,
+        ),
         Knob::number("io_ms", "knob.models.io-ms", 0.0, 5_000.0, 10.0),
         Knob::number("switch_interval_ms", "knob.models.switch", 0.1, 100.0, 0.1),
     ];
     const SWEEP: &[Knob] = &[
         Knob::number("tasks", "knob.models.tasks", 1.0, 200.0, 1.0),
-        Knob::number("cpu_limit", "knob.models.cpu-limit", 1.0, 5_000_000.0, 10_000.0),
+        Knob::number(
+            "cpu_limit",
+            "knob.models.cpu-limit",
+            1.0,
+            5_000_000.0,
+            10_000.0,
+        ),
         Knob::number("io_ms", "knob.models.io-ms", 0.0, 5_000.0, 10.0),
     ];
     match demo {

@@ -1,7 +1,7 @@
 //! Lab `cpu`: its demos (one per kernel), the `[cpu]` table and its presets.
 //! Adding a kernel is one `CpuKernel` arm, one `DemoSpec` and a preset.
 
-use super::Preset;
+use crate::engine::lab::Preset;
 use crate::engine::scenario::{ErrorCode, LabTable, RunConfig, ScenarioError, TableReader};
 use crate::engine::workload::{fib, mandelbrot, primes, sum_squares};
 
