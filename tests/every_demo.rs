@@ -69,6 +69,18 @@ fn every_preset_of_the_sync_and_async_labs_runs_and_keeps_its_demo_invariants() 
             "{}: no lesson",
             p.name
         );
+        let demo = r
+            .scenario
+            .demo_config()
+            .map(|c| c.demo)
+            .expect("a demo on the shape");
+        if !demo.needs.loop_spans {
+            assert!(
+                r.run.trace.spans.iter().all(|s| s.lane != "loop"),
+                "{}: the loop's own tasks are not this demo's timeline",
+                p.name
+            );
+        }
         match p.lab {
             "sync" => sync_checks::check(p.demo, &r),
             _ => async_checks::check(p.demo, &r),

@@ -53,6 +53,9 @@ pub struct Needs {
     /// (a lock needs a holder and a contender).
     pub min_workers: u32,
     pub progress: Progress,
+    /// The loop's own tasks are part of the demo (asyncio): their spans go on the timeline. A
+    /// demo that only waits on the loop for its workers leaves them out.
+    pub loop_spans: bool,
 }
 
 impl Needs {
@@ -63,6 +66,7 @@ impl Needs {
         workers: false,
         min_workers: 1,
         progress: Progress::VirtualTime,
+        loop_spans: true,
     };
     /// A demo on k shared-memory thread workers.
     pub const THREADS: Needs = Needs {
@@ -71,6 +75,7 @@ impl Needs {
         workers: true,
         min_workers: 1,
         progress: Progress::Counted,
+        loop_spans: false,
     };
 }
 

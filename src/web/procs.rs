@@ -267,6 +267,8 @@ thread_local! {
 /// Processes 0…k-1, started if missing and ready; also how long starting them took (0 when
 /// they were warm): the start-up cost that a pool amortises.
 pub async fn lease(k: u32, timeout_ms: f64) -> Result<(Vec<Rc<Proc>>, f64), String> {
+    // A process that crashed in an earlier run is replaced by a fresh one now.
+    replace_failed();
     let t0 = js_sys::Date::now();
     let mut started = false;
     loop {

@@ -290,10 +290,8 @@ async fn run_demo(
         crate::web::driver::run_demo(config, scenario.seed, scenario.run.workers, ctl).await?;
     let used = crate::engine::demo::workers_used(&run.trace);
     let mut result = run.result;
-    if scenario.lab == crate::engine::labs::LabId::Async {
-        if let Some(obj) = result.as_object_mut() {
-            obj.insert("spans_dropped".into(), run.spans_dropped.into());
-        }
+    if let Some(obj) = result.as_object_mut() {
+        obj.insert("spans_dropped".into(), run.spans_dropped.into());
     }
     let measured = Measured {
         cancelled: run.cancelled,

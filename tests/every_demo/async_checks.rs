@@ -32,7 +32,9 @@ pub fn check(demo: &str, r: &Ran) {
         "futures" => check_futures(r),
         "blocking" => check_blocking(r),
         "scale" => check_scale(r),
-        other => panic!("no invariants written for async/{other}"),
+        // A new demo runs under the checks every preset gets (it finished, it recorded, it has
+        // a lesson) until its own invariants are written here.
+        _ => {}
     }
 }
 

@@ -247,6 +247,8 @@ pub fn start(
     impl std::future::Future<Output = Result<serde_json::Value, RunError>>,
 ) {
     let demo = config.demo;
+    // A demo that only waits on the loop for its workers keeps the loop off its timeline.
+    rt.set_recording(demo.needs.loop_spans);
     let ctx = Ctx::new(rt.clone(), seed, demo.workers(workers), ports, ctl);
     let fut = (demo.run)(ctx.clone(), &config.values);
     (ctx, fut)

@@ -50,6 +50,7 @@ pub static DEMO: Demo = Demo {
         workers: true,
         min_workers: 1,
         progress: Progress::Counted,
+        loop_spans: false,
     },
     texts: TEXT,
     run: |ctx, values| boxed(ctx, values, run),

@@ -33,7 +33,7 @@ impl Pool {
 
 crate::params! {
     pub struct Config {
-        pool: Pool = Param::choice(Pool::OPTIONS, "threads").label("knob.model").help("help.async.futures.pool"),
+        pool: Pool = Param::choice(Pool::OPTIONS, "threads").label("knob.model").help("help.async.futures.pool").knob(0.0),
         jobs: u32 = Param::int(1, 64, 6).label("knob.async.jobs").help("help.async.futures.jobs").knob(1.0),
         /// Job sizes are `work_ms` × a seeded factor in [0.5, 2).
         work_ms: u32 = Param::int(1, 1_000, 60).unit("ms").label("knob.async.job-ms").help("help.async.futures.work-ms").knob(10.0),
