@@ -5,9 +5,10 @@
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     use concurrency_playground::engine::clock::MonotonicClock;
+    use concurrency_playground::engine::control::RunControl;
+    use concurrency_playground::engine::cpu::config_of;
+    use concurrency_playground::engine::cpu::measure::{cpu_result, run_cpu};
     use concurrency_playground::engine::labs::parse;
-    use concurrency_playground::engine::labs::LabConfig;
-    use concurrency_playground::engine::runner::{run_cpu, RunControl};
 
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(text) = args.first() else {
@@ -21,10 +22,14 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let LabConfig::Cpu(cfg) = &scenario.config else {
+    let Some(cfg) = scenario
+        .demo_config()
+        .and_then(|c| config_of(c.demo.id, &c.values))
+    else {
         eprintln!("not a cpu scenario");
         std::process::exit(2);
     };
+    let cfg = &cfg;
     let k = scenario.run.workers;
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(k as usize)
@@ -46,7 +51,7 @@ fn main() {
         &ctl,
         &MonotonicClock,
     );
-    let result = concurrency_playground::engine::runner::cpu_result(&run, cfg, k, k);
+    let result = cpu_result(&run, cfg, k, k);
     println!("{result}");
 }
 

@@ -5,25 +5,16 @@ use std::sync::Arc;
 
 use concurrency_playground::engine::aio::Rt;
 use concurrency_playground::engine::control::RunControl;
-use concurrency_playground::engine::labs::{self, parse, LabConfig};
+use concurrency_playground::engine::labs::{self, parse};
 use concurrency_playground::engine::native::NativePorts;
 use serde_json::Value;
 
 fn run(text: &str) -> (Value, Rt) {
     let s = parse(text, 16).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let LabConfig::Demo(cfg) = &s.config else {
-        panic!("not a demo scenario")
-    };
+    let cfg = s.demo_config().expect("a demo scenario");
     let rt = Rt::new_virtual();
     let ports = NativePorts::new(&rt, s.run.workers, labs::process_main);
-    let (_ctx, fut) = labs::start(
-        cfg,
-        s.seed,
-        s.run.workers,
-        &rt,
-        ports,
-        Arc::new(RunControl::new()),
-    );
+    let (_ctx, fut) = labs::start(cfg, s.seed, &s.run, &rt, ports, Arc::new(RunControl::new()));
     let v = rt
         .block_on(fut)
         .expect("the demo finishes")

@@ -1,7 +1,7 @@
 //! The recommendation: every branch of the decision tree, the rules of thumb, the best k.
 
-use concurrency_playground::engine::labs::models::{Model, Workload};
 use concurrency_playground::engine::models::choose::{best_k, recommend, rule_of_thumb, Inputs};
+use concurrency_playground::engine::models::lab::{Model, Workload};
 
 fn inputs(cpu_share: f64) -> Inputs {
     Inputs {

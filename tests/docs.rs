@@ -19,7 +19,7 @@ fn every_demo_has_its_generated_key_table_in_the_docs() {
     let mut out = text.clone();
     let mut missing = Vec::new();
     let mut stale = Vec::new();
-    for lab in [LabId::Sync, LabId::Async] {
+    for lab in [LabId::Cpu, LabId::Models, LabId::Sync, LabId::Async] {
         for d in labs::demos_of(lab) {
             let open = format!("<!-- keys:{}/{} -->\n", lab.as_str(), d.id);
             let close = "<!-- /keys -->";
@@ -57,7 +57,7 @@ fn every_demo_has_its_generated_key_table_in_the_docs() {
 
 #[test]
 fn every_declared_key_has_a_label_in_both_languages_and_every_demo_its_texts() {
-    for lab in [LabId::Sync, LabId::Async] {
+    for lab in [LabId::Cpu, LabId::Models, LabId::Sync, LabId::Async] {
         for d in labs::demos_of(lab) {
             for p in d.params {
                 for key in [p.label, p.help].into_iter().filter(|k| !k.is_empty()) {

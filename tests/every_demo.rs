@@ -5,6 +5,10 @@
 
 #[path = "every_demo/async_checks.rs"]
 mod async_checks;
+#[path = "every_demo/cpu_checks.rs"]
+mod cpu_checks;
+#[path = "every_demo/models_checks.rs"]
+mod models_checks;
 #[path = "every_demo/sync_checks.rs"]
 mod sync_checks;
 
@@ -67,8 +71,16 @@ fn every_preset_of_every_demo_on_the_shape_runs_and_keeps_its_demo_invariants() 
         let text = match p.lab {
             "sync" => sync_checks::native_text(p.name, &p.scenario),
             "async" => async_checks::native_text(p.name, &p.scenario),
+            "cpu" => cpu_checks::native_text(p.name, &p.scenario),
+            "models" => models_checks::native_text(p.name, &p.scenario),
             _ => p.scenario.clone(),
         };
+        // A preset that fails on purpose (a worker that crashes) fails the way it says.
+        if p.lab == "cpu" && cpu_checks::fails_on_purpose(p.name) {
+            cpu_checks::check_failure(p.name, &text);
+            ran += 1;
+            continue;
+        }
         let r = run_text(p.name, &text);
         assert!(
             !r.run.trace.spans.is_empty() || r.run.result.get("numbers").is_some(),
@@ -80,7 +92,11 @@ fn every_preset_of_every_demo_on_the_shape_runs_and_keeps_its_demo_invariants() 
             "{}: no lesson",
             p.name
         );
-        let demo = r.scenario.demo_config().map(|c| c.demo).expect("a demo on the shape");
+        let demo = r
+            .scenario
+            .demo_config()
+            .map(|c| c.demo)
+            .expect("a demo on the shape");
         if !demo.needs.loop_spans {
             assert!(
                 r.run.trace.spans.iter().all(|s| s.lane != "loop"),
@@ -91,6 +107,8 @@ fn every_preset_of_every_demo_on_the_shape_runs_and_keeps_its_demo_invariants() 
         match p.lab {
             "sync" => sync_checks::check(p.demo, &r),
             "async" => async_checks::check(p.demo, &r),
+            "cpu" => cpu_checks::check(p.demo, &r),
+            "models" => models_checks::check(p.demo, &r),
             _ => {}
         }
         ran += 1;

@@ -76,7 +76,12 @@ fn every_key_the_ui_uses_is_in_the_catalogue() {
         &mut files,
     );
     // The demos name their own labels and lessons.
-    for dir in ["src/engine/aio", "src/engine/sync"] {
+    for dir in [
+        "src/engine/aio",
+        "src/engine/sync",
+        "src/engine/cpu",
+        "src/engine/models",
+    ] {
         rust_files(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir),
             &mut files,
@@ -117,12 +122,11 @@ fn both_languages_differ_where_they_should() {
 
 #[test]
 fn keys_built_from_demo_ids_exist() {
-    for demo in concurrency_playground::engine::labs::cpu::DEMOS {
-        assert!(has(&format!("cpu.{demo}.what")), "cpu.{demo}.what");
+    catalogue();
+    for demo in labs::demo_ids(LabId::Cpu) {
         assert!(has(&format!("knob.limit.{demo}")), "knob.limit.{demo}");
     }
-    catalogue();
-    for lab in [LabId::Sync, LabId::Async] {
+    for lab in [LabId::Cpu, LabId::Models, LabId::Sync, LabId::Async] {
         for d in labs::demos_of(lab) {
             let what = format!("{}.{}.what", lab.as_str(), d.id);
             assert!(has(&what), "{what}");
@@ -130,8 +134,5 @@ fn keys_built_from_demo_ids_exist() {
                 assert!(has(p.label), "{}: {}", d.id, p.label);
             }
         }
-    }
-    for demo in concurrency_playground::engine::labs::models::DEMOS {
-        assert!(has(&format!("models.{demo}.what")), "models.{demo}.what");
     }
 }

@@ -12,15 +12,12 @@ const LAYERS: &[(&str, &[&str])] = &[
         "core",
         &[
             "trace", "clock", "stats", "rng", "params", "control", "lab", "i18n", "lesson",
-            "chart", "amdahl", "report", "route", "workload",
+            "chart", "amdahl", "report", "route", "workload", "embed",
         ],
     ),
     ("toolkit", &["scenario"]),
     ("runtime", &["aio", "ports", "native", "demo"]),
-    (
-        "demos",
-        &["aio::demos", "sync", "models", "runner", "cpu_lab"],
-    ),
+    ("demos", &["aio::demos", "sync", "models", "runner", "cpu"]),
     ("registry", &["labs"]),
 ];
 

@@ -5,11 +5,11 @@ use std::sync::atomic::AtomicBool;
 
 use concurrency_playground::engine::aio::Rt;
 use concurrency_playground::engine::clock::MonotonicClock;
-use concurrency_playground::engine::labs::models::{Model, Workload};
 use concurrency_playground::engine::models::compare::{
     build_tasks, compare_result, expected_checksum, models_lesson, run_async_model, ModelOutcome,
 };
 use concurrency_playground::engine::models::gil::{GilConfig, GilMode};
+use concurrency_playground::engine::models::lab::{Model, Workload};
 use concurrency_playground::engine::models::threads::{run_threads, Task};
 
 fn pool(n: usize) -> rayon::ThreadPool {
@@ -282,4 +282,64 @@ fn a_sweep_names_its_best_k_fits_amdahl_and_recommends() {
     let f = v["serial_fraction"].as_f64().unwrap();
     assert!((0.0..0.1).contains(&f), "{f}");
     assert_eq!(v["lesson"]["figures"]["k"], "2");
+}
+
+#[test]
+fn each_model_maps_to_its_gil_once() {
+    use concurrency_playground::engine::models::exec::gil_of;
+    let gil = |m| gil_of(m, 2.0).map(|c| (c.mode, c.releases_gil));
+    assert_eq!(gil(Model::Sequential), Some((GilMode::On, false)));
+    assert_eq!(gil(Model::Threads), Some((GilMode::On, false)));
+    assert_eq!(gil(Model::ThreadsNogil), Some((GilMode::Off, false)));
+    assert_eq!(gil(Model::ThreadsRelease), Some((GilMode::On, true)));
+    assert_eq!(gil(Model::Processes), None);
+    assert_eq!(gil(Model::Async), None);
+    assert!(Model::ALL
+        .iter()
+        .all(|m| gil_of(*m, 2.0).is_some() == m.needs_threads()));
+    assert_eq!(Model::NAMES, Model::ALL.map(Model::as_str));
+    assert_eq!(
+        Model::SWEPT,
+        &Model::NAMES[1..],
+        "a sweep varies any model but sequential"
+    );
+}
+
+#[test]
+fn a_process_job_counts_primes_and_bumps_only_the_processes_own_counter() {
+    use concurrency_playground::engine::models::exec::{process_main, BUMP_TASK, PRIMES_TASK};
+    use concurrency_playground::engine::models::COUNTER;
+    use std::sync::atomic::Ordering;
+    let answer = |job: String| -> serde_json::Value {
+        serde_json::from_str(&process_main(&job, &MonotonicClock).unwrap()).unwrap()
+    };
+    let primes = answer(format!(
+        r#"{{"task": "{PRIMES_TASK}", "start": 0, "end": 100}}"#
+    ));
+    assert_eq!(primes["checksum"], 25);
+    assert!(primes["t1"].as_f64() >= primes["t0"].as_f64());
+    // Natively "processes" are threads: each keeps a counter of its own, and the page's
+    // (the static the thread workers share) does not move.
+    let page = COUNTER.load(Ordering::Relaxed);
+    let seen: Vec<u64> = (0..2)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let bump = format!(r#"{{"task": "{BUMP_TASK}", "n": 300}}"#);
+                let once = serde_json::from_str::<serde_json::Value>(
+                    &process_main(&bump, &MonotonicClock).unwrap(),
+                )
+                .unwrap();
+                let twice = serde_json::from_str::<serde_json::Value>(
+                    &process_main(&bump, &MonotonicClock).unwrap(),
+                )
+                .unwrap();
+                assert_eq!(once["checksum"], 300);
+                twice["checksum"].as_u64().unwrap()
+            })
+        })
+        .map(|h| h.join().unwrap())
+        .collect();
+    assert_eq!(seen, [600, 600]);
+    assert_eq!(COUNTER.load(Ordering::Relaxed), page);
+    assert!(process_main(r#"{"task": "models/nothing"}"#, &MonotonicClock).is_err());
 }

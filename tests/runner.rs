@@ -5,8 +5,9 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Barrier};
 
 use concurrency_playground::engine::clock::MonotonicClock;
-use concurrency_playground::engine::labs::cpu::{CpuConfig, CpuKernel, CpuModel};
-use concurrency_playground::engine::runner::{run_cpu, run_phase, RunControl};
+use concurrency_playground::engine::control::RunControl;
+use concurrency_playground::engine::cpu::measure::{run_cpu, run_phase};
+use concurrency_playground::engine::cpu::{CpuConfig, Kernel, Model};
 use concurrency_playground::engine::trace::SpanKind;
 
 fn pool(k: usize) -> rayon::ThreadPool {
@@ -18,14 +19,14 @@ fn pool(k: usize) -> rayon::ThreadPool {
 
 fn primes(limit: u64, chunk: u64) -> CpuConfig {
     CpuConfig {
-        kernel: CpuKernel::Primes,
+        kernel: Kernel::Primes,
         limit,
         chunk,
         baseline: true,
         panic_worker: None,
         sweep: false,
         main_thread: false,
-        model: CpuModel::Threads,
+        model: Model::Threads,
     }
 }
 
@@ -142,7 +143,7 @@ fn an_injected_panic_names_the_worker() {
 
 #[test]
 fn a_sweep_measures_every_k_with_the_same_answer() {
-    use concurrency_playground::engine::runner::run_sweep;
+    use concurrency_playground::engine::cpu::measure::run_sweep;
     let p = pool(3);
     let ctl = RunControl::new();
     let mut cfg = primes(200_000, 2_000);
@@ -166,7 +167,7 @@ fn a_sweep_measures_every_k_with_the_same_answer() {
 #[test]
 fn the_main_thread_variant_stops_at_its_budget() {
     use concurrency_playground::engine::clock::StepClock;
-    use concurrency_playground::engine::runner::run_inline;
+    use concurrency_playground::engine::cpu::measure::run_inline;
     // Each clock read advances 1 ms: the budget of 10 ms is reached after a few chunks.
     let clock = StepClock::new(1_000);
     let run = run_inline(&primes(1_000_000, 1_000), 10.0, &clock);
@@ -204,6 +205,17 @@ fn a_process_job_round_trips_as_text() {
     let r = process_job(&payload, &MonotonicClock).unwrap();
     assert_eq!(r.checksum, "9592");
     assert!(r.t1 >= r.t0);
+    // The CPU lab's own jobs carry the kernel, not a scenario.
+    let job = concurrency_playground::engine::cpu::Job {
+        task: concurrency_playground::engine::cpu::TASK.to_string(),
+        kernel: Kernel::Primes,
+        limit: 100_000,
+        start: 0,
+        end: 100_000,
+        panic: false,
+    };
+    let r = process_job(&serde_json::to_string(&job).unwrap(), &MonotonicClock).unwrap();
+    assert_eq!(r.checksum, "9592");
     // The async lab's jobs: CPU work for a time, no scenario needed.
     let burn = process_job(
         r#"{"scenario":"","start":0,"end":0,"burn_ms":5}"#,

@@ -1,9 +1,10 @@
 //! Scenario parsing: every preset parses and round-trips; every error code is reported at the
 //! exact line and column; random and mutated texts never panic and always carry a position.
 
+use concurrency_playground::engine::cpu::{config_of, CpuConfig, Kernel};
 use concurrency_playground::engine::i18n::Lang;
 use concurrency_playground::engine::labs::parse;
-use concurrency_playground::engine::labs::{self, cpu::CpuKernel, LabConfig};
+use concurrency_playground::engine::labs::{self, Scenario};
 use concurrency_playground::engine::scenario::{ErrorCode, DEFAULT_WORKER_CAP};
 
 const CAP: u32 = DEFAULT_WORKER_CAP;
@@ -17,6 +18,12 @@ fn err(text: &str) -> (ErrorCode, u32, u32) {
 }
 
 const HEAD: &str = "version = 1\nlab = \"cpu\"\ndemo = \"primes\"\n";
+
+/// The typed `[cpu]` table of a cpu scenario.
+fn cpu(s: &Scenario) -> CpuConfig {
+    let c = s.demo_config().expect("a demo on the shape");
+    config_of(c.demo.id, &c.values).expect("a cpu demo")
+}
 
 #[test]
 fn every_preset_parses_and_round_trips() {
@@ -37,18 +44,13 @@ fn defaults_fill_everything() {
     let s = parse("lab = \"cpu\"\ndemo = \"primes\"\n", CAP).unwrap();
     assert_eq!((s.version, s.seed), (1, 42));
     assert_eq!((s.run.workers, s.run.repeats, s.run.warmup), (2, 1, 0));
-    let LabConfig::Cpu(c) = &s.config else {
-        panic!("not cpu")
-    };
+    let c = cpu(&s);
     assert_eq!(
         (c.kernel, c.limit, c.chunk, c.baseline, c.panic_worker),
-        (CpuKernel::Primes, 5_000_000, 20_000, true, None)
+        (Kernel::Primes, 5_000_000, 20_000, true, None)
     );
     let s = parse("lab = \"cpu\"\ndemo = \"fib\"\n[cpu]\nn = 20\n", CAP).unwrap();
-    let LabConfig::Cpu(c) = &s.config else {
-        panic!("not cpu")
-    };
-    assert_eq!(c.kernel, CpuKernel::Fib { n: 20 });
+    assert_eq!(cpu(&s).kernel, Kernel::Fib { n: 20 });
 }
 
 #[test]
@@ -59,10 +61,7 @@ fn underscores_and_inline_tables() {
     )
     .unwrap();
     assert_eq!(s.run.workers, 3);
-    let LabConfig::Cpu(c) = &s.config else {
-        panic!("not cpu")
-    };
-    assert_eq!(c.limit, 1_000_000);
+    assert_eq!(cpu(&s).limit, 1_000_000);
 }
 
 #[test]
@@ -345,4 +344,142 @@ fn a_knob_sets_one_key_of_one_table() {
     assert!(t.ends_with("delay_ms = 100\nyields = 1\n"), "{t}");
     let s = parse(&with_value(text, "async", "tasks", "9"), 16).unwrap();
     assert!(s.to_toml().contains("tasks = 9"));
+}
+
+#[test]
+fn the_cpu_mode_rules_point_at_the_key_and_say_why() {
+    let msg = |body: &str| {
+        let e = parse(&format!("{HEAD}[run]\nworkers = 2\n[cpu]\n{body}"), CAP)
+            .expect_err("should be rejected");
+        (e.code, e.line, e.col, e.message(Lang::En))
+    };
+    assert_eq!(
+        msg("sweep = true\nmain_thread = true\n"),
+        (ErrorCode::InvalidValue, 8, 15, "`main_thread` = true is not allowed: a sweep never runs on the page's main thread (it would freeze the page once per k); choose one".to_string())
+    );
+    assert_eq!(
+        msg("main_thread = true\npanic_worker = 1\n"),
+        (ErrorCode::InvalidValue, 7, 15, "`main_thread` = true is not allowed: panic_worker needs workers, and the main-thread variant has none".to_string())
+    );
+    assert_eq!(
+        msg("model = \"processes\"\nsweep = true\n"),
+        (
+            ErrorCode::InvalidValue,
+            8,
+            9,
+            "`sweep` = true is not allowed: sweeps run on threads; set model = \"threads\""
+                .to_string()
+        )
+    );
+    assert_eq!(
+        msg("main_thread = true\nmodel = \"processes\"\n"),
+        (ErrorCode::InvalidValue, 7, 15, "`main_thread` = true is not allowed: the main-thread variant uses no workers, so no processes either".to_string())
+    );
+    assert_eq!(
+        msg("sweep = true\npanic_worker = 0\n"),
+        (
+            ErrorCode::InvalidValue,
+            7,
+            9,
+            "`sweep` = true is not allowed: panic_worker belongs to a single run, not a sweep"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        msg("panic_worker = 2\n"),
+        (ErrorCode::OutOfRange, 7, 16, "`panic_worker` = 2 is out of range: allowed 0 … 1 (it names one of the 2 workers, counted from 0)".to_string())
+    );
+    assert_eq!(
+        msg("model = \"fibers\"\n").0,
+        ErrorCode::InvalidValue,
+        "an unknown model"
+    );
+}
+
+#[test]
+fn a_cpu_table_normalizes_in_a_fixed_order_and_leaves_panic_worker_out_when_absent() {
+    let s = parse(
+        &format!("{HEAD}[cpu]\npanic_worker = 1\nbaseline = false\nlimit = 2_000_000\n"),
+        CAP,
+    )
+    .unwrap();
+    assert!(s.to_toml().ends_with(
+        "[cpu]\nlimit = 2000000\nchunk = 20000\nbaseline = false\nsweep = false\nmain_thread = false\nmodel = \"threads\"\npanic_worker = 1\n"
+    ));
+    let s = parse("lab = \"cpu\"\ndemo = \"mandelbrot\"\n", CAP).unwrap();
+    assert!(s.to_toml().ends_with(
+        "[cpu]\nlimit = 480\nchunk = 4\nwidth = 640\nmax_iter = 500\nbaseline = true\nsweep = false\nmain_thread = false\nmodel = \"threads\"\n"
+    ));
+    assert_eq!(cpu(&s).panic_worker, None);
+}
+
+#[test]
+fn models_lists_read_as_one_string_and_normalize_without_repeats() {
+    let head = "version = 1\nlab = \"models\"\n";
+    let s = parse(
+        &format!("{head}demo = \"gil\"\n[models]\nmodels = \"async, threads, async\"\n"),
+        CAP,
+    )
+    .expect("valid");
+    assert!(
+        s.to_toml().contains("models = \"async, threads\"\n"),
+        "{}",
+        s.to_toml()
+    );
+    let s = parse(
+        &format!("{head}demo = \"gil\"\n[models]\nmodels = \"sequential, threads, threads-nogil, threads-release, processes, async\"\n"),
+        CAP,
+    )
+    .expect("valid");
+    assert!(
+        s.to_toml().contains("models = \"all\"\n"),
+        "{}",
+        s.to_toml()
+    );
+    let s = parse(
+        &format!("{head}demo = \"convoy\"\n[models]\nintervals = \"1,2.5 , 100\"\n"),
+        CAP,
+    )
+    .expect("valid");
+    assert!(
+        s.to_toml().contains("intervals = \"1, 2.5, 100\"\n"),
+        "{}",
+        s.to_toml()
+    );
+    let thirteen = ["1"; 13].join(", ");
+    assert_eq!(
+        err(&format!(
+            "{head}demo = \"convoy\"\n[models]\nintervals = \"{thirteen}\"\n"
+        )),
+        (ErrorCode::InvalidValue, 5, 13)
+    );
+    assert_eq!(
+        err(&format!(
+            "{head}demo = \"convoy\"\n[models]\nintervals = [1, 2]\n"
+        )),
+        (ErrorCode::WrongType, 5, 13)
+    );
+    // io_max_ms: 0 (fixed waits) or at least io_ms.
+    assert!(parse(
+        &format!("{head}demo = \"gil\"\n[models]\nio_ms = 50\nio_max_ms = 0\n"),
+        CAP
+    )
+    .is_ok());
+    let e = parse(
+        &format!("{head}demo = \"gil\"\n[models]\nio_ms = 50\nio_max_ms = 20\n"),
+        CAP,
+    )
+    .expect_err("below io_ms");
+    assert!(
+        e.message(Lang::En).contains("io_ms = 50"),
+        "{}",
+        e.message(Lang::En)
+    );
+    // A sweep varies one of the models with workers.
+    assert_eq!(
+        err(&format!(
+            "{head}demo = \"sweep\"\n[models]\nmodel = \"sequential\"\n"
+        )),
+        (ErrorCode::InvalidValue, 5, 9)
+    );
 }

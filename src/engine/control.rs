@@ -2,6 +2,7 @@
 //! live state (atomics the page reads without a lock), and why a run failed.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
+use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -46,6 +47,9 @@ pub struct RunControl {
     since: [AtomicU64; LIVE_WORKERS],
     /// How many workers publish a state this run (0: none do).
     pub live_workers: AtomicU32,
+    /// Why the run failed when something outside the demo ended it (a worker crashed and the
+    /// pool raised `cancel` to stop the others): the run reports this instead of "cancelled".
+    failure: Mutex<Option<RunError>>,
 }
 
 impl Default for RunControl {
@@ -57,6 +61,7 @@ impl Default for RunControl {
             states: std::array::from_fn(|_| AtomicU8::new(0)),
             since: std::array::from_fn(|_| AtomicU64::new(0)),
             live_workers: AtomicU32::new(0),
+            failure: Mutex::new(None),
         }
     }
 }
@@ -90,6 +95,22 @@ impl RunControl {
 
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Records why the run failed (the first reason is kept); set it before raising `cancel`.
+    pub fn fail(&self, error: RunError) {
+        let mut f = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+        if f.is_none() {
+            *f = Some(error);
+        }
+    }
+
+    /// Why the run failed, if something recorded it with `fail`.
+    pub fn failure(&self) -> Option<RunError> {
+        self.failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Progress in [0, 1] for the progress bar.
@@ -132,6 +153,21 @@ impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code, self.message)
     }
+}
+
+thread_local! {
+    static CURRENT_WORKER: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+}
+
+/// Names the run's worker the calling thread is while it works (None when it stops), so a
+/// panic hook can say which worker panicked.
+pub fn set_current_worker(worker: Option<u32>) {
+    CURRENT_WORKER.with(|w| w.set(worker));
+}
+
+/// The run's worker index of the calling thread while it works.
+pub fn current_worker() -> Option<u32> {
+    CURRENT_WORKER.with(|w| w.get())
 }
 
 /// A start line: every worker spins until all `n` have arrived, so they truly start together

@@ -151,7 +151,13 @@ pub struct Ctx {
     pub workers: u32,
     pub ports: Rc<dyn Ports>,
     pub ctl: Arc<RunControl>,
+    /// `[run] repeats` and `[run] warmup`: timed and untimed repetitions, for demos that
+    /// measure (the CPU lab).
+    pub repeats: u32,
+    pub warmup: u32,
     recorded: Rc<RefCell<Trace>>,
+    runs: Rc<RefCell<Vec<serde_json::Value>>>,
+    workers_used: Rc<std::cell::Cell<Option<usize>>>,
 }
 
 impl Ctx {
@@ -162,8 +168,32 @@ impl Ctx {
             workers,
             ports,
             ctl,
+            repeats: 1,
+            warmup: 0,
             recorded: Rc::default(),
+            runs: Rc::default(),
+            workers_used: Rc::default(),
         }
+    }
+
+    /// The report's `runs`: one entry per timed (or warm-up) repetition the demo measured.
+    pub fn record_runs(&self, runs: Vec<serde_json::Value>) {
+        self.runs.borrow_mut().extend(runs);
+    }
+
+    /// What `record_runs` collected (taken once, like the trace).
+    pub fn take_runs(&self) -> Vec<serde_json::Value> {
+        std::mem::take(&mut *self.runs.borrow_mut())
+    }
+
+    /// States the report's `workers_used` (otherwise it counts the workers with spans).
+    pub fn set_workers_used(&self, n: usize) {
+        self.workers_used.set(Some(n));
+    }
+
+    /// The `workers_used` the demo stated, if it did.
+    pub fn stated_workers_used(&self) -> Option<usize> {
+        self.workers_used.get()
     }
 
     /// Runs `job` on a pool of exactly `k` thread workers (off the loop) and returns its answer.

@@ -229,7 +229,21 @@ mod threads {
                 .num_threads(k.max(1) as usize)
                 .build()
                 .map_err(|e| RunError::new("pool-failed", e.to_string()))
-                .map(|pool| job(&pool, &ctl, &MonotonicClock));
+                .and_then(|pool| {
+                    // A worker that panics ends the run with `worker-panicked`, as in the
+                    // browser (where the pool is then replaced); rayon hands the panic back here.
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        job(&pool, &ctl, &MonotonicClock)
+                    }))
+                    .map_err(|panic| {
+                        let text = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "a panic without a message".to_string());
+                        RunError::new("worker-panicked", format!("a worker panicked: {text}"))
+                    })
+                });
             Box::pin(std::future::ready(out))
         }
 
@@ -279,5 +293,32 @@ mod threads {
         fn available(&self, _kind: PoolKind) -> Result<(), String> {
             Ok(())
         }
+
+        fn clock(&self) -> &'static dyn crate::engine::clock::Clock {
+            &MonotonicClock
+        }
+
+        fn cores(&self) -> u32 {
+            std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
+        }
+
+        fn fresh_process(&self) -> Boxed<FreshProcess> {
+            // A "process" thread of its own, outside the pool: it ends when the demo drops it
+            // (its inbox closes). Fresh workers are numbered from FRESH_INDEX, apart from the
+            // pool's 0 … k-1.
+            use crate::engine::clock::Clock;
+            let index = FRESH_INDEX + FRESH.fetch_add(1, Ordering::Relaxed);
+            let t0 = MonotonicClock.now_ms();
+            let p = NativeProcess::spawn(index, self.entry);
+            let started = MonotonicClock.now_ms() - t0;
+            Box::pin(std::future::ready(Ok((
+                Rc::new(p) as Rc<dyn Process>,
+                started,
+            ))))
+        }
     }
+
+    /// The first index of the fresh process workers (`Ports::fresh_process`).
+    const FRESH_INDEX: u32 = 100;
+    static FRESH: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 }

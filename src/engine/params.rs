@@ -19,6 +19,118 @@ pub enum Kind {
     Bool,
     /// One of these strings.
     Choice(&'static [&'static str]),
+    /// 1 … `max_len` numbers in `[min, max]`, written as one string separated by commas
+    /// (`"0.5, 1, 2"`). `max_len` is at most [`MAX_LIST`].
+    FloatList {
+        min: f64,
+        max: f64,
+        max_len: usize,
+    },
+    /// Some of `options`, each once, in the order given, written as one string separated by
+    /// commas; the word `all` stands for every option in declaration order.
+    ChoiceList {
+        options: &'static [&'static str],
+        all: &'static str,
+    },
+}
+
+/// Most items a list-valued key holds (values stay `Copy`, so lists are inline).
+pub const MAX_LIST: usize = 12;
+
+/// A list of numbers (`Kind::FloatList`), inline so that it can be a declared default.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FloatList {
+    items: [f64; MAX_LIST],
+    len: usize,
+}
+
+impl FloatList {
+    /// The first [`MAX_LIST`] of `values`.
+    pub const fn new(values: &[f64]) -> FloatList {
+        let mut items = [0.0; MAX_LIST];
+        let mut len = 0;
+        while len < values.len() && len < MAX_LIST {
+            items[len] = values[len];
+            len += 1;
+        }
+        FloatList { items, len }
+    }
+
+    pub fn as_slice(&self) -> &[f64] {
+        &self.items[..self.len]
+    }
+
+    /// `0.5, 1, 2`: the numbers as the scenario writes them.
+    pub fn to_text(&self) -> String {
+        let parts: Vec<String> = self.as_slice().iter().map(|x| format!("{x}")).collect();
+        parts.join(", ")
+    }
+}
+
+/// Some options of a `Kind::ChoiceList` key, in the order given, inline like `FloatList` (as
+/// indexes into the options, so a `Value` stays small).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChoiceList {
+    picked: [u8; MAX_LIST],
+    len: u8,
+    /// Every option, in declaration order (what `all` means).
+    options: &'static [&'static str],
+    all: &'static str,
+}
+
+impl ChoiceList {
+    /// Every option of the key, in order (what `all` names).
+    pub const fn all(options: &'static [&'static str], all: &'static str) -> ChoiceList {
+        let mut picked = [0u8; MAX_LIST];
+        let mut len = 0;
+        while len < options.len() && len < MAX_LIST {
+            picked[len] = len as u8;
+            len += 1;
+        }
+        ChoiceList {
+            picked,
+            len: len as u8,
+            options,
+            all,
+        }
+    }
+
+    /// `picked` (options of the key; others are left out) in this order.
+    pub fn of(options: &'static [&'static str], all: &'static str, picked: &[&str]) -> ChoiceList {
+        let mut list = ChoiceList {
+            picked: [0; MAX_LIST],
+            len: 0,
+            options,
+            all,
+        };
+        for p in picked {
+            if let Some(i) = options.iter().position(|o| o == p) {
+                if usize::from(list.len) < MAX_LIST {
+                    list.picked[usize::from(list.len)] = i as u8;
+                    list.len += 1;
+                }
+            }
+        }
+        list
+    }
+
+    /// The options picked, in order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.picked[..usize::from(self.len)]
+            .iter()
+            .filter_map(|&i| self.options.get(usize::from(i)).copied())
+            .collect()
+    }
+
+    /// `all` when it is every option in order, else the options separated by commas.
+    pub fn to_text(&self) -> String {
+        let names = self.names();
+        if names == self.options {
+            self.all.to_string()
+        } else {
+            names.join(", ")
+        }
+    }
 }
 
 /// One key's value, as read from a scenario or taken from its default.
@@ -28,25 +140,37 @@ pub enum Value {
     Float(f64),
     Bool(bool),
     Choice(&'static str),
+    Floats(FloatList),
+    Choices(ChoiceList),
+    /// An optional key that was not given (`Param::optional_int`): the normalized text leaves
+    /// it out.
+    Absent,
 }
 
 impl Value {
-    /// The value as TOML writes it (`3`, `0.5`, `true`, `"all"`).
+    /// The value as TOML writes it (`3`, `0.5`, `true`, `"all"`, `"0.5, 1, 2"`).
     pub fn to_toml(self) -> String {
         match self {
             Value::Int(v) => v.to_string(),
             Value::Float(v) => v.to_string(),
             Value::Bool(v) => v.to_string(),
             Value::Choice(v) => format!("\"{v}\""),
+            Value::Floats(v) => format!("\"{}\"", v.to_text()),
+            Value::Choices(v) => format!("\"{}\"", v.to_text()),
+            Value::Absent => String::new(),
         }
     }
 
-    /// The value as a number, for knobs and rules (choices and booleans have none).
+    /// The value as a number, for knobs and rules (choices, booleans and lists have none).
     pub fn as_f64(self) -> Option<f64> {
         match self {
             Value::Int(v) => Some(v as f64),
             Value::Float(v) => Some(v),
-            Value::Bool(_) | Value::Choice(_) => None,
+            Value::Bool(_)
+            | Value::Choice(_)
+            | Value::Floats(_)
+            | Value::Choices(_)
+            | Value::Absent => None,
         }
     }
 }
@@ -83,6 +207,10 @@ impl Param {
     pub const fn int(min: u64, max: u64, default: u64) -> Param {
         Param::new(Kind::Int { min, max }, Value::Int(default))
     }
+    /// A whole number in `min..=max` that may be left out (then it is `Value::Absent`).
+    pub const fn optional_int(min: u64, max: u64) -> Param {
+        Param::new(Kind::Int { min, max }, Value::Absent)
+    }
     /// A number in `[min, max]`, `default` when absent.
     pub const fn float(min: f64, max: f64, default: f64) -> Param {
         Param::new(Kind::Float { min, max }, Value::Float(default))
@@ -93,6 +221,20 @@ impl Param {
     /// One of `options`; `default` must be one of them.
     pub const fn choice(options: &'static [&'static str], default: &'static str) -> Param {
         Param::new(Kind::Choice(options), Value::Choice(default))
+    }
+    /// 1 … `max_len` numbers in `[min, max]`, `default` when absent.
+    pub const fn floats(min: f64, max: f64, max_len: usize, default: &[f64]) -> Param {
+        Param::new(
+            Kind::FloatList { min, max, max_len },
+            Value::Floats(FloatList::new(default)),
+        )
+    }
+    /// Some of `options` in any order (`all`: every one of them), all of them when absent.
+    pub const fn choices(options: &'static [&'static str], all: &'static str) -> Param {
+        Param::new(
+            Kind::ChoiceList { options, all },
+            Value::Choices(ChoiceList::all(options, all)),
+        )
     }
     pub const fn key(mut self, key: &'static str) -> Param {
         self.key = key;
@@ -123,11 +265,19 @@ impl Param {
             Kind::Float { min, max } => format!("{min} … {max}"),
             Kind::Bool => "true or false".to_string(),
             Kind::Choice(options) => one_of(options),
+            Kind::FloatList { min, max, max_len } => {
+                format!("1 to {max_len} numbers, {min} … {max}, separated by commas")
+            }
+            Kind::ChoiceList { options, all } => format!(
+                "\"{all}\" or some of {}, separated by commas",
+                one_of(options)
+            ),
         }
     }
 }
 
-/// An input on the page for one key: a number input (`options` empty) or a menu of choices.
+/// An input on the page for one key: a number input (`options` empty), a menu of choices, or
+/// a line of text (`text`: the list-valued keys).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Knob {
     pub key: &'static str,
@@ -137,6 +287,8 @@ pub struct Knob {
     pub max: f64,
     pub step: f64,
     pub options: &'static [&'static str],
+    /// A text input whose value is written as a TOML string.
+    pub text: bool,
 }
 
 impl Knob {
@@ -155,6 +307,7 @@ impl Knob {
             max,
             step,
             options: &[],
+            text: false,
         }
     }
 }
@@ -168,6 +321,7 @@ impl Param {
             Kind::Float { min, max } => (min, max, &[][..]),
             Kind::Bool => (0.0, 0.0, &["true", "false"][..]),
             Kind::Choice(options) => (0.0, 0.0, options),
+            Kind::FloatList { .. } | Kind::ChoiceList { .. } => (0.0, 0.0, &[][..]),
         };
         Some(Knob {
             key: self.key,
@@ -176,6 +330,7 @@ impl Param {
             max,
             step,
             options,
+            text: matches!(self.kind, Kind::FloatList { .. } | Kind::ChoiceList { .. }),
         })
     }
 }
@@ -227,6 +382,27 @@ pub enum Rule {
         other: &'static str,
         why: &'static str,
     },
+    /// `key` must be 0 (off) or at least `other`.
+    ZeroOrAtLeast {
+        key: &'static str,
+        other: &'static str,
+        why: &'static str,
+    },
+    /// `key` (an optional key, when given) names one of the `[run] workers`, counted from 0.
+    /// Broken, it is an `out-of-range` error at its value allowing 0 … workers − 1; `{n}` in
+    /// `why` is the number of workers.
+    WorkerIndex {
+        key: &'static str,
+        why: &'static str,
+    },
+    /// `key` = true does not go with `other` = `value` (`None`: with `other` given at all).
+    /// Broken, it is an `invalid-value` error at `key`'s value with `why` as the reason.
+    Excludes {
+        key: &'static str,
+        other: &'static str,
+        value: Option<Value>,
+        why: &'static str,
+    },
 }
 
 impl Rule {
@@ -237,8 +413,74 @@ impl Rule {
             Rule::ExactWorkers { n, why } => format!("`[run] workers` = {n}: {why}"),
             Rule::BelowWorkers { key, why } => format!("`{key}` < `[run] workers`: {why}"),
             Rule::AtMost { key, other, why } => format!("`{key}` ≤ `{other}`: {why}"),
+            Rule::ZeroOrAtLeast { key, other, why } => {
+                format!("`{key}` = 0 or `{key}` ≥ `{other}`: {why}")
+            }
+            Rule::WorkerIndex { key, why } => {
+                format!("`{key}` < `[run] workers`: {}", why.replace("{n} ", ""))
+            }
+            Rule::Excludes {
+                key,
+                other,
+                value,
+                why,
+            } => match value {
+                Some(v) => format!(
+                    "not both `{key}` = true and `{other}` = {}: {why}",
+                    v.to_toml()
+                ),
+                None => format!("not both `{key}` = true and `{other}`: {why}"),
+            },
         }
     }
+
+    /// Whether `values` break this rule, when it is an `Excludes` rule.
+    pub fn excludes(&self, values: &Values) -> bool {
+        match *self {
+            Rule::Excludes {
+                key, other, value, ..
+            } => {
+                values.get(key) == Some(Value::Bool(true))
+                    && match value {
+                        Some(v) => values.get(other) == Some(v),
+                        None => values.get(other).is_some_and(|v| v != Value::Absent),
+                    }
+            }
+            _ => false,
+        }
+    }
+}
+
+/// After `changed` was set (a knob on the page): every `Excludes` rule it now breaks puts the
+/// rule's other key back to its default, so a knob never leaves a scenario its rules refuse.
+/// Returns the keys put back.
+pub fn settle(
+    rules: &[Rule],
+    params: &[Param],
+    values: &mut Values,
+    changed: &str,
+) -> Vec<&'static str> {
+    let mut reset = Vec::new();
+    for rule in rules {
+        let Rule::Excludes { key, other, .. } = *rule else {
+            continue;
+        };
+        if !rule.excludes(values) {
+            continue;
+        }
+        let back = if changed == key {
+            other
+        } else if changed == other {
+            key
+        } else {
+            continue;
+        };
+        if let Some(p) = params.iter().find(|p| p.key == back) {
+            values.set(back, p.default);
+            reset.push(back);
+        }
+    }
+    reset
 }
 
 /// Every declared key with its value, in declaration order (defaults filled in).
@@ -262,10 +504,12 @@ impl Values {
         }
     }
 
-    /// The table's body as the normalized text writes it: `key = value` per line.
+    /// The table's body as the normalized text writes it: `key = value` per line (a key left
+    /// out stays out).
     pub fn to_toml(&self) -> String {
         self.0
             .iter()
+            .filter(|(_, v)| *v != Value::Absent)
             .map(|(k, v)| format!("{k} = {}\n", v.to_toml()))
             .collect()
     }
@@ -318,6 +562,42 @@ impl ParamType for bool {
     }
     fn to_value(&self) -> Value {
         Value::Bool(*self)
+    }
+}
+
+impl ParamType for Option<u32> {
+    fn from_value(v: Value) -> Self {
+        match v {
+            Value::Int(i) => Some(u32::try_from(i).unwrap_or(u32::MAX)),
+            _ => None,
+        }
+    }
+    fn to_value(&self) -> Value {
+        self.map_or(Value::Absent, |v| Value::Int(u64::from(v)))
+    }
+}
+
+impl ParamType for FloatList {
+    fn from_value(v: Value) -> Self {
+        match v {
+            Value::Floats(l) => l,
+            _ => FloatList::new(&[]),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::Floats(*self)
+    }
+}
+
+impl ParamType for ChoiceList {
+    fn from_value(v: Value) -> Self {
+        match v {
+            Value::Choices(l) => l,
+            _ => ChoiceList::of(&[], "", &[]),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::Choices(*self)
     }
 }
 
@@ -427,11 +707,12 @@ pub fn docs_table(params: &[Param], rules: &[Rule], english: impl Fn(&str) -> St
             format!(" ({})", p.unit)
         };
         let default = match p.default {
-            Value::Int(v) => grouped(v, "_"),
-            v => v.to_toml(),
+            Value::Int(v) => format!("`{}`", grouped(v, "_")),
+            Value::Absent => "absent".to_string(),
+            v => format!("`{}`", v.to_toml()),
         };
         out.push_str(&format!(
-            "| `{}` | {}{unit} | `{default}` | {} |\n",
+            "| `{}` | {}{unit} | {default} | {} |\n",
             p.key,
             p.range_text(),
             meaning.replace('|', "\\|")
@@ -505,5 +786,105 @@ mod tests {
             "{table}"
         );
         assert!(table.contains("Rule: `count` ≤ `rate`: because"), "{table}");
+    }
+
+    #[test]
+    fn lists_are_written_as_one_string_and_all_names_every_option() {
+        const OPTIONS: &[&str] = &["a", "b", "c"];
+        let floats = Param::floats(0.1, 100.0, 12, &[0.5, 1.0, 20.0]);
+        assert_eq!(floats.default.to_toml(), "\"0.5, 1, 20\"");
+        assert_eq!(
+            floats.range_text(),
+            "1 to 12 numbers, 0.1 … 100, separated by commas"
+        );
+        let choices = Param::choices(OPTIONS, "all");
+        assert_eq!(choices.default.to_toml(), "\"all\"");
+        let some = ChoiceList::of(OPTIONS, "all", &["c", "a", "x"]);
+        assert_eq!(some.names(), ["c", "a"]);
+        assert_eq!(Value::Choices(some).to_toml(), "\"c, a\"");
+        assert_eq!(
+            ChoiceList::of(OPTIONS, "all", &["a", "b", "c"]),
+            ChoiceList::all(OPTIONS, "all")
+        );
+        assert_eq!(ChoiceList::from_value(choices.default).to_text(), "all");
+        assert_eq!(
+            FloatList::from_value(floats.default).as_slice(),
+            [0.5, 1.0, 20.0]
+        );
+        // Lists are typed in as text on the page.
+        let knob = floats.key("intervals").knob(0.0).as_knob().expect("a knob");
+        assert!(knob.text && knob.options.is_empty());
+        assert!(Value::Floats(FloatList::new(&[1.0])).as_f64().is_none());
+    }
+
+    #[test]
+    fn zero_or_at_least_reads_as_words() {
+        let rule = Rule::ZeroOrAtLeast {
+            key: "io_max_ms",
+            other: "io_ms",
+            why: "a range",
+        };
+        assert_eq!(
+            rule.describe(),
+            "`io_max_ms` = 0 or `io_max_ms` ≥ `io_ms`: a range"
+        );
+    }
+
+    #[test]
+    fn an_optional_key_is_absent_until_given_and_settle_puts_back_what_a_knob_excludes() {
+        const PARAMS: &[Param] = &[
+            Param::boolean(false).key("fast"),
+            Param::boolean(false).key("safe"),
+            Param::choice(&["a", "b"], "a").key("pick"),
+            Param::optional_int(0, 9).key("crash"),
+        ];
+        const RULES: &[Rule] = &[
+            Rule::Excludes {
+                key: "fast",
+                other: "safe",
+                value: Some(Value::Bool(true)),
+                why: "pick one",
+            },
+            Rule::Excludes {
+                key: "fast",
+                other: "pick",
+                value: Some(Value::Choice("b")),
+                why: "not with b",
+            },
+            Rule::Excludes {
+                key: "safe",
+                other: "crash",
+                value: None,
+                why: "no crash when safe",
+            },
+        ];
+        let mut v = Values::defaults(PARAMS);
+        assert_eq!(v.to_toml(), "fast = false\nsafe = false\npick = \"a\"\n");
+        assert_eq!(<Option<u32>>::from_value(v.get("crash").unwrap()), None);
+        v.set("crash", Some(3u32).to_value());
+        assert!(v.to_toml().ends_with("crash = 3\n"));
+        v.set("pick", Value::Choice("b"));
+        v.set("safe", Value::Bool(true));
+        // Turning `fast` on puts back `safe` and `pick`, which it excludes; `crash` stays.
+        v.set("fast", Value::Bool(true));
+        assert_eq!(settle(RULES, PARAMS, &mut v, "fast"), ["safe", "pick"]);
+        assert_eq!(v.get("pick"), Some(Value::Choice("a")));
+        assert!(!RULES.iter().any(|r| r.excludes(&v)));
+        // Turning `safe` on the other side of a rule puts `fast` back, and clears `crash`.
+        v.set("safe", Value::Bool(true));
+        assert_eq!(settle(RULES, PARAMS, &mut v, "safe"), ["fast", "crash"]);
+        assert_eq!(v.get("crash"), Some(Value::Absent));
+        assert_eq!(
+            RULES[2].describe(),
+            "not both `safe` = true and `crash`: no crash when safe"
+        );
+        assert_eq!(
+            Rule::WorkerIndex {
+                key: "crash",
+                why: "one of the {n} workers"
+            }
+            .describe(),
+            "`crash` < `[run] workers`: one of the workers"
+        );
     }
 }

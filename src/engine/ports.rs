@@ -16,6 +16,9 @@ use crate::engine::control::{RunControl, RunError};
 /// A future on the event loop (ports answer on the page's thread).
 pub type Boxed<T> = Pin<Box<dyn Future<Output = T>>>;
 
+/// A fresh process worker (`Ports::fresh_process`) and how long starting it took, in ms.
+pub type FreshProcess = Result<(Rc<dyn Process>, f64), RunError>;
+
 /// What runs on the thread port: a closure given a rayon pool of exactly k threads, the run's
 /// control and the clock every worker shares. Its answer crosses back as `Any`.
 pub type ThreadJob =
@@ -147,5 +150,24 @@ pub trait Ports {
     /// Time spent starting workers during this run so far (0 when they were warm).
     fn spawn_ms(&self) -> f64 {
         0.0
+    }
+    /// A real clock on the time base the workers share (`performance` in the browser, a
+    /// monotonic clock natively): for work the loop does itself, like the CPU lab's
+    /// main-thread variant, and for timing messages to process workers.
+    fn clock(&self) -> &'static dyn Clock;
+    /// The cores the page (or machine) reports, for the CPU lab's verdicts.
+    fn cores(&self) -> u32 {
+        1
+    }
+    /// A fresh process worker outside the pool (`multiprocessing.Process` for one task), started
+    /// and ready, and how long starting it took. It ends when the last `Rc` to it is dropped.
+    /// Ports without process workers (measuring on virtual time) refuse.
+    fn fresh_process(&self) -> Boxed<FreshProcess> {
+        Box::pin(async {
+            Err(RunError::new(
+                "no-processes",
+                "no fresh process workers here",
+            ))
+        })
     }
 }

@@ -115,6 +115,9 @@ impl ShareError {
 
 /// Largest scenario text a link may unpack to (the scenario parser's own limit).
 pub const MAX_SHARED_TEXT: usize = 64 * 1024;
+/// Longest link (`s=` value) decoded: the link of any text up to `MAX_SHARED_TEXT`, even one
+/// that does not compress (deflate then stores it, a few bytes a block; base64 adds a third).
+pub const MAX_SHARED_LINK: usize = (MAX_SHARED_TEXT + 1024) / 3 * 4 + 4;
 
 pub fn encode_scenario(text: &str) -> String {
     let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 9);
@@ -122,7 +125,7 @@ pub fn encode_scenario(text: &str) -> String {
 }
 
 pub fn decode_scenario(s: &str) -> Result<String, ShareError> {
-    if s.len() > MAX_SHARED_TEXT {
+    if s.len() > MAX_SHARED_LINK {
         return Err(ShareError::TooLong);
     }
     let packed = URL_SAFE_NO_PAD

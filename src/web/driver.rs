@@ -22,6 +22,7 @@ use crate::engine::control::{RunControl, RunError};
 use crate::engine::demo::Progress;
 use crate::engine::labs::{self, DemoConfig};
 use crate::engine::ports::Ports;
+use crate::engine::scenario::RunConfig;
 use crate::engine::trace::Trace;
 use crate::web::clock::PerfClock;
 use crate::web::ports::WebPorts;
@@ -206,22 +207,26 @@ pub struct DemoOutcome {
     pub cancelled: bool,
     pub spawn_ms: f64,
     pub spans_dropped: u64,
+    /// The report's `runs` (`Ctx::record_runs`).
+    pub runs: Vec<serde_json::Value>,
+    /// The report's `workers_used`: as the demo stated it, else the workers with spans.
+    pub workers_used: usize,
 }
 
-/// Runs one demo on the page's loop with the real ports until it finishes or `ctl` is
-/// cancelled.
+/// Runs one demo on the page's loop with the real ports and the scenario's `[run]` table until
+/// it finishes or `ctl` is cancelled.
 pub async fn run_demo(
     config: &DemoConfig,
     seed: u64,
-    workers: u32,
+    run: &RunConfig,
     ctl: Arc<RunControl>,
 ) -> Result<DemoOutcome, RunError> {
     let rt = Rt::new_real(|| PerfClock.now_ms());
     let origin = PerfClock.now_ms() - rt.now();
     let (nudge, nudged) = mpsc::unbounded();
-    let k = config.demo.workers(workers);
+    let k = config.demo.workers(run.workers);
     let ports = Rc::new(WebPorts::new(k, origin, nudge));
-    let (ctx, fut) = labs::start(config, seed, workers, &rt, ports.clone(), ctl.clone());
+    let (ctx, fut) = labs::start(config, seed, run, &rt, ports.clone(), ctl.clone());
     // Progress: real time against the demo's exact length on virtual time, the share of the
     // loop's tasks that finished, or the steps the demo counts itself.
     let progress: ProgressFn = match config.demo.needs.progress {
@@ -238,6 +243,9 @@ pub async fn run_demo(
     rt.shutdown();
     ALIVE.with(|a| a.set(rt.alive()));
     let (trace, spans_dropped) = ctx.take_trace();
+    let workers_used = ctx
+        .stated_workers_used()
+        .unwrap_or_else(|| crate::engine::demo::workers_used(&trace));
     let result = match result {
         Some(r) => r?,
         None => serde_json::Value::Null,
@@ -248,5 +256,7 @@ pub async fn run_demo(
         cancelled: cancelled || ctl.cancelled(),
         spawn_ms: ports.spawn_ms(),
         spans_dropped,
+        runs: ctx.take_runs(),
+        workers_used,
     })
 }

@@ -1,48 +1,55 @@
 //! The postMessage protocol for embedding pages (docs/api.md): run, set-scenario and cancel
-//! requests in; ready, report and error replies out. Nothing received is ever evaluated.
+//! requests in; ready, report and error replies out. Nothing received is ever evaluated: a
+//! message is read by the engine's `embed::parse_request` (pure, property-tested natively).
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::engine::embed::{parse_request, Request};
 use crate::web::api::{plain_object, to_js};
 use crate::web::env;
 use crate::web::runs::{self, RunError, RunNotice};
 
-/// A request an embedding page may send.
-enum Request {
-    Run { id: JsValue, scenario: String },
-    SetScenario { id: JsValue, scenario: String },
-    Cancel,
+/// The message as the plain JSON `parse_request` reads. For an object: its `type`, `id` and
+/// `scenario` fields, each converted shallowly — strings, numbers, booleans and `null` as they
+/// are, any object or array as an empty object — so a cyclic or huge payload (structured clone
+/// carries both) costs nothing; `serde_wasm_bindgen::from_value` would walk it whole. Anything
+/// else is not an object, which is all the reader needs to know. The reply's `id` is the
+/// original JS value (`js_id`), so it comes back unchanged.
+fn to_json(data: &JsValue) -> serde_json::Value {
+    use serde_json::Value;
+    fn shallow(v: &JsValue) -> Option<Value> {
+        if v.is_undefined() {
+            None
+        } else if let Some(s) = v.as_string() {
+            Some(Value::String(s))
+        } else if let Some(b) = v.as_bool() {
+            Some(Value::Bool(b))
+        } else if let Some(n) = v.as_f64() {
+            Some(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
+        } else if v.is_object() || v.is_function() {
+            Some(Value::Object(serde_json::Map::new()))
+        } else {
+            // null, BigInt, Symbol: none of them is a string, which is all a field must be.
+            Some(Value::Null)
+        }
+    }
+    if !data.is_object() {
+        return Value::Null;
+    }
+    let fields = ["type", "id", "scenario"]
+        .into_iter()
+        .filter_map(|k| {
+            let v = js_sys::Reflect::get(data, &JsValue::from_str(k)).ok()?;
+            Some((k.to_string(), shallow(&v)?))
+        })
+        .collect();
+    Value::Object(fields)
 }
 
-/// Reads a message; `Err` says why it is ignored.
-fn read(data: &JsValue) -> Result<Request, String> {
-    if !data.is_object() {
-        return Err("not an object".into());
-    }
-    let get =
-        |k: &str| js_sys::Reflect::get(data, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-    let kind = get("type")
-        .as_string()
-        .ok_or_else(|| "no string `type`".to_string())?;
-    let id = get("id");
-    let scenario = || {
-        get("scenario")
-            .as_string()
-            .ok_or_else(|| format!("`{kind}` needs `scenario` as a string of TOML"))
-    };
-    match kind.as_str() {
-        "playground:run" => Ok(Request::Run {
-            id,
-            scenario: scenario()?,
-        }),
-        "playground:set-scenario" => Ok(Request::SetScenario {
-            id,
-            scenario: scenario()?,
-        }),
-        "playground:cancel" => Ok(Request::Cancel),
-        other => Err(format!("unknown type `{other}`")),
-    }
+/// The request's `id` as sent (any JS value; `undefined` when absent).
+fn js_id(data: &JsValue) -> JsValue {
+    js_sys::Reflect::get(data, &JsValue::from_str("id")).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn reply(source: &JsValue, origin: &str, message: &JsValue) {
@@ -77,30 +84,16 @@ fn error_message(id: &JsValue, e: &RunError) -> JsValue {
 fn on_message(ev: web_sys::MessageEvent) {
     let data = ev.data();
     // Only messages meant for the playground are its business; other scripts on the page
-    // may use postMessage too.
-    let typed = js_sys::Reflect::get(&data, &"type".into())
-        .ok()
-        .and_then(|t| t.as_string())
-        .is_some_and(|t| t.starts_with("playground:"));
-    let is_reply = js_sys::Reflect::get(&data, &"type".into())
-        .ok()
-        .and_then(|t| t.as_string())
-        .is_some_and(|t| {
-            matches!(
-                t.as_str(),
-                "playground:ready" | "playground:report" | "playground:error"
-            )
-        });
-    if is_reply {
-        return;
-    }
-    let request = match read(&data) {
+    // may use postMessage too (their non-objects and the playground's own replies pass
+    // silently).
+    let request = match parse_request(&to_json(&data)) {
         Ok(r) => r,
-        Err(why) => {
-            if typed || data.is_object() {
+        Err(ignored) => {
+            if ignored.warns() {
                 env::warn(&format!(
-                    "playground: ignored a message from {}: {why}",
-                    ev.origin()
+                    "playground: ignored a message from {}: {}",
+                    ev.origin(),
+                    ignored.reason()
                 ));
             }
             return;
@@ -111,8 +104,9 @@ fn on_message(ev: web_sys::MessageEvent) {
         return;
     };
     let origin = ev.origin();
+    let id = js_id(&data);
     match request {
-        Request::Run { id, scenario } => wasm_bindgen_futures::spawn_local(async move {
+        Request::Run { scenario, .. } => wasm_bindgen_futures::spawn_local(async move {
             match runs::run(scenario).await {
                 Ok(report) => {
                     let msg = plain_object(&[
@@ -125,7 +119,7 @@ fn on_message(ev: web_sys::MessageEvent) {
                 Err(e) => reply(&source, &origin, &error_message(&id, &e)),
             }
         }),
-        Request::SetScenario { id, scenario } => match runs::parse(&scenario) {
+        Request::SetScenario { scenario, .. } => match runs::parse(&scenario) {
             Ok(s) => show_scenario(&s, scenario),
             Err(e) => reply(&source, &origin, &error_message(&id, &e)),
         },

@@ -11,7 +11,6 @@ pub mod env;
 pub mod heap;
 pub mod hosts;
 pub mod labs;
-pub mod models;
 pub mod panic;
 pub mod pool;
 pub mod ports;

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 
 use wasm_bindgen::JsValue;
 
-use crate::engine::runner::current_worker;
+use crate::engine::control::current_worker;
 use crate::web::hosts::host_index;
 
 /// A worker's panic, as the page reports it.

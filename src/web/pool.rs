@@ -295,26 +295,47 @@ pub async fn on_pool<T: Send + 'static>(
     }
 }
 
+thread_local! {
+    /// A crash is being handled: the stuck pool is not discarded yet.
+    static HANDLING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Resolves once no crash is being handled (the stuck pool was discarded), so a run that
+/// ended at a crash's cancel returns only when the next run gets fresh workers.
+pub async fn settled() {
+    for _ in 0..400 {
+        if !HANDLING.with(|h| h.get()) {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(5).await;
+    }
+}
+
 /// A worker panicked: stop the others, discard the stuck pool, and name the worker.
 async fn crashed(crash: panic::Crash, ctl: &RunControl) -> RunError {
-    ctl.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
-    // Let the surviving workers finish their chunk and go idle before they are terminated.
-    gloo_timers::future::TimeoutFuture::new(60).await;
+    HANDLING.with(|h| h.set(true));
     let who = match crash.worker {
         Some(w) => format!("worker {w}"),
         None => "the coordinator".to_string(),
     };
-    discard(format!(
-        "{who} panicked ({}); its pool was discarded and fresh workers were started",
-        crash.message
-    ));
-    RunError::new(
+    let error = RunError::new(
         "worker-panicked",
         format!(
             "{who} panicked: {}. The pool was restarted automatically; the next run works without a reload.",
             crash.message
         ),
-    )
+    );
+    // The run's outcome, even if its loop stops at the cancel below before this returns.
+    ctl.fail(error.clone());
+    ctl.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    // Let the surviving workers finish their chunk and go idle before they are terminated.
+    gloo_timers::future::TimeoutFuture::new(60).await;
+    discard(format!(
+        "{who} panicked ({}); its pool was discarded and fresh workers were started",
+        crash.message
+    ));
+    HANDLING.with(|h| h.set(false));
+    error
 }
 
 /// Runs on the coordinator worker: keeps one rayon pool whose thread i lives on host i.

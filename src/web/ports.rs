@@ -13,7 +13,8 @@ use futures::channel::{mpsc, oneshot};
 use crate::engine::clock::Clock;
 use crate::engine::control::{RunControl, RunError};
 use crate::engine::ports::{
-    Boxed, PoolDone, PoolJob, PoolKind, Ports, Process, SharedBuffer, SharedCells, ThreadJob,
+    Boxed, FreshProcess, PoolDone, PoolJob, PoolKind, Ports, Process, SharedBuffer, SharedCells,
+    ThreadJob,
 };
 use crate::web::clock::PerfClock;
 use crate::web::driver::bridge;
@@ -153,9 +154,33 @@ impl Ports for WebPorts {
                     Rc::new(WebProcess {
                         proc: p,
                         nudge: nudge.clone(),
+                        fresh: false,
                     }) as Rc<dyn Process>
                 })
                 .collect())
+        };
+        Box::pin(bridge(fut, self.nudge.clone()))
+    }
+
+    fn fresh_process(&self) -> Boxed<FreshProcess> {
+        let nudge = self.nudge.clone();
+        // Fresh workers are numbered from 100 (the name their Web Worker gets), apart from the
+        // pool's 0 … k-1.
+        let index = FRESH.with(|n| {
+            let i = n.get();
+            n.set(i.wrapping_add(1));
+            100 + i % 10_000
+        });
+        let fut = async move {
+            let (p, started_ms) = procs::Proc::fresh(index, 10_000.0)
+                .await
+                .map_err(|reason| RunError::new("no-processes", reason))?;
+            let p = Rc::new(WebProcess {
+                proc: Rc::new(p),
+                nudge,
+                fresh: true,
+            }) as Rc<dyn Process>;
+            Ok((p, started_ms))
         };
         Box::pin(bridge(fut, self.nudge.clone()))
     }
@@ -214,12 +239,35 @@ impl Ports for WebPorts {
     fn spawn_ms(&self) -> f64 {
         self.spawn_ms.get()
     }
+
+    fn clock(&self) -> &'static dyn Clock {
+        &PerfClock
+    }
+
+    fn cores(&self) -> u32 {
+        env::facts().hardware_concurrency
+    }
 }
 
 /// A process worker as a demo sees it.
 struct WebProcess {
     proc: Rc<procs::Proc>,
     nudge: mpsc::UnboundedSender<()>,
+    /// Outside the pool (`Ports::fresh_process`): terminated when the demo lets go of it.
+    fresh: bool,
+}
+
+impl Drop for WebProcess {
+    fn drop(&mut self) {
+        if self.fresh {
+            self.proc.terminate();
+        }
+    }
+}
+
+thread_local! {
+    /// Fresh process workers started on this page so far (their names).
+    static FRESH: Cell<u32> = const { Cell::new(0) };
 }
 
 impl Process for WebProcess {

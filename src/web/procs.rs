@@ -216,9 +216,12 @@ impl Proc {
             .map_err(|e| crate::web::env::js_error_text(&e))
     }
 
-    /// Ends the worker (its memory goes with it).
+    /// Ends the worker (its memory goes with it); jobs still in flight fail.
     pub fn terminate(&self) {
         self.worker.terminate();
+        for (_, tx) in self.pending.borrow_mut().drain() {
+            let _ = tx.send(Err("the process worker was ended".to_string()));
+        }
     }
 
     /// A fresh job id and the receiver its reply will arrive on.

@@ -1,9 +1,7 @@
 //! The registry: every lab, every demo, every preset, and the scenario dispatch. A demo of the
-//! `sync` or `async` lab is one `DEMO` in `DEMOS` below; the CPU and models labs still parse
-//! their own tables (`cpu.rs`, `models.rs`) until they move onto the demo shape too.
+//! `cpu`, `models`, `sync` or `async` lab is one `DEMO` in `DEMOS` below.
 
-pub use crate::engine::cpu_lab as cpu;
-pub use crate::engine::models::lab as models;
+pub use crate::engine::cpu;
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -20,13 +18,23 @@ use crate::engine::ports::{
 };
 use crate::engine::scenario::{self, ErrorCode, Header, ScenarioError, TableReader};
 use crate::engine::trace::Trace;
-use crate::engine::{aio, sync};
+use crate::engine::{aio, models, sync};
 
 pub use crate::engine::lab::{LabId, Preset};
 
 /// Every demo on the one shape, in each lab's display order. Adding a demo: its file, one line
 /// here, its Python file and its catalogue texts.
 pub static DEMOS: &[&Demo] = &[
+    &cpu::primes::DEMO,
+    &cpu::sum_squares::DEMO,
+    &cpu::fib::DEMO,
+    &cpu::mandelbrot::DEMO,
+    &models::demos::gil::DEMO,
+    &models::demos::compare::DEMO,
+    &models::demos::sweep::DEMO,
+    &models::demos::convoy::DEMO,
+    &models::demos::spawn::DEMO,
+    &models::demos::isolation::DEMO,
     &sync::race::DEMO,
     &sync::rlock::DEMO,
     &sync::semaphore::DEMO,
@@ -63,11 +71,7 @@ pub fn demo(lab: LabId, id: &str) -> Option<&'static Demo> {
 
 /// Demo ids of `lab`, in display order.
 pub fn demo_ids(lab: LabId) -> Vec<&'static str> {
-    match lab {
-        LabId::Cpu => cpu::DEMOS.to_vec(),
-        LabId::Models => models::DEMOS.to_vec(),
-        LabId::Sync | LabId::Async => demos_of(lab).map(|d| d.id).collect(),
-    }
+    demos_of(lab).map(|d| d.id).collect()
 }
 
 /// A demo's table, read through its declarations.
@@ -80,9 +84,7 @@ pub struct DemoConfig {
 /// The lab-specific table of a scenario (`[cpu]`, `[models]`, ...), parsed and defaulted.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LabConfig {
-    Cpu(cpu::CpuConfig),
-    Models(models::ModelsConfig),
-    /// A demo on the demo shape (labs `sync` and `async`).
+    /// A demo on the demo shape (every lab's).
     Demo(DemoConfig),
 }
 
@@ -110,8 +112,6 @@ impl Scenario {
             run: self.run.clone(),
         };
         let body = match &self.config {
-            LabConfig::Cpu(c) => c.to_toml(),
-            LabConfig::Models(c) => c.to_toml(),
             LabConfig::Demo(c) => c.values.to_toml(),
         };
         format!("{}\n[{}]\n{body}", header.to_toml(), self.lab.as_str())
@@ -121,7 +121,6 @@ impl Scenario {
     pub fn demo_config(&self) -> Option<&DemoConfig> {
         match &self.config {
             LabConfig::Demo(c) => Some(c),
-            _ => None,
         }
     }
 }
@@ -129,11 +128,7 @@ impl Scenario {
 /// Parses and validates a scenario; `worker_cap` bounds `[run] workers`.
 pub fn parse(text: &str, worker_cap: u32) -> Result<Scenario, ScenarioError> {
     let (h, config) = scenario::parse_with(text, worker_cap, |h, table| match h.lab {
-        LabId::Cpu => cpu::parse_table(&h.demo, h.demo_pos, table, &h.run).map(LabConfig::Cpu),
-        LabId::Models => {
-            models::parse_table(&h.demo, h.demo_pos, table, &h.run).map(LabConfig::Models)
-        }
-        LabId::Sync | LabId::Async => {
+        LabId::Cpu | LabId::Models | LabId::Sync | LabId::Async => {
             let Some(demo) = demo(h.lab, &h.demo) else {
                 return Err(ScenarioError::new(ErrorCode::UnknownDemo, h.demo_pos)
                     .with("lab", h.lab.as_str())
@@ -159,18 +154,20 @@ pub fn parse(text: &str, worker_cap: u32) -> Result<Scenario, ScenarioError> {
 
 /// Every preset of every lab, in display order.
 pub fn presets() -> Vec<Preset> {
-    let mut all = cpu::presets();
-    all.extend(models::presets());
-    for lab in [LabId::Sync, LabId::Async] {
-        for d in demos_of(lab) {
-            all.extend(d.presets.iter().map(|p| Preset {
+    let shaped = |lab: LabId| {
+        demos_of(lab).flat_map(move |d| {
+            d.presets.iter().map(move |p| Preset {
                 lab: lab.as_str(),
                 demo: d.id,
                 name: p.name,
                 title: p.title,
                 scenario: d.preset_text(p),
-            }));
-        }
+            })
+        })
+    };
+    let mut all: Vec<Preset> = shaped(LabId::Cpu).collect();
+    for lab in [LabId::Models, LabId::Sync, LabId::Async] {
+        all.extend(shaped(lab));
     }
     all
 }
@@ -193,7 +190,8 @@ pub fn install_catalogue() {
 }
 
 /// What a process worker runs for a job (in the browser and natively alike): the job is
-/// JSON with a `task` naming its demo's process-side code; the CPU lab's older jobs have none.
+/// JSON with a `task` naming its demo's process-side code; the plain jobs (`runner::ProcessJob`:
+/// CPU work for a time, a counter bump, a chunk of a CPU scenario) have none.
 pub fn process_main(
     job: &str,
     shared: Option<&dyn SharedCells>,
@@ -209,21 +207,46 @@ pub fn process_main(
         .unwrap_or_default();
     match task.as_str() {
         sync::shared::TASK => sync::shared::process_main(job, shared, clock),
-        _ => crate::engine::runner::process_job(job, clock, cpu_of)
+        cpu::TASK => cpu::process_main(job, clock),
+        models::exec::PRIMES_TASK | models::exec::BUMP_TASK => {
+            models::exec::process_main(job, clock)
+        }
+        _ => crate::engine::runner::process_job(job, clock, scenario_chunk)
             .and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string())),
     }
 }
 
-/// The CPU configuration of a scenario text (a CPU process job carries the whole scenario).
-fn cpu_of(text: &str) -> Result<cpu::CpuConfig, String> {
-    match parse(text, scenario::MAX_WORKER_CAP) {
-        Ok(Scenario {
-            config: LabConfig::Cpu(cfg),
-            ..
-        }) => Ok(cfg),
-        Ok(_) => Err("a process job must be a cpu scenario".to_string()),
-        Err(e) => Err(format!("bad scenario in job: {e}")),
-    }
+thread_local! {
+    /// The last scenario a process worker read for a plain chunk job: every chunk of a run
+    /// carries the same text, and reading it per chunk cost more than small chunks' work.
+    static LAST_CPU: std::cell::RefCell<Option<(String, cpu::CpuConfig)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Items `[start, end)` of the kernel of a CPU scenario text (a plain chunk job carries the
+/// whole scenario).
+fn scenario_chunk(text: &str, start: u64, end: u64) -> Result<u64, String> {
+    let cached = LAST_CPU.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(t, _)| t == text)
+            .map(|(_, cfg)| cfg.clone())
+    });
+    let cfg = match cached {
+        Some(cfg) => cfg,
+        None => {
+            let s = parse(text, scenario::MAX_WORKER_CAP)
+                .map_err(|e| format!("bad scenario in job: {e}"))?;
+            let cfg = s
+                .demo_config()
+                .filter(|c| c.demo.lab == LabId::Cpu)
+                .and_then(|c| cpu::config_of(c.demo.id, &c.values))
+                .ok_or("a process job must be a cpu scenario")?;
+            LAST_CPU.with(|c| *c.borrow_mut() = Some((text.to_string(), cfg.clone())));
+            cfg
+        }
+    };
+    Ok(cfg.run_chunk(start, end))
 }
 
 /// A finished run of a demo on the demo shape.
@@ -231,14 +254,18 @@ pub struct DemoRun {
     pub result: serde_json::Value,
     pub trace: Trace,
     pub spans_dropped: u64,
+    /// The report's `runs` (what the demo recorded with `Ctx::record_runs`).
+    pub runs: Vec<serde_json::Value>,
+    /// The report's `workers_used`: as the demo stated it, else the workers with spans.
+    pub workers_used: usize,
 }
 
-/// Runs a demo on the loop `rt` with `ports`: the future the page (or a test) drives, and the
-/// `Ctx` whose trace it takes afterwards.
+/// Runs a demo on the loop `rt` with `ports` and the scenario's `[run]` table: the future the
+/// page (or a test) drives, and the `Ctx` whose trace it takes afterwards.
 pub fn start(
     config: &DemoConfig,
     seed: u64,
-    workers: u32,
+    run: &scenario::RunConfig,
     rt: &Rt,
     ports: Rc<dyn Ports>,
     ctl: Arc<RunControl>,
@@ -249,7 +276,8 @@ pub fn start(
     let demo = config.demo;
     // A demo that only waits on the loop for its workers keeps the loop off its timeline.
     rt.set_recording(demo.needs.loop_spans);
-    let ctx = Ctx::new(rt.clone(), seed, demo.workers(workers), ports, ctl);
+    let mut ctx = Ctx::new(rt.clone(), seed, demo.workers(run.workers), ports, ctl);
+    (ctx.repeats, ctx.warmup) = (run.repeats, run.warmup);
     let fut = (demo.run)(ctx.clone(), &config.values);
     (ctx, fut)
 }
@@ -269,7 +297,7 @@ pub fn run_native(scenario: &Scenario, ctl: Arc<RunControl>) -> Result<DemoRun, 
     let (ctx, fut) = start(
         config,
         scenario.seed,
-        scenario.run.workers,
+        &scenario.run,
         &rt,
         ports,
         ctl.clone(),
@@ -286,10 +314,15 @@ pub fn run_native(scenario: &Scenario, ctl: Arc<RunControl>) -> Result<DemoRun, 
         return Err(RunError::cancelled());
     }
     let (trace, spans_dropped) = ctx.take_trace();
+    let workers_used = ctx
+        .stated_workers_used()
+        .unwrap_or_else(|| crate::engine::demo::workers_used(&trace));
     Ok(DemoRun {
         result,
         trace,
         spans_dropped,
+        runs: ctx.take_runs(),
+        workers_used,
     })
 }
 
@@ -302,14 +335,12 @@ pub fn virtual_duration(config: &DemoConfig, seed: u64, workers: u32) -> Option<
     let rt = Rt::new_virtual();
     rt.set_recording(false);
     let ports = Rc::new(VirtualOnly(VirtualCpu::new(&rt, workers)));
-    let (_, fut) = start(
-        config,
-        seed,
+    let run = scenario::RunConfig {
         workers,
-        &rt,
-        ports,
-        Arc::new(RunControl::new()),
-    );
+        repeats: 1,
+        warmup: 0,
+    };
+    let (_, fut) = start(config, seed, &run, &rt, ports, Arc::new(RunControl::new()));
     let out = rt.block_on(fut).ok().map(|_| rt.now());
     rt.shutdown();
     out.filter(|t| *t > 0.0)
@@ -342,5 +373,9 @@ impl Ports for VirtualOnly {
     }
     fn available(&self, _kind: PoolKind) -> Result<(), String> {
         Ok(())
+    }
+    fn clock(&self) -> &'static dyn crate::engine::clock::Clock {
+        // Only the loop demos are measured here, and they never read a real clock.
+        &crate::engine::clock::MonotonicClock
     }
 }

@@ -2,15 +2,21 @@
 //! (wall time, speed-up over sequential, efficiency, busy / GIL-wait / idle shares), and the
 //! lesson those numbers teach. Also the asyncio model itself, on the engine's loop.
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::threads::{Task, ThreadsRun};
 use crate::engine::aio::Rt;
+use crate::engine::control::RunControl;
 use crate::engine::lesson::lesson;
 use crate::engine::models::lab::{Model, Workload};
 use crate::engine::rng::Rng;
-use crate::engine::trace::SpanKind;
+use crate::engine::trace::{RawSpan, SpanKind};
 use crate::engine::workload::primes::count_primes;
 
 /// The tasks of a comparison: CPU slices of `[0, tasks × cpu_limit)`, waits of `io_ms` (or
@@ -69,22 +75,49 @@ pub struct AsyncModelRun {
     pub skipped_cpu: u32,
     /// Waits the tasks asked for, in all.
     pub io_ms: f64,
+    /// What the tasks did on the loop, in loop time: `blocked` for CPU parts, `io` for waits
+    /// (worker 0, `task` the task's index, labelled `task-<i>: …`).
+    #[serde(skip)]
+    pub spans: Vec<RawSpan>,
+}
+
+/// How the asyncio model meets CPU work on the loop: at most `cap_ms` of it per run, measured
+/// on `now` (a real clock: on virtual time the loop's clock then jumps by what the CPU took,
+/// as `Rt::block` does, so the page and native tests see the same shape).
+#[derive(Clone)]
+pub struct LoopCpu {
+    pub cap_ms: f64,
+    pub now: Rc<dyn Fn() -> f64>,
+}
+
+impl LoopCpu {
+    /// The cap measured on the loop's own clock (real loops; on virtual time CPU parts then
+    /// take no time and the cap is never reached).
+    pub fn on_loop(rt: &Rt, cap_ms: f64) -> LoopCpu {
+        let rt = rt.clone();
+        LoopCpu {
+            cap_ms,
+            now: Rc::new(move || rt.now()),
+        }
+    }
 }
 
 /// Every task as a future on one loop: waits overlap; CPU parts run one at a time *on the
 /// loop* (a `blocked` span each), until `cpu_cap_ms` of them have frozen it — then the rest of
 /// the CPU parts are skipped and counted, so the page is never frozen long.
 pub async fn run_async_model(rt: Rt, tasks: Vec<Task>, cpu_cap_ms: f64) -> AsyncModelRun {
-    run_async_limited(rt, tasks, cpu_cap_ms, None).await
+    let cpu = LoopCpu::on_loop(&rt, cpu_cap_ms);
+    run_async_limited(rt, tasks, cpu, None, None).await
 }
 
-/// The same, with at most `limit` tasks in flight (an `asyncio.Semaphore`): the async model's
-/// "pool size" in a sweep.
+/// The same, with at most `limit` tasks in flight (an `asyncio.Semaphore`: the async model's
+/// "pool size" in a sweep); each finished task counts in `done`'s progress.
 pub async fn run_async_limited(
     rt: Rt,
     tasks: Vec<Task>,
-    cpu_cap_ms: f64,
+    cpu: LoopCpu,
     limit: Option<usize>,
+    done: Option<Arc<RunControl>>,
 ) -> AsyncModelRun {
     let t0 = rt.now();
     let io_total: f64 = tasks
@@ -95,50 +128,79 @@ pub async fn run_async_limited(
         })
         .sum();
     let sem = crate::engine::aio::Semaphore::new(&rt, limit.unwrap_or(usize::MAX / 2).max(1));
-    let frozen = std::rc::Rc::new(std::cell::Cell::new(0.0f64));
+    let frozen = Rc::new(Cell::new(0.0f64));
+    let spans: Rc<RefCell<Vec<RawSpan>>> = Rc::default();
     let handles: Vec<_> = tasks
         .into_iter()
         .enumerate()
         .map(|(i, task)| {
-            let (r, frozen, sem) = (rt.clone(), frozen.clone(), sem.clone());
+            let (r, frozen, sem, cpu) = (rt.clone(), frozen.clone(), sem.clone(), cpu.clone());
+            let (spans, done) = (spans.clone(), done.clone());
             rt.spawn(format!("task-{i}"), async move {
                 let _slot = sem.acquire().await;
-                let cpu = |start: u64, end: u64| -> Option<u64> {
-                    if frozen.get() >= cpu_cap_ms {
+                let span = |kind, start, end, what: String| RawSpan {
+                    worker: 0,
+                    task: i as u32,
+                    kind,
+                    start,
+                    end,
+                    label: Some(format!("task-{i}: {what}")),
+                };
+                let compute = |start: u64, end: u64| -> Option<u64> {
+                    if frozen.get() >= cpu.cap_ms {
                         return None;
                     }
                     let a = r.now();
+                    let c0 = (cpu.now)();
                     let n = count_primes(start, end);
+                    let took = ((cpu.now)() - c0).max(0.0);
+                    if r.is_virtual() {
+                        r.advance(took);
+                    }
                     let b = r.now();
-                    frozen.set(frozen.get() + (b - a));
-                    r.span(
+                    frozen.set(frozen.get() + took);
+                    spans.borrow_mut().push(span(
                         SpanKind::Blocked,
                         a,
                         b,
-                        Some(format!("primes {start}..{end}")),
-                    );
+                        format!("primes {start}..{end}"),
+                    ));
                     Some(n)
                 };
-                match task {
-                    Task::Cpu { start, end } => (cpu(start, end), true),
+                let wait = |ms: f64| {
+                    let (r, spans) = (r.clone(), spans.clone());
+                    async move {
+                        let a = r.now();
+                        r.sleep_until(a + ms.max(0.0)).await;
+                        spans
+                            .borrow_mut()
+                            .push(span(SpanKind::Io, a, r.now(), "wait".to_string()));
+                    }
+                };
+                let out = match task {
+                    Task::Cpu { start, end } => compute(start, end),
                     Task::Io { ms } | Task::Sleep { ms } => {
-                        r.io(ms, "wait").await;
-                        (Some(0), true)
+                        wait(ms).await;
+                        Some(0)
                     }
                     Task::Mixed { start, end, io_ms } => {
                         // Yield first, as `await` points do, so the loop interleaves tasks.
                         r.yield_now().await;
-                        let n = cpu(start, end);
-                        r.io(io_ms, "wait").await;
-                        (n, true)
+                        let n = compute(start, end);
+                        wait(io_ms).await;
+                        n
                     }
+                };
+                if let Some(ctl) = &done {
+                    ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
                 }
+                out
             })
         })
         .collect();
     let mut run = AsyncModelRun::default();
     for h in handles {
-        if let Ok((n, _)) = h.await {
+        if let Ok(n) = h.await {
             match n {
                 Some(n) => {
                     run.checksum += n;
@@ -151,7 +213,50 @@ pub async fn run_async_limited(
     run.wall_ms = rt.now() - t0;
     run.cpu_ms = frozen.get();
     run.io_ms = io_total;
+    run.spans = std::mem::take(&mut *spans.borrow_mut());
     run
+}
+
+/// One worker's time during a model's run: computing or waiting on I/O, waiting for the GIL,
+/// idle.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct WorkerTime {
+    pub busy_ms: f64,
+    pub gil_wait_ms: f64,
+    pub idle_ms: f64,
+}
+
+/// Shares of workers × wall time, and each worker's `[busy, gil_wait, idle]` of the wall time
+/// (rounded to 0.1 %): the one place every model's shares are computed.
+struct Shares {
+    busy: f64,
+    gil_wait: f64,
+    idle: f64,
+    per_worker: Vec<[f64; 3]>,
+}
+
+fn shares(wall: f64, workers: &[WorkerTime]) -> Shares {
+    if wall <= 0.0 || workers.is_empty() {
+        return Shares {
+            busy: 0.0,
+            gil_wait: 0.0,
+            idle: 1.0,
+            per_worker: workers.iter().map(|_| [0.0, 0.0, 1.0]).collect(),
+        };
+    }
+    let total = wall * workers.len() as f64;
+    let share =
+        |f: fn(&WorkerTime) -> f64| (workers.iter().map(f).sum::<f64>() / total).clamp(0.0, 1.0);
+    let r = |x: f64| ((x / wall).clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
+    Shares {
+        busy: share(|w| w.busy_ms),
+        gil_wait: share(|w| w.gil_wait_ms),
+        idle: share(|w| w.idle_ms),
+        per_worker: workers
+            .iter()
+            .map(|w| [r(w.busy_ms), r(w.gil_wait_ms), r(w.idle_ms)])
+            .collect(),
+    }
 }
 
 /// One model's row of the comparison table.
@@ -200,79 +305,88 @@ impl ModelOutcome {
         }
     }
 
-    /// From a threads run (sequential is the same with one worker).
-    pub fn of_threads(model: Model, run: &ThreadsRun) -> Self {
-        let total = run.wall_ms() * f64::from(run.per_worker.len().max(1) as u32);
-        let sum =
-            |f: fn(&super::gil::WorkerGilStats) -> f64| run.per_worker.iter().map(f).sum::<f64>();
-        let share = |x: f64| {
-            if total > 0.0 {
-                (x / total).clamp(0.0, 1.0)
-            } else {
-                0.0
-            }
-        };
+    /// A model that ran, from its workers' times (the shares are computed here, once).
+    pub fn measured(
+        model: Model,
+        wall_ms: f64,
+        workers: &[WorkerTime],
+        checksum: u64,
+        tasks_done: u32,
+        cpu_ms: f64,
+        io_ms: f64,
+    ) -> Self {
+        let s = shares(wall_ms, workers);
         ModelOutcome {
             model,
-            wall_ms: run.wall_ms(),
-            workers: run.workers,
-            checksum: run.checksum,
-            tasks_done: run.tasks_done,
-            busy_share: share(sum(|w| w.busy_ms())),
-            gil_wait_share: share(sum(|w| w.gil_wait_ms)),
-            idle_share: share(sum(|w| w.idle_ms)),
-            switches: run.switches,
+            wall_ms,
+            workers: workers.len() as u32,
+            checksum,
+            tasks_done,
+            busy_share: s.busy,
+            gil_wait_share: s.gil_wait,
+            idle_share: s.idle,
+            switches: 0,
             spawn_ms: 0.0,
             note: None,
-            ran: !run.cancelled,
-            cpu_ms: sum(|w| w.cpu_ms),
-            io_ms: sum(|w| w.io_ms),
-            per_worker: run
-                .per_worker
-                .iter()
-                .map(|w| {
-                    let wall = run.wall_ms().max(f64::EPSILON);
-                    let r = |x: f64| ((x / wall).clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
-                    [r(w.busy_ms()), r(w.gil_wait_ms), r(w.idle_ms)]
-                })
-                .collect(),
+            ran: true,
+            cpu_ms,
+            io_ms,
+            per_worker: s.per_worker,
         }
     }
 
-    /// From the asyncio model: one worker (the loop); busy = CPU on the loop + time any wait
-    /// was pending is not "busy", so busy is the CPU share and the rest is idle waiting.
+    /// From a threads run (sequential is the same with one worker).
+    pub fn of_threads(model: Model, run: &ThreadsRun) -> Self {
+        let sum =
+            |f: fn(&super::gil::WorkerGilStats) -> f64| run.per_worker.iter().map(f).sum::<f64>();
+        let workers: Vec<WorkerTime> = run
+            .per_worker
+            .iter()
+            .map(|w| WorkerTime {
+                busy_ms: w.busy_ms(),
+                gil_wait_ms: w.gil_wait_ms,
+                idle_ms: w.idle_ms,
+            })
+            .collect();
+        let mut o = ModelOutcome::measured(
+            model,
+            run.wall_ms(),
+            &workers,
+            run.checksum,
+            run.tasks_done,
+            sum(|w| w.cpu_ms),
+            sum(|w| w.io_ms),
+        );
+        o.workers = run.workers;
+        o.switches = run.switches;
+        o.ran = !run.cancelled;
+        o
+    }
+
+    /// From the asyncio model: one worker (the loop), busy while it computes; time any wait
+    /// was pending is not "busy", so the rest is idle waiting.
     pub fn of_async(run: &AsyncModelRun, cap_ms: f64) -> Self {
-        let busy = if run.wall_ms > 0.0 {
-            (run.cpu_ms / run.wall_ms).clamp(0.0, 1.0)
-        } else {
-            0.0
+        let lp = WorkerTime {
+            busy_ms: run.cpu_ms,
+            gil_wait_ms: 0.0,
+            idle_ms: (run.wall_ms - run.cpu_ms).max(0.0),
         };
-        ModelOutcome {
-            model: Model::Async,
-            wall_ms: run.wall_ms,
-            workers: 1,
-            checksum: run.checksum,
-            tasks_done: run.tasks_done,
-            busy_share: busy,
-            gil_wait_share: 0.0,
-            idle_share: 1.0 - busy,
-            switches: 0,
-            spawn_ms: 0.0,
-            note: (run.skipped_cpu > 0).then(|| {
-                format!(
-                    "{} CPU part(s) skipped: the loop had been frozen for its {cap_ms:.0} ms cap",
-                    run.skipped_cpu
-                )
-            }),
-            ran: true,
-            cpu_ms: run.cpu_ms,
-            io_ms: run.io_ms,
-            per_worker: vec![[
-                (busy * 1000.0).round() / 1000.0,
-                0.0,
-                ((1.0 - busy) * 1000.0).round() / 1000.0,
-            ]],
-        }
+        let mut o = ModelOutcome::measured(
+            Model::Async,
+            run.wall_ms,
+            &[lp],
+            run.checksum,
+            run.tasks_done,
+            run.cpu_ms,
+            run.io_ms,
+        );
+        o.note = (run.skipped_cpu > 0).then(|| {
+            format!(
+                "{} CPU part(s) skipped: the loop had been frozen for its {cap_ms:.0} ms cap",
+                run.skipped_cpu
+            )
+        });
+        o
     }
 
     /// Share of the work that was computing (None when nothing was measured).

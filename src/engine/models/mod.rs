@@ -1,8 +1,12 @@
-//! Execution models that real workers run under: for now Python-style threads contending for a
-//! simulated GIL (`gil`), and the runners that put tasks on them (`threads`).
+//! Execution models that real workers run under: Python-style threads contending for a
+//! simulated GIL (`gil`) and the runners that put tasks on them (`threads`), the comparison's
+//! maths (`compare`, `choose`), what the demos share to run tasks under a model through the
+//! ports (`exec`), and the lab's demos (`demos`).
 
 pub mod choose;
 pub mod compare;
+pub mod demos;
+pub mod exec;
 pub mod gil;
 pub mod lab;
 pub mod threads;

@@ -4,6 +4,7 @@
 //! demo's declarations.
 
 pub mod error;
+pub mod nesting;
 pub mod reader;
 
 pub use error::{line_col, ErrorCode, ScenarioError};
@@ -105,6 +106,17 @@ pub fn parse_with<C>(
         return Err(ScenarioError::new(ErrorCode::TooLong, (1, 1))
             .with("size", text.len().to_string())
             .with("max", MAX_TEXT_BYTES.to_string()));
+    }
+    if let Some(at) = nesting::too_deep(text) {
+        return Err(
+            ScenarioError::new(ErrorCode::Syntax, line_col(text, at)).with(
+                "detail",
+                format!(
+                    "tables and arrays nested more than {} deep",
+                    nesting::MAX_NESTING
+                ),
+            ),
+        );
     }
     let doc = ImDocument::parse(text).map_err(|e| {
         let pos = e.span().map_or((1, 1), |s| line_col(text, s.start));

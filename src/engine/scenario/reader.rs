@@ -6,7 +6,9 @@ use std::ops::RangeInclusive;
 use toml_edit::{Item, TableLike, Value};
 
 use super::error::{line_col, ErrorCode, ScenarioError};
-use crate::engine::params::{one_of, Kind, Param, Rule, Value as ParamValue, Values};
+use crate::engine::params::{
+    one_of, ChoiceList, FloatList, Kind, Param, Rule, Value as ParamValue, Values, MAX_LIST,
+};
 
 /// A 1-based (line, col) in the scenario text.
 pub type Pos = (u32, u32);
@@ -257,6 +259,18 @@ impl<'a> TableReader<'a> {
                         }
                     },
                 },
+                Kind::FloatList { min, max, max_len } => match self.opt_string(p.key)? {
+                    None => None,
+                    Some((text, pos)) => Some(ParamValue::Floats(float_list(
+                        p.key, &text, pos, min, max, max_len,
+                    )?)),
+                },
+                Kind::ChoiceList { options, all } => match self.opt_string(p.key)? {
+                    None => None,
+                    Some((text, pos)) => Some(ParamValue::Choices(choice_list(
+                        p.key, &text, pos, options, all,
+                    )?)),
+                },
             };
             values.0.push((p.key, v.unwrap_or(p.default)));
         }
@@ -303,6 +317,32 @@ impl<'a> TableReader<'a> {
                 Rule::AtMost { key, other, why } if num(key) > num(other) => {
                     return Err(at_key(key, format!("{why} ({other} = {})", num(other))))
                 }
+                Rule::ZeroOrAtLeast { key, other, why }
+                    if num(key) != 0.0 && num(key) < num(other) =>
+                {
+                    return Err(at_key(key, format!("{why} ({other} = {})", num(other))))
+                }
+                Rule::WorkerIndex { key, why } => {
+                    if let Some(ParamValue::Int(v)) = values.get(key) {
+                        if v >= u64::from(workers) {
+                            return Err(ScenarioError::new(
+                                ErrorCode::OutOfRange,
+                                self.position(key),
+                            )
+                            .with("key", key)
+                            .with("value", v.to_string())
+                            .with("min", "0")
+                            .with("max", workers.saturating_sub(1).to_string())
+                            .with(
+                                "why",
+                                format!(" ({})", why.replace("{n}", &workers.to_string())),
+                            ));
+                        }
+                    }
+                }
+                Rule::Excludes { key, why, .. } if rule.excludes(values) => {
+                    return Err(at_key(key, why.to_string()))
+                }
                 _ => {}
             }
         }
@@ -348,4 +388,86 @@ impl<'a> TableReader<'a> {
             }
         }
     }
+}
+
+/// `invalid-value` at a list-valued key's string.
+fn invalid_list(key: &'static str, text: &str, pos: Pos, why: String) -> ScenarioError {
+    ScenarioError::new(ErrorCode::InvalidValue, pos)
+        .with("key", key)
+        .with("value", format!("\"{text}\""))
+        .with("why", why)
+}
+
+/// `"0.5, 1, 2"`: 1 … `max_len` numbers in `[min, max]`, separated by commas.
+fn float_list(
+    key: &'static str,
+    text: &str,
+    pos: Pos,
+    min: f64,
+    max: f64,
+    max_len: usize,
+) -> Result<FloatList, ScenarioError> {
+    let mut values = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.parse::<f64>() {
+            Ok(x) if x.is_finite() && (min..=max).contains(&x) => values.push(x),
+            _ => {
+                return Err(invalid_list(
+                    key,
+                    text,
+                    pos,
+                    format!("each value is a number from {min} to {max}, separated by commas (\"{part}\" is not)"),
+                ))
+            }
+        }
+    }
+    let max_len = max_len.min(MAX_LIST);
+    if values.is_empty() || values.len() > max_len {
+        return Err(invalid_list(
+            key,
+            text,
+            pos,
+            format!("give 1 to {max_len} values, separated by commas"),
+        ));
+    }
+    Ok(FloatList::new(&values))
+}
+
+/// `"all"` or `"a, c"`: some of `options`, each once (a repeat is ignored), in the order given.
+fn choice_list(
+    key: &'static str,
+    text: &str,
+    pos: Pos,
+    options: &'static [&'static str],
+    all: &'static str,
+) -> Result<ChoiceList, ScenarioError> {
+    if text.trim() == all {
+        return Ok(ChoiceList::all(options, all));
+    }
+    let mut picked: Vec<&str> = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some(o) = options.iter().find(|o| **o == part) else {
+            return Err(invalid_list(
+                key,
+                text,
+                pos,
+                format!(
+                    "\"{part}\" is not one of {} (or \"{all}\")",
+                    one_of(options)
+                ),
+            ));
+        };
+        if !picked.contains(o) {
+            picked.push(o);
+        }
+    }
+    if picked.is_empty() {
+        return Err(invalid_list(
+            key,
+            text,
+            pos,
+            format!("name at least one of {}", one_of(options)),
+        ));
+    }
+    Ok(ChoiceList::of(options, all, &picked))
 }

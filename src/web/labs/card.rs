@@ -445,8 +445,9 @@ pub struct KnobInputsProps {
     pub on_text: Callback<String>,
 }
 
-/// An input per knob — a number, or a menu of the allowed strings; a change rewrites that one
-/// key of the normalized scenario, so the knobs and the editor stay one scenario.
+/// An input per knob — a number, a menu of the allowed strings, or a line of text (a list);
+/// a change rewrites that one key of the normalized scenario, so the knobs and the editor stay
+/// one scenario.
 #[function_component(KnobInputs)]
 pub fn knob_inputs(p: &KnobInputsProps) -> Html {
     let normalized = p.normalized.as_ref().map(|n| n.to_string());
@@ -457,10 +458,14 @@ pub fn knob_inputs(p: &KnobInputsProps) -> Html {
             let (normalized, on_text, table, key) = (normalized.clone(), p.on_text.clone(), p.table, k.key);
             let is_choice = !k.options.is_empty();
             let booleans = k.options == ["true", "false"];
+            let text = k.text;
             let rewrite = move |v: String| {
                 let v = v.trim();
                 let Some(n) = normalized.as_ref() else { return };
-                if is_choice && !booleans {
+                if text {
+                    let v = v.replace(['"', '\\'], "");
+                    on_text.emit(scenario::with_value(n, table, key, &format!("\"{v}\"")));
+                } else if is_choice && !booleans {
                     on_text.emit(scenario::with_value(n, table, key, &format!("\"{v}\"")));
                 } else if booleans || v.parse::<f64>().is_ok() {
                     on_text.emit(scenario::with_value(n, table, key, v));
@@ -476,6 +481,15 @@ pub fn knob_inputs(p: &KnobInputsProps) -> Html {
                         <select id={id} onchange={on_change}>
                             { for k.options.iter().map(|o| html! { <option value={*o} selected={value == *o}>{ *o }</option> }) }
                         </select>
+                    </label>
+                }
+            } else if text {
+                let on_change = Callback::from(move |e: Event| {
+                    rewrite(e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default())
+                });
+                html! {
+                    <label class="knob" for={id.clone()}>{ label }
+                        <input type="text" id={id} value={value} onchange={on_change} />
                     </label>
                 }
             } else {

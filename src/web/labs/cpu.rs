@@ -1,13 +1,17 @@
 //! Lab `cpu`: CPU kernels sequentially and on k real workers, a sweep over k, and the
 //! main-thread teaching variant; knobs and scenario text kept as one, run, cancel, share.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
-use crate::engine::i18n::{t, tf, Lang};
-use crate::engine::labs::cpu::{CpuConfig, CpuKernel, CpuModel};
-use crate::engine::labs::Scenario;
-use crate::engine::labs::{LabConfig, LabId};
+use crate::engine::cpu::{config_of, CpuConfig};
+use crate::engine::demo::Demo;
+use crate::engine::i18n::{has, t, tf, Lang};
+use crate::engine::labs::{LabConfig, LabId, Scenario};
+use crate::engine::params::{settle, Kind, Knob, Param, Value};
 use crate::engine::route::{encode_scenario, Page, Route};
+use crate::engine::scenario::with_value;
 use crate::web::labs::card::{
     self, copy_to_clipboard, page_base, save, CodePane, Editor, PresetSelect, RunBar,
 };
@@ -20,86 +24,30 @@ fn initial(route: &Route, lang: Lang) -> (String, Option<String>) {
     card::initial_text(LabId::Cpu, "primes", route, lang)
 }
 
-/// A knob of the form; each rewrites one field of the scenario.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Field {
-    Workers,
-    Repeats,
-    Warmup,
-    Limit,
-    Chunk,
-    N,
-    Width,
-    MaxIter,
-    Baseline,
-    Sweep,
-    MainThread,
-    Model,
-}
-
-/// Applies a knob's new value; a value that is not a number leaves the scenario as it was.
-fn apply(s: &mut Scenario, field: Field, value: &str) {
-    let n = value.trim().parse::<u64>().ok();
-    let n32 = n.map(|v| v.min(u64::from(u32::MAX)) as u32);
-    let on = value == "true";
-    let LabConfig::Cpu(c) = &mut s.config else {
-        return;
+/// The scenario with `key` of its table set to `value` (as an input gives it), and every key
+/// the demo's rules exclude with it put back to its default: the normalized text.
+fn with_mode(s: &Scenario, param: &Param, value: &str) -> Option<String> {
+    let mut s = s.clone();
+    let LabConfig::Demo(c) = &mut s.config;
+    let v = match param.kind {
+        Kind::Bool => Value::Bool(value == "true"),
+        Kind::Choice(options) => Value::Choice(options.iter().find(|o| **o == value)?),
+        _ => return None,
     };
-    match (field, &mut c.kernel) {
-        (Field::Workers, _) => s.run.workers = n32.unwrap_or(s.run.workers),
-        (Field::Repeats, _) => s.run.repeats = n32.unwrap_or(s.run.repeats),
-        (Field::Warmup, _) => s.run.warmup = n32.unwrap_or(s.run.warmup),
-        (Field::Limit, _) => c.limit = n.unwrap_or(c.limit),
-        (Field::Chunk, _) => c.chunk = n.unwrap_or(c.chunk),
-        (Field::N, CpuKernel::Fib { n }) => *n = n32.unwrap_or(*n),
-        (Field::Width, CpuKernel::Mandelbrot { width, .. }) => *width = n32.unwrap_or(*width),
-        (Field::MaxIter, CpuKernel::Mandelbrot { max_iter, .. }) => {
-            *max_iter = n32.unwrap_or(*max_iter)
-        }
-        (Field::Baseline, _) => c.baseline = on,
-        (Field::Sweep, _) => {
-            c.sweep = on;
-            if on {
-                c.main_thread = false;
-                c.panic_worker = None;
-            }
-        }
-        (Field::Model, _) => {
-            c.model = if value == "processes" {
-                CpuModel::Processes
-            } else {
-                CpuModel::Threads
-            };
-            if c.model == CpuModel::Processes {
-                c.sweep = false;
-                c.main_thread = false;
-            }
-        }
-        (Field::MainThread, _) => {
-            c.main_thread = on;
-            if on {
-                c.sweep = false;
-                c.panic_worker = None;
-            }
-        }
-        _ => {}
-    }
+    c.values.set(param.key, v);
+    settle(c.demo.rules, c.demo.params, &mut c.values, param.key);
+    Some(s.to_toml())
 }
 
 /// The Python file the demo card shows for this configuration.
-fn python_for(c: &CpuConfig) -> &'static str {
+fn python_for(demo: &Demo, c: &CpuConfig) -> &'static str {
     if c.main_thread {
         return include_str!("../../python/cpu_main_thread.py");
     }
     if c.sweep {
         return include_str!("../../python/cpu_sweep.py");
     }
-    match c.kernel {
-        CpuKernel::Primes => include_str!("../../python/cpu_primes.py"),
-        CpuKernel::SumSquares => include_str!("../../python/cpu_sum_squares.py"),
-        CpuKernel::Fib { .. } => include_str!("../../python/cpu_fib.py"),
-        CpuKernel::Mandelbrot { .. } => include_str!("../../python/cpu_mandelbrot.py"),
-    }
+    demo.python
 }
 
 #[function_component(CpuLab)]
@@ -167,14 +115,24 @@ pub fn cpu_lab() -> Html {
             checked.set(s);
         })
     };
-    // Knobs rewrite the scenario through the engine, so both views stay one scenario.
-    let on_knob = {
+    // Knobs rewrite the normalized scenario, so both views stay one scenario: a `[run]` key, or
+    // a mode key of the demo's table (its rules put back whatever it now excludes).
+    let normalized = parsed.as_ref().ok().map(|s| s.to_toml());
+    let on_run_key = {
+        let (replace, normalized) = (replace_text.clone(), normalized.clone());
+        Callback::from(move |(key, value): (&'static str, String)| {
+            let value = value.trim().to_string();
+            if let (Some(n), Ok(_)) = (normalized.as_ref(), value.parse::<u32>()) {
+                replace.emit(with_value(n, "run", key, &value));
+            }
+        })
+    };
+    let on_mode = {
         let replace = replace_text.clone();
         let current = parsed.clone().ok();
-        Callback::from(move |(field, value): (Field, String)| {
-            if let Some(mut s) = current.clone() {
-                apply(&mut s, field, &value);
-                replace.emit(s.to_toml());
+        Callback::from(move |(param, value): (&'static Param, String)| {
+            if let Some(text) = current.as_ref().and_then(|s| with_mode(s, param, &value)) {
+                replace.emit(text);
             }
         })
     };
@@ -218,28 +176,74 @@ pub fn cpu_lab() -> Html {
     let full_url = format!("{}{}", page_base(), route_for(false).to_hash());
     let embed = app.route.embed;
 
-    let config = parsed.as_ref().ok().and_then(|s| match &s.config {
-        LabConfig::Cpu(c) => Some((s.run.clone(), c.clone())),
-        _ => None,
+    // The typed table, read from the declared values.
+    let config = parsed.as_ref().ok().and_then(|s| {
+        let c = s.demo_config()?;
+        Some((s.run.clone(), c.demo, config_of(c.demo.id, &c.values)?))
     });
-    let main_thread = config.as_ref().is_some_and(|(_, c)| c.main_thread);
-    // Process workers have memories of their own: they need no cross-origin isolation.
-    let no_shared_memory_needed = main_thread
-        || config
-            .as_ref()
-            .is_some_and(|(_, c)| c.model == CpuModel::Processes);
-    // The main-thread variant needs no workers, so it runs even where threads cannot.
+    // Process workers have memories of their own, and the main-thread variant needs no
+    // workers: those run even where the thread workers cannot.
+    let no_shared_memory_needed = config.as_ref().is_some_and(|(_, _, c)| !c.needs_threads());
     let threads_reason = env::threads_unavailable().map(|(key, _)| t(lang, key).to_string());
     let threads_ok =
         threads_reason.is_none() && !matches!(app.pool.state, pool::PoolState::Unavailable(_));
     let cores = env::facts().hardware_concurrency;
     let report = app.last.clone().filter(|r| r.lab == "cpu");
     let cap = env::worker_cap();
-    let demo = config
+    let demo = config.as_ref().map(|(_, d, _)| d.id).unwrap_or("primes");
+    let run_key = |key: &'static str| on_run_key.reform(move |v: String| (key, v));
+    // The demo's declared inputs: numbers through the shared knob inputs; its modes (a menu
+    // of choices, checkboxes) here, so that the rules can settle what a change excludes.
+    let declared: &[Param] = config.as_ref().map_or(&[], |(_, d, _)| d.params);
+    let numbers: Rc<[Knob]> = declared
+        .iter()
+        .filter(|p| matches!(p.kind, Kind::Int { .. } | Kind::Float { .. }))
+        .filter_map(|p| p.as_knob())
+        .collect();
+    let values = parsed
         .as_ref()
-        .map(|(_, c)| c.kernel.demo_id())
-        .unwrap_or("primes");
-    let knob = |field: Field| on_knob.reform(move |v: String| (field, v));
+        .ok()
+        .and_then(|s| s.demo_config())
+        .map(|c| c.values.clone())
+        .unwrap_or_default();
+    let mode_input = |p: &'static Param| -> Html {
+        let id = format!("k-{}", p.key.replace('_', "-"));
+        let on_mode = on_mode.clone();
+        match (p.kind, values.get(p.key)) {
+            (Kind::Choice(options), Some(Value::Choice(current))) => {
+                let change = Callback::from(move |e: Event| {
+                    let v = e
+                        .target_dyn_into::<web_sys::HtmlSelectElement>()
+                        .map(|s| s.value())
+                        .unwrap_or_default();
+                    on_mode.emit((p, v));
+                });
+                html! {
+                    <label for={id.clone()}>{ t(lang, p.label) }
+                        <select id={id} onchange={change}>
+                            { for options.iter().map(|o| {
+                                // `knob.model.threads`: an option's own words, when it has them.
+                                let words = format!("{}.{o}", p.label);
+                                let shown = if has(&words) { t(lang, &words) } else { o };
+                                html! { <option value={*o} selected={current == *o}>{ shown }</option> }
+                            }) }
+                        </select>
+                    </label>
+                }
+            }
+            (Kind::Bool, Some(Value::Bool(on))) => html! {
+                <CheckKnob id={id} label={t(lang, p.label)} checked={on} on_change={on_mode.reform(move |v: String| (p, v))} />
+            },
+            _ => html! {},
+        }
+    };
+    let modes = |kind: fn(&Kind) -> bool| -> Html {
+        declared
+            .iter()
+            .filter(|p| p.knob.is_some() && kind(&p.kind))
+            .map(mode_input)
+            .collect()
+    };
 
     html! {
         <div class="lab lab-cpu">
@@ -257,29 +261,15 @@ pub fn cpu_lab() -> Html {
             <div class="grid">
                 <section class="card knobs" aria-label={t(lang, "knob.title")}>
                     <PresetSelect lang={lang} lab={LabId::Cpu} text={(*text).clone()} on_pick={on_preset} />
-                    if let Some((run, c)) = config.clone() {
-                        <NumberKnob id="k-workers" label={t(lang, if c.sweep { "knob.workers.sweep" } else { "knob.workers" })} value={run.workers.to_string()} min="1" max={cap.to_string()} on_change={knob(Field::Workers)}
+                    if let Some((run, _, c)) = config.clone() {
+                        <NumberKnob id="k-workers" label={t(lang, if c.sweep { "knob.workers.sweep" } else { "knob.workers" })} value={run.workers.to_string()} min="1" max={cap.to_string()} on_change={run_key("workers")}
                             help={Some(AttrValue::from(tf(lang, "knob.workers.help", &[("cores", cores.to_string())])))} />
-                        <NumberKnob id="k-limit" label={t(lang, &format!("knob.limit.{demo}"))} value={c.limit.to_string()} min="1" max="4000000000" on_change={knob(Field::Limit)} />
-                        <NumberKnob id="k-chunk" label={t(lang, "knob.chunk")} value={c.chunk.to_string()} min="1" max="100000000" on_change={knob(Field::Chunk)} />
-                        if let CpuKernel::Fib { n } = c.kernel {
-                            <NumberKnob id="k-n" label={t(lang, "knob.n")} value={n.to_string()} min="10" max="35" on_change={knob(Field::N)} />
-                        }
-                        if let CpuKernel::Mandelbrot { width, max_iter } = c.kernel {
-                            <NumberKnob id="k-width" label={t(lang, "knob.width")} value={width.to_string()} min="16" max="4096" on_change={knob(Field::Width)} />
-                            <NumberKnob id="k-max-iter" label={t(lang, "knob.max-iter")} value={max_iter.to_string()} min="10" max="10000" on_change={knob(Field::MaxIter)} />
-                        }
-                        <NumberKnob id="k-repeats" label={t(lang, "knob.repeats")} value={run.repeats.to_string()} min="1" max="50" on_change={knob(Field::Repeats)} />
-                        <NumberKnob id="k-warmup" label={t(lang, "knob.warmup")} value={run.warmup.to_string()} min="0" max="10" on_change={knob(Field::Warmup)} />
-                        <label for="k-model">{ t(lang, "knob.model") }
-                            <select id="k-model" onchange={knob(Field::Model).reform(|e: Event| e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default())}>
-                                <option value="threads" selected={c.model == CpuModel::Threads}>{ t(lang, "knob.model.threads") }</option>
-                                <option value="processes" selected={c.model == CpuModel::Processes}>{ t(lang, "knob.model.processes") }</option>
-                            </select>
-                        </label>
-                        <CheckKnob id="k-baseline" label={t(lang, "knob.baseline")} checked={c.baseline} on_change={knob(Field::Baseline)} />
-                        <CheckKnob id="k-sweep" label={t(lang, "knob.sweep")} checked={c.sweep} on_change={knob(Field::Sweep)} />
-                        <CheckKnob id="k-main" label={t(lang, "knob.main-thread")} checked={c.main_thread} on_change={knob(Field::MainThread)} />
+                        <card::KnobInputs lang={lang} knobs={numbers} table="cpu"
+                            normalized={normalized.clone().map(AttrValue::from)} on_text={replace_text.clone()} />
+                        <NumberKnob id="k-repeats" label={t(lang, "knob.repeats")} value={run.repeats.to_string()} min="1" max="50" on_change={run_key("repeats")} />
+                        <NumberKnob id="k-warmup" label={t(lang, "knob.warmup")} value={run.warmup.to_string()} min="0" max="10" on_change={run_key("warmup")} />
+                        { modes(|k| matches!(k, Kind::Choice(_))) }
+                        { modes(|k| matches!(k, Kind::Bool)) }
                     }
                 </section>
                 <section class="card">
@@ -311,8 +301,8 @@ pub fn cpu_lab() -> Html {
                 </section>
             </div>
             if let Some(r) = report { <CpuResults report={r} lang={lang} runs={app.finished} /> }
-            if let (Some((_, c)), false) = (config, embed) {
-                <CodePane lang={lang} python={python_for(&c)} rust={c.rust_source()} />
+            if let (Some((_, d, c)), false) = (config, embed) {
+                <CodePane lang={lang} python={python_for(d, &c)} rust={d.rust} />
             }
         </div>
     }

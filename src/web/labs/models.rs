@@ -5,9 +5,10 @@ use std::rc::Rc;
 use serde_json::Value;
 use yew::prelude::*;
 
+use crate::engine::demo::Demo;
 use crate::engine::i18n::{t, tf, Lang};
-use crate::engine::labs::models::{knobs, ModelsConfig};
-use crate::engine::labs::{LabConfig, LabId};
+use crate::engine::labs::{self, LabId};
+use crate::engine::params::Knob;
 use crate::engine::route::{Page, Route};
 use crate::engine::scenario::with_value;
 use crate::web::charts::{Gantt, LineChart, SeriesData};
@@ -17,34 +18,12 @@ use crate::web::state::AppContext;
 
 const FIRST_DEMO: &str = "gil";
 
-fn code_for(demo: &str) -> (&'static str, &'static str) {
-    match demo {
-        "compare" | "sweep" => (
-            include_str!("../../python/models_compare.py"),
-            crate::rust_excerpt!("engine/models/choose.rs"),
-        ),
-        "convoy" => (
-            include_str!("../../python/models_convoy.py"),
-            crate::rust_excerpt!("engine/models/threads.rs"),
-        ),
-        "spawn" => (
-            include_str!("../../python/models_spawn.py"),
-            crate::rust_excerpt!("web/models.rs"),
-        ),
-        "isolation" => (
-            include_str!("../../python/models_isolation.py"),
-            crate::rust_excerpt!("web/models.rs"),
-        ),
-        _ => (
-            include_str!("../../python/models_gil.py"),
-            crate::rust_excerpt!("engine/models/gil.rs"),
-        ),
-    }
-}
-
 #[function_component(ModelsLab)]
 pub fn models_lab() -> Html {
     let Some(app) = use_context::<AppContext>() else {
+        return html! {};
+    };
+    let Some(first) = labs::demo(LabId::Models, FIRST_DEMO) else {
         return html! {};
     };
     let lang = app.lang;
@@ -54,46 +33,34 @@ pub fn models_lab() -> Html {
         link_notice,
         set_text,
     } = card::use_lab_scenario(&app, LabId::Models, FIRST_DEMO);
-    let config: Option<(u32, ModelsConfig)> = parsed.as_ref().ok().and_then(|s| match &s.config {
-        LabConfig::Models(c) => Some((s.run.workers, c.clone())),
-        _ => None,
-    });
-    let demo = config.as_ref().map_or(FIRST_DEMO, |(_, c)| c.demo_id());
+    let config = parsed
+        .as_ref()
+        .ok()
+        .and_then(|s| s.demo_config().map(|c| (s.run.workers, c.clone())));
+    let demo: &'static Demo = config.as_ref().map_or(first, |(_, c)| c.demo);
     let normalized = parsed.as_ref().ok().map(|s| s.to_toml());
-    let knob = |table: &'static str, key: &'static str, quoted: bool| {
-        let text = text.clone();
-        let normalized = normalized.clone();
+    let on_workers = {
+        let (text, normalized) = (text.clone(), normalized.clone());
         Callback::from(move |e: Event| {
             let value = e
                 .target_dyn_into::<web_sys::HtmlInputElement>()
                 .map(|i| i.value())
-                .or_else(|| {
-                    e.target_dyn_into::<web_sys::HtmlSelectElement>()
-                        .map(|s| s.value())
-                })
                 .unwrap_or_default();
-            let value = value.trim().replace('"', "");
-            let ok = quoted || value.parse::<f64>().is_ok();
-            if let (Some(n), true) = (normalized.as_ref(), ok) {
-                let v = if quoted {
-                    format!("\"{value}\"")
-                } else {
-                    value
-                };
-                text.set(with_value(n, table, key, &v));
+            if let (Some(n), Ok(_)) = (normalized.as_ref(), value.trim().parse::<u32>()) {
+                text.set(with_value(n, "run", "workers", value.trim()));
             }
         })
     };
-    let value_of =
-        |key: &str| card::table_value(normalized.as_deref().unwrap_or(""), "models", key);
+    // The demo's declared keys: numbers, menus (`workload`, `model`) and lists as text
+    // (`models`, `intervals`), each with the id `k-<key>`.
+    let knobs: Rc<[Knob]> = demo.params.iter().filter_map(|p| p.as_knob()).collect();
     let threads_reason = env::threads_unavailable().map(|(key, _)| t(lang, key).to_string());
-    let (python, rust) = code_for(demo);
     let report = app.last.clone().filter(|r| r.lab == "models");
     html! {
         <div class="lab lab-models">
             <section class="card intro">
                 <h2>{ t(lang, "models.title") }</h2>
-                <p>{ t(lang, &format!("models.{demo}.what")) }</p>
+                <p>{ t(lang, &format!("models.{}.what", demo.id)) }</p>
                 if let Some(notice) = link_notice.clone() {
                     <p class="notice" role="alert" id="link-error">{ notice }</p>
                 }
@@ -107,41 +74,18 @@ pub fn models_lab() -> Html {
                     if let Some((workers, _)) = config.clone() {
                         <label class="knob" for="k-workers"><span>{ t(lang, "knob.workers") }</span>
                             <input type="number" id="k-workers" min="1" max={env::worker_cap().to_string()} value={workers.to_string()}
-                                onchange={knob("run", "workers", false)} />
+                                onchange={on_workers} />
                         </label>
-                        if demo == "gil" || demo == "sweep" {
-                            <label class="knob" for="k-workload"><span>{ t(lang, "knob.models.workload") }</span>
-                                <select id="k-workload" onchange={knob("models", "workload", true)}>
-                                    { for ["cpu", "io", "mixed"].into_iter().map(|w| html! { <option value={w} selected={value_of("workload") == w}>{ w }</option> }) }
-                                </select>
-                            </label>
-                            if demo == "gil" {
-                                <label class="knob" for="k-models"><span>{ t(lang, "knob.models.models") }</span>
-                                    <input type="text" id="k-models" value={value_of("models")} onchange={knob("models", "models", true)} />
-                                </label>
-                            } else {
-                                <label class="knob" for="k-model"><span>{ t(lang, "models.model") }</span>
-                                    <select id="k-model" onchange={knob("models", "model", true)}>
-                                        { for ["threads", "threads-nogil", "threads-release", "processes", "async"].into_iter().map(|m| html! { <option value={m} selected={value_of("model") == m}>{ m }</option> }) }
-                                    </select>
-                                </label>
-                            }
-                        }
-                        if demo == "convoy" {
-                            <label class="knob" for="k-intervals"><span>{ t(lang, "knob.models.intervals") }</span>
-                                <input type="text" id="k-intervals" value={value_of("intervals")} onchange={knob("models", "intervals", true)} />
-                            </label>
-                        }
-                        <card::KnobInputs lang={lang} knobs={std::rc::Rc::<[crate::engine::params::Knob]>::from(knobs(demo))} table="models"
+                        <card::KnobInputs lang={lang} knobs={knobs} table="models"
                             normalized={normalized.clone().map(AttrValue::from)} on_text={set_text.clone()} />
                     }
                 </section>
                 <card::ScenarioPanel lang={lang} text={(*text).clone()} error={parsed.as_ref().err().cloned()}
-                    on_input={set_text.clone()} can_run={parsed.is_ok()} route={Route { page: Page::Lab(LabId::Models), demo: Some(demo.to_string()), scenario: None, embed: false }} />
+                    on_input={set_text.clone()} can_run={parsed.is_ok()} route={Route { page: Page::Lab(LabId::Models), demo: Some(demo.id.to_string()), scenario: None, embed: false }} />
             </div>
             if let Some(r) = report { <ModelsResults report={r} lang={lang} runs={app.finished} /> }
             if !app.route.embed {
-                <CodePane lang={lang} python={python} rust={rust} />
+                <CodePane lang={lang} python={demo.python} rust={demo.rust} />
             }
         </div>
     }

@@ -1,0 +1,126 @@
+//! Demo `gil`: the same tasks — CPU-bound, I/O-bound or mixed — run sequentially, on threads
+//! under the simulated GIL, on threads without it, on threads whose kernel releases it, on
+//! process workers and as asyncio tasks, one model after another, every row measured.
+
+use serde_json::Value;
+
+use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Param, Rule, NEEDS};
+use crate::engine::control::RunError;
+use crate::engine::models::compare::{build_tasks, compare_result};
+use crate::engine::models::exec::{
+    compare_models, count_total, note_threads_unavailable, Timeline,
+};
+use crate::engine::models::gil::{
+    DEFAULT_SWITCH_INTERVAL_MS, MAX_SWITCH_INTERVAL_MS, MIN_SWITCH_INTERVAL_MS,
+};
+use crate::engine::models::lab::{Model, Workload};
+use crate::engine::params::ChoiceList;
+
+crate::params! {
+    pub struct Config {
+        workload: Workload = Param::choice(Workload::OPTIONS, "cpu").label("knob.models.workload").help("help.models.gil.workload").knob(0.0),
+        tasks: u32 = Param::int(1, 200, 8).label("knob.models.tasks").help("help.models.gil.tasks").knob(1.0),
+        cpu_limit: u64 = Param::int(1, 5_000_000, 100_000).label("knob.models.cpu-limit").help("help.models.gil.cpu-limit").knob(10_000.0),
+        io_ms: u32 = Param::int(0, 5_000, 50).unit("ms").label("knob.models.io-ms").help("help.models.gil.io-ms").knob(10.0),
+        /// 0: every wait is `io_ms`.
+        io_max_ms: u32 = Param::int(0, 5_000, 0).unit("ms").label("knob.models.io-max-ms").help("help.models.gil.io-max-ms").knob(10.0),
+        switch_interval_ms: f64 = Param::float(MIN_SWITCH_INTERVAL_MS, MAX_SWITCH_INTERVAL_MS, DEFAULT_SWITCH_INTERVAL_MS).unit("ms").label("knob.models.switch").help("help.models.gil.switch-interval-ms").knob(0.1),
+        models: ChoiceList = Param::choices(Model::NAMES, "all").label("knob.models.models").help("help.models.gil.models").knob(0.0),
+    }
+}
+
+pub static DEMO: Demo = Demo {
+    lab: LabId::Models,
+    id: "gil",
+    params: Config::PARAMS,
+    rules: &[Rule::ZeroOrAtLeast {
+        key: "io_max_ms",
+        other: "io_ms",
+        why: "waits are drawn from [io_ms, io_max_ms], so io_max_ms must be at least io_ms, or 0 for fixed waits",
+    }],
+    presets: &[
+        DemoPreset {
+            name: "gil",
+            title: "CPU-bound work four ways: sequential, threads with and without the GIL, processes, asyncio",
+            run: "workers = 2\n",
+            table: "workload = \"cpu\"      # count primes: pure CPU\ntasks = 8\ncpu_limit = 150_000    # numbers per task\nswitch_interval_ms = 5  # sys.setswitchinterval(0.005)\nmodels = \"all\"          # sequential, threads, threads-nogil, threads-release, processes, async\n",
+        },
+        DemoPreset {
+            name: "gil-io",
+            title: "I/O-bound work four ways: threads overlap their waits even under the GIL",
+            run: "workers = 4\n",
+            table: "workload = \"io\"\ntasks = 8\nio_ms = 60           # each task waits 60-120 ms (seeded)\nio_max_ms = 120\nmodels = \"sequential, threads, processes, async\"\n",
+        },
+        DemoPreset {
+            name: "gil-mixed",
+            title: "Mixed work: compute, then wait — per task",
+            run: "workers = 2\n",
+            table: "workload = \"mixed\"\ntasks = 6\ncpu_limit = 40_000\nio_ms = 40\nmodels = \"all\"\n",
+        },
+    ],
+    python: include_str!("../../../python/models_gil.py"),
+    rust: crate::rust_excerpt!("engine/models/demos/gil.rs"),
+    needs: NEEDS,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
+
+/// The demo's own catalogue texts: (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("help.models.gil.workload", "What each task does: `cpu` counts primes in its slice of [0, tasks × cpu_limit); `io` waits `io_ms` (a network call); `mixed` computes, then waits", "每个任务做什么：`cpu` 在 [0, tasks × cpu_limit) 中属于自己的一段里数素数；`io` 等待 `io_ms`（一次网络调用）；`mixed` 先计算，再等待"),
+    ("help.models.gil.tasks", "How many tasks every model runs", "每种模型运行的任务数"),
+    ("help.models.gil.cpu-limit", "Numbers each task's CPU part tests for primality", "每个任务的 CPU 部分要检验是否为素数的数字个数"),
+    ("help.models.gil.io-ms", "Each task's wait (the lower bound when `io_max_ms` is set)", "每个任务的等待时间（设置了 `io_max_ms` 时为下限）"),
+    ("help.models.gil.io-max-ms", "Upper bound of the waits: each is drawn from [io_ms, io_max_ms] with the seed; 0 keeps every wait at `io_ms`", "等待时间的上限：每次等待由种子从 [io_ms, io_max_ms] 中抽取；0 表示每次都等 `io_ms`"),
+    ("help.models.gil.switch-interval-ms", "`sys.setswitchinterval`: how long a thread waits for the GIL before asking its holder to let go", "`sys.setswitchinterval`：线程等待 GIL 多久之后请求持有者释放"),
+    ("help.models.gil.models", "Which models run, in this order: `all`, or some of sequential, threads, threads-nogil, threads-release, processes, async, separated by commas", "要运行哪些模型、按什么顺序：`all`，或用逗号分隔的 sequential、threads、threads-nogil、threads-release、processes、async 中的若干个"),
+];
+
+// excerpt:start
+/// The demo: one list of tasks (seeded), then each model in turn on it — after an untimed
+/// warm-up — and the rows compared: speed-up over sequential, the busy / GIL-wait / idle shares
+/// of every worker, and whether every complete model found the same answer.
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+    let k = ctx.workers;
+    let io_max_ms = if cfg.io_max_ms == 0 {
+        cfg.io_ms
+    } else {
+        cfg.io_max_ms
+    };
+    let tasks = build_tasks(
+        cfg.workload,
+        cfg.tasks,
+        cfg.cpu_limit,
+        cfg.io_ms,
+        io_max_ms,
+        ctx.seed,
+    );
+    let models: Vec<Model> = cfg
+        .models
+        .names()
+        .into_iter()
+        .filter_map(Model::parse)
+        .collect();
+    count_total(&ctx, tasks.len() as u64 * models.len() as u64);
+    let mut timeline = Timeline::new(&ctx);
+    let outcomes = compare_models(
+        &ctx,
+        &mut timeline,
+        &tasks,
+        cfg.switch_interval_ms,
+        &models,
+        k,
+        "",
+    )
+    .await?;
+    timeline.finish();
+    // Every model that finished every task must have counted the same primes.
+    let expected = outcomes
+        .iter()
+        .find(|o| o.ran && o.tasks_done == cfg.tasks)
+        .map_or(0, |o| o.checksum);
+    let mut result = compare_result(&outcomes, cfg.workload, cfg.tasks, expected);
+    note_threads_unavailable(&ctx, &mut result);
+    Ok(result)
+}
+// excerpt:end

@@ -1,0 +1,137 @@
+//! Demo `isolation`: the page keeps a counter. Thread workers share the page's memory, so
+//! their increments move it; process workers each have a memory of their own, so they change
+//! their own copy and the page's counter stays where it was.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use serde_json::{json, Value};
+
+use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Param, NEEDS};
+use crate::engine::control::{start_together, RunError};
+use crate::engine::lesson::lesson;
+use crate::engine::models::exec::{
+    call, count_done, count_total, threads_unavailable, Timeline, BUMP_TASK,
+};
+use crate::engine::models::COUNTER;
+use crate::engine::trace::{RawSpan, SpanKind};
+
+crate::params! {
+    pub struct Config {
+        increments: u32 = Param::int(1, 1_000_000, 1_000).label("knob.models.increments").help("help.models.isolation.increments").knob(100.0),
+    }
+}
+
+pub static DEMO: Demo = Demo {
+    lab: LabId::Models,
+    id: "isolation",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[DemoPreset {
+        name: "isolation",
+        title: "Isolation: threads share the page's memory, processes do not",
+        run: "workers = 2\n",
+        table: "increments = 1_000   # each worker adds 1 to `counter` this many times\n",
+    }],
+    python: include_str!("../../../python/models_isolation.py"),
+    rust: crate::rust_excerpt!("engine/models/demos/isolation.rs"),
+    needs: NEEDS,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
+
+/// The demo's own catalogue texts: (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[(
+    "help.models.isolation.increments",
+    "Each worker — k threads, then k processes — adds 1 to `counter` this many times",
+    "每个工作者（先是 k 个线程，再是 k 个进程）对 `counter` 加 1 的次数",
+)];
+
+// excerpt:start
+/// The demo: k thread workers add to the page's counter (`models::COUNTER`, in the memory they
+/// share with the page); then k process workers add to theirs (`exec::process_main`, each in a
+/// memory of its own) and say what they see. The page's counter moves only the first time.
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+    let (k, n) = (ctx.workers, cfg.increments);
+    count_total(&ctx, 2 * u64::from(k));
+    let mut timeline = Timeline::new(&ctx);
+    let before = COUNTER.load(Ordering::Relaxed);
+    // Threads: the page's own counter.
+    let after_threads = match threads_unavailable(&ctx) {
+        Some(why) => {
+            timeline.event("threads", format!("skipped: {why}"));
+            count_done(&ctx, u64::from(k));
+            None
+        }
+        None => {
+            let spans = ctx
+                .on_threads(k, move |pool, ctl, clock| {
+                    let arrived = AtomicU32::new(0);
+                    pool.broadcast(|w| {
+                        let worker = w.index() as u32;
+                        if !start_together(&arrived, k, &ctl.cancel) {
+                            return None;
+                        }
+                        let start = clock.now_ms();
+                        for _ in 0..n {
+                            COUNTER.fetch_add(1, Ordering::Relaxed);
+                        }
+                        ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
+                        Some(bump_span(worker, start, clock.now_ms()))
+                    })
+                })
+                .await?;
+            timeline.add("threads", "worker", spans.into_iter().flatten().collect());
+            Some(COUNTER.load(Ordering::Relaxed))
+        }
+    };
+    let page_mid = COUNTER.load(Ordering::Relaxed);
+    // Processes: each bumps the counter in its own memory and tells us its value.
+    let procs = ctx.ports.processes(k).await?;
+    let job = json!({ "task": BUMP_TASK, "n": n }).to_string();
+    let mut seen = Vec::new();
+    let mut spans = Vec::new();
+    for p in &procs {
+        let r = call(&ctx, p, job.clone())
+            .await
+            .map_err(|why| RunError::new("worker-panicked", why))?;
+        count_done(&ctx, 1);
+        let text = format!("process {} says its counter is {}", p.index(), r.checksum);
+        timeline.event_of(p.index(), "process", text);
+        spans.push(bump_span(p.index(), r.t0, r.t1));
+        seen.push(r.checksum);
+    }
+    timeline.add("processes", "process", spans);
+    timeline.finish();
+    let after = COUNTER.load(Ordering::Relaxed);
+    Ok(json!({
+        "increments": n,
+        "workers": k,
+        "page_before": before,
+        "page_after_threads": after_threads,
+        "page_after_processes": after,
+        "page_unchanged_by_processes": after == page_mid,
+        "process_counters": seen,
+        "lesson": lesson(
+            if after_threads.is_some() { "lesson.models.isolation" } else { "lesson.models.isolation-no-threads" },
+            &[
+                ("before", before.to_string()),
+                ("threads", after_threads.map_or("—".into(), |v| v.to_string())),
+                ("proc", seen.iter().max().copied().unwrap_or(0).to_string()),
+                ("after", after.to_string()),
+            ],
+        ),
+    }))
+}
+// excerpt:end
+
+/// A worker's increments on the timeline.
+fn bump_span(worker: u32, start: f64, end: f64) -> RawSpan {
+    RawSpan {
+        worker,
+        task: 0,
+        kind: SpanKind::Cpu,
+        start,
+        end,
+        label: Some("counter += 1".to_string()),
+    }
+}

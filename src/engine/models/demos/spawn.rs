@@ -1,0 +1,162 @@
+//! Demo `spawn`: process start-up. The same CPU tasks first on a fresh process worker per task
+//! (`multiprocessing.Process`, k at a time: every task pays the start-up, a `spawn` span), then
+//! on a pool of k process workers started once and reused.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+
+use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Param, NEEDS};
+use crate::engine::control::RunError;
+use crate::engine::lesson::lesson;
+use crate::engine::models::exec::{
+    call, count_done, count_total, loop_now, primes_job, processes_model, Timeline,
+};
+use crate::engine::models::threads::Task;
+use crate::engine::trace::{round_us, RawSpan, SpanKind};
+
+crate::params! {
+    pub struct Config {
+        tasks: u32 = Param::int(1, 32, 6).label("knob.models.tasks").help("help.models.spawn.tasks").knob(1.0),
+        cpu_limit: u64 = Param::int(1, 5_000_000, 20_000).label("knob.models.cpu-limit").help("help.models.spawn.cpu-limit").knob(10_000.0),
+    }
+}
+
+pub static DEMO: Demo = Demo {
+    lab: LabId::Models,
+    id: "spawn",
+    params: Config::PARAMS,
+    rules: &[],
+    presets: &[DemoPreset {
+        name: "spawn",
+        title: "Process start-up: a fresh worker per task vs one pool reused",
+        run: "workers = 2\n",
+        table: "tasks = 6\ncpu_limit = 20_000\n",
+    }],
+    python: include_str!("../../../python/models_spawn.py"),
+    rust: crate::rust_excerpt!("engine/models/demos/spawn.rs"),
+    needs: NEEDS,
+    texts: TEXT,
+    run: |ctx, values| boxed(ctx, values, run),
+};
+
+/// The demo's own catalogue texts: (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    (
+        "help.models.spawn.tasks",
+        "How many CPU tasks run, first on a fresh process each, then on the pool",
+        "CPU 任务的个数：先每个任务一个新进程，再交给进程池",
+    ),
+    (
+        "help.models.spawn.cpu-limit",
+        "Numbers each task tests for primality",
+        "每个任务要检验是否为素数的数字个数",
+    ),
+];
+
+/// What the fresh-process slots share while they pull tasks.
+#[derive(Default)]
+struct Fresh {
+    next: Cell<usize>,
+    failure: RefCell<Option<RunError>>,
+    spans: RefCell<Vec<RawSpan>>,
+    spawn_ms: Cell<f64>,
+    checksum: Cell<u64>,
+}
+
+// excerpt:start
+/// One slot of the fresh-process phase: for each task it takes, a process worker of its own
+/// is started (the `spawn` span is the start-up), given the task, and ended.
+async fn fresh_slot(ctx: Ctx, slot: u32, tasks: Rc<[Task]>, fresh: Rc<Fresh>) {
+    while !ctx.cancelled() && fresh.failure.borrow().is_none() {
+        let i = fresh.next.get();
+        let Some(Task::Cpu { start, end }) = tasks.get(i).copied() else {
+            break;
+        };
+        fresh.next.set(i + 1);
+        let s0 = loop_now(&ctx);
+        let (process, started_ms) = match ctx.ports.fresh_process().await {
+            Ok(p) => p,
+            Err(e) => {
+                *fresh.failure.borrow_mut() = Some(e);
+                break;
+            }
+        };
+        let s1 = loop_now(&ctx);
+        fresh.spawn_ms.set(fresh.spawn_ms.get() + started_ms);
+        let reply = call(&ctx, &process, primes_job(start, end)).await;
+        drop(process); // the worker ends with its task
+        let r = match reply {
+            Ok(r) => r,
+            Err(why) => {
+                *fresh.failure.borrow_mut() = Some(RunError::new("worker-panicked", why));
+                break;
+            }
+        };
+        fresh.checksum.set(fresh.checksum.get() + r.checksum);
+        let span = |kind, start, end| RawSpan {
+            worker: slot,
+            task: i as u32,
+            kind,
+            start,
+            end,
+            label: Some("fresh".to_string()),
+        };
+        let mut spans = fresh.spans.borrow_mut();
+        spans.push(span(SpanKind::Spawn, s0, s1));
+        spans.push(span(SpanKind::Cpu, r.t0, r.t1));
+        count_done(&ctx, 1);
+    }
+}
+
+/// The demo: the tasks on a fresh process each (k at a time), then on a pool of k reused.
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+    let k = ctx.workers;
+    let tasks: Rc<[Task]> = Task::cpu_split(u64::from(cfg.tasks) * cfg.cpu_limit, cfg.tasks).into();
+    count_total(&ctx, 2 * u64::from(cfg.tasks));
+    let mut timeline = Timeline::new(&ctx);
+    // 1. A fresh process per task, k at a time.
+    let fresh = Rc::new(Fresh::default());
+    let t0 = timeline.now();
+    let slots: Vec<_> = (0..k)
+        .map(|slot| {
+            let job = fresh_slot(ctx.clone(), slot, tasks.clone(), fresh.clone());
+            ctx.rt.spawn(format!("fresh-{slot}"), job)
+        })
+        .collect();
+    for s in slots {
+        let _ = s.await;
+    }
+    if let Some(e) = fresh.failure.borrow_mut().take() {
+        return Err(e);
+    }
+    let fresh_wall = timeline.now() - t0;
+    timeline.add("fresh", "process", fresh.spans.take());
+    // 2. The pool: started once (if cold), then reused for every task.
+    let t1 = timeline.now();
+    let (pool, spans) = processes_model(&ctx, k, &tasks).await?;
+    let pool_wall = timeline.now() - t1;
+    timeline.add("pool", "process", spans);
+    if pool.spawn_ms > 0.0 {
+        let text = format!("the pool started {k} workers in {:.0} ms", pool.spawn_ms);
+        timeline.event("spawn", text);
+    }
+    timeline.finish();
+    let (spawn_total, fresh_sum) = (fresh.spawn_ms.get(), fresh.checksum.get());
+    let per = spawn_total / f64::from(cfg.tasks.max(1));
+    Ok(json!({
+        "tasks": cfg.tasks,
+        "fresh": { "wall_ms": round_us(fresh_wall), "spawn_ms_total": round_us(spawn_total), "spawn_ms_per_task": round_us(per), "checksum": fresh_sum },
+        "pool": { "wall_ms": round_us(pool_wall), "spawn_ms": round_us(pool.spawn_ms), "checksum": pool.checksum },
+        "agree": fresh_sum == pool.checksum,
+        "lesson": lesson("lesson.models.spawn", &[
+            ("fresh", format!("{spawn_total:.0}")),
+            ("tasks", cfg.tasks.to_string()),
+            ("per", format!("{per:.1}")),
+            ("fresh_wall", format!("{fresh_wall:.0}")),
+            ("pool_wall", format!("{pool_wall:.0}")),
+        ]),
+    }))
+}
+// excerpt:end

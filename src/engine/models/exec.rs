@@ -1,0 +1,517 @@
+//! What the models demos share: one list of tasks run under one model through the ports —
+//! thread models on the thread port under the simulated GIL, processes on process workers (a
+//! task's range goes over as text, its count comes back as text), asyncio as tasks on the
+//! event loop itself — the untimed warm-up, the timeline that gives every model's workers lanes
+//! of their own, and the process side of the lab's jobs.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+
+use serde_json::json;
+
+use super::compare::{run_async_limited, LoopCpu, ModelOutcome, WorkerTime};
+use super::gil::{GilConfig, GilMode, DEFAULT_SWITCH_INTERVAL_MS};
+use super::lab::Model;
+use super::threads::{run_threads, Task};
+use crate::engine::clock::Clock;
+use crate::engine::control::RunError;
+use crate::engine::demo::Ctx;
+use crate::engine::ports::{PoolKind, Process};
+use crate::engine::trace::{RawSpan, SpanKind, Trace};
+use crate::engine::workload::primes::count_primes;
+
+/// CPU work the asyncio model may do on the page's loop per run: the page never freezes longer.
+pub const LOOP_CPU_CAP_MS: f64 = 500.0;
+
+/// The `task` of a process job counting primes in `[start, end)` (`labs::process_main`
+/// dispatches on it to [`process_main`]).
+pub const PRIMES_TASK: &str = "models/primes";
+/// The `task` of a process job adding 1 to the process's own counter `n` times.
+pub const BUMP_TASK: &str = "models/bump";
+
+/// The GIL a thread model runs under; `None` for the models that are not threads.
+pub fn gil_of(model: Model, switch_interval_ms: f64) -> Option<GilConfig> {
+    let gil = |mode, releases_gil| {
+        Some(GilConfig {
+            mode,
+            switch_interval_ms,
+            releases_gil,
+        })
+    };
+    match model {
+        Model::Sequential | Model::Threads => gil(GilMode::On, false),
+        Model::ThreadsNogil => gil(GilMode::Off, false),
+        Model::ThreadsRelease => gil(GilMode::On, true),
+        Model::Processes | Model::Async => None,
+    }
+}
+
+/// Now, for what the page measures itself: the ports' clock (the one every worker shares;
+/// absolute, like the workers' span times). On virtual time (native tests) the loop's waits
+/// take no real time, so the loop's own clock is added: a 40 ms wait measures 40 ms there too.
+/// In the browser the loop runs on the real clock and this is the clock alone.
+pub fn loop_now(ctx: &Ctx) -> f64 {
+    let real = ctx.ports.clock().now_ms();
+    if ctx.rt.is_virtual() {
+        real + ctx.rt.now()
+    } else {
+        real
+    }
+}
+
+/// A run's timeline while its models run: spans relative to the run's start ([`loop_now`]'s
+/// time base). Each model's workers get worker ids after every earlier model's, so the
+/// timeline draws the models one under the other.
+pub struct Timeline {
+    ctx: Ctx,
+    origin: f64,
+    next_worker: u32,
+    trace: Trace,
+}
+
+impl Timeline {
+    pub fn new(ctx: &Ctx) -> Timeline {
+        Timeline {
+            ctx: ctx.clone(),
+            origin: loop_now(ctx),
+            next_worker: 0,
+            trace: Trace::default(),
+        }
+    }
+
+    /// Now ([`loop_now`]).
+    pub fn now(&self) -> f64 {
+        loop_now(&self.ctx)
+    }
+
+    /// One model's spans (absolute times, `worker` counting from 0 within the model) on lanes
+    /// `<group> · <lane>-<i>`.
+    pub fn add(&mut self, group: &str, lane: &str, spans: Vec<RawSpan>) {
+        let base = self.next_worker;
+        let mut t = Trace::default();
+        t.push_raw(self.origin, spans);
+        for mut s in t.spans {
+            s.lane = format!("{group} · {lane}-{}", s.worker);
+            self.next_worker = self.next_worker.max(base + s.worker + 1);
+            s.worker += base;
+            self.trace.spans.push(s);
+        }
+    }
+
+    /// An event now (`worker` 0: the run itself).
+    pub fn event(&mut self, kind: &str, text: impl Into<String>) {
+        self.event_of(0, kind, text);
+    }
+
+    pub fn event_of(&mut self, worker: u32, kind: &str, text: impl Into<String>) {
+        let t = self.now() - self.origin;
+        self.trace.event(t, worker, kind, text);
+    }
+
+    /// Hands the timeline to the run's trace, spans in time order.
+    pub fn finish(mut self) {
+        self.trace.spans.sort_by(|a, b| {
+            a.start_ms
+                .total_cmp(&b.start_ms)
+                .then(a.worker.cmp(&b.worker))
+        });
+        self.ctx.record(self.trace);
+    }
+}
+
+/// Why thread models cannot run on this page (no cross-origin isolation), if they cannot.
+pub fn threads_unavailable(ctx: &Ctx) -> Option<String> {
+    ctx.ports.available(PoolKind::Threads).err()
+}
+
+/// Adds `threads_unavailable` to a result when the thread models were skipped.
+pub fn note_threads_unavailable(ctx: &Ctx, result: &mut serde_json::Value) {
+    if let (Some(obj), Some(why)) = (result.as_object_mut(), threads_unavailable(ctx)) {
+        obj.insert("threads_unavailable".into(), why.into());
+    }
+}
+
+/// Counts `n` more tasks done for the page's progress bar.
+pub fn count_done(ctx: &Ctx, n: u64) {
+    ctx.ctl.chunks_done.fetch_add(n, Ordering::Relaxed);
+}
+
+/// Sets how many tasks the whole run will do (the progress bar's 100 %).
+pub fn count_total(ctx: &Ctx, n: u64) {
+    ctx.ctl.chunks_done.store(0, Ordering::Relaxed);
+    ctx.ctl.chunks_total.store(n.max(1), Ordering::Relaxed);
+}
+
+/// One model's run: its row, its spans (absolute, worker counting from 0 within the model) and
+/// the word its lanes are drawn with (`worker`, `process`, `loop`).
+pub struct ModelRun {
+    pub outcome: ModelOutcome,
+    pub spans: Vec<RawSpan>,
+    pub lane: &'static str,
+}
+
+/// Runs `tasks` under `model` with `k` workers: thread models on a pool of `pool_k` threads
+/// (sequential on one of them), processes on process workers 0 … k-1, asyncio on the loop with
+/// at most `limit` tasks in flight.
+pub async fn run_model(
+    ctx: &Ctx,
+    model: Model,
+    tasks: &[Task],
+    k: u32,
+    pool_k: u32,
+    switch_interval_ms: f64,
+    limit: Option<usize>,
+) -> Result<ModelRun, RunError> {
+    match gil_of(model, switch_interval_ms) {
+        Some(cfg) => {
+            let workers = if model == Model::Sequential { 1 } else { k };
+            let list = tasks.to_vec();
+            let run = ctx
+                .on_threads(pool_k.max(workers), move |pool, ctl, clock| {
+                    run_threads(pool, workers, &list, &cfg, clock, &ctl.cancel)
+                })
+                .await?;
+            count_done(ctx, u64::from(run.tasks_done));
+            Ok(ModelRun {
+                outcome: ModelOutcome::of_threads(model, &run),
+                spans: run.spans,
+                lane: "worker",
+            })
+        }
+        None if model == Model::Processes => {
+            let (outcome, spans) = processes_model(ctx, k, tasks).await?;
+            Ok(ModelRun {
+                outcome,
+                spans,
+                lane: "process",
+            })
+        }
+        None => {
+            let (outcome, spans) = async_model(ctx, tasks.to_vec(), limit).await;
+            Ok(ModelRun {
+                outcome,
+                spans,
+                lane: "loop",
+            })
+        }
+    }
+}
+
+/// What the workers of the processes model share while they pull tasks.
+#[derive(Default)]
+struct Pulled {
+    next: Cell<usize>,
+    failure: RefCell<Option<String>>,
+    spans: RefCell<Vec<RawSpan>>,
+    cpu_ms: Cell<f64>,
+    io_ms: Cell<f64>,
+}
+
+/// A process job's reply: the count (or counter), and when the process worked, on its clock.
+#[derive(serde::Deserialize)]
+pub struct Reply {
+    pub checksum: u64,
+    pub t0: f64,
+    pub t1: f64,
+}
+
+/// Sends `job` to `p` and waits for its reply. The other workers may send theirs first: a
+/// reply is awaited only after the loop turned once (natively a "process" reply is awaited by
+/// blocking, so every worker must have sent its job by then).
+pub async fn call(ctx: &Ctx, p: &Rc<dyn Process>, job: String) -> Result<Reply, String> {
+    let reply = p.call(job);
+    ctx.rt.yield_now().await;
+    let text = reply
+        .await
+        .map_err(|e| format!("process {} crashed: {e}", p.index()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "process {} answered something unreadable ({e}): {text}",
+            p.index()
+        )
+    })
+}
+
+/// A primes job as it crosses to a process: text.
+pub fn primes_job(start: u64, end: u64) -> String {
+    json!({ "task": PRIMES_TASK, "start": start, "end": end }).to_string()
+}
+
+/// The processes model: k process workers pull tasks; a CPU part is a job (the range goes over
+/// as text, the count comes back as text: `serialize`, `cpu` timed inside the worker,
+/// `deserialize`), an I/O part keeps the worker busy waiting.
+pub async fn processes_model(
+    ctx: &Ctx,
+    k: u32,
+    tasks: &[Task],
+) -> Result<(ModelOutcome, Vec<RawSpan>), RunError> {
+    let before = ctx.ports.spawn_ms();
+    let procs = ctx.ports.processes(k).await?;
+    let spawn_ms = (ctx.ports.spawn_ms() - before).max(0.0);
+    let shared = Rc::new(Pulled::default());
+    let tasks: Rc<[Task]> = tasks.into();
+    let start = loop_now(ctx);
+    let loops: Vec<_> = procs
+        .iter()
+        .map(|p| {
+            let (ctx2, p, shared, tasks) = (ctx.clone(), p.clone(), shared.clone(), tasks.clone());
+            ctx.rt.spawn(format!("process-{}", p.index()), async move {
+                let w = p.index();
+                let now = || loop_now(&ctx2);
+                let (mut sum, mut done, mut busy) = (0u64, 0u32, 0.0f64);
+                while !ctx2.cancelled() && shared.failure.borrow().is_none() {
+                    let i = shared.next.get();
+                    let Some(task) = tasks.get(i).copied() else {
+                        break;
+                    };
+                    shared.next.set(i + 1);
+                    let span = |kind, start, end| RawSpan {
+                        worker: w,
+                        task: i as u32,
+                        kind,
+                        start,
+                        end,
+                        label: Some("processes".into()),
+                    };
+                    let (cpu, io) = match task {
+                        Task::Cpu { start, end } => (Some((start, end)), 0.0),
+                        Task::Io { ms } | Task::Sleep { ms } => (None, ms),
+                        Task::Mixed { start, end, io_ms } => (Some((start, end)), io_ms),
+                    };
+                    if let Some((a, b)) = cpu {
+                        let s0 = now();
+                        let job = primes_job(a, b);
+                        let s1 = now();
+                        match call(&ctx2, &p, job).await {
+                            Ok(r) => {
+                                let d = now();
+                                sum += r.checksum;
+                                busy += r.t1 - r.t0;
+                                shared.cpu_ms.set(shared.cpu_ms.get() + (r.t1 - r.t0));
+                                let mut spans = shared.spans.borrow_mut();
+                                spans.push(span(SpanKind::Serialize, s0, s1));
+                                spans.push(span(SpanKind::Cpu, r.t0, r.t1));
+                                spans.push(span(SpanKind::Deserialize, d, now()));
+                            }
+                            Err(e) => {
+                                *shared.failure.borrow_mut() = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                    if io > 0.0 {
+                        let s0 = now();
+                        ctx2.rt.sleep_until(ctx2.rt.now() + io).await;
+                        let s1 = now();
+                        shared.spans.borrow_mut().push(span(SpanKind::Io, s0, s1));
+                        busy += s1 - s0;
+                        shared.io_ms.set(shared.io_ms.get() + (s1 - s0));
+                    }
+                    done += 1;
+                    count_done(&ctx2, 1);
+                }
+                (sum, done, busy)
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for l in loops {
+        results.push(l.await.unwrap_or((0, 0, 0.0)));
+    }
+    if let Some(e) = shared.failure.borrow().clone() {
+        return Err(RunError::new("worker-panicked", e));
+    }
+    let wall = loop_now(ctx) - start;
+    let workers: Vec<WorkerTime> = results
+        .iter()
+        .map(|r| WorkerTime {
+            busy_ms: r.2,
+            gil_wait_ms: 0.0,
+            idle_ms: (wall - r.2).max(0.0),
+        })
+        .collect();
+    let mut outcome = ModelOutcome::measured(
+        Model::Processes,
+        wall,
+        &workers,
+        results.iter().map(|r| r.0).sum(),
+        results.iter().map(|r| r.1).sum(),
+        shared.cpu_ms.get(),
+        shared.io_ms.get(),
+    );
+    let n = workers.len();
+    outcome.spawn_ms = spawn_ms;
+    outcome.note = (spawn_ms > 0.0)
+        .then(|| format!("started {n} process workers first ({spawn_ms:.0} ms, not counted)"));
+    outcome.ran = !ctx.cancelled();
+    let spans = std::mem::take(&mut *shared.spans.borrow_mut());
+    Ok((outcome, spans))
+}
+
+/// The asyncio model: every task a task on the run's own loop (at most `limit` in flight); its
+/// CPU parts freeze the loop, up to [`LOOP_CPU_CAP_MS`]. Its spans come back on the ports'
+/// clock, like every other model's.
+pub async fn async_model(
+    ctx: &Ctx,
+    tasks: Vec<Task>,
+    limit: Option<usize>,
+) -> (ModelOutcome, Vec<RawSpan>) {
+    let clock = ctx.ports.clock();
+    let offset = loop_now(ctx) - ctx.rt.now();
+    let cpu = LoopCpu {
+        cap_ms: LOOP_CPU_CAP_MS,
+        now: Rc::new(move || clock.now_ms()),
+    };
+    let run = run_async_limited(ctx.rt.clone(), tasks, cpu, limit, Some(ctx.ctl.clone())).await;
+    let mut outcome = ModelOutcome::of_async(&run, LOOP_CPU_CAP_MS);
+    outcome.ran = !ctx.cancelled();
+    let spans = run
+        .spans
+        .into_iter()
+        .map(|mut s| {
+            s.start += offset;
+            s.end += offset;
+            s
+        })
+        .collect();
+    (outcome, spans)
+}
+
+/// Runs a sliver of `tasks`' CPU work untimed on `k` thread workers and/or on `k` process
+/// workers (and on the page), so every worker has compiled the kernel before anything is timed
+/// — the first model would otherwise look slower than it is.
+pub async fn warm_up(
+    ctx: &Ctx,
+    tasks: &[Task],
+    k: u32,
+    threads: bool,
+    processes: bool,
+) -> Result<(), RunError> {
+    if threads {
+        let warm: Vec<Task> = tasks
+            .iter()
+            .filter_map(|t| match *t {
+                Task::Cpu { start, .. } | Task::Mixed { start, .. } => Some(Task::Cpu {
+                    start,
+                    end: start + 2_000,
+                }),
+                _ => None,
+            })
+            .take(k as usize * 2)
+            .collect();
+        let cfg = GilConfig {
+            mode: GilMode::Off,
+            switch_interval_ms: DEFAULT_SWITCH_INTERVAL_MS,
+            releases_gil: false,
+        };
+        ctx.on_threads(k, move |pool, ctl, clock| {
+            run_threads(pool, k, &warm, &cfg, clock, &ctl.cancel);
+        })
+        .await?;
+    }
+    if processes {
+        let procs = ctx.ports.processes(k).await?;
+        let calls: Vec<_> = procs.iter().map(|p| p.call(primes_job(0, 2_000))).collect();
+        for c in calls {
+            let _ = c.await;
+        }
+    }
+    // The page itself runs the asyncio model's CPU parts: warm its kernel too.
+    std::hint::black_box(count_primes(0, 2_000));
+    Ok(())
+}
+
+/// Runs `tasks` under each of `models` in turn (after an untimed warm-up when there is CPU
+/// work), their lanes grouped as `<prefix><model>`. Without threads on this page the thread
+/// models are skipped, each saying why.
+pub async fn compare_models(
+    ctx: &Ctx,
+    tl: &mut Timeline,
+    tasks: &[Task],
+    switch_interval_ms: f64,
+    models: &[Model],
+    k: u32,
+    prefix: &str,
+) -> Result<Vec<ModelOutcome>, RunError> {
+    let no_threads = threads_unavailable(ctx);
+    let has_cpu = tasks
+        .iter()
+        .any(|t| matches!(t, Task::Cpu { .. } | Task::Mixed { .. }));
+    if has_cpu {
+        let threads = no_threads.is_none() && models.iter().any(|m| m.needs_threads());
+        warm_up(ctx, tasks, k, threads, models.contains(&Model::Processes)).await?;
+        tl.event(
+            "warm-up",
+            "an untimed warm-up compiled the kernel in every worker first",
+        );
+    }
+    let mut outcomes = Vec::new();
+    for &model in models {
+        if ctx.cancelled() {
+            break;
+        }
+        tl.event("model", format!("{}: starting", model.as_str()));
+        if let (true, Some(why)) = (model.needs_threads(), &no_threads) {
+            outcomes.push(ModelOutcome::skipped(model, format!("skipped: {why}")));
+            count_done(ctx, tasks.len() as u64);
+            continue;
+        }
+        let run = run_model(ctx, model, tasks, k, k, switch_interval_ms, None).await?;
+        tl.add(&format!("{prefix}{}", model.as_str()), run.lane, run.spans);
+        let o = run.outcome;
+        tl.event(
+            "model",
+            format!(
+                "{}: {:.1} ms, {} tasks",
+                o.model.as_str(),
+                o.wall_ms,
+                o.tasks_done
+            ),
+        );
+        outcomes.push(o);
+    }
+    Ok(outcomes)
+}
+
+thread_local! {
+    /// A process worker's own counter for the isolation demo. In the browser a process worker
+    /// is a wasm instance with a memory of its own, so any variable there is its own copy.
+    /// Natively the "process" workers are threads of one address space, where a static (like
+    /// `models::COUNTER`, which the thread workers share with the page) would be shared too: a
+    /// thread-local gives each native process its own copy, so the demo's claim — a process
+    /// changes only its own copy — holds natively as well.
+    static OWN_COUNTER: Cell<u64> = const { Cell::new(0) };
+}
+
+/// One job of this lab, as it reaches a process: text.
+#[derive(serde::Deserialize)]
+struct Job {
+    task: String,
+    #[serde(default)]
+    start: u64,
+    #[serde(default)]
+    end: u64,
+    #[serde(default)]
+    n: u32,
+}
+
+/// The process side of the lab's jobs: count primes in a range, or bump this process's own
+/// counter. Answers `{"checksum", "t0", "t1"}` (the count, or the counter's new value), times
+/// on `clock`.
+pub fn process_main(job: &str, clock: &dyn Clock) -> Result<String, String> {
+    let job: Job = serde_json::from_str(job).map_err(|e| format!("bad models job: {e}"))?;
+    let t0 = clock.now_ms();
+    let checksum = match job.task.as_str() {
+        PRIMES_TASK => count_primes(job.start, job.end),
+        BUMP_TASK => OWN_COUNTER.with(|c| {
+            for _ in 0..job.n {
+                c.set(std::hint::black_box(c.get()) + 1);
+            }
+            c.get()
+        }),
+        other => return Err(format!("no models task `{other}`")),
+    };
+    let t1 = clock.now_ms();
+    Ok(json!({ "checksum": checksum, "t0": t0, "t1": t1 }).to_string())
+}
