@@ -100,12 +100,7 @@ impl WebPorts {
                 return Err(format!("all {k} process workers are busy"));
             };
             let payload = serde_json::to_string(&crate::engine::runner::ProcessJob {
-                scenario: String::new(),
-                start: 0,
-                end: 0,
-                panic: false,
-                burn_ms: Some(job.work_ms),
-                bump: None,
+                burn_ms: job.work_ms,
             })
             .map_err(|e| e.to_string())?;
             let reply = procs[i].job(&payload).await;

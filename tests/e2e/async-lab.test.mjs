@@ -19,7 +19,7 @@ after(async () => {
   await server?.close();
 });
 
-test('every async preset runs through window.playground.run within 2 s', async () => {
+test('every async preset runs through window.playground.run', async () => {
   const presets = (await page.evaluate(() => window.playground.presets())).filter((p) => p.lab === 'async');
   assert.ok(presets.length >= 15, presets.map((p) => p.name).join(', '));
   for (const p of presets) {
@@ -28,7 +28,6 @@ test('every async preset runs through window.playground.run within 2 s', async (
     const rep = r.report;
     assert.equal(rep.lab, 'async');
     assert.equal(rep.demo, p.demo);
-    assert.ok(rep.wall_ms < 2000, `${p.name} took ${rep.wall_ms} ms`);
     assert.ok(rep.result.lesson?.id?.startsWith('lesson.async.'), p.name);
     assert.ok(rep.result.numbers.length > 0);
     // Every span on the loop carries the loop's lane; pool work has its worker's lane.

@@ -26,20 +26,27 @@ function overlaps(spans, model, kind) {
   return s.some((a, i) => s.slice(i + 1).some((b) => a.worker !== b.worker && a.start_ms < b.end_ms && b.start_ms < a.end_ms));
 }
 
-test('every models preset runs through window.playground.run (each ≤ 2 s)', async () => {
+/** True when two spans of `kind` of one model overlap in time, on any lanes (one loop too). */
+function overlapsAnywhere(spans, model, kind) {
+  const s = spans.filter((x) => x.kind === kind && x.lane.startsWith(`${model} ·`));
+  return s.some((a, i) => s.slice(i + 1).some((b) => a.start_ms < b.end_ms && b.start_ms < a.end_ms));
+}
+
+test('every models preset runs through window.playground.run', async () => {
   const presets = (await page.evaluate(() => window.playground.presets())).filter((p) => p.lab === 'models');
   assert.ok(presets.length >= 10);
   for (const p of presets) {
     const r = await run(page, p.scenario);
     assert.ok(r.ok, `${p.name}: ${JSON.stringify(r.error)}`);
     const rep = r.report;
-    assert.ok(rep.wall_ms < 2000, `${p.name} took ${rep.wall_ms} ms`);
     assert.ok(rep.result.lesson?.id?.startsWith('lesson.models.'), p.name);
     if (p.demo === 'gil') {
       assert.equal(rep.result.agree, true, JSON.stringify(rep.result.models));
       for (const m of rep.result.models) assert.equal(m.ran, true, `${p.name}: ${m.model} ${m.note}`);
       const threadsRow = rep.result.models.find((m) => m.model === 'threads');
-      if (threadsRow) assert.equal(threadsRow.per_worker.length, threadsRow.workers, 'busy / GIL-wait / idle per worker');
+      // The page is isolated: the thread models must have run (a skip would hide a failure).
+      assert.ok(threadsRow, `${p.name}: no threads row`);
+      assert.equal(threadsRow.per_worker.length, threadsRow.workers, 'busy / GIL-wait / idle per worker');
       // GIL on: never two workers computing at once, and they did wait for the GIL.
       if (rep.result.workload !== 'io') {
         assert.equal(overlaps(rep.spans, 'threads', 'cpu'), false, `${p.name}: cpu spans overlap under the GIL`);
@@ -49,13 +56,16 @@ test('every models preset runs through window.playground.run (each ≤ 2 s)', as
         assert.ok(overlaps(rep.spans, 'threads', 'io'), 'I/O waits overlap under the GIL');
       }
       const asyncRow = rep.result.models.find((m) => m.model === 'async');
+      if (rep.result.models.length > 1 && p.scenario.includes('"all"')) assert.ok(asyncRow, `${p.name}: no async row`);
       if (asyncRow && rep.result.workload !== 'io') assert.ok(rep.spans.some((s) => s.kind === 'blocked' && s.lane.startsWith('async ·')));
     }
     if (p.demo === 'compare') {
       assert.equal(rep.result.rows.length, 10, 'a row per model × workload');
       assert.ok(rep.result.rows.every((row) => row.ran && row.agrees && row.lesson.id.startsWith('models.row.')), JSON.stringify(rep.result.rows));
       const io = Object.fromEntries(rep.result.rows.filter((x) => x.workload === 'io').map((x) => [x.model, x]));
-      assert.ok(io.threads.speedup > 1.3 && io.async.speedup > 1.3, 'waits overlap under the GIL and on the loop');
+      // A behaviour, not a timing: the I/O waits overlapped under the GIL and on the one loop.
+      assert.ok(overlaps(rep.spans, 'io · threads', 'io'), 'I/O waits overlap under the GIL');
+      assert.ok(overlapsAnywhere(rep.spans, 'io · async', 'io'), 'I/O waits overlap on the loop');
     }
     if (p.demo === 'sweep') {
       const workers = Number(/workers = (\d+)/.exec(p.scenario)[1]);

@@ -190,8 +190,8 @@ pub fn install_catalogue() {
 }
 
 /// What a process worker runs for a job (in the browser and natively alike): the job is
-/// JSON with a `task` naming its demo's process-side code; the plain jobs (`runner::ProcessJob`:
-/// CPU work for a time, a counter bump, a chunk of a CPU scenario) have none.
+/// JSON with a `task` naming its demo's process-side code; the plain job (`runner::ProcessJob`:
+/// CPU work for a time) has none.
 pub fn process_main(
     job: &str,
     shared: Option<&dyn SharedCells>,
@@ -211,42 +211,9 @@ pub fn process_main(
         models::exec::PRIMES_TASK | models::exec::BUMP_TASK => {
             models::exec::process_main(job, clock)
         }
-        _ => crate::engine::runner::process_job(job, clock, scenario_chunk)
+        _ => crate::engine::runner::process_job(job, clock)
             .and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string())),
     }
-}
-
-thread_local! {
-    /// The last scenario a process worker read for a plain chunk job: every chunk of a run
-    /// carries the same text, and reading it per chunk cost more than small chunks' work.
-    static LAST_CPU: std::cell::RefCell<Option<(String, cpu::CpuConfig)>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// Items `[start, end)` of the kernel of a CPU scenario text (a plain chunk job carries the
-/// whole scenario).
-fn scenario_chunk(text: &str, start: u64, end: u64) -> Result<u64, String> {
-    let cached = LAST_CPU.with(|c| {
-        c.borrow()
-            .as_ref()
-            .filter(|(t, _)| t == text)
-            .map(|(_, cfg)| cfg.clone())
-    });
-    let cfg = match cached {
-        Some(cfg) => cfg,
-        None => {
-            let s = parse(text, scenario::MAX_WORKER_CAP)
-                .map_err(|e| format!("bad scenario in job: {e}"))?;
-            let cfg = s
-                .demo_config()
-                .filter(|c| c.demo.lab == LabId::Cpu)
-                .and_then(|c| cpu::config_of(c.demo.id, &c.values))
-                .ok_or("a process job must be a cpu scenario")?;
-            LAST_CPU.with(|c| *c.borrow_mut() = Some((text.to_string(), cfg.clone())));
-            cfg
-        }
-    };
-    Ok(cfg.run_chunk(start, end))
 }
 
 /// A finished run of a demo on the demo shape.
