@@ -207,11 +207,7 @@ fn a_process_job_round_trips_as_text() {
     assert_eq!(r.checksum, "9592");
     assert!(r.t1 >= r.t0);
     // The async lab's jobs: CPU work for a time, no scenario needed.
-    let burn = process_job(
-        r#"{"burn_ms":5}"#,
-        &MonotonicClock,
-    )
-    .unwrap();
+    let burn = process_job(r#"{"burn_ms":5}"#, &MonotonicClock).unwrap();
     assert!(burn.t1 - burn.t0 >= 5.0);
     assert!(process_job("{}", &MonotonicClock)
         .unwrap_err()
