@@ -22,10 +22,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let Some(cfg) = scenario
-        .demo_config()
-        .and_then(|c| config_of(c.demo.id, &c.values))
-    else {
+    let Some(cfg) = config_of(scenario.config.demo.id, &scenario.config.values) else {
         eprintln!("not a cpu scenario");
         std::process::exit(2);
     };

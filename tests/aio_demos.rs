@@ -11,7 +11,7 @@ use serde_json::Value;
 
 fn run(text: &str) -> (Value, Rt) {
     let s = parse(text, 16).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let cfg = s.demo_config().expect("a demo scenario");
+    let cfg = &s.config;
     let rt = Rt::new_virtual();
     let ports = NativePorts::new(&rt, s.run.workers, labs::process_main);
     let (_ctx, fut) = labs::start(cfg, s.seed, &s.run, &rt, ports, Arc::new(RunControl::new()));

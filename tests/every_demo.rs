@@ -92,11 +92,7 @@ fn every_preset_of_every_demo_on_the_shape_runs_and_keeps_its_demo_invariants() 
             "{}: no lesson",
             p.name
         );
-        let demo = r
-            .scenario
-            .demo_config()
-            .map(|c| c.demo)
-            .expect("a demo on the shape");
+        let demo = r.scenario.config.demo;
         if !demo.needs.loop_spans {
             assert!(
                 r.run.trace.spans.iter().all(|s| s.lane != "loop"),

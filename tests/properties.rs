@@ -998,9 +998,7 @@ proptest! {
                 (s.run.workers, s.run.repeats, s.run.warmup),
                 (g.workers, g.repeats, g.warmup)
             );
-            let Some(c) = s.demo_config() else {
-                return Err(fail(format!("{demo:?}: not read through its declarations")));
-            };
+            let c = &s.config;
             prop_assert_eq!(c.demo, demo);
             prop_assert_eq!(&c.values, &g.values, "{}", text);
             let normalized = s.to_toml();

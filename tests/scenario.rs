@@ -21,7 +21,7 @@ const HEAD: &str = "version = 1\nlab = \"cpu\"\ndemo = \"primes\"\n";
 
 /// The typed `[cpu]` table of a cpu scenario.
 fn cpu(s: &Scenario) -> CpuConfig {
-    let c = s.demo_config().expect("a demo on the shape");
+    let c = &s.config;
     config_of(c.demo.id, &c.values).expect("a cpu demo")
 }
 

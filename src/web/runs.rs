@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::engine::i18n::Lang;
-use crate::engine::labs::{DemoConfig, LabConfig, Scenario};
+use crate::engine::labs::{DemoConfig, Scenario};
 use crate::engine::report::Report;
 use crate::engine::runner::RunControl;
 use crate::web::env;
@@ -129,9 +129,7 @@ pub async fn run(text: String) -> Result<Report, RunError> {
         })
     });
     tell(&RunNotice::Started { lab, demo });
-    let result = match &scenario.config {
-        LabConfig::Demo(config) => run_demo(&text, &scenario, config, ctl).await,
-    };
+    let result = run_demo(&text, &scenario, &scenario.config, ctl).await;
     ACTIVE.with(|a| *a.borrow_mut() = None);
     match &result {
         Ok(r) => tell(&RunNotice::Finished(Rc::new(r.clone()))),

@@ -77,7 +77,7 @@ pub fn check_failure(name: &str, text: &str) {
 
 /// The run's typed `[cpu]` table.
 fn config(r: &Ran) -> CpuConfig {
-    let c = r.scenario.demo_config().expect("a demo on the shape");
+    let c = &r.scenario.config;
     config_of(c.demo.id, &c.values).unwrap_or_else(|| panic!("{}: not a cpu demo", r.name))
 }
 

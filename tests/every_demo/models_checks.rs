@@ -41,11 +41,7 @@ pub fn check(demo: &str, r: &Ran) {
 
 /// The preset's table, typed.
 fn cfg<C: Declared>(r: &Ran) -> C {
-    let c = r
-        .scenario
-        .demo_config()
-        .unwrap_or_else(|| panic!("{}: not a demo scenario", r.name));
-    C::from_values(&c.values)
+    C::from_values(&r.scenario.config.values)
 }
 
 fn workers(r: &Ran) -> u64 {

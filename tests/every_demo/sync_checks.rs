@@ -21,8 +21,9 @@ pub fn native_text(name: &str, text: &str) -> String {
 /// A key of the demo's table (defaults filled in), as a number.
 fn num(r: &Ran, key: &str) -> f64 {
     r.scenario
-        .demo_config()
-        .and_then(|c| c.values.get(key))
+        .config
+        .values
+        .get(key)
         .and_then(|v| v.as_f64())
         .unwrap_or_else(|| panic!("{}: no number `{key}`", r.name))
 }
@@ -58,11 +59,7 @@ fn refused(r: &Ran, workers: u32, set: Option<(&str, &str)>) -> Option<(String, 
 
 /// The workers the demo ran with.
 fn workers(r: &Ran) -> u64 {
-    let d = r
-        .scenario
-        .demo_config()
-        .expect("a demo on the demo shape")
-        .demo;
+    let d = r.scenario.config.demo;
     u64::from(d.workers(r.scenario.run.workers))
 }
 

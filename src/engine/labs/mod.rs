@@ -81,13 +81,6 @@ pub struct DemoConfig {
     pub values: Values,
 }
 
-/// The lab-specific table of a scenario (`[cpu]`, `[models]`, ...), parsed and defaulted.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LabConfig {
-    /// A demo on the demo shape (every lab's).
-    Demo(DemoConfig),
-}
-
 /// A parsed, validated scenario: everything a run needs, every default filled in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -96,7 +89,8 @@ pub struct Scenario {
     pub demo: String,
     pub seed: u64,
     pub run: scenario::RunConfig,
-    pub config: LabConfig,
+    /// Its demo and the values of its lab's table.
+    pub config: DemoConfig,
 }
 
 impl Scenario {
@@ -111,36 +105,29 @@ impl Scenario {
             seed: self.seed,
             run: self.run.clone(),
         };
-        let body = match &self.config {
-            LabConfig::Demo(c) => c.values.to_toml(),
-        };
-        format!("{}\n[{}]\n{body}", header.to_toml(), self.lab.as_str())
-    }
-
-    /// The demo on the demo shape this scenario runs, if it is one.
-    pub fn demo_config(&self) -> Option<&DemoConfig> {
-        match &self.config {
-            LabConfig::Demo(c) => Some(c),
-        }
+        format!(
+            "{}\n[{}]\n{}",
+            header.to_toml(),
+            self.lab.as_str(),
+            self.config.values.to_toml()
+        )
     }
 }
 
 /// Parses and validates a scenario; `worker_cap` bounds `[run] workers`.
 pub fn parse(text: &str, worker_cap: u32) -> Result<Scenario, ScenarioError> {
-    let (h, config) = scenario::parse_with(text, worker_cap, |h, table| match h.lab {
-        LabId::Cpu | LabId::Models | LabId::Sync | LabId::Async => {
-            let Some(demo) = demo(h.lab, &h.demo) else {
-                return Err(ScenarioError::new(ErrorCode::UnknownDemo, h.demo_pos)
-                    .with("lab", h.lab.as_str())
-                    .with("value", h.demo.clone())
-                    .with("allowed", demo_ids(h.lab).join(", ")));
-            };
-            let mut r = TableReader::new(table.text, table.table, h.lab.as_str(), table.anchor);
-            let values = r.declared(demo.params)?;
-            r.rules(demo.rules, &values, h.run.workers, &h.demo, h.demo_pos)?;
-            r.finish()?;
-            Ok(LabConfig::Demo(DemoConfig { demo, values }))
-        }
+    let (h, config) = scenario::parse_with(text, worker_cap, |h, table| {
+        let Some(demo) = demo(h.lab, &h.demo) else {
+            return Err(ScenarioError::new(ErrorCode::UnknownDemo, h.demo_pos)
+                .with("lab", h.lab.as_str())
+                .with("value", h.demo.clone())
+                .with("allowed", demo_ids(h.lab).join(", ")));
+        };
+        let mut r = TableReader::new(table.text, table.table, h.lab.as_str(), table.anchor);
+        let values = r.declared(demo.params)?;
+        r.rules(demo.rules, &values, h.run.workers, &h.demo, h.demo_pos)?;
+        r.finish()?;
+        Ok(DemoConfig { demo, values })
     })?;
     Ok(Scenario {
         version: h.version,
@@ -252,12 +239,7 @@ pub fn start(
 /// Runs a scenario's demo natively: virtual time on the loop, real threads for the thread and
 /// process ports (`tests/every_demo.rs`).
 pub fn run_native(scenario: &Scenario, ctl: Arc<RunControl>) -> Result<DemoRun, RunError> {
-    let Some(config) = scenario.demo_config() else {
-        return Err(RunError::new(
-            "bad-argument",
-            "only demos on the demo shape run natively",
-        ));
-    };
+    let config = &scenario.config;
     let rt = Rt::new_virtual();
     let workers = config.demo.workers(scenario.run.workers);
     let ports = crate::engine::native::NativePorts::new(&rt, workers, process_main);

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::engine::cpu::{config_of, CpuConfig};
 use crate::engine::demo::Demo;
 use crate::engine::i18n::{has, t, tf, Lang};
-use crate::engine::labs::{LabConfig, LabId, Scenario};
+use crate::engine::labs::{LabId, Scenario};
 use crate::engine::params::{settle, Kind, Knob, Param, Value};
 use crate::engine::route::{encode_scenario, Page, Route};
 use crate::engine::scenario::with_value;
@@ -28,7 +28,7 @@ fn initial(route: &Route, lang: Lang) -> (String, Option<String>) {
 /// the demo's rules exclude with it put back to its default: the normalized text.
 fn with_mode(s: &Scenario, param: &Param, value: &str) -> Option<String> {
     let mut s = s.clone();
-    let LabConfig::Demo(c) = &mut s.config;
+    let c = &mut s.config;
     let v = match param.kind {
         Kind::Bool => Value::Bool(value == "true"),
         Kind::Choice(options) => Value::Choice(options.iter().find(|o| **o == value)?),
@@ -178,7 +178,7 @@ pub fn cpu_lab() -> Html {
 
     // The typed table, read from the declared values.
     let config = parsed.as_ref().ok().and_then(|s| {
-        let c = s.demo_config()?;
+        let c = &s.config;
         Some((s.run.clone(), c.demo, config_of(c.demo.id, &c.values)?))
     });
     // Process workers have memories of their own, and the main-thread variant needs no
@@ -203,8 +203,7 @@ pub fn cpu_lab() -> Html {
     let values = parsed
         .as_ref()
         .ok()
-        .and_then(|s| s.demo_config())
-        .map(|c| c.values.clone())
+        .map(|s| s.config.values.clone())
         .unwrap_or_default();
     let mode_input = |p: &'static Param| -> Html {
         let id = format!("k-{}", p.key.replace('_', "-"));

@@ -36,7 +36,7 @@ pub fn models_lab() -> Html {
     let config = parsed
         .as_ref()
         .ok()
-        .and_then(|s| s.demo_config().map(|c| (s.run.workers, c.clone())));
+        .map(|s| (s.run.workers, s.config.clone()));
     let demo: &'static Demo = config.as_ref().map_or(first, |(_, c)| c.demo);
     let normalized = parsed.as_ref().ok().map(|s| s.to_toml());
     let on_workers = {
