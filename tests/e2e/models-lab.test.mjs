@@ -64,8 +64,8 @@ test('every models preset runs through window.playground.run', async () => {
       assert.ok(rep.result.rows.every((row) => row.ran && row.agrees && row.lesson.id.startsWith('models.row.')), JSON.stringify(rep.result.rows));
       const io = Object.fromEntries(rep.result.rows.filter((x) => x.workload === 'io').map((x) => [x.model, x]));
       // A behaviour, not a timing: the I/O waits overlapped under the GIL and on the one loop.
-      assert.ok(overlaps(rep.spans, 'io · threads', 'io'), 'I/O waits overlap under the GIL');
-      assert.ok(overlapsAnywhere(rep.spans, 'io · async', 'io'), 'I/O waits overlap on the loop');
+      assert.ok(overlaps(rep.spans, 'io: threads', 'io'), 'I/O waits overlap under the GIL');
+      assert.ok(overlapsAnywhere(rep.spans, 'io: async', 'io'), 'I/O waits overlap on the loop');
     }
     if (p.demo === 'sweep') {
       const workers = Number(/workers = (\d+)/.exec(p.scenario)[1]);
