@@ -68,6 +68,17 @@ impl Needs {
         progress: Progress::VirtualTime,
         loop_spans: true,
     };
+    /// A demo that decides per scenario what it runs on (threads, processes, the page itself)
+    /// and says itself when something is missing: it counts its own steps and draws its own
+    /// lanes (the CPU and models labs).
+    pub const WORKERS: Needs = Needs {
+        threads: false,
+        shared_memory: false,
+        workers: true,
+        min_workers: 1,
+        progress: Progress::Counted,
+        loop_spans: false,
+    };
     /// A demo on k shared-memory thread workers.
     pub const THREADS: Needs = Needs {
         threads: true,

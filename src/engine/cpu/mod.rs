@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::clock::Clock;
 use crate::engine::control::RunError;
-use crate::engine::demo::{Ctx, Needs, Progress};
+use crate::engine::demo::{Ctx, Needs};
 use crate::engine::params::{Declared, Param, Rule, Value, Values};
 use crate::engine::ports::{PoolKind, Process};
 use crate::engine::runner::ProcessResult;
@@ -258,14 +258,7 @@ pub static RULES: &[Rule] = &[
 /// What a CPU demo needs. The thread workers only for `model = "threads"` without the
 /// main-thread variant: `run` refuses with `no-threads` itself when they are needed and
 /// missing (`Needs` is the same for every scenario of a demo).
-pub const NEEDS: Needs = Needs {
-    threads: false,
-    shared_memory: false,
-    workers: true,
-    min_workers: 1,
-    progress: Progress::Counted,
-    loop_spans: false,
-};
+pub const NEEDS: Needs = Needs::WORKERS;
 
 /// The main-thread teaching variant stops after this much work: the page is frozen meanwhile.
 pub const MAIN_THREAD_BUDGET_MS: f64 = 500.0;

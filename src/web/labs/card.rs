@@ -419,6 +419,23 @@ pub fn scenario_panel(p: &ScenarioPanelProps) -> Html {
     }
 }
 
+/// The `[run] workers` input's action: rewrites that one key of the normalized scenario (None
+/// while the text is invalid: the input then does nothing).
+pub fn workers_callback(
+    text: UseStateHandle<String>,
+    normalized: Option<String>,
+) -> Callback<Event> {
+    Callback::from(move |e: Event| {
+        let value = e
+            .target_dyn_into::<web_sys::HtmlInputElement>()
+            .map(|i| i.value())
+            .unwrap_or_default();
+        if let (Some(n), Ok(_)) = (normalized.as_ref(), value.trim().parse::<u32>()) {
+            text.set(scenario::with_value(n, "run", "workers", value.trim()));
+        }
+    })
+}
+
 /// The value of `key` in `[table]` of a normalized scenario text (strings without quotes).
 pub fn table_value(normalized: &str, table: &str, key: &str) -> String {
     let header = format!("[{table}]");

@@ -11,7 +11,6 @@ use crate::engine::i18n::{t, tf};
 use crate::engine::labs::{self, LabId};
 use crate::engine::params::Knob;
 use crate::engine::route::{Page, Route};
-use crate::engine::scenario::with_value;
 use crate::web::labs::card::{self, CodePane, PresetSelect};
 use crate::web::state::AppContext;
 use crate::web::{env, pool};
@@ -42,18 +41,7 @@ pub fn demo_lab(p: &DemoLabProps) -> Html {
         .map(|s| (s.run.workers, s.config.clone()));
     let demo: &'static Demo = config.as_ref().map_or(first, |(_, c)| c.demo);
     let normalized = parsed.as_ref().ok().map(|s| s.to_toml());
-    let on_workers = {
-        let (text, normalized) = (text.clone(), normalized.clone());
-        Callback::from(move |e: Event| {
-            let value = e
-                .target_dyn_into::<web_sys::HtmlInputElement>()
-                .map(|i| i.value())
-                .unwrap_or_default();
-            if let (Some(n), Ok(_)) = (normalized.as_ref(), value.trim().parse::<u32>()) {
-                text.set(with_value(n, "run", "workers", value.trim()));
-            }
-        })
-    };
+    let on_workers = card::workers_callback(text.clone(), normalized.clone());
     let threads_reason = env::threads_unavailable().map(|(key, _)| t(lang, key).to_string());
     let threads_ok =
         threads_reason.is_none() && !matches!(app.pool.state, pool::PoolState::Unavailable(_));

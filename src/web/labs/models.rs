@@ -10,7 +10,6 @@ use crate::engine::i18n::{t, tf, Lang};
 use crate::engine::labs::{self, LabId};
 use crate::engine::params::Knob;
 use crate::engine::route::{Page, Route};
-use crate::engine::scenario::with_value;
 use crate::web::charts::{Gantt, LineChart, SeriesData};
 use crate::web::env;
 use crate::web::labs::card::{self, CodePane, PresetSelect};
@@ -39,18 +38,7 @@ pub fn models_lab() -> Html {
         .map(|s| (s.run.workers, s.config.clone()));
     let demo: &'static Demo = config.as_ref().map_or(first, |(_, c)| c.demo);
     let normalized = parsed.as_ref().ok().map(|s| s.to_toml());
-    let on_workers = {
-        let (text, normalized) = (text.clone(), normalized.clone());
-        Callback::from(move |e: Event| {
-            let value = e
-                .target_dyn_into::<web_sys::HtmlInputElement>()
-                .map(|i| i.value())
-                .unwrap_or_default();
-            if let (Some(n), Ok(_)) = (normalized.as_ref(), value.trim().parse::<u32>()) {
-                text.set(with_value(n, "run", "workers", value.trim()));
-            }
-        })
-    };
+    let on_workers = card::workers_callback(text.clone(), normalized.clone());
     // The demo's declared keys: numbers, menus (`workload`, `model`) and lists as text
     // (`models`, `intervals`), each with the id `k-<key>`.
     let knobs: Rc<[Knob]> = demo.params.iter().filter_map(|p| p.as_knob()).collect();

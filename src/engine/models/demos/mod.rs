@@ -18,11 +18,4 @@ pub use crate::engine::params::{Declared, Param, Rule};
 /// without threads (each demo skips its thread models and says why, or fails with
 /// `no-threads` when it is only threads), and the loop's own spans off the timeline (the
 /// asyncio model draws its spans itself, on its own lanes).
-pub const NEEDS: Needs = Needs {
-    threads: false,
-    shared_memory: false,
-    workers: true,
-    min_workers: 1,
-    progress: Progress::Counted,
-    loop_spans: false,
-};
+pub const NEEDS: Needs = Needs::WORKERS;
