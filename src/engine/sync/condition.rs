@@ -81,24 +81,21 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
     let k = ctx.workers;
     let producers = cfg.producers.min(k.saturating_sub(1)).max(1);
     let consumers = k.saturating_sub(producers).max(1);
-    let run = ctx
-        .on_threads(producers + consumers, move |pool, ctl, clock| {
-            run_condition(
-                pool,
-                producers,
-                consumers,
-                cfg.capacity,
-                cfg.items,
-                f64::from(cfg.produce_ms),
-                f64::from(cfg.consume_ms),
-                cfg.notify == Notify::All,
-                ctl,
-                clock,
-            )
-        })
-        .await?;
-    ctx.record(run.trace);
-    Ok(run.result)
+    super::on_threads(&ctx, producers + consumers, move |pool, ctl, clock| {
+        run_condition(
+            pool,
+            producers,
+            consumers,
+            cfg.capacity,
+            cfg.items,
+            f64::from(cfg.produce_ms),
+            f64::from(cfg.consume_ms),
+            cfg.notify == Notify::All,
+            ctl,
+            clock,
+        )
+    })
+    .await
 }
 
 struct Buffer {

@@ -61,13 +61,10 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
         f64::from(cfg.run_ms),
         f64::from(cfg.timeout_ms),
     );
-    let run = ctx
-        .on_threads(k, move |pool, ctl, clock| {
-            run_event(pool, k, ready_ms, run_ms, timeout_ms, ctl, clock)
-        })
-        .await?;
-    ctx.record(run.trace);
-    Ok(run.result)
+    super::on_threads(&ctx, k, move |pool, ctl, clock| {
+        run_event(pool, k, ready_ms, run_ms, timeout_ms, ctl, clock)
+    })
+    .await
 }
 
 // excerpt:start

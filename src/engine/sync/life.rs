@@ -62,13 +62,10 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
         f64::from(cfg.join_timeout_ms),
         f64::from(cfg.timer_ms),
     );
-    let run = ctx
-        .on_threads(k, move |pool, ctl, clock| {
-            run_life(pool, k, job_ms, join_timeout_ms, timer_ms, ctl, clock)
-        })
-        .await?;
-    ctx.record(run.trace);
-    Ok(run.result)
+    super::on_threads(&ctx, k, move |pool, ctl, clock| {
+        run_life(pool, k, job_ms, join_timeout_ms, timer_ms, ctl, clock)
+    })
+    .await
 }
 
 // excerpt:start

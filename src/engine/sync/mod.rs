@@ -16,7 +16,7 @@ use crate::engine::clock::Clock;
 use crate::engine::control::RunControl;
 
 /// What the newer sync demos return: their report `result`, their trace, and whether the run
-/// was cancelled.
+/// was cancelled (`on_threads` runs them).
 pub struct DemoRun {
     pub result: serde_json::Value,
     pub trace: crate::engine::trace::Trace,
@@ -31,4 +31,16 @@ pub fn busy(clock: &dyn Clock, ms: f64, ctl: &RunControl) {
     while clock.now_ms() - t < ms && !ctl.cancelled() {
         std::hint::spin_loop();
     }
+}
+
+/// Runs one of the demos that return a [`DemoRun`] on a pool of `k` thread workers, records its
+/// trace, and gives its result.
+pub async fn on_threads(
+    ctx: &crate::engine::demo::Ctx,
+    k: u32,
+    job: impl FnOnce(&rayon::ThreadPool, &RunControl, &dyn Clock) -> DemoRun + Send + 'static,
+) -> Result<serde_json::Value, crate::engine::control::RunError> {
+    let run = ctx.on_threads(k, job).await?;
+    ctx.record(run.trace);
+    Ok(run.result)
 }

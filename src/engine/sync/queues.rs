@@ -68,22 +68,19 @@ pub static TEXT: &[(&str, &str, &str)] = &[
 /// The demo: worker 0 produces, the other `[run] workers` (at least one) consume.
 pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
     let k = ctx.workers;
-    let run = ctx
-        .on_threads(k, move |pool, ctl, clock| {
-            run_queues(
-                pool,
-                k,
-                cfg.kind,
-                cfg.items,
-                cfg.maxsize,
-                f64::from(cfg.work_ms),
-                ctl,
-                clock,
-            )
-        })
-        .await?;
-    ctx.record(run.trace);
-    Ok(run.result)
+    super::on_threads(&ctx, k, move |pool, ctl, clock| {
+        run_queues(
+            pool,
+            k,
+            cfg.kind,
+            cfg.items,
+            cfg.maxsize,
+            f64::from(cfg.work_ms),
+            ctl,
+            clock,
+        )
+    })
+    .await
 }
 
 /// (priority, insertion number, value) ordered so the heap pops the lowest priority first and,

@@ -57,13 +57,10 @@ pub static TEXT: &[(&str, &str, &str)] = &[
 pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
     let (depth, hold_ms, timeout_ms) =
         (cfg.depth, f64::from(cfg.hold_ms), f64::from(cfg.timeout_ms));
-    let run = ctx
-        .on_threads(ctx.workers, move |pool, ctl, clock| {
-            run_rlock(pool, depth, hold_ms, timeout_ms, ctl, clock)
-        })
-        .await?;
-    ctx.record(run.trace);
-    Ok(run.result)
+    super::on_threads(&ctx, ctx.workers, move |pool, ctl, clock| {
+        run_rlock(pool, depth, hold_ms, timeout_ms, ctl, clock)
+    })
+    .await
 }
 
 /// No owner.
