@@ -48,8 +48,14 @@ fn main() {
         &ctl,
         &MonotonicClock,
     );
-    let result = cpu_result(&run, cfg, k, k);
-    println!("{result}");
+    let result = cpu_result(&run, cfg, k, k, None);
+    match serde_json::to_string(&result) {
+        Ok(json) => println!("{json}"),
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    }
 }
 
 #[cfg(target_arch = "wasm32")]

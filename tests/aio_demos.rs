@@ -15,10 +15,11 @@ fn run(text: &str) -> (Value, Rt) {
     let rt = Rt::new_virtual();
     let ports = NativePorts::new(&rt, s.run.workers, labs::process_main);
     let (_ctx, fut) = labs::start(cfg, s.seed, &s.run, &rt, ports, Arc::new(RunControl::new()));
-    let v = rt
+    let r = rt
         .block_on(fut)
         .expect("the demo finishes")
         .unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let v = serde_json::to_value(&r).unwrap_or_else(|e| panic!("{e}\n{text}"));
     (v, rt)
 }
 

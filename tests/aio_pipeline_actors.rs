@@ -25,10 +25,11 @@ fn ctx(rt: &Rt) -> Ctx {
 
 fn run_pipeline(cfg: &pipeline::Config) -> Value {
     let rt = Rt::new_virtual();
-    let v = rt
+    let r = rt
         .block_on(pipeline::run(ctx(&rt), cfg.clone()))
         .unwrap_or_else(|s| panic!("{cfg:?} stalled: {s:?}"))
         .unwrap_or_else(|e| panic!("{cfg:?}: {e}"));
+    let v = serde_json::to_value(&r).unwrap_or_else(|e| panic!("{cfg:?}: {e}"));
     // Producer, processors and consumer all returned: nothing is left for shutdown to cancel.
     assert_eq!(rt.alive(), 0, "{cfg:?}: a task outlived the pipeline");
     rt.shutdown();
@@ -37,10 +38,11 @@ fn run_pipeline(cfg: &pipeline::Config) -> Value {
 
 fn run_actors(cfg: &actors::Config) -> (Value, Vec<String>) {
     let rt = Rt::new_virtual();
-    let v = rt
+    let r = rt
         .block_on(actors::run(ctx(&rt), cfg.clone()))
         .unwrap_or_else(|s| panic!("{cfg:?} stalled: {s:?}"))
         .unwrap_or_else(|e| panic!("{cfg:?}: {e}"));
+    let v = serde_json::to_value(&r).unwrap_or_else(|e| panic!("{cfg:?}: {e}"));
     // Both actors took their Stop and every client returned.
     assert_eq!(rt.alive(), 0, "{cfg:?}: a task outlived the run");
     let log = rt.events().into_iter().map(|e| e.text).collect();

@@ -15,6 +15,7 @@ mod sync_checks;
 use std::sync::Arc;
 
 use concurrency_playground::engine::control::RunControl;
+use concurrency_playground::engine::i18n::{self, Lang};
 use concurrency_playground::engine::labs::{self, DemoRun, LabId, Scenario};
 
 /// A preset as it runs here: its scenario, parsed, and what it gave.
@@ -22,12 +23,14 @@ pub struct Ran {
     pub name: &'static str,
     pub scenario: Scenario,
     pub run: DemoRun,
+    /// The result as the page and `window.playground.run` see it (serialised).
+    pub json: serde_json::Value,
 }
 
 impl Ran {
-    /// A field of the result.
+    /// A field of the serialised result.
     pub fn get(&self, key: &str) -> &serde_json::Value {
-        &self.run.result[key]
+        &self.json[key]
     }
 }
 
@@ -36,10 +39,12 @@ pub fn run_text(name: &'static str, text: &str) -> Ran {
     let scenario = labs::parse(text, 64).unwrap_or_else(|e| panic!("{name}: {e}"));
     let run = labs::run_native(&scenario, Arc::new(RunControl::new()))
         .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let json = serde_json::to_value(&run.result).unwrap_or_else(|e| panic!("{name}: {e}"));
     Ran {
         name,
         scenario,
         run,
+        json,
     }
 }
 
@@ -83,15 +88,21 @@ fn every_preset_of_every_demo_on_the_shape_runs_and_keeps_its_demo_invariants() 
         }
         let r = run_text(p.name, &text);
         assert!(
-            !r.run.trace.spans.is_empty() || r.run.result.get("numbers").is_some(),
+            !r.run.trace.spans.is_empty() || r.json.get("numbers").is_some(),
             "{}: nothing was recorded",
             p.name
         );
-        assert!(
-            r.run.result.get("lesson").is_some(),
-            "{}: no lesson",
-            p.name
-        );
+        assert!(r.run.result.lesson.is_some(), "{}: no lesson", p.name);
+        // Every word the results view will show is in the catalogue, in both languages.
+        for key in r.run.result.catalogue_keys() {
+            assert!(
+                i18n::has(&key)
+                    && !i18n::t(Lang::En, &key).is_empty()
+                    && !i18n::t(Lang::Zh, &key).is_empty(),
+                "{}: the result names `{key}`, which the catalogue lacks",
+                p.name
+            );
+        }
         let demo = r.scenario.config.demo;
         if !demo.needs.loop_spans {
             assert!(
@@ -110,4 +121,32 @@ fn every_preset_of_every_demo_on_the_shape_runs_and_keeps_its_demo_invariants() 
         ran += 1;
     }
     assert_eq!(ran, registered, "every registered preset ran");
+}
+
+/// Writes every preset's serialised result and runs to `/tmp/new-results/` (a tool for
+/// checking that a refactor kept the JSON's shape; run by hand with `--ignored`).
+#[test]
+#[ignore]
+fn dump_new_shapes() {
+    let dir = std::path::Path::new("/tmp/new-results");
+    std::fs::create_dir_all(dir).expect("a writable /tmp");
+    for p in labs::presets() {
+        let text = match p.lab {
+            "sync" => sync_checks::native_text(p.name, &p.scenario),
+            "async" => async_checks::native_text(p.name, &p.scenario),
+            "cpu" => cpu_checks::native_text(p.name, &p.scenario),
+            "models" => models_checks::native_text(p.name, &p.scenario),
+            _ => p.scenario.clone(),
+        };
+        let Ok(s) = labs::parse(&text, 64) else {
+            continue;
+        };
+        let Ok(run) = labs::run_native(&s, Arc::new(RunControl::new())) else {
+            continue;
+        };
+        let v = serde_json::json!({ "result": run.result, "runs": run.runs });
+        let name = format!("{}-{}.json", p.lab, p.name.replace('/', "_"));
+        let text = serde_json::to_string_pretty(&v).expect("serialises");
+        std::fs::write(dir.join(name), text).expect("written");
+    }
 }

@@ -12,7 +12,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "core",
         &[
             "trace", "clock", "stats", "rng", "params", "control", "lab", "i18n", "lesson",
-            "chart", "amdahl", "report", "route", "workload", "embed",
+            "chart", "amdahl", "report", "result", "route", "workload", "embed",
         ],
     ),
     ("toolkit", &["scenario"]),

@@ -126,7 +126,11 @@ fn every_model_counts_the_same_primes() {
         Model::Processes,
         "not in a native test".into(),
     ));
-    let v = compare_result(&outcomes, Workload::Mixed, 6, expected);
+    let r = compare_result(&outcomes, Workload::Mixed, 6, expected, None);
+    assert_eq!(r.view.tables[0].id, "models-table");
+    assert_eq!(r.view.tables[0].rows.len(), 6);
+    let v = serde_json::to_value(&r).unwrap();
+    assert!(v.get("threads_unavailable").is_none());
     assert_eq!(v["agree"], true);
     let rows = v["models"].as_array().unwrap();
     assert_eq!(rows.len(), 6);
@@ -158,8 +162,14 @@ fn a_wrong_answer_is_reported_as_a_mismatch() {
     o.tasks_done = 2;
     o.checksum = 1;
     o.wall_ms = 10.0;
-    let v = compare_result(&[o], Workload::Cpu, 2, 2);
+    let r = compare_result(&[o], Workload::Cpu, 2, 2, Some("no isolation".into()));
+    assert!(
+        r.view.tables[0].rows[0].cells[6].bad,
+        "the agrees cell is marked"
+    );
+    let v = serde_json::to_value(&r).unwrap();
     assert_eq!(v["agree"], false);
+    assert_eq!(v["threads_unavailable"], "no isolation");
     assert_eq!(v["lesson"]["id"], "lesson.models.mismatch");
 }
 
@@ -168,12 +178,7 @@ fn the_lesson_follows_the_measured_speedups() {
     let table = |pairs: &'static [(Model, f64)]| {
         move |m: Model| pairs.iter().find(|(x, _)| *x == m).map(|(_, s)| *s)
     };
-    let id = |w, f: &dyn Fn(Model) -> Option<f64>| {
-        models_lesson(w, f, true)["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let id = |w, f: &dyn Fn(Model) -> Option<f64>| models_lesson(w, f, true).id.to_string();
     assert_eq!(
         id(
             Workload::Cpu,
@@ -216,8 +221,8 @@ fn the_lesson_follows_the_measured_speedups() {
     );
     assert_eq!(id(Workload::Cpu, &table(&[])), "lesson.models.no-baseline");
     let l = models_lesson(Workload::Cpu, table(&[(Model::Threads, 1.04)]), true);
-    assert_eq!(l["figures"]["threads"], "1.04");
-    assert_eq!(l["figures"]["nogil"], "—");
+    assert_eq!(l.figure("threads"), Some("1.04"));
+    assert_eq!(l.figure("nogil"), Some("—"));
 }
 
 fn outcome(model: Model, wall: f64, cpu: f64, io: f64) -> ModelOutcome {
@@ -248,7 +253,9 @@ fn the_matrix_has_a_row_per_model_and_workload_each_with_its_lesson() {
         outcome(Model::Async, 101.0, 0.0, 400.0),
         skipped,
     ];
-    let v = matrix_result(&cpu, &io, 4);
+    let r = matrix_result(&cpu, &io, 4, None);
+    assert_eq!(r.view.tables[0].id, "compare-table");
+    let v = serde_json::to_value(&r).unwrap();
     let rows = v["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 6);
     assert_eq!(rows[1]["lesson"]["id"], "models.row.cpu-threads");
@@ -272,7 +279,10 @@ fn a_sweep_names_its_best_k_fits_amdahl_and_recommends() {
             )
         })
         .collect();
-    let v = sweep_result(Model::ThreadsNogil, Workload::Cpu, &pts, 2, 4, false, false);
+    let r = sweep_result(Model::ThreadsNogil, Workload::Cpu, &pts, 2, 4, false, false);
+    assert_eq!(r.view.charts[0].id, "sweep-chart");
+    assert_eq!(r.view.pictures.len(), 1, "the decision tree");
+    let v = serde_json::to_value(&r).unwrap();
     assert_eq!(v["points"].as_array().unwrap().len(), 4);
     assert_eq!(v["best_k"], 2, "the smallest k within 5% of the best");
     assert_eq!(v["rule_of_thumb"], 2);

@@ -344,6 +344,17 @@ fn a_knob_sets_one_key_of_one_table() {
     assert!(t.ends_with("delay_ms = 100\nyields = 1\n"), "{t}");
     let s = parse(&with_value(text, "async", "tasks", "9"), 16).unwrap();
     assert!(s.to_toml().contains("tasks = 9"));
+    // A hand-written text keeps its comments and layout; only the value changes.
+    let hand =
+        "# mine\nversion = 1\nlab = \"async\"\ndemo = \"gather\"\n[async]\ntasks   =   3 # three\n";
+    assert_eq!(
+        with_value(hand, "async", "tasks", "5"),
+        hand.replace("3 # three", "5 # three")
+    );
+    // A missing table is added; text that is not TOML, or a value that is not a value, is kept.
+    assert!(with_value("version = 1\n", "run", "workers", "2").ends_with("[run]\nworkers = 2\n"));
+    assert_eq!(with_value("x = [", "run", "workers", "2"), "x = [");
+    assert_eq!(with_value(text, "run", "workers", "2 2"), text);
 }
 
 #[test]
@@ -482,4 +493,41 @@ fn models_lists_read_as_one_string_and_normalize_without_repeats() {
         )),
         (ErrorCode::InvalidValue, 5, 9)
     );
+}
+
+#[test]
+fn a_knob_rewrites_one_key_and_its_rules_settle_what_it_excludes() {
+    let s = parse(
+        "version = 1\nlab = \"cpu\"\ndemo = \"primes\"\n[cpu]\nsweep = true\n",
+        16,
+    )
+    .unwrap();
+    // A checkbox the rules exclude with `sweep`: `sweep` goes back to its default.
+    let t = s.with_knob("main_thread", "true").expect("a value");
+    let moved = parse(&t, 16).unwrap_or_else(|e| panic!("{e}: {t}"));
+    assert!(
+        t.contains("main_thread = true") && t.contains("sweep = false"),
+        "{t}"
+    );
+    assert_eq!(moved.demo, "primes");
+    // `[run]` keys and numbers rewrite one key; words in a number input change nothing.
+    let t = s.with_knob("workers", " 4 ").expect("a number");
+    assert_eq!(parse(&t, 16).unwrap().run.workers, 4);
+    assert_eq!(s.with_knob("workers", "four"), None);
+    assert_eq!(s.with_knob("nope", "1"), None);
+    assert_eq!(s.with_knob("main_thread", "yes"), None);
+    // A number out of range still reaches the editor, which says why (line:col).
+    let t = s.with_knob("workers", "0").expect("a number");
+    assert!(parse(&t, 16).is_err());
+}
+
+#[test]
+fn a_scenario_says_whether_it_needs_thread_workers() {
+    let needs = |text: &str| labs::needs_threads(&parse(text, 16).unwrap().config);
+    let cpu = "version = 1\nlab = \"cpu\"\ndemo = \"primes\"\n[cpu]\n";
+    assert!(needs(cpu));
+    assert!(!needs(&format!("{cpu}model = \"processes\"\n")));
+    assert!(!needs(&format!("{cpu}main_thread = true\n")));
+    assert!(needs("version = 1\nlab = \"sync\"\ndemo = \"race\"\n"));
+    assert!(!needs("version = 1\nlab = \"async\"\ndemo = \"gather\"\n"));
 }

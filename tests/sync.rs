@@ -30,7 +30,7 @@ fn lock_and_atomic_are_exact_and_the_race_never_overcounts() {
     }
     // Four workers per method, each one span, labelled with the method.
     assert_eq!(run.trace.spans.len(), 12);
-    let result = race_result(&run, 4, 2_000_000);
+    let result = serde_json::to_value(race_result(&run, 4, 2_000_000)).unwrap();
     assert_eq!(result["expected"], 8_000_000);
     assert_eq!(result["exact_with_lock"], true);
     assert_eq!(result["exact_with_atomic"], true);
@@ -95,13 +95,16 @@ fn a_semaphore_never_lets_more_than_k_inside_and_over_release_is_an_error() {
             .count();
         assert!(inside <= 2, "{inside} inside at {t}");
     }
-    let v = semaphore_result(&run);
+    let v = serde_json::to_value(semaphore_result(&run)).unwrap();
     assert_eq!(v["bound_held"], true);
+    assert_eq!(v["numbers"][0]["label"], "sync.max-inside");
+    assert_eq!(v["numbers"][0]["value"], "2 / 2");
     assert_eq!(v["lesson"]["id"], "lesson.sync.semaphore");
 }
 
 #[test]
 fn opposite_order_deadlocks_and_is_detected_one_order_and_timeouts_do_not() {
+    use concurrency_playground::engine::result::Picture;
     use concurrency_playground::engine::sync::deadlock::{deadlock_result, run_deadlock, Strategy};
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
@@ -131,9 +134,30 @@ fn opposite_order_deadlocks_and_is_detected_one_order_and_timeouts_do_not() {
         o[2].retries >= 1,
         "the first attempt must time out: both hold their first lock"
     );
-    let v = deadlock_result(&run);
+    let result = deadlock_result(&run);
+    let v = serde_json::to_value(&result).unwrap();
     assert_eq!(v["deadlock_detected"], true);
     assert_eq!(v["lesson"]["id"], "lesson.sync.deadlock-fixed");
+    // The page: a row per strategy, the cycle in words, and the first strategy's graph.
+    let table = &result.view.tables[0];
+    assert_eq!(table.id, "deadlock-table");
+    let strategies: Vec<&str> = table.rows.iter().map(|r| r.attrs[0].1.as_str()).collect();
+    assert_eq!(strategies, ["opposite", "ordered", "timeout"]);
+    let cycle = &table.rows[0].cells[5];
+    assert_eq!(cycle.class, Some("cycle"));
+    let words = cycle.text.render(&|k, f| {
+        assert_eq!(k, "sync.cycle-edge");
+        format!("worker {} holds {} → wants {}", f[0].1, f[1].1, f[2].1)
+    });
+    assert!(
+        words.contains("holds A → wants B") && words.contains("holds B → wants A"),
+        "{words}"
+    );
+    assert!(table.rows[0].cells[1].bad && !table.rows[1].cells[1].bad);
+    match &result.view.pictures[..] {
+        [Picture::WaitFor(edges)] => assert_eq!(edges, &o[0].cycle),
+        other => panic!("one wait-for graph: {other:?}"),
+    }
 }
 
 #[test]
@@ -152,9 +176,13 @@ fn nobody_starts_a_phase_before_all_finished_the_last_and_a_timeout_breaks_the_b
         "a phase started before the previous one was done: {:?}",
         run.phases
     );
+    let result = barrier_result(&run, 4);
+    assert_eq!(result.lesson.map(|l| l.id), Some("lesson.sync.barrier"));
+    let ids: Vec<&str> = result.view.tables.iter().map(|t| t.id).collect();
+    assert_eq!(ids, ["barrier-table"], "no broken waits, no list of them");
     assert_eq!(
-        barrier_result(&run, 4)["lesson"]["id"],
-        "lesson.sync.barrier"
+        result.view.tables[0].rows[2].attrs,
+        [("phase", "2".to_string())]
     );
     // A straggler 300 ms late against a 50 ms timeout: the barrier breaks for everyone.
     let run = run_barrier(&pool, 4, 2, 5.0, 300.0, 50.0, 7, &ctl, &MonotonicClock);
@@ -163,7 +191,10 @@ fn nobody_starts_a_phase_before_all_finished_the_last_and_a_timeout_breaks_the_b
         .broken
         .iter()
         .all(|(_, phase, e)| *phase == 1 && e.contains("BrokenBarrierError")));
-    assert_eq!(barrier_result(&run, 4)["broken"], true);
+    let result = barrier_result(&run, 4);
+    assert_eq!(serde_json::to_value(&result).unwrap()["broken"], true);
+    let broken = result.view.tables.iter().find(|t| t.id == "broken-waits");
+    assert_eq!(broken.map(|t| t.rows.len()), Some(4));
 }
 
 fn pool_of(n: usize) -> rayon::ThreadPool {
@@ -190,7 +221,7 @@ fn condition_buffer_passes_every_item_once_and_never_overfills() {
             &ctl,
             &concurrency_playground::engine::clock::MonotonicClock,
         );
-        let r = &run.result;
+        let r = serde_json::to_value(&run.result).unwrap();
         assert_eq!(r["consumed"], 30);
         assert_eq!(r["exact"], true, "every item once: {r}");
         assert_eq!(r["never_overfilled"], true);
@@ -198,6 +229,10 @@ fn condition_buffer_passes_every_item_once_and_never_overfills() {
         assert!(
             r["series"][0]["points"].as_array().unwrap().len() >= 60,
             "a fill sample per put and get"
+        );
+        assert_eq!(
+            run.result.view.series_labels,
+            Some(("sync.buffer-fill", "sync.buffer-fill"))
         );
     }
 }
@@ -222,6 +257,7 @@ fn queue_orders_fifo_lifo_and_priority_with_ties_in_insertion_order() {
 
 #[test]
 fn a_queue_pool_handles_everything_blocks_the_producer_and_stops_on_sentinels() {
+    use concurrency_playground::engine::result::Text;
     use concurrency_playground::engine::sync::queues::{run_queues, Kind};
     let ctl = RunControl::new();
     let run = run_queues(
@@ -234,7 +270,7 @@ fn a_queue_pool_handles_everything_blocks_the_producer_and_stops_on_sentinels() 
         &ctl,
         &concurrency_playground::engine::clock::MonotonicClock,
     );
-    let r = &run.result;
+    let r = serde_json::to_value(&run.result).unwrap();
     assert_eq!(r["handled"], 20);
     assert_eq!(r["all_stopped"], true);
     assert!(
@@ -242,6 +278,22 @@ fn a_queue_pool_handles_everything_blocks_the_producer_and_stops_on_sentinels() 
         "maxsize 2 with slow consumers blocks the producer"
     );
     assert!(r["joined_ms"].as_f64().unwrap() > 0.0);
+    let table = &run.result.view.tables[0];
+    assert_eq!(table.id, "queue-orders");
+    let kinds: Vec<_> = table.rows.iter().map(|r| r.attrs.clone()).collect();
+    assert_eq!(
+        kinds,
+        [
+            vec![("kind", "fifo".to_string())],
+            vec![("kind", "lifo".to_string())],
+            vec![("kind", "priority".to_string())],
+            vec![],
+        ]
+    );
+    assert_eq!(
+        table.rows[2].cells[1].text,
+        Text::plain("[1,4,7,2,5,8,0,3,6]")
+    );
 }
 
 #[test]
@@ -256,7 +308,7 @@ fn rlock_reenters_lock_self_deadlock_is_reported_and_timed_acquire_times_out() {
         &ctl,
         &concurrency_playground::engine::clock::MonotonicClock,
     );
-    let r = &run.result;
+    let r = serde_json::to_value(&run.result).unwrap();
     assert_eq!(r["rlock_levels"], 5);
     assert_eq!(r["lock_self_deadlock"], true);
     assert_eq!(r["nonblocking_acquired"], false);
@@ -277,8 +329,9 @@ fn event_gate_holds_everyone_and_a_short_wait_times_out() {
         &ctl,
         &concurrency_playground::engine::clock::MonotonicClock,
     );
-    assert_eq!(run.result["gate_held"], true);
-    assert_eq!(run.result["timeout_returned_false"], true);
+    let r = serde_json::to_value(&run.result).unwrap();
+    assert_eq!(r["gate_held"], true);
+    assert_eq!(r["timeout_returned_false"], true);
 }
 
 #[test]
@@ -294,7 +347,7 @@ fn thread_life_join_timeout_timers_and_thread_locals() {
         &ctl,
         &concurrency_playground::engine::clock::MonotonicClock,
     );
-    let r = &run.result;
+    let r = serde_json::to_value(&run.result).unwrap();
     assert_eq!(
         r["alive_after_join_timeout"], true,
         "join(timeout) returned while the job ran"

@@ -23,6 +23,17 @@ pub enum LiveState {
 }
 
 impl LiveState {
+    /// Its name (as serialised; the catalogue has `sync.state.<name>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LiveState::Idle => "idle",
+            LiveState::Running => "running",
+            LiveState::Holding => "holding",
+            LiveState::Waiting => "waiting",
+            LiveState::Done => "done",
+        }
+    }
+
     fn from_u8(v: u8) -> LiveState {
         match v {
             1 => LiveState::Running,

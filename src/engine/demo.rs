@@ -16,6 +16,8 @@ use crate::engine::control::{RunControl, RunError};
 use crate::engine::lab::LabId;
 use crate::engine::params::{Declared, Param, Rule, Values};
 use crate::engine::ports::{Boxed, Ports};
+use crate::engine::report::RunEntry;
+use crate::engine::result::DemoResult;
 use crate::engine::trace::Trace;
 
 /// A named example scenario of one demo: its `[run]` table (may be empty) and its lab table.
@@ -56,6 +58,8 @@ pub struct Needs {
     /// The loop's own tasks are part of the demo (asyncio): their spans go on the timeline. A
     /// demo that only waits on the loop for its workers leaves them out.
     pub loop_spans: bool,
+    /// The demo reads `[run] repeats` and `warmup` (the page shows their inputs).
+    pub repeats: bool,
 }
 
 impl Needs {
@@ -67,6 +71,7 @@ impl Needs {
         min_workers: 1,
         progress: Progress::VirtualTime,
         loop_spans: true,
+        repeats: false,
     };
     /// A demo that decides per scenario what it runs on (threads, processes, the page itself)
     /// and says itself when something is missing: it counts its own steps and draws its own
@@ -78,6 +83,12 @@ impl Needs {
         min_workers: 1,
         progress: Progress::Counted,
         loop_spans: false,
+        repeats: false,
+    };
+    /// `WORKERS` that times repeated runs (`[run] repeats` and `warmup`): the CPU lab.
+    pub const MEASURED: Needs = Needs {
+        repeats: true,
+        ..Needs::WORKERS
     };
     /// A demo on k shared-memory thread workers.
     pub const THREADS: Needs = Needs {
@@ -87,11 +98,12 @@ impl Needs {
         min_workers: 1,
         progress: Progress::Counted,
         loop_spans: false,
+        repeats: false,
     };
 }
 
 /// What `run` is: the demo's `run(ctx, config)` behind its declarations.
-pub type RunFn = fn(Ctx, &Values) -> Boxed<Result<serde_json::Value, RunError>>;
+pub type RunFn = fn(Ctx, &Values) -> Boxed<Result<DemoResult, RunError>>;
 
 /// A demo, as its file declares it.
 pub struct Demo {
@@ -145,9 +157,9 @@ pub fn boxed<C: Declared, F>(
     ctx: Ctx,
     values: &Values,
     run: fn(Ctx, C) -> F,
-) -> Boxed<Result<serde_json::Value, RunError>>
+) -> Boxed<Result<DemoResult, RunError>>
 where
-    F: Future<Output = Result<serde_json::Value, RunError>> + 'static,
+    F: Future<Output = Result<DemoResult, RunError>> + 'static,
 {
     Box::pin(run(ctx, C::from_values(values)))
 }
@@ -167,7 +179,7 @@ pub struct Ctx {
     pub repeats: u32,
     pub warmup: u32,
     recorded: Rc<RefCell<Trace>>,
-    runs: Rc<RefCell<Vec<serde_json::Value>>>,
+    runs: Rc<RefCell<Vec<RunEntry>>>,
     workers_used: Rc<std::cell::Cell<Option<usize>>>,
 }
 
@@ -188,12 +200,12 @@ impl Ctx {
     }
 
     /// The report's `runs`: one entry per timed (or warm-up) repetition the demo measured.
-    pub fn record_runs(&self, runs: Vec<serde_json::Value>) {
+    pub fn record_runs(&self, runs: Vec<RunEntry>) {
         self.runs.borrow_mut().extend(runs);
     }
 
     /// What `record_runs` collected (taken once, like the trace).
-    pub fn take_runs(&self) -> Vec<serde_json::Value> {
+    pub fn take_runs(&self) -> Vec<RunEntry> {
         std::mem::take(&mut *self.runs.borrow_mut())
     }
 

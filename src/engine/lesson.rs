@@ -1,24 +1,7 @@
 //! Lessons stated from this run's measurements: a pure function of the numbers returning a
 //! message id and its figures; the UI fills the translated template (`i18n`).
 
-use serde::Serialize;
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Lesson {
-    /// An i18n key, e.g. `lesson.cpu.near-ideal`.
-    pub id: &'static str,
-    /// Named figures for the template, already formatted.
-    pub figures: Vec<(&'static str, String)>,
-}
-
-impl Lesson {
-    pub fn figure(&self, name: &str) -> Option<&str> {
-        self.figures
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
+pub use crate::engine::result::Lesson;
 
 /// Efficiency at or above this is "close to ideal".
 pub const NEAR_IDEAL_EFFICIENCY: f64 = 0.8;
@@ -191,17 +174,16 @@ pub fn semaphore_lesson(
 }
 
 /// `{label, value}` for the numbers table.
-pub fn number(label: &str, value: impl ToString) -> serde_json::Value {
-    serde_json::json!({ "label": label, "value": value.to_string() })
+pub fn number(label: &str, value: impl ToString) -> crate::engine::result::Number {
+    crate::engine::result::Number::new(label, value)
 }
 
 /// A measured lesson: a catalogue key and its figures.
-pub fn lesson(id: &str, figures: &[(&str, String)]) -> serde_json::Value {
-    let map: serde_json::Map<String, serde_json::Value> = figures
-        .iter()
-        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
-        .collect();
-    serde_json::json!({ "id": id, "figures": map })
+pub fn lesson(id: &'static str, figures: &[(&'static str, String)]) -> Lesson {
+    Lesson {
+        id,
+        figures: figures.to_vec(),
+    }
 }
 
 /// Milliseconds with one decimal, for figures.

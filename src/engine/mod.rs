@@ -18,6 +18,7 @@ pub mod native;
 pub mod params;
 pub mod ports;
 pub mod report;
+pub mod result;
 pub mod rng;
 pub mod route;
 pub mod runner;

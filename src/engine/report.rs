@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::engine::result::{big_u64, DemoResult};
 use crate::engine::trace::{Event, Span};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -20,9 +21,21 @@ pub struct Report {
     pub cross_origin_isolated: bool,
     #[serde(rename = "timerResolutionMs")]
     pub timer_resolution_ms: f64,
-    /// Lab-specific: checksums, counts, verdicts, lessons.
-    pub result: serde_json::Value,
+    /// The demo's numbers, series, lesson and its own facts (`engine/result.rs`).
+    pub result: DemoResult,
     pub spans: Vec<Span>,
     pub events: Vec<Event>,
-    pub runs: Vec<serde_json::Value>,
+    pub runs: Vec<RunEntry>,
+}
+
+/// One timed (or warm-up) repetition a demo measured (`runs` in the report).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunEntry {
+    pub wall_ms: f64,
+    pub mode: &'static str,
+    pub workers: u32,
+    pub repeat: u32,
+    pub warmup: bool,
+    #[serde(serialize_with = "big_u64")]
+    pub checksum: u64,
 }

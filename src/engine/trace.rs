@@ -152,9 +152,70 @@ pub fn round_us(ms: f64) -> f64 {
     (ms * 1000.0).round() / 1000.0
 }
 
+/// The timeline of a demo on the event loop (asyncio): the loop's spans (worker 0) get a row per
+/// task — the label before its first `:` — and pool work keeps its worker's row; the page's
+/// `main` lane is left out.
+pub fn rows_per_task(spans: &[Span]) -> Vec<Span> {
+    let mut names: Vec<String> = Vec::new();
+    let mut out = Vec::with_capacity(spans.len());
+    for s in spans {
+        let mut s = s.clone();
+        let lane = if s.worker == 0 {
+            let label = s.label.clone().unwrap_or_default();
+            label.split(':').next().unwrap_or("").trim().to_string()
+        } else {
+            s.lane.clone()
+        };
+        if lane == "main" || lane.is_empty() {
+            continue;
+        }
+        let row = match names.iter().position(|n| *n == lane) {
+            Some(i) => i,
+            None => {
+                names.push(lane.clone());
+                names.len() - 1
+            }
+        };
+        s.worker = row as u32;
+        s.lane = lane;
+        out.push(s);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loop_spans_get_a_row_per_task_and_pool_work_keeps_its_worker() {
+        let span = |worker: u32, lane: &str, label: Option<&str>| Span {
+            worker,
+            lane: lane.to_string(),
+            task: 0,
+            kind: SpanKind::Cpu,
+            start_ms: 0.0,
+            end_ms: 1.0,
+            label: label.map(str::to_string),
+        };
+        let rows = rows_per_task(&[
+            span(0, "loop", Some("fetch-1: waiting")),
+            span(0, "loop", Some("fetch-2: waiting")),
+            span(0, "loop", Some("fetch-1: done")),
+            span(0, "main", Some("main: setup")),
+            span(2, "pool-2", None),
+        ]);
+        let lanes: Vec<(u32, &str)> = rows.iter().map(|s| (s.worker, s.lane.as_str())).collect();
+        assert_eq!(
+            lanes,
+            [
+                (0, "fetch-1"),
+                (1, "fetch-2"),
+                (0, "fetch-1"),
+                (2, "pool-2")
+            ]
+        );
+    }
 
     fn raw(worker: u32, start: f64, end: f64) -> RawSpan {
         RawSpan {

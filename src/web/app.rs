@@ -3,17 +3,13 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::engine::i18n::{t, tf, Lang};
 use crate::engine::labs::LabId;
 use crate::engine::route::{Page, Route};
-use crate::web::labs::cpu::CpuLab;
 use crate::web::labs::demo_lab::DemoLab;
 use crate::web::labs::env_page::EnvPage;
-use crate::web::labs::models::ModelsLab;
 use crate::web::pool::{self, PoolState};
 use crate::web::runs::{self, RunNotice};
 use crate::web::state::{Action, AppContext, AppState};
@@ -28,10 +24,7 @@ fn current_hash() -> String {
 
 fn initial_lang() -> Lang {
     let w = web_sys::window();
-    let stored = w
-        .as_ref()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(LANG_KEY).ok().flatten());
+    let stored = crate::web::env::load(LANG_KEY);
     match stored.as_deref() {
         Some("zh") => Lang::Zh,
         Some("en") => Lang::En,
@@ -59,16 +52,12 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             runs::set_lang(state.lang);
             let s = state.clone();
-            let on_hash = Closure::<dyn Fn()>::new(move || {
-                s.dispatch(Action::Route(Route::parse(&current_hash())));
+            // Removed when the app unmounts (the effect's cleanup drops it).
+            let on_hash = web_sys::window().map(|w| {
+                gloo_events::EventListener::new(&w, "hashchange", move |_| {
+                    s.dispatch(Action::Route(Route::parse(&current_hash())));
+                })
             });
-            if let Some(w) = web_sys::window() {
-                let _ = w.add_event_listener_with_callback(
-                    "hashchange",
-                    on_hash.as_ref().unchecked_ref(),
-                );
-            }
-            on_hash.forget();
             let s = state.clone();
             pool::subscribe(Rc::new(move || s.dispatch(Action::Pool(pool::snapshot()))));
             let s = state.clone();
@@ -87,21 +76,19 @@ pub fn app() -> Html {
                     s.dispatch(Action::Progress(p));
                 }
             });
-            move || drop(ticker)
+            move || drop((ticker, on_hash))
         });
     }
 
     let lang = state.lang;
     let body = match &state.route.page {
         Page::Env => html! { <EnvPage /> },
-        Page::Lab(LabId::Cpu) => html! { <CpuLab /> },
-        Page::Lab(LabId::Sync) => html! { <DemoLab lab={LabId::Sync} /> },
-        Page::Lab(LabId::Async) => html! { <DemoLab lab={LabId::Async} /> },
-        Page::Lab(LabId::Models) => html! { <ModelsLab /> },
+        // Keyed by lab: another lab is another page (its own text, its own state).
+        Page::Lab(lab) => html! { <DemoLab key={lab.as_str()} lab={*lab} /> },
         Page::Unknown(name) => html! {
             <>
                 <p class="notice" role="alert">{ tf(lang, "lab.unknown", &[("lab", name.clone())]) }</p>
-                <CpuLab />
+                <DemoLab lab={LabId::Cpu} />
             </>
         },
     };
@@ -142,9 +129,7 @@ fn header() -> Html {
                 Lang::En
             };
             runs::set_lang(l);
-            if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-                let _ = s.set_item(LANG_KEY, l.code());
-            }
+            crate::web::env::save(LANG_KEY, l.code());
             state.dispatch(Action::SetLang(l));
         })
     };

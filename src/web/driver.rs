@@ -22,6 +22,7 @@ use crate::engine::control::{RunControl, RunError};
 use crate::engine::demo::Progress;
 use crate::engine::labs::{self, DemoConfig};
 use crate::engine::ports::Ports;
+use crate::engine::result::DemoResult;
 use crate::engine::scenario::RunConfig;
 use crate::engine::trace::Trace;
 use crate::web::clock::PerfClock;
@@ -202,13 +203,14 @@ type ProgressFn = Box<dyn Fn(&Rt) -> Option<f64>>;
 
 /// What a run of a demo on the demo shape produced.
 pub struct DemoOutcome {
-    pub result: serde_json::Value,
+    /// None when the run was cancelled before it finished.
+    pub result: Option<DemoResult>,
     pub trace: Trace,
     pub cancelled: bool,
     pub spawn_ms: f64,
     pub spans_dropped: u64,
     /// The report's `runs` (`Ctx::record_runs`).
-    pub runs: Vec<serde_json::Value>,
+    pub runs: Vec<crate::engine::report::RunEntry>,
     /// The report's `workers_used`: as the demo stated it, else the workers with spans.
     pub workers_used: usize,
 }
@@ -246,10 +248,7 @@ pub async fn run_demo(
     let workers_used = ctx
         .stated_workers_used()
         .unwrap_or_else(|| crate::engine::demo::workers_used(&trace));
-    let result = match result {
-        Some(r) => r?,
-        None => serde_json::Value::Null,
-    };
+    let result = result.transpose()?;
     Ok(DemoOutcome {
         result,
         trace,

@@ -5,46 +5,16 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::engine::embed::{parse_request, Request};
+use crate::engine::embed::{parse_request, Message, Request};
 use crate::web::api::{plain_object, to_js};
 use crate::web::env;
 use crate::web::runs::{self, RunError, RunNotice};
 
-/// The message as the plain JSON `parse_request` reads. For an object: its `type`, `id` and
-/// `scenario` fields, each converted shallowly — strings, numbers, booleans and `null` as they
-/// are, any object or array as an empty object — so a cyclic or huge payload (structured clone
-/// carries both) costs nothing; `serde_wasm_bindgen::from_value` would walk it whole. Anything
-/// else is not an object, which is all the reader needs to know. The reply's `id` is the
-/// original JS value (`js_id`), so it comes back unchanged.
-fn to_json(data: &JsValue) -> serde_json::Value {
-    use serde_json::Value;
-    fn shallow(v: &JsValue) -> Option<Value> {
-        if v.is_undefined() {
-            None
-        } else if let Some(s) = v.as_string() {
-            Some(Value::String(s))
-        } else if let Some(b) = v.as_bool() {
-            Some(Value::Bool(b))
-        } else if let Some(n) = v.as_f64() {
-            Some(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
-        } else if v.is_object() || v.is_function() {
-            Some(Value::Object(serde_json::Map::new()))
-        } else {
-            // null, BigInt, Symbol: none of them is a string, which is all a field must be.
-            Some(Value::Null)
-        }
-    }
-    if !data.is_object() {
-        return Value::Null;
-    }
-    let fields = ["type", "id", "scenario"]
-        .into_iter()
-        .filter_map(|k| {
-            let v = js_sys::Reflect::get(data, &JsValue::from_str(k)).ok()?;
-            Some((k.to_string(), shallow(&v)?))
-        })
-        .collect();
-    Value::Object(fields)
+/// The message's `type` and `scenario` (None when it is not an object): `serde_wasm_bindgen`
+/// looks up those two fields by name and walks nothing else (`engine::embed::Message`).
+fn read(data: &JsValue) -> Option<Message> {
+    data.is_object()
+        .then(|| serde_wasm_bindgen::from_value(data.clone()).unwrap_or_default())
 }
 
 /// The request's `id` as sent (any JS value; `undefined` when absent).
@@ -86,7 +56,7 @@ fn on_message(ev: web_sys::MessageEvent) {
     // Only messages meant for the playground are its business; other scripts on the page
     // may use postMessage too (their non-objects and the playground's own replies pass
     // silently).
-    let request = match parse_request(&to_json(&data)) {
+    let request = match parse_request(read(&data).as_ref()) {
         Ok(r) => r,
         Err(ignored) => {
             if ignored.warns() {
@@ -106,7 +76,7 @@ fn on_message(ev: web_sys::MessageEvent) {
     let origin = ev.origin();
     let id = js_id(&data);
     match request {
-        Request::Run { scenario, .. } => wasm_bindgen_futures::spawn_local(async move {
+        Request::Run { scenario } => wasm_bindgen_futures::spawn_local(async move {
             match runs::run(scenario).await {
                 Ok(report) => {
                     let msg = plain_object(&[
@@ -119,7 +89,7 @@ fn on_message(ev: web_sys::MessageEvent) {
                 Err(e) => reply(&source, &origin, &error_message(&id, &e)),
             }
         }),
-        Request::SetScenario { scenario, .. } => match runs::parse(&scenario) {
+        Request::SetScenario { scenario } => match runs::parse(&scenario) {
             Ok(s) => show_scenario(&s, scenario),
             Err(e) => reply(&source, &origin, &error_message(&id, &e)),
         },
@@ -150,9 +120,13 @@ fn show_scenario(parsed: &crate::engine::labs::Scenario, text: String) {
 
 /// Listens for requests and, inside a frame, tells the parent the playground is ready.
 pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
-    let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(on_message);
-    window.add_event_listener_with_callback("message", listener.as_ref().unchecked_ref())?;
-    listener.forget();
+    // For the page's whole life: the playground answers requests as long as it is open.
+    gloo_events::EventListener::new(window, "message", |ev| {
+        if let Some(ev) = ev.dyn_ref::<web_sys::MessageEvent>() {
+            on_message(ev.clone());
+        }
+    })
+    .forget();
     if let Ok(Some(parent)) = window.parent() {
         if !JsValue::from(parent.clone()).loose_eq(&JsValue::from(window.clone())) {
             let ready = plain_object(&[("type", "playground:ready".into())]);

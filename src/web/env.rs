@@ -115,8 +115,23 @@ pub fn threads_unavailable_reason() -> Option<String> {
     threads_unavailable().map(|(_, text)| text)
 }
 
+/// The page's `localStorage`, when it may be used: a sandboxed frame or disabled site data
+/// makes even reaching it throw, so every read and write goes through `load`/`save`, which
+/// treat that as "nothing stored" (not `gloo-storage`: its `raw()` throws there).
 fn storage() -> Option<web_sys::Storage> {
     window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// A stored text, if any (and if storage is usable here).
+pub fn load(key: &str) -> Option<String> {
+    storage().and_then(|s| s.get_item(key).ok().flatten())
+}
+
+/// Stores a text; full or disabled storage only costs persistence across reloads.
+pub fn save(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
 }
 
 /// The worker cap: 16 by default, up to 64 if the user raised it on the environment page.
@@ -124,8 +139,7 @@ pub fn worker_cap() -> u32 {
     if let Some(c) = CAP.with(|c| *c.borrow()) {
         return c;
     }
-    let stored = storage()
-        .and_then(|s| s.get_item(CAP_KEY).ok().flatten())
+    let stored = load(CAP_KEY)
         .and_then(|v| v.parse::<u32>().ok())
         .filter(|c| (1..=MAX_WORKER_CAP).contains(c))
         .unwrap_or(DEFAULT_WORKER_CAP);
@@ -137,10 +151,8 @@ pub fn worker_cap() -> u32 {
 pub fn set_worker_cap(cap: u32) -> u32 {
     let cap = cap.clamp(1, MAX_WORKER_CAP);
     CAP.with(|c| *c.borrow_mut() = Some(cap));
-    if let Some(s) = storage() {
-        // Storage can be full or disabled; the cap still applies for this page load.
-        let _ = s.set_item(CAP_KEY, &cap.to_string());
-    }
+    // Storage can be full or disabled; the cap still applies for this page load.
+    save(CAP_KEY, &cap.to_string());
     cap
 }
 

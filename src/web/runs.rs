@@ -138,35 +138,7 @@ pub async fn run(text: String) -> Result<Report, RunError> {
     result
 }
 
-/// The report around a lab's result; `trace`, `runs` and `workers_used` come from the run.
-fn report(
-    text: &str,
-    scenario: &Scenario,
-    t0: f64,
-    trace: crate::engine::trace::Trace,
-    runs: Vec<serde_json::Value>,
-    workers_used: usize,
-    result: serde_json::Value,
-) -> Report {
-    let facts = env::facts();
-    Report {
-        lab: scenario.lab.as_str().to_string(),
-        demo: scenario.demo.clone(),
-        scenario: text.to_string(),
-        normalized: scenario.to_toml(),
-        wall_ms: crate::engine::trace::round_us(js_sys::Date::now() - t0),
-        workers_used,
-        cross_origin_isolated: facts.cross_origin_isolated,
-        timer_resolution_ms: facts.timer_resolution_ms,
-        result,
-        spans: trace.spans,
-        events: trace.events,
-        runs,
-    }
-}
-
-/// Every lab (`cpu`, `models`, `sync`, `async`): any demo on the demo shape, on the page's
-/// loop with the real ports.
+/// Every lab: any demo, on the page's loop with the real ports, to its report.
 async fn run_demo(
     text: &str,
     scenario: &Scenario,
@@ -193,44 +165,27 @@ async fn run_demo(
         crate::web::pool::settled().await;
         return Err(e);
     }
-    let mut result = run.result;
-    if let Some(obj) = result.as_object_mut() {
-        obj.insert("spans_dropped".into(), run.spans_dropped.into());
-    }
-    let measured = Measured {
-        cancelled: run.cancelled,
-        trace: run.trace,
-        spawn_ms: run.spawn_ms,
-        runs: run.runs,
-        used: run.workers_used,
-    };
-    finish(text, scenario, t0, measured, result)
-}
-
-/// What a finished run measured, before it becomes a report.
-struct Measured {
-    cancelled: bool,
-    trace: crate::engine::trace::Trace,
-    /// Time spent starting workers for this run (0 when warm); noted as an event.
-    spawn_ms: f64,
-    runs: Vec<serde_json::Value>,
-    used: usize,
-}
-
-/// A cancelled run is an error; anything else becomes the report.
-fn finish(
-    text: &str,
-    scenario: &Scenario,
-    t0: f64,
-    m: Measured,
-    result: serde_json::Value,
-) -> Result<Report, RunError> {
-    if m.cancelled {
+    let Some(mut result) = run.result.filter(|_| !run.cancelled) else {
         return Err(RunError::new("cancelled", "the run was cancelled"));
-    }
-    let mut trace = m.trace;
-    note_spawn(&mut trace, m.spawn_ms);
-    Ok(report(text, scenario, t0, trace, m.runs, m.used, result))
+    };
+    result.spans_dropped = run.spans_dropped;
+    let mut trace = run.trace;
+    note_spawn(&mut trace, run.spawn_ms);
+    let facts = env::facts();
+    Ok(Report {
+        lab: scenario.lab.as_str().to_string(),
+        demo: scenario.demo.clone(),
+        scenario: text.to_string(),
+        normalized: scenario.to_toml(),
+        wall_ms: crate::engine::trace::round_us(js_sys::Date::now() - t0),
+        workers_used: run.workers_used,
+        cross_origin_isolated: facts.cross_origin_isolated,
+        timer_resolution_ms: facts.timer_resolution_ms,
+        result,
+        spans: trace.spans,
+        events: trace.events,
+        runs: run.runs,
+    })
 }
 
 fn note_spawn(trace: &mut crate::engine::trace::Trace, spawn_ms: f64) {

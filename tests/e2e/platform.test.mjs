@@ -139,7 +139,7 @@ test('the UI runs a demo from its Run button and draws the timeline', async () =
   await page.waitForSelector('#results svg.gantt rect.span');
   const rows = await page.getAttribute('#results svg.gantt', 'data-rows');
   assert.equal(rows, '2');
-  assert.match(await page.textContent('#r-count'), /348513/);
+  assert.match(await page.textContent('[data-key="result.count"]'), /348513/);
   await page.screenshot({ path: `${ARTIFACTS}/cpu-lab.png`, fullPage: true });
 });
 

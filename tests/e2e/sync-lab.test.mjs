@@ -132,8 +132,8 @@ test('the semaphore demo shows the peak inside, the waits and the over-release e
   const before = Number(await page.getAttribute('#results', 'data-runs'));
   await page.click('#run');
   await page.waitForFunction((n) => Number(document.querySelector('#results')?.dataset.runs) > n, before, { timeout: 30000 });
-  assert.equal((await page.textContent('#r-max-inside')).trim(), '2 / 2');
-  assert.match(await page.textContent('#r-over-release'), /released too many times/);
+  assert.equal((await page.textContent('[data-key="sync.max-inside"]')).trim(), '2 / 2');
+  assert.match(await page.textContent('[data-key="sync.over-release"]'), /released too many times/);
   assert.ok(Number(await page.getAttribute('#results svg.gantt', 'data-rows')) === 6);
   await page.screenshot({ path: 'tests/e2e/artifacts/sync-semaphore.png', fullPage: true });
   // Knobs rewrite the scenario text.

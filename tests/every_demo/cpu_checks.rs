@@ -10,6 +10,7 @@ use std::sync::Arc;
 use concurrency_playground::engine::control::RunControl;
 use concurrency_playground::engine::cpu::{config_of, CpuConfig, Kernel, Model};
 use concurrency_playground::engine::labs;
+use concurrency_playground::engine::result::Picture;
 use concurrency_playground::engine::trace::SpanKind;
 use concurrency_playground::engine::workload::chunk_count;
 use serde_json::Value;
@@ -81,6 +82,16 @@ fn config(r: &Ran) -> CpuConfig {
     config_of(c.demo.id, &c.values).unwrap_or_else(|| panic!("{}: not a cpu demo", r.name))
 }
 
+/// The labels of the result's numbers, in order.
+fn labels(r: &Ran) -> Vec<&str> {
+    r.run
+        .result
+        .numbers
+        .iter()
+        .map(|n| n.label.as_str())
+        .collect()
+}
+
 fn count(v: &Value) -> u64 {
     v.as_u64()
         .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
@@ -116,6 +127,13 @@ pub fn check(demo: &str, r: &Ran) {
 fn main_thread(r: &Ran, chunks: u64) {
     let name = r.name;
     assert_eq!(r.get("mode"), "main-thread", "{name}");
+    let view = &r.run.result.view;
+    assert_eq!(view.mode, Some("main-thread"), "{name}");
+    assert_eq!(
+        labels(r),
+        ["result.frozen", "result.chunks-done", "result.count"],
+        "{name}"
+    );
     assert_eq!(r.run.workers_used, 0, "{name}: no worker ran");
     assert!(r.run.runs.is_empty(), "{name}");
     let done = r.get("chunks_done").as_u64().unwrap_or(0);
@@ -150,6 +168,22 @@ fn sweep(r: &Ran, cfg: &CpuConfig) {
     let name = r.name;
     let k = r.scenario.run.workers;
     assert_eq!(r.get("mode"), "sweep", "{name}");
+    let view = &r.run.result.view;
+    assert_eq!(view.mode, Some("sweep"), "{name}");
+    assert_eq!(
+        view.charts.first().map(|c| c.id),
+        Some("speedup-chart"),
+        "{name}"
+    );
+    let table = view.tables.first().expect("the sweep table");
+    assert_eq!(table.id, "sweep-table", "{name}");
+    let row_ks: Vec<String> = table
+        .rows
+        .iter()
+        .map(|row| row.attrs[0].1.clone())
+        .collect();
+    let want: Vec<String> = (1..=k).map(|i| i.to_string()).collect();
+    assert_eq!(row_ks, want, "{name}: a row per k, data-k");
     let points = r.get("sweep").as_array().cloned().unwrap_or_default();
     let ks: Vec<u64> = points.iter().filter_map(|p| p["k"].as_u64()).collect();
     assert_eq!(ks, (1..=u64::from(k)).collect::<Vec<_>>(), "{name}");
@@ -166,7 +200,7 @@ fn sweep(r: &Ran, cfg: &CpuConfig) {
     assert_eq!(points[0]["speedup"], 1.0, "{name}");
     let rounds = r.scenario.run.repeats + r.scenario.run.warmup;
     assert_eq!(r.run.runs.len() as u32, k * rounds, "{name}");
-    assert!(r.run.runs.iter().all(|e| e["mode"] == "sweep"), "{name}");
+    assert!(r.run.runs.iter().all(|e| e.mode == "sweep"), "{name}");
     assert_eq!(
         r.run.workers_used, k as usize,
         "{name}: k = {k} used every worker"
@@ -188,6 +222,30 @@ fn single(r: &Ran, cfg: &CpuConfig, chunks: u64) {
     assert_eq!(r.get("agree"), true, "{name}");
     assert_eq!(r.get("workers").as_u64(), Some(u64::from(k)), "{name}");
     let parallel = count(r.get("count"));
+    let view = &r.run.result.view;
+    assert_eq!(view.mode, Some("single"), "{name}");
+    assert_eq!(
+        labels(r),
+        [
+            "result.count",
+            "result.sequential",
+            "result.parallel",
+            "result.speedup",
+            "result.efficiency",
+            "result.agree",
+            "result.workers-used"
+        ],
+        "{name}"
+    );
+    assert_eq!(
+        r.run.result.numbers[0].value,
+        parallel.to_string(),
+        "{name}"
+    );
+    match view.pictures.first() {
+        Some(Picture::Bars { bars, .. }) => assert_eq!(bars.len(), k as usize, "{name}"),
+        other => panic!("{name}: bars per worker, not {other:?}"),
+    }
     if cfg.baseline {
         assert_eq!(count(r.get("sequential_count")), parallel, "{name}");
         assert!(r.get("speedup").as_f64().is_some(), "{name}");

@@ -6,6 +6,7 @@
 use concurrency_playground::engine::models::demos::{convoy, gil, isolation, spawn, sweep};
 use concurrency_playground::engine::models::lab::Workload;
 use concurrency_playground::engine::params::Declared;
+use concurrency_playground::engine::result::Picture;
 use concurrency_playground::engine::trace::{Span, SpanKind};
 use concurrency_playground::engine::workload::primes::count_primes;
 use serde_json::Value;
@@ -116,9 +117,36 @@ fn primes_below(n: u64) -> u64 {
     count_primes(0, n)
 }
 
+/// The ids of the result's tables.
+fn table_ids(r: &Ran) -> Vec<&str> {
+    r.run.result.view.tables.iter().map(|t| t.id).collect()
+}
+
+/// The labels of the result's numbers, in order.
+fn labels(r: &Ran) -> Vec<&str> {
+    r.run
+        .result
+        .numbers
+        .iter()
+        .map(|n| n.label.as_str())
+        .collect()
+}
+
 fn check_gil(r: &Ran) {
     let c: gil::Config = cfg(r);
     let rows = r.get("models").as_array().expect("models");
+    assert_eq!(table_ids(r), ["models-table"], "{}", r.name);
+    let data_models: Vec<&str> = r.run.result.view.tables[0]
+        .rows
+        .iter()
+        .map(|row| row.attrs[0].1.as_str())
+        .collect();
+    assert_eq!(
+        data_models,
+        c.models.names(),
+        "{}: data-model per row",
+        r.name
+    );
     assert_eq!(
         rows.len(),
         c.models.names().len(),
@@ -209,6 +237,8 @@ fn check_gil(r: &Ran) {
 fn check_compare(r: &Ran) {
     let rows = r.get("rows").as_array().expect("rows");
     assert_eq!(rows.len(), 10, "{}: a row per model × workload", r.name);
+    assert_eq!(table_ids(r), ["compare-table"], "{}", r.name);
+    assert_eq!(r.run.result.view.tables[0].rows.len(), 10, "{}", r.name);
     for row in rows {
         assert_eq!(row["ran"], true, "{}: {row}", r.name);
         assert_eq!(row["agrees"], true, "{}: {row}", r.name);
@@ -241,6 +271,18 @@ fn check_sweep(r: &Ran) {
     let c: sweep::Config = cfg(r);
     let points = r.get("points").as_array().expect("points");
     assert_eq!(points.len() as u64, workers(r), "{}: a point per k", r.name);
+    let view = &r.run.result.view;
+    assert_eq!(
+        view.charts.first().map(|c| c.id),
+        Some("sweep-chart"),
+        "{}",
+        r.name
+    );
+    assert!(
+        matches!(view.pictures.first(), Some(Picture::DecisionTree { path, .. }) if path.len() >= 2),
+        "{}: the decision tree",
+        r.name
+    );
     for (i, p) in points.iter().enumerate() {
         assert_eq!(p["k"], i as u64 + 1, "{}", r.name);
         assert_eq!(p["agrees"], true, "{}: {p}", r.name);
@@ -276,6 +318,15 @@ fn check_sweep(r: &Ran) {
 fn check_convoy(r: &Ran) {
     let c: convoy::Config = cfg(r);
     let points = r.get("points").as_array().expect("points");
+    let view = &r.run.result.view;
+    assert_eq!(
+        view.charts.first().map(|c| c.id),
+        Some("convoy-chart"),
+        "{}",
+        r.name
+    );
+    assert_eq!(table_ids(r), ["convoy-table"], "{}", r.name);
+    assert_eq!(view.tables[0].rows.len(), points.len(), "{}", r.name);
     let intervals: Vec<f64> = points
         .iter()
         .map(|p| p["switch_interval_ms"].as_f64().expect("interval"))
@@ -316,6 +367,7 @@ fn check_spawn(r: &Ran) {
     let c: spawn::Config = cfg(r);
     let expected = primes_below(u64::from(c.tasks) * c.cpu_limit);
     assert_eq!(r.get("agree"), true, "{}", r.name);
+    assert_eq!(labels(r), ["models.fresh", "models.pooled"], "{}", r.name);
     assert_eq!(r.get("fresh")["checksum"], expected, "{}", r.name);
     assert_eq!(r.get("pool")["checksum"], expected, "{}", r.name);
     let spawns = spans_in(r, "fresh")
@@ -345,6 +397,16 @@ fn check_isolation(r: &Ran) {
     let c: isolation::Config = cfg(r);
     let k = workers(r);
     let n = u64::from(c.increments);
+    assert_eq!(
+        labels(r),
+        [
+            "models.page-counter",
+            "models.threads-saw",
+            "models.processes-saw"
+        ],
+        "{}",
+        r.name
+    );
     let before = r.get("page_before").as_u64().expect("page_before");
     let after_threads = r.get("page_after_threads").as_u64().expect("threads ran");
     assert_eq!(

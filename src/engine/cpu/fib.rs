@@ -6,6 +6,7 @@ use crate::engine::control::RunError;
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset};
 use crate::engine::lab::LabId;
 use crate::engine::params::{Declared, Param};
+use crate::engine::result::DemoResult;
 use crate::engine::workload::fib;
 
 crate::params! {
@@ -63,6 +64,6 @@ pub static TEXT: &[(&str, &str, &str)] = cpu_texts!("fib";
     ("help.cpu.fib.n", "Each call computes fib(n) by naive recursion (about 1.6ⁿ steps)", "每次调用用朴素递归计算 fib(n)（约 1.6ⁿ 步）"),
 );
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     super::run(ctx, cfg.cpu()).await
 }

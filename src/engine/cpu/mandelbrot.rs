@@ -6,6 +6,7 @@ use crate::engine::control::RunError;
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset};
 use crate::engine::lab::LabId;
 use crate::engine::params::{Declared, Param};
+use crate::engine::result::DemoResult;
 use crate::engine::workload::mandelbrot;
 
 crate::params! {
@@ -69,6 +70,6 @@ pub static TEXT: &[(&str, &str, &str)] = cpu_texts!("mandelbrot";
     ("help.cpu.mandelbrot.max-iter", "Iteration cap per pixel: rows through the set reach it, rows outside leave early", "每个像素的迭代上限：穿过集合的行会达到上限，集合外的行很早就结束"),
 );
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     super::run(ctx, cfg.cpu()).await
 }

@@ -11,6 +11,11 @@ use serde::Serialize;
 use super::CpuConfig;
 use crate::engine::clock::Clock;
 use crate::engine::control::{set_current_worker, RunControl};
+use crate::engine::lesson::number;
+use crate::engine::report::RunEntry;
+use crate::engine::result::{
+    big_u64, big_u64_opt, speedup_chart, DemoResult, Number, Picture, Row, Table, Text,
+};
 use crate::engine::stats::{self, Summary};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 use crate::engine::workload::{chunk_at, chunk_count};
@@ -135,36 +140,6 @@ pub fn run_phase(
         workers: outcomes.into_iter().flatten().collect(),
         cancelled: ctl.cancelled(),
     }
-}
-
-/// Largest integer a JavaScript number holds exactly (2^53 - 1).
-pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
-
-/// A checksum as JSON: a number when JavaScript can hold it exactly, else a decimal string
-/// (a wrapped sum of squares would otherwise be silently rounded on the page).
-pub fn json_u64(v: u64) -> serde_json::Value {
-    if v <= MAX_SAFE_INTEGER {
-        v.into()
-    } else {
-        v.to_string().into()
-    }
-}
-
-fn ser_u64<S: serde::Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
-    use serde::Serialize as _;
-    json_u64(*v).serialize(s)
-}
-
-/// One timed repetition (`runs` in the report).
-#[derive(Clone, Debug, Serialize)]
-pub struct RunEntry {
-    pub wall_ms: f64,
-    pub mode: &'static str,
-    pub workers: u32,
-    pub repeat: u32,
-    pub warmup: bool,
-    #[serde(serialize_with = "ser_u64")]
-    pub checksum: u64,
 }
 
 /// Per-worker share of the last parallel run.
@@ -358,8 +333,73 @@ where
     }
 }
 
-/// The lab-specific `result` of a CPU report: counts, timings, verdicts and the lesson.
-pub fn cpu_result(run: &CpuRun, cfg: &CpuConfig, workers: u32, cores: u32) -> serde_json::Value {
+/// The facts of a single CPU run (docs/api.md, "result of lab cpu").
+#[derive(Clone, Debug, Serialize)]
+pub struct CpuFacts {
+    pub kernel: &'static str,
+    pub limit: u64,
+    pub chunk: u64,
+    pub chunks: u64,
+    #[serde(serialize_with = "big_u64")]
+    pub count: u64,
+    #[serde(serialize_with = "big_u64_opt")]
+    pub sequential_count: Option<u64>,
+    pub agree: bool,
+    pub workers: u32,
+    pub cores: u32,
+    pub oversubscribed: bool,
+    pub sequential_ms: Option<f64>,
+    pub parallel_ms: f64,
+    pub sequential: Option<Summary>,
+    pub parallel: Summary,
+    pub speedup: Option<f64>,
+    pub efficiency: Option<f64>,
+    pub per_worker: Vec<WorkerShare>,
+    /// `"processes"` on process workers (absent on threads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<&'static str>,
+    /// Time spent starting process workers for this run (processes only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spawn_ms: Option<f64>,
+}
+
+/// `x.x ms`, or `—` when nothing was measured.
+fn ms_text(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |v| format!("{v:.1} ms"))
+}
+
+/// "median (min … max, ± stdev; n = …)" of a summary, or the median alone for one repeat.
+fn spread(summary: Option<&Summary>) -> String {
+    let Some(s) = summary else {
+        return "—".into();
+    };
+    let median = ms_text(Some(s.median));
+    if s.n < 2 {
+        return median;
+    }
+    format!(
+        "{median} ({:.1} … {:.1}, ± {:.1}; n = {})",
+        s.min, s.max, s.stdev, s.n
+    )
+}
+
+fn times(speedup: Option<f64>) -> String {
+    speedup.map_or_else(|| "—".into(), |v| format!("×{v:.2}"))
+}
+
+fn percent(share: Option<f64>) -> String {
+    share.map_or_else(|| "—".into(), |v| format!("{:.0}%", v * 100.0))
+}
+
+/// The `result` of a single CPU run: counts, timings, verdicts, the lesson, the figures and
+/// the work per worker. `spawn_ms` is set on process workers.
+pub fn cpu_result(
+    run: &CpuRun,
+    cfg: &CpuConfig,
+    workers: u32,
+    cores: u32,
+    spawn_ms: Option<f64>,
+) -> DemoResult {
     use crate::engine::trace::round_us;
     let lesson = crate::engine::lesson::cpu_lesson(
         run.sequential.map(|s| s.median),
@@ -368,26 +408,58 @@ pub fn cpu_result(run: &CpuRun, cfg: &CpuConfig, workers: u32, cores: u32) -> se
         cores,
         run.agree(),
     );
-    let speedup = run.speedup();
-    serde_json::json!({
-        "kernel": cfg.demo_id(),
-        "limit": cfg.limit,
-        "chunk": cfg.chunk,
-        "chunks": run.chunks,
-        "count": json_u64(run.checksum),
-        "sequential_count": run.sequential_checksum.map(json_u64),
-        "agree": run.agree(),
-        "workers": workers,
-        "cores": cores,
-        "oversubscribed": workers > cores,
-        "sequential_ms": run.sequential.map(|s| round_us(s.median)),
-        "parallel_ms": round_us(run.parallel.median),
-        "sequential": run.sequential,
-        "parallel": run.parallel,
-        "speedup": speedup.map(|s| (s * 1000.0).round() / 1000.0),
-        "efficiency": speedup.map(|s| (stats::efficiency(s, workers) * 1000.0).round() / 1000.0),
-        "per_worker": run.per_worker,
-        "lesson": lesson_json(&lesson),
+    let speedup = run.speedup().map(|s| (s * 1000.0).round() / 1000.0);
+    let efficiency = run
+        .speedup()
+        .map(|s| (stats::efficiency(s, workers) * 1000.0).round() / 1000.0);
+    let numbers = vec![
+        number("result.count", run.checksum),
+        number("result.sequential", spread(run.sequential.as_ref())),
+        number("result.parallel", spread(Some(&run.parallel)))
+            .with_label_figures(vec![("k", workers.to_string())]),
+        number("result.speedup", times(speedup)),
+        number("result.efficiency", percent(efficiency)),
+        Number::yes_no("result.agree", run.agree()),
+        number("result.workers-used", run.workers_used),
+    ];
+    let bars = run
+        .per_worker
+        .iter()
+        .map(|w| {
+            let text = Text::Seq(vec![
+                Text::plain(format!("{:.0} ms · ", w.busy_ms)),
+                Text::tf("result.chunks", vec![("n", w.chunks.to_string())]),
+            ]);
+            (format!("worker-{}", w.worker), w.busy_ms, text)
+        })
+        .collect();
+    DemoResult::new(CpuFacts {
+        kernel: cfg.demo_id(),
+        limit: cfg.limit,
+        chunk: cfg.chunk,
+        chunks: run.chunks,
+        count: run.checksum,
+        sequential_count: run.sequential_checksum,
+        agree: run.agree(),
+        workers,
+        cores,
+        oversubscribed: workers > cores,
+        sequential_ms: run.sequential.map(|s| round_us(s.median)),
+        parallel_ms: round_us(run.parallel.median),
+        sequential: run.sequential,
+        parallel: run.parallel,
+        speedup,
+        efficiency,
+        per_worker: run.per_worker.clone(),
+        model: spawn_ms.map(|_| "processes"),
+        spawn_ms: spawn_ms.map(round_us),
+    })
+    .mode("single")
+    .numbers(numbers)
+    .lesson(lesson)
+    .picture(Picture::Bars {
+        title: Text::key("result.per-worker"),
+        bars,
     })
 }
 
@@ -402,7 +474,7 @@ pub struct SweepPoint {
     /// Relative to the k = 1 point.
     pub speedup: f64,
     pub efficiency: f64,
-    #[serde(serialize_with = "ser_u64")]
+    #[serde(serialize_with = "big_u64")]
     pub checksum: u64,
 }
 
@@ -578,52 +650,118 @@ pub fn run_inline(cfg: &CpuConfig, budget_ms: f64, clock: &dyn Clock) -> InlineR
     }
 }
 
-/// The `result` of a sweep report: one point per k, the fit, the best k, the lesson.
-pub fn sweep_result(run: &SweepRun, cfg: &CpuConfig, cores: u32) -> serde_json::Value {
-    let serial = run.serial_fraction(cores);
+/// The facts of a sweep (docs/api.md: `mode: "sweep"`).
+#[derive(Clone, Debug, Serialize)]
+pub struct CpuSweepFacts {
+    pub kernel: &'static str,
+    pub mode: &'static str,
+    pub limit: u64,
+    pub chunk: u64,
+    pub chunks: u64,
+    #[serde(serialize_with = "big_u64_opt")]
+    pub count: Option<u64>,
+    pub agree: bool,
+    pub cores: u32,
+    pub sweep: Vec<SweepPoint>,
+    pub best_k: Option<u32>,
+    pub best_speedup: Option<f64>,
+    pub serial_fraction: Option<f64>,
+}
+
+/// The `result` of a sweep report: one point per k, the fit, the best k, the lesson, the
+/// speed-up chart and the table of points.
+pub fn sweep_result(run: &SweepRun, cfg: &CpuConfig, cores: u32) -> DemoResult {
+    let serial = run
+        .serial_fraction(cores)
+        .map(|f| (f * 10_000.0).round() / 10_000.0);
     let pts: Vec<(u32, f64)> = run.points.iter().map(|p| (p.k, p.speedup)).collect();
-    let lesson = crate::engine::lesson::sweep_lesson(&pts, cores, serial);
-    serde_json::json!({
-        "kernel": cfg.demo_id(),
-        "mode": "sweep",
-        "limit": cfg.limit,
-        "chunk": cfg.chunk,
-        "chunks": run.chunks,
-        "count": run.points.first().map(|p| json_u64(p.checksum)),
-        "agree": run.agree(),
-        "cores": cores,
-        "sweep": run.points,
-        "best_k": run.best().map(|p| p.k),
-        "best_speedup": run.best().map(|p| p.speedup),
-        "serial_fraction": serial.map(|f| (f * 10_000.0).round() / 10_000.0),
-        "lesson": lesson_json(&lesson),
+    let lesson = crate::engine::lesson::sweep_lesson(&pts, cores, run.serial_fraction(cores));
+    let chart_points: Vec<(f64, f64)> = pts.iter().map(|(k, s)| (f64::from(*k), *s)).collect();
+    let head = vec![
+        Text::plain("k"),
+        Text::key("result.wall"),
+        Text::key("result.speedup"),
+        Text::key("result.efficiency"),
+    ];
+    let table = Table::new("sweep-table", head).rows(run.points.iter().map(|p| {
+        Row::new(vec![
+            p.k.to_string().into(),
+            ms_text(Some(p.median_ms)).into(),
+            times(Some(p.speedup)).into(),
+            percent(Some(p.efficiency)).into(),
+        ])
+        .attr("k", p.k)
+    }));
+    DemoResult::new(CpuSweepFacts {
+        kernel: cfg.demo_id(),
+        mode: "sweep",
+        limit: cfg.limit,
+        chunk: cfg.chunk,
+        chunks: run.chunks,
+        count: run.points.first().map(|p| p.checksum),
+        agree: run.agree(),
+        cores,
+        sweep: run.points.clone(),
+        best_k: run.best().map(|p| p.k),
+        best_speedup: run.best().map(|p| p.speedup),
+        serial_fraction: serial,
     })
+    .mode("sweep")
+    .lesson(lesson)
+    .chart(speedup_chart(
+        "speedup-chart",
+        &chart_points,
+        cores,
+        serial,
+        Vec::new(),
+    ))
+    .table(table)
+}
+
+/// The facts of the main-thread variant (docs/api.md: `mode: "main-thread"`).
+#[derive(Clone, Debug, Serialize)]
+pub struct MainThreadFacts {
+    pub kernel: &'static str,
+    pub mode: &'static str,
+    pub limit: u64,
+    pub chunk: u64,
+    pub chunks: u64,
+    pub chunks_done: u64,
+    pub capped: bool,
+    pub frozen_ms: f64,
+    #[serde(serialize_with = "big_u64")]
+    pub count: u64,
+    pub complete: bool,
 }
 
 /// The `result` of the main-thread variant.
-pub fn inline_result(run: &InlineRun, cfg: &CpuConfig) -> serde_json::Value {
+pub fn inline_result(run: &InlineRun, cfg: &CpuConfig) -> DemoResult {
     let lesson = crate::engine::lesson::main_thread_lesson(
         run.busy_ms,
         run.capped,
         run.chunks_done,
         run.chunks,
     );
-    serde_json::json!({
-        "kernel": cfg.demo_id(),
-        "mode": "main-thread",
-        "limit": cfg.limit,
-        "chunk": cfg.chunk,
-        "chunks": run.chunks,
-        "chunks_done": run.chunks_done,
-        "capped": run.capped,
-        "frozen_ms": run.busy_ms,
-        "count": json_u64(run.checksum),
-        "complete": !run.capped,
-        "lesson": lesson_json(&lesson),
+    DemoResult::new(MainThreadFacts {
+        kernel: cfg.demo_id(),
+        mode: "main-thread",
+        limit: cfg.limit,
+        chunk: cfg.chunk,
+        chunks: run.chunks,
+        chunks_done: run.chunks_done,
+        capped: run.capped,
+        frozen_ms: run.busy_ms,
+        count: run.checksum,
+        complete: !run.capped,
     })
-}
-
-fn lesson_json(lesson: &crate::engine::lesson::Lesson) -> serde_json::Value {
-    let figures: std::collections::BTreeMap<_, _> = lesson.figures.iter().cloned().collect();
-    serde_json::json!({ "id": lesson.id, "figures": figures })
+    .mode("main-thread")
+    .numbers(vec![
+        number("result.frozen", ms_text(Some(run.busy_ms))),
+        number(
+            "result.chunks-done",
+            format!("{} / {}", run.chunks_done, run.chunks),
+        ),
+        number("result.count", run.checksum),
+    ])
+    .lesson(lesson)
 }

@@ -20,8 +20,9 @@ use crate::engine::control::RunError;
 use crate::engine::demo::{Ctx, Needs};
 use crate::engine::params::{Declared, Param, Rule, Value, Values};
 use crate::engine::ports::{PoolKind, Process};
+use crate::engine::result::DemoResult;
 use crate::engine::runner::ProcessResult;
-use crate::engine::trace::{round_us, RawSpan, SpanKind};
+use crate::engine::trace::{RawSpan, SpanKind};
 use crate::engine::workload::{self, chunk_at};
 
 /// A CPU demo's catalogue texts: its own, then the help of the keys every CPU demo has
@@ -258,22 +259,15 @@ pub static RULES: &[Rule] = &[
 /// What a CPU demo needs. The thread workers only for `model = "threads"` without the
 /// main-thread variant: `run` refuses with `no-threads` itself when they are needed and
 /// missing (`Needs` is the same for every scenario of a demo).
-pub const NEEDS: Needs = Needs::WORKERS;
+pub const NEEDS: Needs = Needs::MEASURED;
 
 /// The main-thread teaching variant stops after this much work: the page is frozen meanwhile.
 pub const MAIN_THREAD_BUDGET_MS: f64 = 500.0;
 
-fn to_values<T: Serialize>(items: &[T]) -> Vec<serde_json::Value> {
-    items
-        .iter()
-        .filter_map(|r| serde_json::to_value(r).ok())
-        .collect()
-}
-
 /// Every CPU demo's run: the main-thread variant on the loop itself, process workers fed by
 /// the loop, or a rayon pool of exactly k thread workers (a single run or a sweep). The
 /// report's `runs` and `workers_used` are stated through `ctx`.
-pub async fn run(ctx: Ctx, cfg: CpuConfig) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: CpuConfig) -> Result<DemoResult, RunError> {
     if cfg.main_thread {
         return on_main_thread(&ctx, &cfg).await;
     }
@@ -296,7 +290,7 @@ pub async fn run(ctx: Ctx, cfg: CpuConfig) -> Result<serde_json::Value, RunError
             return Err(RunError::cancelled());
         }
         let result = measure::sweep_result(&run, &cfg, cores);
-        ctx.record_runs(to_values(&run.runs));
+        ctx.record_runs(run.runs);
         ctx.set_workers_used(run.trace.workers_with(SpanKind::Cpu, None).len());
         ctx.record(run.trace);
         return Ok(result);
@@ -309,8 +303,8 @@ pub async fn run(ctx: Ctx, cfg: CpuConfig) -> Result<serde_json::Value, RunError
     if run.cancelled {
         return Err(RunError::cancelled());
     }
-    let result = measure::cpu_result(&run, &cfg, k, cores);
-    ctx.record_runs(to_values(&run.runs));
+    let result = measure::cpu_result(&run, &cfg, k, cores, None);
+    ctx.record_runs(run.runs);
     ctx.set_workers_used(run.workers_used);
     ctx.record(run.trace);
     Ok(result)
@@ -319,7 +313,7 @@ pub async fn run(ctx: Ctx, cfg: CpuConfig) -> Result<serde_json::Value, RunError
 /// The teaching variant: the kernel runs inside the demo's task, on the loop itself — in the
 /// browser that is the page's own thread, which cannot paint, tick or take a click until the
 /// work (capped at 500 ms) is done.
-async fn on_main_thread(ctx: &Ctx, cfg: &CpuConfig) -> Result<serde_json::Value, RunError> {
+async fn on_main_thread(ctx: &Ctx, cfg: &CpuConfig) -> Result<DemoResult, RunError> {
     // Let the page paint "running" first, so the freeze is visible as a freeze.
     ctx.rt.sleep(50.0).await;
     let run = measure::run_inline(cfg, MAIN_THREAD_BUDGET_MS, ctx.ports.clock());
@@ -337,7 +331,7 @@ struct Failure {
 }
 
 /// The processes model: k isolated workers, each chunk sent as text and answered as text.
-async fn on_processes(ctx: &Ctx, cfg: &CpuConfig) -> Result<serde_json::Value, RunError> {
+async fn on_processes(ctx: &Ctx, cfg: &CpuConfig) -> Result<DemoResult, RunError> {
     let k = ctx.workers;
     let procs = ctx.ports.processes(k).await?;
     let spawn_ms = ctx.ports.spawn_ms();
@@ -368,12 +362,8 @@ async fn on_processes(ctx: &Ctx, cfg: &CpuConfig) -> Result<serde_json::Value, R
     for s in trace.spans.iter_mut() {
         s.lane = format!("process-{}", s.worker);
     }
-    let mut result = measure::cpu_result(&run, cfg, k, ctx.ports.cores());
-    if let Some(obj) = result.as_object_mut() {
-        obj.insert("model".into(), "processes".into());
-        obj.insert("spawn_ms".into(), round_us(spawn_ms).into());
-    }
-    ctx.record_runs(to_values(&run.runs));
+    let result = measure::cpu_result(&run, cfg, k, ctx.ports.cores(), Some(spawn_ms));
+    ctx.record_runs(run.runs);
     ctx.set_workers_used(run.workers_used);
     ctx.record(trace);
     Ok(result)

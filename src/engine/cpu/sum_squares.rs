@@ -6,6 +6,7 @@ use crate::engine::control::RunError;
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset};
 use crate::engine::lab::LabId;
 use crate::engine::params::Declared;
+use crate::engine::result::DemoResult;
 use crate::engine::workload::sum_squares;
 
 crate::params! {
@@ -60,6 +61,6 @@ pub static TEXT: &[(&str, &str, &str)] = cpu_texts!("sum-squares";
     ("help.cpu.sum-squares.chunk", "Numbers a worker takes at a time from the shared counter (dynamic chunking)", "工作者每次从共享计数器领取的数字个数（动态分块）"),
 );
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     super::run(ctx, cfg.cpu()).await
 }

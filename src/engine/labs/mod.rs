@@ -9,7 +9,8 @@ use std::sync::Arc;
 use crate::engine::aio::Rt;
 use crate::engine::control::{RunControl, RunError};
 use crate::engine::demo::{Ctx, Demo};
-use crate::engine::params::Values;
+use crate::engine::params::{settle, Kind, Value, Values};
+use crate::engine::result::DemoResult;
 use std::any::Any;
 
 use crate::engine::native::VirtualCpu;
@@ -114,6 +115,80 @@ impl Scenario {
     }
 }
 
+impl Scenario {
+    /// A knob moved: the normalized text with `key` set to `raw` (as an input gives it) —
+    /// `workers`, `repeats` or `warmup` of `[run]`, or a key of the demo's table. A menu or a
+    /// checkbox sets the value and its demo's rules put back whatever it now excludes (so a
+    /// knob never leaves a scenario its rules refuse); a number or a list rewrites that one key
+    /// and the editor says what is wrong with it, if anything. None when `raw` is not a value
+    /// that key can take at all (a word in a number input): the input then changes nothing.
+    pub fn with_knob(&self, key: &str, raw: &str) -> Option<String> {
+        let raw = raw.trim();
+        let normalized = self.to_toml();
+        if matches!(key, "workers" | "repeats" | "warmup") {
+            raw.parse::<u32>().ok()?;
+            return Some(scenario::with_value(&normalized, "run", key, raw));
+        }
+        let demo = self.config.demo;
+        let param = demo.params.iter().find(|p| p.key == key)?;
+        let value = match param.kind {
+            Kind::Bool => Value::Bool(match raw {
+                "true" => true,
+                "false" => false,
+                _ => return None,
+            }),
+            Kind::Choice(options) => Value::Choice(options.iter().find(|o| **o == raw)?),
+            Kind::Int { .. } | Kind::Float { .. } => {
+                raw.parse::<f64>().ok().filter(|v| v.is_finite())?;
+                return Some(scenario::with_value(
+                    &normalized,
+                    self.lab.as_str(),
+                    key,
+                    raw,
+                ));
+            }
+            Kind::FloatList { .. } | Kind::ChoiceList { .. } => {
+                let text = raw.replace(['"', '\\'], "");
+                let quoted = format!("\"{text}\"");
+                return Some(scenario::with_value(
+                    &normalized,
+                    self.lab.as_str(),
+                    key,
+                    &quoted,
+                ));
+            }
+        };
+        let mut s = self.clone();
+        s.config.values.set(param.key, value);
+        settle(demo.rules, demo.params, &mut s.config.values, param.key);
+        Some(s.to_toml())
+    }
+}
+
+/// Whether this scenario runs on shared-memory thread workers (the page disables Run where
+/// there are none and says why): the demo's `needs`, or — for the CPU lab, whose demos decide
+/// per scenario — its model and variant.
+pub fn needs_threads(config: &DemoConfig) -> bool {
+    config.demo.needs.threads
+        || (config.demo.lab == LabId::Cpu
+            && crate::engine::cpu::config_of(config.demo.id, &config.values)
+                .is_some_and(|c| c.needs_threads()))
+}
+
+/// The Python a demo's card shows for this scenario: a variant of the demo's own file where the
+/// scenario runs a different program (the CPU lab's sweep and main-thread variants).
+pub fn python(config: &DemoConfig) -> &'static str {
+    match config.demo.lab {
+        LabId::Cpu => match crate::engine::cpu::config_of(config.demo.id, &config.values) {
+            Some(c) if c.main_thread => Some(include_str!("../../python/cpu_main_thread.py")),
+            Some(c) if c.sweep => Some(include_str!("../../python/cpu_sweep.py")),
+            _ => None,
+        },
+        _ => None,
+    }
+    .unwrap_or(config.demo.python)
+}
+
 /// Parses and validates a scenario; `worker_cap` bounds `[run] workers`.
 pub fn parse(text: &str, worker_cap: u32) -> Result<Scenario, ScenarioError> {
     let (h, config) = scenario::parse_with(text, worker_cap, |h, table| {
@@ -205,11 +280,11 @@ pub fn process_main(
 
 /// A finished run of a demo on the demo shape.
 pub struct DemoRun {
-    pub result: serde_json::Value,
+    pub result: DemoResult,
     pub trace: Trace,
     pub spans_dropped: u64,
     /// The report's `runs` (what the demo recorded with `Ctx::record_runs`).
-    pub runs: Vec<serde_json::Value>,
+    pub runs: Vec<crate::engine::report::RunEntry>,
     /// The report's `workers_used`: as the demo stated it, else the workers with spans.
     pub workers_used: usize,
 }
@@ -225,7 +300,7 @@ pub fn start(
     ctl: Arc<RunControl>,
 ) -> (
     Ctx,
-    impl std::future::Future<Output = Result<serde_json::Value, RunError>>,
+    impl std::future::Future<Output = Result<DemoResult, RunError>>,
 ) {
     let demo = config.demo;
     // A demo that only waits on the loop for its workers keeps the loop off its timeline.
@@ -258,11 +333,12 @@ pub fn run_native(scenario: &Scenario, ctl: Arc<RunControl>) -> Result<DemoRun, 
         )
     });
     rt.shutdown();
-    let result = out??;
+    let mut result = out??;
     if ctl.cancelled() {
         return Err(RunError::cancelled());
     }
     let (trace, spans_dropped) = ctx.take_trace();
+    result.spans_dropped = spans_dropped;
     let workers_used = ctx
         .stated_workers_used()
         .unwrap_or_else(|| crate::engine::demo::workers_used(&trace));

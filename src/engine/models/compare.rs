@@ -8,13 +8,16 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde_json::{json, Value};
 
+use super::choose::Recommendation;
 use super::threads::{Task, ThreadsRun};
 use crate::engine::aio::Rt;
 use crate::engine::control::RunControl;
-use crate::engine::lesson::lesson;
+use crate::engine::lesson::{lesson, Lesson};
 use crate::engine::models::lab::{Model, Workload};
+use crate::engine::result::{
+    speedup_chart, Cell as TableCell, DemoResult, Picture, Row, Table, Text,
+};
 use crate::engine::rng::Rng;
 use crate::engine::trace::{RawSpan, SpanKind};
 use crate::engine::workload::primes::count_primes;
@@ -396,19 +399,78 @@ impl ModelOutcome {
     }
 }
 
-/// The result object of a comparison: rows with speed-up and efficiency, the agreement of the
-/// answers, and the lesson.
+/// One model's row of a comparison's result (docs/api.md, demo `gil`: `models`).
+#[derive(Clone, Debug, Serialize)]
+pub struct GilRow {
+    pub model: Model,
+    pub ran: bool,
+    pub wall_ms: f64,
+    pub workers: u32,
+    pub speedup: Option<f64>,
+    pub efficiency: Option<f64>,
+    pub busy_share: f64,
+    pub gil_wait_share: f64,
+    pub idle_share: f64,
+    pub switches: u64,
+    pub spawn_ms: f64,
+    pub checksum: u64,
+    pub agrees: bool,
+    pub tasks_done: u32,
+    pub per_worker: Vec<[f64; 3]>,
+    pub note: Option<String>,
+}
+
+/// The facts of a comparison (docs/api.md, demo `gil`).
+#[derive(Clone, Debug, Serialize)]
+pub struct GilFacts {
+    pub workload: Workload,
+    pub tasks: u32,
+    pub expected_checksum: u64,
+    pub agree: bool,
+    pub models: Vec<GilRow>,
+    /// Why the thread models were skipped (a page without cross-origin isolation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads_unavailable: Option<String>,
+}
+
+/// A JSON number as the page showed it (`2.0`, `0.25`).
+fn num(x: f64) -> String {
+    format!("{x:?}")
+}
+
+/// `x ms` when the model ran, else `—`.
+fn wall_text(ran: bool, wall_ms: f64) -> String {
+    if ran {
+        format!("{} ms", num(wall_ms))
+    } else {
+        "—".to_string()
+    }
+}
+
+fn opt_text(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), num)
+}
+
+/// The "agrees" cell: yes or no, marked bad when no.
+fn agrees_cell(agrees: bool) -> TableCell {
+    TableCell::new(Text::yes_no(agrees)).bad_if(!agrees)
+}
+
+/// The result of a comparison: rows with speed-up and efficiency, the agreement of the
+/// answers, the lesson, and the table of models. `threads_unavailable` says why the thread
+/// models were skipped, if they were.
 pub fn compare_result(
     outcomes: &[ModelOutcome],
     workload: Workload,
     tasks: u32,
     expected: u64,
-) -> Value {
+    threads_unavailable: Option<String>,
+) -> DemoResult {
     let seq = outcomes
         .iter()
         .find(|o| o.model == Model::Sequential && o.ran)
         .map(|o| o.wall_ms);
-    let rows: Vec<Value> = outcomes
+    let rows: Vec<GilRow> = outcomes
         .iter()
         .map(|o| {
             let speedup = seq
@@ -416,24 +478,24 @@ pub fn compare_result(
                 .map(|s| s / o.wall_ms);
             let eff = speedup.map(|s| s / f64::from(o.workers.max(1)));
             let complete = o.ran && o.tasks_done == tasks;
-            json!({
-                "model": o.model.as_str(),
-                "ran": o.ran,
-                "wall_ms": crate::engine::trace::round_us(o.wall_ms),
-                "workers": o.workers,
-                "speedup": speedup.map(|s| (s * 100.0).round() / 100.0),
-                "efficiency": eff.map(|e| (e * 100.0).round() / 100.0),
-                "busy_share": (o.busy_share * 1000.0).round() / 1000.0,
-                "gil_wait_share": (o.gil_wait_share * 1000.0).round() / 1000.0,
-                "idle_share": (o.idle_share * 1000.0).round() / 1000.0,
-                "switches": o.switches,
-                "spawn_ms": crate::engine::trace::round_us(o.spawn_ms),
-                "checksum": o.checksum,
-                "agrees": !complete || o.checksum == expected,
-                "tasks_done": o.tasks_done,
-                "per_worker": o.per_worker,
-                "note": o.note,
-            })
+            GilRow {
+                model: o.model,
+                ran: o.ran,
+                wall_ms: crate::engine::trace::round_us(o.wall_ms),
+                workers: o.workers,
+                speedup: speedup.map(|s| (s * 100.0).round() / 100.0),
+                efficiency: eff.map(|e| (e * 100.0).round() / 100.0),
+                busy_share: (o.busy_share * 1000.0).round() / 1000.0,
+                gil_wait_share: (o.gil_wait_share * 1000.0).round() / 1000.0,
+                idle_share: (o.idle_share * 1000.0).round() / 1000.0,
+                switches: o.switches,
+                spawn_ms: crate::engine::trace::round_us(o.spawn_ms),
+                checksum: o.checksum,
+                agrees: !complete || o.checksum == expected,
+                tasks_done: o.tasks_done,
+                per_worker: o.per_worker.clone(),
+                note: o.note.clone(),
+            }
         })
         .collect();
     let speedup_of = |m: Model| -> Option<f64> {
@@ -442,15 +504,61 @@ pub fn compare_result(
             .find(|o| o.model == m && o.ran && o.tasks_done == tasks)?;
         seq.filter(|_| o.wall_ms > 0.0).map(|s| s / o.wall_ms)
     };
-    let agree = rows.iter().all(|r| r["agrees"] == true);
-    json!({
-        "workload": workload.as_str(),
-        "tasks": tasks,
-        "expected_checksum": expected,
-        "agree": agree,
-        "models": rows,
-        "lesson": models_lesson(workload, speedup_of, agree),
+    let agree = rows.iter().all(|r| r.agrees);
+    let lesson = models_lesson(workload, speedup_of, agree);
+    let table = gil_table(&rows);
+    DemoResult::new(GilFacts {
+        workload,
+        tasks,
+        expected_checksum: expected,
+        agree,
+        models: rows,
+        threads_unavailable,
     })
+    .lesson(lesson)
+    .table(table)
+}
+
+/// The table of models: wall time, speed-up, efficiency, the busy / GIL-wait / idle shares
+/// (a stacked bar, one triple per worker), switches, agreement and the note.
+fn gil_table(rows: &[GilRow]) -> Table {
+    let head = vec![
+        Text::key("models.model"),
+        Text::key("result.wall"),
+        Text::key("models.speedup"),
+        Text::key("models.efficiency"),
+        Text::Seq(vec![
+            Text::key("models.busy"),
+            Text::plain(" / "),
+            Text::key("models.gil-wait"),
+            Text::plain(" / "),
+            Text::key("models.idle"),
+        ]),
+        Text::key("models.switches"),
+        Text::key("models.agrees"),
+        Text::key("models.note"),
+    ];
+    Table::new("models-table", head).rows(rows.iter().map(|m| {
+        let shares = [m.busy_share, m.gil_wait_share, m.idle_share];
+        let pct = shares.map(|x| format!("{:.0}", x * 100.0));
+        let shares_cell = TableCell {
+            text: Text::plain(format!(" {} / {} / {}", pct[0], pct[1], pct[2])),
+            bad: false,
+            class: Some("shares"),
+            shares: Some((shares, m.per_worker.clone())),
+        };
+        Row::new(vec![
+            m.model.as_str().into(),
+            wall_text(m.ran, m.wall_ms).into(),
+            opt_text(m.speedup).into(),
+            opt_text(m.efficiency).into(),
+            shares_cell,
+            m.switches.to_string().into(),
+            agrees_cell(m.agrees),
+            TableCell::new(m.note.clone().unwrap_or_default()).class("note"),
+        ])
+        .attr("model", m.model.as_str())
+    }))
 }
 
 /// What a comparison teaches, from its measured speed-ups over sequential.
@@ -458,7 +566,7 @@ pub fn models_lesson(
     workload: Workload,
     speedup: impl Fn(Model) -> Option<f64>,
     agree: bool,
-) -> Value {
+) -> Lesson {
     let f = |m: Model| speedup(m).map_or("—".to_string(), |s| format!("{s:.2}"));
     let figures = [
         ("threads", f(Model::Threads)),
@@ -501,10 +609,51 @@ fn speedup_over(o: &ModelOutcome, base: Option<f64>, tasks: u32) -> Option<f64> 
         .then(|| (b / o.wall_ms * 100.0).round() / 100.0)
 }
 
+/// A row's own lesson: a catalogue key `models.row.<workload>-<model>` (or
+/// `models.row.skipped`) and the measured speed-up.
+#[derive(Clone, Debug, Serialize)]
+pub struct RowLesson {
+    pub id: String,
+    pub figures: RowFigures,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RowFigures {
+    pub speedup: String,
+}
+
+/// One row of the compare matrix (docs/api.md, demo `compare`: `rows`).
+#[derive(Clone, Debug, Serialize)]
+pub struct CompareRow {
+    pub workload: Workload,
+    pub model: Model,
+    pub ran: bool,
+    pub wall_ms: f64,
+    pub workers: u32,
+    pub speedup: Option<f64>,
+    pub agrees: bool,
+    pub note: Option<String>,
+    pub lesson: RowLesson,
+}
+
+/// The facts of the compare matrix.
+#[derive(Clone, Debug, Serialize)]
+pub struct CompareFacts {
+    pub tasks: u32,
+    pub rows: Vec<CompareRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads_unavailable: Option<String>,
+}
+
 /// The compare matrix: CPU-bound and I/O-bound rows per model, each with its own lesson (a
-/// catalogue key `models.row.<workload>-<model>` and the measured speed-up), and an overall
-/// lesson.
-pub fn matrix_result(cpu: &[ModelOutcome], io: &[ModelOutcome], tasks: u32) -> Value {
+/// catalogue key `models.row.<workload>-<model>` and the measured speed-up), an overall
+/// lesson, and the table.
+pub fn matrix_result(
+    cpu: &[ModelOutcome],
+    io: &[ModelOutcome],
+    tasks: u32,
+    threads_unavailable: Option<String>,
+) -> DemoResult {
     let mut rows = Vec::new();
     let mut figures: Vec<(&'static str, String)> = Vec::new();
     for (workload, outcomes) in [(Workload::Cpu, cpu), (Workload::Io, io)] {
@@ -518,22 +667,28 @@ pub fn matrix_result(cpu: &[ModelOutcome], io: &[ModelOutcome], tasks: u32) -> V
             .map(|o| o.checksum);
         for o in outcomes {
             let s = speedup_over(o, base, tasks);
+            let shown = s.map_or("—".to_string(), |x| format!("{x:.2}"));
             let row_lesson = if o.ran {
                 format!("models.row.{}-{}", workload.as_str(), o.model.as_str())
             } else {
                 "models.row.skipped".to_string()
             };
-            rows.push(json!({
-                "workload": workload.as_str(),
-                "model": o.model.as_str(),
-                "ran": o.ran,
-                "wall_ms": crate::engine::trace::round_us(o.wall_ms),
-                "workers": o.workers,
-                "speedup": s,
-                "agrees": !o.ran || o.tasks_done != tasks || Some(o.checksum) == expected,
-                "note": o.note,
-                "lesson": { "id": row_lesson, "figures": { "speedup": s.map_or("—".to_string(), |x| format!("{x:.2}")) } },
-            }));
+            rows.push(CompareRow {
+                workload,
+                model: o.model,
+                ran: o.ran,
+                wall_ms: crate::engine::trace::round_us(o.wall_ms),
+                workers: o.workers,
+                speedup: s,
+                agrees: !o.ran || o.tasks_done != tasks || Some(o.checksum) == expected,
+                note: o.note.clone(),
+                lesson: RowLesson {
+                    id: row_lesson,
+                    figures: RowFigures {
+                        speedup: shown.clone(),
+                    },
+                },
+            });
             let key = match (workload, o.model) {
                 (Workload::Cpu, Model::Threads) => Some("cpu_threads"),
                 (Workload::Cpu, Model::ThreadsNogil) => Some("cpu_nogil"),
@@ -545,22 +700,85 @@ pub fn matrix_result(cpu: &[ModelOutcome], io: &[ModelOutcome], tasks: u32) -> V
                 _ => None,
             };
             if let Some(k) = key {
-                figures.push((k, s.map_or("—".to_string(), |x| format!("{x:.2}"))));
+                figures.push((k, shown));
             }
         }
     }
-    let have_base = rows
-        .iter()
-        .any(|r| r["model"] == "sequential" && r["ran"] == true);
-    json!({
-        "tasks": tasks,
-        "rows": rows,
-        "lesson": lesson(if have_base { "lesson.models.compare" } else { "lesson.models.no-baseline" }, &figures),
+    let have_base = rows.iter().any(|r| r.model == Model::Sequential && r.ran);
+    let id = if have_base {
+        "lesson.models.compare"
+    } else {
+        "lesson.models.no-baseline"
+    };
+    let table = compare_table(&rows);
+    DemoResult::new(CompareFacts {
+        tasks,
+        rows,
+        threads_unavailable,
     })
+    .lesson(lesson(id, &figures))
+    .table(table)
+}
+
+/// The compare matrix as a table: a row per workload and model, each with its lesson.
+fn compare_table(rows: &[CompareRow]) -> Table {
+    let head = [
+        "models.workload",
+        "models.model",
+        "result.wall",
+        "models.speedup",
+        "models.agrees",
+        "models.row-lesson",
+    ];
+    Table::new("compare-table", head.map(Text::key).to_vec()).rows(rows.iter().map(|m| {
+        let mut text = vec![Text::tf(
+            &m.lesson.id,
+            vec![("speedup", m.lesson.figures.speedup.clone())],
+        )];
+        if let Some(note) = &m.note {
+            text.push(Text::plain(format!(" ({note})")));
+        }
+        Row::new(vec![
+            m.workload.as_str().into(),
+            m.model.as_str().into(),
+            wall_text(m.ran, m.wall_ms).into(),
+            opt_text(m.speedup).into(),
+            agrees_cell(m.agrees),
+            TableCell::new(Text::Seq(text)).class("note"),
+        ])
+        .attr("workload", m.workload.as_str())
+        .attr("model", m.model.as_str())
+    }))
+}
+
+/// One k of a models sweep (docs/api.md, demo `sweep`: `points`).
+#[derive(Clone, Debug, Serialize)]
+pub struct SweepPoint {
+    pub k: u32,
+    pub wall_ms: f64,
+    pub speedup: Option<f64>,
+    pub agrees: bool,
+    pub note: Option<String>,
+}
+
+/// The facts of a models sweep.
+#[derive(Clone, Debug, Serialize)]
+pub struct SweepFacts {
+    pub model: Model,
+    pub workload: Workload,
+    pub cores: u32,
+    pub points: Vec<SweepPoint>,
+    pub serial_fraction: Option<f64>,
+    pub rule_of_thumb: u32,
+    pub best_k: Option<u32>,
+    pub best_speedup: Option<f64>,
+    pub cpu_share: f64,
+    pub recommendation: Recommendation,
 }
 
 /// A sweep of one model over k = 1 … n: speed-ups over k = 1, Amdahl's fit over k ≤ cores, the
-/// rule of thumb, and the recommendation built from this run's numbers.
+/// rule of thumb, the recommendation built from this run's numbers, the speed-up chart and the
+/// decision tree.
 pub fn sweep_result(
     model: Model,
     workload: Workload,
@@ -569,7 +787,7 @@ pub fn sweep_result(
     tasks: u32,
     releases_gil: bool,
     free_threaded: bool,
-) -> Value {
+) -> DemoResult {
     use super::choose::{recommend, rule_of_thumb, Inputs};
     let base = points
         .iter()
@@ -608,34 +826,83 @@ pub fn sweep_result(
         .iter()
         .find(|(_, o)| o.ran && o.tasks_done == tasks)
         .map(|(_, o)| o.checksum);
-    json!({
-        "model": model.as_str(),
-        "workload": workload.as_str(),
-        "cores": cores,
-        "points": points.iter().map(|(k, o)| json!({
-            "k": k,
-            "wall_ms": crate::engine::trace::round_us(o.wall_ms),
-            "speedup": speedup_over(o, base, tasks),
-            "agrees": !o.ran || o.tasks_done != tasks || Some(o.checksum) == expected,
-            "note": o.note,
-        })).collect::<Vec<_>>(),
-        "serial_fraction": serial,
-        "rule_of_thumb": rule,
-        "best_k": best.map(|b| b.0),
-        "best_speedup": best.map(|b| b.1),
-        "cpu_share": (cpu_share * 1000.0).round() / 1000.0,
-        "recommendation": rec,
-        "lesson": lesson("lesson.models.sweep", &[
+    let lesson = lesson(
+        "lesson.models.sweep",
+        &[
             ("model", model.as_str().to_string()),
             ("workload", workload.as_str().to_string()),
-            ("best", best.map_or("—".to_string(), |b| format!("{:.2}", b.1))),
+            (
+                "best",
+                best.map_or("—".to_string(), |b| format!("{:.2}", b.1)),
+            ),
             ("k", best.map_or("—".to_string(), |b| b.0.to_string())),
             ("rule", rule.to_string()),
             ("cores", cores.to_string()),
-            ("serial", serial.map_or("—".to_string(), |f| format!("{:.0}", f * 100.0))),
+            (
+                "serial",
+                serial.map_or("—".to_string(), |f| format!("{:.0}", f * 100.0)),
+            ),
             ("share", format!("{:.0}", cpu_share * 100.0)),
             ("rec", rec.model.as_str().to_string()),
             ("pool", rec.pool_size.to_string()),
-        ]),
+        ],
+    );
+    let points: Vec<SweepPoint> = points
+        .iter()
+        .map(|(k, o)| SweepPoint {
+            k: *k,
+            wall_ms: crate::engine::trace::round_us(o.wall_ms),
+            speedup: speedup_over(o, base, tasks),
+            agrees: !o.ran || o.tasks_done != tasks || Some(o.checksum) == expected,
+            note: o.note.clone(),
+        })
+        .collect();
+    let chart_points: Vec<(f64, f64)> = points
+        .iter()
+        .filter_map(|p| Some((f64::from(p.k), p.speedup?)))
+        .collect();
+    let chart = speedup_chart(
+        "sweep-chart",
+        &chart_points,
+        cores,
+        serial,
+        vec![(
+            f64::from(rule),
+            Text::tf("models.rule", vec![("n", rule.to_string())]),
+        )],
+    );
+    let tree = Picture::DecisionTree {
+        recommendation: Text::tf(
+            "models.recommend-text",
+            vec![
+                ("model", rec.model.as_str().to_string()),
+                ("pool", rec.pool_size.to_string()),
+                ("rule", rec.rule_of_thumb.to_string()),
+                ("best", best.map_or("—".to_string(), |b| b.0.to_string())),
+            ],
+        ),
+        why: Text::key(rec.why),
+        model: rec.model.as_str().to_string(),
+        pool_size: rec.pool_size.to_string(),
+        path: rec
+            .path
+            .iter()
+            .map(|step| (Text::key(step.question), step.answer, step.because.clone()))
+            .collect(),
+    };
+    DemoResult::new(SweepFacts {
+        model,
+        workload,
+        cores,
+        points,
+        serial_fraction: serial,
+        rule_of_thumb: rule,
+        best_k: best.map(|b| b.0),
+        best_speedup: best.map(|b| b.1),
+        cpu_share: (cpu_share * 1000.0).round() / 1000.0,
+        recommendation: rec,
     })
+    .lesson(lesson)
+    .chart(chart)
+    .picture(tree)
 }

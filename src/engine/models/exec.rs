@@ -8,8 +8,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 
-use serde_json::json;
-
 use super::compare::{run_async_limited, LoopCpu, ModelOutcome, WorkerTime};
 use super::gil::{GilConfig, GilMode, DEFAULT_SWITCH_INTERVAL_MS};
 use super::lab::Model;
@@ -125,13 +123,6 @@ pub fn threads_unavailable(ctx: &Ctx) -> Option<String> {
     ctx.ports.available(PoolKind::Threads).err()
 }
 
-/// Adds `threads_unavailable` to a result when the thread models were skipped.
-pub fn note_threads_unavailable(ctx: &Ctx, result: &mut serde_json::Value) {
-    if let (Some(obj), Some(why)) = (result.as_object_mut(), threads_unavailable(ctx)) {
-        obj.insert("threads_unavailable".into(), why.into());
-    }
-}
-
 /// Counts `n` more tasks done for the page's progress bar.
 pub fn count_done(ctx: &Ctx, n: u64) {
     ctx.ctl.chunks_done.fetch_add(n, Ordering::Relaxed);
@@ -209,7 +200,7 @@ struct Pulled {
 }
 
 /// A process job's reply: the count (or counter), and when the process worked, on its clock.
-#[derive(serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Reply {
     pub checksum: u64,
     pub t0: f64,
@@ -235,7 +226,24 @@ pub async fn call(ctx: &Ctx, p: &Rc<dyn Process>, job: String) -> Result<Reply, 
 
 /// A primes job as it crosses to a process: text.
 pub fn primes_job(start: u64, end: u64) -> String {
-    json!({ "task": PRIMES_TASK, "start": start, "end": end }).to_string()
+    Job {
+        task: PRIMES_TASK.to_string(),
+        start,
+        end,
+        n: 0,
+    }
+    .to_text()
+}
+
+/// A job adding 1 to the process's own counter `n` times, as text.
+pub fn bump_job(n: u32) -> String {
+    Job {
+        task: BUMP_TASK.to_string(),
+        start: 0,
+        end: 0,
+        n,
+    }
+    .to_text()
 }
 
 /// The processes model: k process workers pull tasks; a CPU part is a job (the range goes over
@@ -484,8 +492,8 @@ thread_local! {
     static OWN_COUNTER: Cell<u64> = const { Cell::new(0) };
 }
 
-/// One job of this lab, as it reaches a process: text.
-#[derive(serde::Deserialize)]
+/// One job of this lab, as it crosses to a process: text.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Job {
     task: String,
     #[serde(default)]
@@ -494,6 +502,12 @@ struct Job {
     end: u64,
     #[serde(default)]
     n: u32,
+}
+
+impl Job {
+    fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 /// The process side of the lab's jobs: count primes in a range, or bump this process's own
@@ -513,5 +527,5 @@ pub fn process_main(job: &str, clock: &dyn Clock) -> Result<String, String> {
         other => return Err(format!("no models task `{other}`")),
     };
     let t1 = clock.now_ms();
-    Ok(json!({ "checksum": checksum, "t0": t0, "t1": t1 }).to_string())
+    serde_json::to_string(&Reply { checksum, t0, t1 }).map_err(|e| e.to_string())
 }

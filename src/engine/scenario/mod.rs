@@ -208,43 +208,36 @@ fn cap_hint(e: ScenarioError, cap: u32) -> ScenarioError {
     }
 }
 
-/// Sets `key = value` in `[table]` of a text written by `Scenario::to_toml` (a knob moved).
-/// The key is added at the end of the table when missing; other lines are kept as they are.
-pub fn with_value(normalized: &str, table: &str, key: &str, value: &str) -> String {
-    let header = format!("[{table}]");
-    let mut out: Vec<String> = Vec::new();
-    let (mut inside, mut done) = (false, false);
-    for line in normalized.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') {
-            if inside && !done {
-                while out.last().is_some_and(|l| l.trim().is_empty()) {
-                    out.pop();
-                }
-                out.push(format!("{key} = {value}"));
-                out.push(String::new());
-                done = true;
-            }
-            inside = trimmed == header;
+/// Sets `key = value` in `[table]` of a scenario's text (a knob moved), with `toml_edit`: the
+/// value replaces the old one in place (its comments and the rest of the text kept as they
+/// are); a missing key goes at the end of its table, a missing table at the end. A text that
+/// is not TOML, or a value that is not a TOML value, gives the text back unchanged (the editor
+/// shows that text's error; a knob never turns it into something else).
+pub fn with_value(text: &str, table: &str, key: &str, value: &str) -> String {
+    let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return text.to_string();
+    };
+    let Ok(new) = value.parse::<toml_edit::Value>() else {
+        return text.to_string();
+    };
+    let Some(t) = doc
+        .entry(table)
+        .or_insert(toml_edit::table())
+        .as_table_mut()
+    else {
+        return text.to_string();
+    };
+    match t.get_mut(key).and_then(toml_edit::Item::as_value_mut) {
+        Some(old) => {
+            // Keep the old value's surrounding spaces and trailing comment.
+            let decor = old.decor().clone();
+            *old = new;
+            *old.decor_mut() = decor;
         }
-        let is_key = trimmed
-            .split_once('=')
-            .is_some_and(|(k, _)| k.trim() == key);
-        if inside && !done && is_key {
-            out.push(format!("{key} = {value}"));
-            done = true;
-        } else {
-            out.push(line.to_string());
+        None => {
+            // After the table's last key, before the blank line that ends it.
+            t.insert(key, toml_edit::value(new));
         }
     }
-    if !done {
-        if !inside {
-            out.push(String::new());
-            out.push(header);
-        }
-        out.push(format!("{key} = {value}"));
-    }
-    let mut text = out.join("\n");
-    text.push('\n');
-    text
+    doc.to_string()
 }

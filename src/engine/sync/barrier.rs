@@ -12,6 +12,7 @@ use crate::engine::control::{LiveState, RunControl, RunError};
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
 use crate::engine::params::{Declared, Param};
+use crate::engine::result::{DemoResult, Row, Table, Text};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 crate::params! {
@@ -58,11 +59,13 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("help.sync.barrier.phases", "Phases of work, with a barrier after each", "工作阶段数，每个阶段之后都有一道屏障"),
     ("help.sync.barrier.work-ms", "Work per phase per worker (±50%, drawn from the scenario's `seed`)", "每个工作线程每个阶段的工作量（±50%，由场景的 `seed` 随机决定）"),
     ("help.sync.barrier.straggler-ms", "Extra time of the last worker in the last phase", "最后一个工作线程在最后一个阶段额外花费的时间"),
+    ("sync.worker", "Worker", "工作线程"),
+    ("sync.error", "Error", "错误"),
     ("help.sync.barrier.timeout-ms", "How long a barrier wait may take (`barrier.wait(timeout=…)`); a wait that runs out breaks the barrier for everyone (`BrokenBarrierError`)", "一次屏障等待最多可用的时间（`barrier.wait(timeout=…)`）；等待超时会让屏障对所有工作线程都失效（`BrokenBarrierError`）"),
 ];
 
 /// The demo: `[run] workers` workers meet at the barrier after every phase.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let (k, seed) = (ctx.workers, ctx.seed);
     let run = ctx
         .on_threads(k, move |pool, ctl, clock| {
@@ -270,9 +273,28 @@ pub fn run_barrier(
     }
 }
 
-/// The `result` of a barrier report.
-pub fn barrier_result(run: &BarrierRun, workers: u32) -> serde_json::Value {
-    let (id, figures): (&str, Vec<(&str, String)>) = match run.broken.first() {
+/// The barrier's own facts (`result` in docs/api.md).
+#[derive(Debug, Serialize)]
+pub struct BarrierFacts {
+    pub workers: u32,
+    pub phases: Vec<PhaseSummary>,
+    pub ordered: bool,
+    pub broken: bool,
+    pub broken_waits: Vec<BrokenWait>,
+}
+
+/// A worker whose barrier wait failed, and what it was told.
+#[derive(Clone, Debug, Serialize)]
+pub struct BrokenWait {
+    pub worker: u32,
+    pub phase: u32,
+    pub error: String,
+}
+
+/// The `result` of a barrier report: the phases (a table), the broken waits (a table when
+/// there are any) and the lesson.
+pub fn barrier_result(run: &BarrierRun, workers: u32) -> DemoResult {
+    let (id, figures): (&'static str, Vec<(&'static str, String)>) = match run.broken.first() {
         Some((w, p, _)) => (
             "lesson.sync.barrier-broken",
             vec![
@@ -289,13 +311,49 @@ pub fn barrier_result(run: &BarrierRun, workers: u32) -> serde_json::Value {
             ],
         ),
     };
-    let figures: std::collections::BTreeMap<_, _> = figures.into_iter().collect();
-    serde_json::json!({
-        "workers": workers,
-        "phases": run.phases,
-        "ordered": run.ordered,
-        "broken": !run.broken.is_empty(),
-        "broken_waits": run.broken.iter().map(|(w, p, e)| serde_json::json!({"worker": w, "phase": p, "error": e})).collect::<Vec<_>>(),
-        "lesson": { "id": id, "figures": figures },
+    let broken_waits: Vec<BrokenWait> = run
+        .broken
+        .iter()
+        .map(|(worker, phase, error)| BrokenWait {
+            worker: *worker,
+            phase: *phase,
+            error: error.clone(),
+        })
+        .collect();
+    let head = ["sync.phase", "sync.first-start", "sync.last-end"];
+    let phases = Table::new("barrier-table", head.map(Text::key).to_vec()).rows(
+        run.phases.iter().map(|ph| {
+            Row::new(vec![
+                ph.phase.to_string().into(),
+                format!("{} ms", ph.first_start_ms).into(),
+                format!("{} ms", ph.last_end_ms).into(),
+            ])
+            .attr("phase", ph.phase)
+        }),
+    );
+    let mut result = DemoResult::new(BarrierFacts {
+        workers,
+        phases: run.phases.clone(),
+        ordered: run.ordered,
+        broken: !run.broken.is_empty(),
+        broken_waits: broken_waits.clone(),
     })
+    .lesson(crate::engine::lesson::lesson(id, &figures))
+    .table(phases);
+    if !broken_waits.is_empty() {
+        let head = ["sync.worker", "sync.phase", "sync.error"];
+        result = result.table(
+            Table::new("broken-waits", head.map(Text::key).to_vec()).rows(broken_waits.iter().map(
+                |b| {
+                    Row::new(vec![
+                        b.worker.to_string().into(),
+                        b.phase.to_string().into(),
+                        b.error.as_str().into(),
+                    ])
+                    .attr("worker", b.worker)
+                },
+            )),
+        );
+    }
+    result
 }

@@ -8,13 +8,15 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::engine::clock::Clock;
 use crate::engine::control::{LiveState, RunControl, RunError};
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
+use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param, Rule};
+use crate::engine::result::{DemoResult, Series};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 crate::choice! {
@@ -77,7 +79,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
 
 /// The demo: `producers` of the `[run] workers` produce, the rest consume (the rules keep at
 /// least one of each).
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let k = ctx.workers;
     let producers = cfg.producers.min(k.saturating_sub(1)).max(1);
     let consumers = k.saturating_sub(producers).max(1);
@@ -304,38 +306,69 @@ pub fn run_condition(
         .iter()
         .filter(|s| s.kind == SpanKind::CondWait)
         .count();
-    let result = json!({
-        "producers": producers,
-        "consumers": consumers,
-        "capacity": capacity,
-        "items": total,
-        "consumed": got,
-        "exact": exact,
-        "peak_fill": peak,
-        "never_overfilled": peak <= f64::from(capacity),
-        "futile_wakeups": futile,
-        "notify": if notify_all { "notify_all" } else { "notify" },
-        "waits": waits,
-        "wall_ms": crate::engine::trace::round_us(wall),
-        "series": [{ "label": "sync.buffer-fill", "points": fill }],
-        "numbers": [
-            { "label": "sync.consumed", "value": format!("{got} / {total}") },
-            { "label": "sync.peak-fill", "value": format!("{peak} / {capacity}") },
-            { "label": "sync.cond-waits", "value": waits.to_string() },
-            { "label": "sync.futile", "value": futile.to_string() },
+    let notify = if notify_all { "notify_all" } else { "notify" };
+    let id = if exact {
+        "lesson.sync.condition"
+    } else {
+        "lesson.sync.condition-short"
+    };
+    let mut result = DemoResult::new(ConditionFacts {
+        producers,
+        consumers,
+        capacity,
+        items: total,
+        consumed: got,
+        exact,
+        peak_fill: peak,
+        never_overfilled: peak <= f64::from(capacity),
+        futile_wakeups: futile,
+        notify,
+        waits,
+        wall_ms: crate::engine::trace::round_us(wall),
+    })
+    .series(vec![Series::new("sync.buffer-fill", fill)])
+    .numbers(vec![
+        number("sync.consumed", format!("{got} / {total}")),
+        number("sync.peak-fill", format!("{peak} / {capacity}")),
+        number("sync.cond-waits", waits),
+        number("sync.futile", futile),
+    ])
+    .lesson(lesson(
+        id,
+        &[
+            ("total", total.to_string()),
+            ("capacity", capacity.to_string()),
+            ("peak", peak.to_string()),
+            ("waits", waits.to_string()),
+            ("futile", futile.to_string()),
+            ("notify", notify.to_string()),
         ],
-        "lesson": {
-            "id": if exact { "lesson.sync.condition" } else { "lesson.sync.condition-short" },
-            "figures": {
-                "total": total.to_string(), "capacity": capacity.to_string(), "peak": peak.to_string(),
-                "waits": waits.to_string(), "futile": futile.to_string(),
-                "notify": if notify_all { "notify_all" } else { "notify" },
-            }
-        },
-    });
+    ));
+    result.view.series_labels = Some(("sync.buffer-fill", "sync.buffer-fill"));
     super::DemoRun {
         result,
         trace,
         cancelled: ctl.cancelled(),
     }
+}
+
+/// The condition demo's own facts (`result` in docs/api.md).
+#[derive(Debug, Serialize)]
+pub struct ConditionFacts {
+    pub producers: u32,
+    pub consumers: u32,
+    pub capacity: u32,
+    /// Items produced in all.
+    pub items: u64,
+    pub consumed: u64,
+    /// Every item consumed exactly once.
+    pub exact: bool,
+    pub peak_fill: f64,
+    pub never_overfilled: bool,
+    pub futile_wakeups: u64,
+    /// `notify` or `notify_all`.
+    pub notify: &'static str,
+    /// Condition waits (spans of waiting for room or an item).
+    pub waits: usize,
+    pub wall_ms: f64,
 }

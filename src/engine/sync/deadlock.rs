@@ -11,6 +11,7 @@ use crate::engine::control::{LiveState, RunControl, RunError};
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
 use crate::engine::params::{Declared, Param, Rule};
+use crate::engine::result::{Cell, DemoResult, Picture, Row, Table as ViewTable, Text, WaitEdge};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 crate::choice! {
@@ -65,12 +66,13 @@ pub static DEMO: Demo = Demo {
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("help.sync.deadlock.strategy", "Which to run: `opposite`: worker 0 takes lock A then B, worker 1 B then A (a certain deadlock, found by a watchdog on the wait-for graph); `ordered`: both take A then B; `timeout`: the opposite order, but a timed acquire that lets go, backs off and tries again; `all`: the three in turn", "运行哪种策略：`opposite`：工作线程 0 先获取锁 A 再获取 B，工作线程 1 先 B 后 A（必然死锁，由监视等待图的看门狗发现）；`ordered`：两者都先 A 后 B；`timeout`：顺序相反，但使用限时获取，超时就放开已持有的锁，退避后重试；`all`：依次运行这三种"),
+    ("sync.cycle-edge", "worker {worker} holds {holds} → wants {wants}", "工作线程 {worker} 持有 {holds} → 等待 {wants}"),
     ("help.sync.deadlock.hold-ms", "Time spent holding both locks", "同时持有两把锁的时间"),
     ("help.sync.deadlock.timeout-ms", "How long a timed acquire waits before backing off", "限时获取在退避之前等待的时长"),
 ];
 
 /// The demo: each strategy in turn on the two workers.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let (seed, strategies) = (ctx.seed, cfg.strategy.list());
     let (hold_ms, timeout_ms) = (f64::from(cfg.hold_ms), f64::from(cfg.timeout_ms));
     let run = ctx
@@ -224,18 +226,11 @@ impl Table {
 pub const RUST_EXCERPT: &str = crate::rust_excerpt!("engine/sync/deadlock.rs");
 
 #[derive(Clone, Debug, Serialize)]
-pub struct CycleEdge {
-    pub worker: u32,
-    pub holds: String,
-    pub wants: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
 pub struct StrategyOutcome {
     pub strategy: Strategy,
     pub deadlock_detected: bool,
     /// The wait-for cycle: who holds what and wants what.
-    pub cycle: Vec<CycleEdge>,
+    pub cycle: Vec<WaitEdge>,
     /// Workers that finished their critical section.
     pub completed: u32,
     /// Timed acquires that gave up and backed off.
@@ -422,7 +417,7 @@ pub fn run_deadlock(
             deadlock_detected: table.deadlock.load(Ordering::Acquire),
             cycle: cycle
                 .into_iter()
-                .map(|(worker, holds, wants)| CycleEdge {
+                .map(|(worker, holds, wants)| WaitEdge {
                     worker,
                     holds: name(holds),
                     wants: name(wants),
@@ -440,8 +435,16 @@ pub fn run_deadlock(
     }
 }
 
-/// The `result` of a deadlock report.
-pub fn deadlock_result(run: &DeadlockRun) -> serde_json::Value {
+/// The deadlock's own facts (`result` in docs/api.md).
+#[derive(Debug, Serialize)]
+pub struct DeadlockFacts {
+    pub strategies: Vec<StrategyOutcome>,
+    pub deadlock_detected: bool,
+}
+
+/// The `result` of a deadlock report: a row per strategy, the first strategy's wait-for graph
+/// and the lesson.
+pub fn deadlock_result(run: &DeadlockRun) -> DemoResult {
     let find = |s: Strategy| run.outcomes.iter().find(|o| o.strategy == s);
     let mut figures: Vec<(&'static str, String)> = Vec::new();
     let detected = find(Strategy::Opposite).is_some_and(|o| o.deadlock_detected);
@@ -470,10 +473,49 @@ pub fn deadlock_result(run: &DeadlockRun) -> serde_json::Value {
         (true, false) => "lesson.sync.deadlock",
         (false, _) => "lesson.sync.deadlock-none",
     };
-    let figures: std::collections::BTreeMap<_, _> = figures.into_iter().collect();
-    serde_json::json!({
-        "strategies": run.outcomes,
-        "deadlock_detected": detected,
-        "lesson": { "id": id, "figures": figures },
+    let head = [
+        "sync.strategy",
+        "sync.deadlocked",
+        "sync.completed",
+        "sync.retries",
+        "result.wall",
+        "sync.cycle",
+    ];
+    let table = ViewTable::new("deadlock-table", head.map(Text::key).to_vec()).rows(
+        run.outcomes.iter().map(|o| {
+            let mut cycle = Vec::new();
+            for (i, e) in o.cycle.iter().enumerate() {
+                if i > 0 {
+                    cycle.push(Text::plain("; "));
+                }
+                cycle.push(Text::tf(
+                    "sync.cycle-edge",
+                    vec![
+                        ("worker", e.worker.to_string()),
+                        ("holds", e.holds.clone()),
+                        ("wants", e.wants.clone()),
+                    ],
+                ));
+            }
+            Row::new(vec![
+                o.strategy.as_str().into(),
+                Cell::new(Text::yes_no(o.deadlock_detected)).bad_if(o.deadlock_detected),
+                format!("{} / 2", o.completed).into(),
+                o.retries.to_string().into(),
+                format!("{} ms", o.wall_ms).into(),
+                Cell::new(Text::Seq(cycle)).class("cycle"),
+            ])
+            .attr("strategy", o.strategy.as_str())
+        }),
+    );
+    let mut result = DemoResult::new(DeadlockFacts {
+        strategies: run.outcomes.clone(),
+        deadlock_detected: detected,
     })
+    .lesson(crate::engine::lesson::lesson(id, &figures))
+    .table(table);
+    if let Some(first) = run.outcomes.first().filter(|o| !o.cycle.is_empty()) {
+        result = result.picture(Picture::WaitFor(first.cycle.clone()));
+    }
+    result
 }

@@ -4,13 +4,15 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::engine::clock::Clock;
 use crate::engine::control::{LiveState, RunControl, RunError};
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
+use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param};
+use crate::engine::result::{DemoResult, Text};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 crate::params! {
@@ -48,13 +50,14 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("sync.false-timed-out", "False (timed out)", "False（超时）"),
     ("help.sync.event.ready-ms", "How long worker 0's service takes to start before it sets \"ready\"; the other workers wait for it", "工作线程 0 的服务启动所需的时间，之后它设置 “ready” 事件；其他工作线程等待这个事件"),
     ("help.sync.event.run-ms", "How long the others work after \"ready\", until worker 0 sets \"stop\"", "“ready” 之后其他工作线程继续工作的时长，直到工作线程 0 设置 “stop” 事件"),
     ("help.sync.event.timeout-ms", "Worker 1 first waits for \"ready\" with `wait(timeout=…)` this long: shorter than the start-up, it returns False", "工作线程 1 先用 `wait(timeout=…)` 等待 “ready” 这么长时间：若短于服务启动时间，它返回 False"),
 ];
 
 /// The demo on `[run] workers` (at least 2) threads.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let k = ctx.workers;
     let (ready_ms, run_ms, timeout_ms) = (
         f64::from(cfg.ready_ms),
@@ -231,23 +234,46 @@ pub fn run_event(
         .iter()
         .filter(|s| s.label.as_deref() == Some("ready.wait()"))
         .all(|s| s.end_ms + 0.01 >= set_at);
-    let result = json!({
-        "workers": k,
-        "gate_held": gate_held,
-        "timeout_returned_false": timed_out,
-        "work_rounds": rounds,
-        "numbers": [
-            { "label": "sync.gate-held", "value": if gate_held { "yes" } else { "no" } },
-            { "label": "sync.wait-timeout", "value": if timed_out { "False (timed out)" } else { "True" } },
-            { "label": "sync.rounds", "value": rounds.to_string() },
+    let result = DemoResult::new(EventFacts {
+        workers: k,
+        gate_held,
+        timeout_returned_false: timed_out,
+        work_rounds: rounds,
+    })
+    .numbers(vec![
+        number("sync.gate-held", if gate_held { "yes" } else { "no" })
+            .shown(Text::yes_no(gate_held)),
+        if timed_out {
+            number("sync.wait-timeout", "False (timed out)")
+                .shown(Text::key("sync.false-timed-out"))
+        } else {
+            number("sync.wait-timeout", "True")
+        },
+        number("sync.rounds", rounds),
+    ])
+    .lesson(lesson(
+        "lesson.sync.event",
+        &[
+            ("waiters", (k - 1).to_string()),
+            ("ready", format!("{ready_ms}")),
+            ("timeout", format!("{timeout_ms}")),
+            ("rounds", rounds.to_string()),
         ],
-        "lesson": { "id": "lesson.sync.event", "figures": {
-            "waiters": (k - 1).to_string(), "ready": format!("{ready_ms}"), "timeout": format!("{timeout_ms}"), "rounds": rounds.to_string(),
-        } },
-    });
+    ));
     super::DemoRun {
         result,
         trace,
         cancelled: ctl.cancelled(),
     }
+}
+
+/// The event demo's own facts (`result` in docs/api.md).
+#[derive(Debug, Serialize)]
+pub struct EventFacts {
+    pub workers: u32,
+    /// Nobody passed `ready.wait()` before `ready.set()`.
+    pub gate_held: bool,
+    pub timeout_returned_false: bool,
+    /// Work rounds the waiters did until "stop" was set.
+    pub work_rounds: u64,
 }

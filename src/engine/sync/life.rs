@@ -5,13 +5,15 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::engine::clock::Clock;
 use crate::engine::control::{LiveState, RunControl, RunError};
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
+use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param};
+use crate::engine::result::{DemoResult, Text};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 crate::params! {
@@ -49,13 +51,14 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("sync.calls", "{n} calls", "{n} 次调用"),
     ("help.sync.life.job-ms", "How long worker 1's job runs; worker 0 joins it", "工作线程 1 运行的任务的耗时；工作线程 0 对它调用 join"),
     ("help.sync.life.join-timeout-ms", "Worker 0's first `join(timeout=…)`: shorter than the job, it returns first with `is_alive()` still True; then worker 0 joins for real", "工作线程 0 第一次调用 `join(timeout=…)` 的超时：若短于任务耗时，它会先返回，此时 `is_alive()` 仍为 True；随后工作线程 0 再真正 join"),
     ("help.sync.life.timer-ms", "A `Timer` fires after this long; a second one, due at half of it, is cancelled before it can fire; a periodic one ticks every third of it", "一个 `Timer` 在这么长时间后触发；第二个在它一半时到期，但在触发前被取消；一个周期性定时器每隔它的三分之一触发一次"),
 ];
 
 /// The demo on `[run] workers` (at least 2) threads.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let k = ctx.workers;
     let (job_ms, join_timeout_ms, timer_ms) = (
         f64::from(cfg.job_ms),
@@ -251,30 +254,58 @@ pub fn run_life(
         }
     }
     trace.push_raw(origin, spans);
-    let result = json!({
-        "workers": k,
-        "alive_after_join_timeout": alive_after_timeout,
-        "daemon_rounds": daemon_rounds.load(Ordering::Relaxed),
-        "timer_fired": timer_fired.load(Ordering::Relaxed),
-        "cancelled_timer_fired": cancelled_timer_fired.load(Ordering::Relaxed),
-        "periodic_ticks": periodic.load(Ordering::Relaxed),
-        "thread_locals": locals,
-        "numbers": [
-            { "label": "sync.alive-after-timeout", "value": format!("{}", alive_after_timeout.unwrap_or(false)) },
-            { "label": "sync.timer", "value": format!("{} / 1", timer_fired.load(Ordering::Relaxed)) },
-            { "label": "sync.timer-cancelled", "value": format!("{} calls", cancelled_timer_fired.load(Ordering::Relaxed)) },
-            { "label": "sync.periodic", "value": periodic.load(Ordering::Relaxed).to_string() },
-            { "label": "sync.daemon", "value": daemon_rounds.load(Ordering::Relaxed).to_string() },
-        ],
-        "lesson": { "id": "lesson.sync.life", "figures": {
-            "timeout": format!("{join_timeout_ms}"), "job": format!("{job_ms}"),
-            "alive": format!("{}", alive_after_timeout.unwrap_or(false)),
-            "daemon": daemon_rounds.load(Ordering::Relaxed).to_string(),
-        } },
-    });
+    let alive = alive_after_timeout.unwrap_or(false);
+    let daemon = daemon_rounds.load(Ordering::Relaxed);
+    let cancelled_fired = cancelled_timer_fired.load(Ordering::Relaxed);
+    let facts = LifeFacts {
+        workers: k,
+        alive_after_join_timeout: alive_after_timeout,
+        daemon_rounds: daemon,
+        timer_fired: timer_fired.load(Ordering::Relaxed),
+        cancelled_timer_fired: cancelled_fired,
+        periodic_ticks: periodic.load(Ordering::Relaxed),
+        thread_locals: locals,
+    };
+    let result = DemoResult::new(facts)
+        .numbers(vec![
+            number("sync.alive-after-timeout", alive),
+            number(
+                "sync.timer",
+                format!("{} / 1", timer_fired.load(Ordering::Relaxed)),
+            ),
+            number("sync.timer-cancelled", format!("{cancelled_fired} calls")).shown(Text::tf(
+                "sync.calls",
+                vec![("n", cancelled_fired.to_string())],
+            )),
+            number("sync.periodic", periodic.load(Ordering::Relaxed)),
+            number("sync.daemon", daemon),
+        ])
+        .lesson(lesson(
+            "lesson.sync.life",
+            &[
+                ("timeout", format!("{join_timeout_ms}")),
+                ("job", format!("{job_ms}")),
+                ("alive", alive.to_string()),
+                ("daemon", daemon.to_string()),
+            ],
+        ));
     super::DemoRun {
         result,
         trace,
         cancelled: ctl.cancelled(),
     }
+}
+
+/// The thread-life demo's own facts (`result` in docs/api.md).
+#[derive(Debug, Serialize)]
+pub struct LifeFacts {
+    pub workers: u32,
+    /// `is_alive()` right after `join(timeout)` (None if the main worker never got there).
+    pub alive_after_join_timeout: Option<bool>,
+    pub daemon_rounds: u64,
+    pub timer_fired: u32,
+    pub cancelled_timer_fired: u32,
+    pub periodic_ticks: u32,
+    /// Each worker's own `threading.local()` counter.
+    pub thread_locals: Vec<u64>,
 }

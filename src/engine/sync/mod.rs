@@ -18,7 +18,7 @@ use crate::engine::control::RunControl;
 /// What the newer sync demos return: their report `result`, their trace, and whether the run
 /// was cancelled (`on_threads` runs them).
 pub struct DemoRun {
-    pub result: serde_json::Value,
+    pub result: crate::engine::result::DemoResult,
     pub trace: crate::engine::trace::Trace,
     pub cancelled: bool,
 }
@@ -39,7 +39,7 @@ pub async fn on_threads(
     ctx: &crate::engine::demo::Ctx,
     k: u32,
     job: impl FnOnce(&rayon::ThreadPool, &RunControl, &dyn Clock) -> DemoRun + Send + 'static,
-) -> Result<serde_json::Value, crate::engine::control::RunError> {
+) -> Result<crate::engine::result::DemoResult, crate::engine::control::RunError> {
     let run = ctx.on_threads(k, job).await?;
     ctx.record(run.trace);
     Ok(run.result)

@@ -7,13 +7,15 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::engine::clock::Clock;
 use crate::engine::control::{LiveState, RunControl, RunError};
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
+use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param};
+use crate::engine::result::{DemoResult, Row, Table, Text};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 crate::choice! {
@@ -59,6 +61,9 @@ pub static DEMO: Demo = Demo {
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("knob.sync.kind", "Queue kind", "队列类型"),
+    ("sync.queue", "queue", "队列"),
+    ("sync.get-order", "get() order of items put as 0 … 8", "按 0 … 8 顺序放入的条目被 get() 取出的顺序"),
+    ("sync.priorities", "priorities", "优先级"),
     ("help.sync.queues.kind", "The queue worker 0 fills and the other workers drain: `fifo` (`queue.Queue`), `lifo` (`queue.LifoQueue`) or `priority` (`queue.PriorityQueue`; ties keep insertion order)", "工作线程 0 填充、其他工作线程取空的队列类型：`fifo`（`queue.Queue`）、`lifo`（`queue.LifoQueue`）或 `priority`（`queue.PriorityQueue`；优先级相同时保持插入顺序）"),
     ("help.sync.queues.items", "Items worker 0 puts into the queue", "工作线程 0 放入队列的条目数"),
     ("help.sync.queues.maxsize", "`queue.Queue(maxsize)`: the producer blocks when the queue is full (0: unbounded)", "`queue.Queue(maxsize)`：队列满时生产者阻塞（0：无界）"),
@@ -66,7 +71,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
 ];
 
 /// The demo: worker 0 produces, the other `[run] workers` (at least one) consume.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let k = ctx.workers;
     super::on_threads(&ctx, k, move |pool, ctl, clock| {
         run_queues(
@@ -243,12 +248,12 @@ pub fn run_queues(
     ctl: &RunControl,
     clock: &dyn Clock,
 ) -> super::DemoRun {
-    let orders = json!({
-        "fifo": order_of(Kind::Fifo, 9, demo_priority),
-        "lifo": order_of(Kind::Lifo, 9, demo_priority),
-        "priority": order_of(Kind::Priority, 9, demo_priority),
-        "priorities": (0..9).map(demo_priority).collect::<Vec<_>>(),
-    });
+    let orders = Orders {
+        fifo: order_of(Kind::Fifo, 9, demo_priority),
+        lifo: order_of(Kind::Lifo, 9, demo_priority),
+        priority: order_of(Kind::Priority, 9, demo_priority),
+        priorities: (0..9).map(demo_priority).collect(),
+    };
     let consumers = workers.saturating_sub(1).max(1);
     let q = WorkQueue::new(kind, maxsize as usize);
     let arrived = AtomicU32::new(0);
@@ -360,31 +365,90 @@ pub fn run_queues(
         .iter()
         .filter(|s| s.kind == SpanKind::QueueWait && s.label.as_deref() == Some("put: queue full"))
         .count();
-    let result = json!({
-        "kind": kind.as_str(),
-        "orders": orders,
-        "items": items,
-        "handled": got,
-        "maxsize": maxsize,
-        "consumers": consumers,
-        "producer_blocked": put_waits,
-        "joined_ms": f64::from_bits(joined_at.load(Ordering::Relaxed)),
-        "sentinels": stopped,
-        "all_stopped": stopped == consumers,
-        "wall_ms": crate::engine::trace::round_us(wall),
-        "numbers": [
-            { "label": "sync.handled", "value": format!("{got} / {items}") },
-            { "label": "sync.producer-blocked", "value": put_waits.to_string() },
-            { "label": "sync.stopped", "value": format!("{stopped} / {consumers}") },
+    let table = orders_table(&orders);
+    let result = DemoResult::new(QueuesFacts {
+        kind: kind.as_str(),
+        orders,
+        items,
+        handled: got,
+        maxsize,
+        consumers,
+        producer_blocked: put_waits,
+        joined_ms: f64::from_bits(joined_at.load(Ordering::Relaxed)),
+        sentinels: stopped,
+        all_stopped: stopped == consumers,
+        wall_ms: crate::engine::trace::round_us(wall),
+    })
+    .numbers(vec![
+        number("sync.handled", format!("{got} / {items}")),
+        number("sync.producer-blocked", put_waits),
+        number("sync.stopped", format!("{stopped} / {consumers}")),
+    ])
+    .lesson(lesson(
+        "lesson.sync.queues",
+        &[
+            ("items", items.to_string()),
+            ("consumers", consumers.to_string()),
+            ("maxsize", maxsize.to_string()),
+            ("blocked", put_waits.to_string()),
+            ("stopped", stopped.to_string()),
+            ("kind", kind.as_str().to_string()),
         ],
-        "lesson": { "id": "lesson.sync.queues", "figures": {
-            "items": items.to_string(), "consumers": consumers.to_string(), "maxsize": maxsize.to_string(),
-            "blocked": put_waits.to_string(), "stopped": stopped.to_string(), "kind": kind.as_str(),
-        } },
-    });
+    ))
+    .table(table);
     super::DemoRun {
         result,
         trace,
         cancelled: ctl.cancelled(),
     }
+}
+
+/// The get() order of each kind for items put as 0, 1, … 8 (with `priorities`).
+#[derive(Debug, Serialize)]
+pub struct Orders {
+    pub fifo: Vec<u64>,
+    pub lifo: Vec<u64>,
+    pub priority: Vec<u64>,
+    /// The priority each item was put with (only the priority queue uses them).
+    pub priorities: Vec<u64>,
+}
+
+/// The queues demo's own facts (`result` in docs/api.md).
+#[derive(Debug, Serialize)]
+pub struct QueuesFacts {
+    pub kind: &'static str,
+    pub orders: Orders,
+    pub items: u32,
+    pub handled: u64,
+    pub maxsize: u32,
+    pub consumers: u32,
+    /// Times the producer's `put` blocked on a full queue.
+    pub producer_blocked: usize,
+    pub joined_ms: f64,
+    pub sentinels: u32,
+    pub all_stopped: bool,
+    pub wall_ms: f64,
+}
+
+/// The page's table of the three orders and the priorities (`#queue-orders`).
+fn orders_table(orders: &Orders) -> Table {
+    let list = |v: &[u64]| {
+        let items: Vec<String> = v.iter().map(u64::to_string).collect();
+        format!("[{}]", items.join(","))
+    };
+    let head = vec![Text::key("sync.queue"), Text::key("sync.get-order")];
+    Table::new("queue-orders", head)
+        .rows(
+            [
+                ("fifo", &orders.fifo),
+                ("lifo", &orders.lifo),
+                ("priority", &orders.priority),
+            ]
+            .into_iter()
+            .map(|(k, v)| Row::new(vec![k.into(), list(v).into()]).attr("kind", k)),
+        )
+        .row(Row::new(vec![
+            Text::key("sync.priorities").into(),
+            list(&orders.priorities).into(),
+        ]))
 }

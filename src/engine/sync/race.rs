@@ -11,6 +11,7 @@ use crate::engine::control::{RunControl, RunError};
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
 use crate::engine::params::{Declared, Param};
+use crate::engine::result::{Cell, DemoResult, Row, Table, Text};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 crate::choice! {
@@ -71,7 +72,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
 ];
 
 /// The demo: each method in turn on k workers, the counts checked, the lesson chosen.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let (k, n, methods) = (ctx.workers, cfg.increments, cfg.method.list());
     let run = ctx
         .on_threads(k, move |pool, ctl, clock| {
@@ -231,8 +232,20 @@ pub fn run_race(
     }
 }
 
-/// The `result` of a race report: one entry per method, the verdicts, and the lesson.
-pub fn race_result(run: &RaceRun, workers: u32, increments: u64) -> serde_json::Value {
+/// The race's own facts (`result` in docs/api.md).
+#[derive(Debug, Serialize)]
+pub struct RaceFacts {
+    pub workers: u32,
+    pub increments: u64,
+    pub expected: u64,
+    pub methods: Vec<MethodOutcome>,
+    pub lost_updates: Option<u64>,
+    pub exact_with_lock: bool,
+    pub exact_with_atomic: bool,
+}
+
+/// The `result` of a race report: one entry per method, the verdicts, the table and the lesson.
+pub fn race_result(run: &RaceRun, workers: u32, increments: u64) -> DemoResult {
     let rows: Vec<(&str, u64, u64, f64)> = run
         .outcomes
         .iter()
@@ -244,15 +257,41 @@ pub fn race_result(run: &RaceRun, workers: u32, increments: u64) -> serde_json::
         .iter()
         .find(|o| o.method == Method::None)
         .map(|o| o.lost_updates);
-    let figures: std::collections::BTreeMap<_, _> = lesson.figures.iter().cloned().collect();
-    serde_json::json!({
-        "workers": workers,
-        "increments": increments,
-        "expected": increments * u64::from(workers),
-        "methods": run.outcomes,
-        "lost_updates": lost,
-        "exact_with_lock": run.outcomes.iter().filter(|o| o.method == Method::Lock).all(|o| o.lost_updates == 0),
-        "exact_with_atomic": run.outcomes.iter().filter(|o| o.method == Method::Atomic).all(|o| o.lost_updates == 0),
-        "lesson": { "id": lesson.id, "figures": figures },
+    let exact = |m: Method| {
+        run.outcomes
+            .iter()
+            .filter(|o| o.method == m)
+            .all(|o| o.lost_updates == 0)
+    };
+    let head = [
+        "sync.method",
+        "sync.expected",
+        "sync.actual",
+        "sync.lost",
+        "sync.ns",
+        "sync.overlap",
+    ];
+    let table =
+        Table::new("race-table", head.map(Text::key).to_vec()).rows(run.outcomes.iter().map(|o| {
+            Row::new(vec![
+                o.method.as_str().into(),
+                o.expected.to_string().into(),
+                o.actual.to_string().into(),
+                Cell::new(o.lost_updates.to_string()).bad_if(o.lost_updates > 0),
+                o.ns_per_increment.to_string().into(),
+                Text::yes_no(o.overlapped).into(),
+            ])
+            .attr("method", o.method.as_str())
+        }));
+    DemoResult::new(RaceFacts {
+        workers,
+        increments,
+        expected: increments * u64::from(workers),
+        methods: run.outcomes.clone(),
+        lost_updates: lost,
+        exact_with_lock: exact(Method::Lock),
+        exact_with_atomic: exact(Method::Atomic),
     })
+    .lesson(lesson)
+    .table(table)
 }

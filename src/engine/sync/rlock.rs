@@ -4,13 +4,15 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::engine::clock::Clock;
 use crate::engine::control::{LiveState, RunControl, RunError};
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
+use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param};
+use crate::engine::result::{DemoResult, Text};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 crate::params! {
@@ -48,13 +50,15 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("sync.detected-at-level", "detected at level {level}", "在第 {level} 层检测到"),
+    ("sync.returned-after", "{value} after {ms} ms", "{ms} 毫秒后返回 {value}"),
     ("help.sync.rlock.depth", "Levels of a recursive walk that takes the same lock at each level — with an RLock (re-entered) and with a plain Lock (its owner check reports the self-deadlock at level 2 instead of hanging)", "递归遍历的层数，每一层都获取同一把锁——分别使用 RLock（可重入）和普通 Lock（它的持有者检查会在第 2 层报告自我死锁，而不是卡住）"),
     ("help.sync.rlock.hold-ms", "How long worker 0 holds the lock while worker 1 tries `acquire(blocking=False)` and `acquire(timeout=…)`", "工作线程 0 持有锁的时长，期间工作线程 1 尝试 `acquire(blocking=False)` 和 `acquire(timeout=…)`"),
     ("help.sync.rlock.timeout-ms", "How long worker 1's `acquire(timeout=…)` waits for the lock worker 0 holds", "工作线程 1 的 `acquire(timeout=…)` 等待工作线程 0 所持有的锁的时长"),
 ];
 
 /// The demo: the walks and the contended acquires on `[run] workers` (at least 2) threads.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let (depth, hold_ms, timeout_ms) =
         (cfg.depth, f64::from(cfg.hold_ms), f64::from(cfg.timeout_ms));
     super::on_threads(&ctx, ctx.workers, move |pool, ctl, clock| {
@@ -246,27 +250,67 @@ pub fn run_rlock(
     trace.push_raw(origin, spans);
     let timed_ok = timed.as_ref().is_some_and(|(a, _)| *a == Acquire::Acquired);
     let timed_waited = timed.as_ref().map_or(0.0, |(_, ms)| *ms);
-    let result = json!({
-        "depth": depth,
-        "rlock_levels": with_rlock.as_ref().ok(),
-        "lock_self_deadlock": matches!(with_lock, Err(Acquire::SelfDeadlock)),
-        "nonblocking_acquired": nonblocking == Some(Acquire::Acquired),
-        "timed_acquired": timed_ok,
-        "timed_waited_ms": crate::engine::trace::round_us(timed_waited),
-        "numbers": [
-            { "label": "sync.rlock-levels", "value": format!("{} / {depth}", with_rlock.as_ref().map_or(0, |n| *n)) },
-            { "label": "sync.lock-self-deadlock", "value": if matches!(with_lock, Err(Acquire::SelfDeadlock)) { "detected at level 2" } else { "no" } },
-            { "label": "sync.nonblocking", "value": if nonblocking == Some(Acquire::Acquired) { "True" } else { "False" } },
-            { "label": "sync.timed", "value": format!("{} after {:.1} ms", if timed_ok { "True" } else { "False" }, timed_waited) },
+    let self_deadlock = matches!(with_lock, Err(Acquire::SelfDeadlock));
+    let nonblocking_acquired = nonblocking == Some(Acquire::Acquired);
+    let py_bool = |b: bool| if b { "True" } else { "False" };
+    let waited = format!("{timed_waited:.1}");
+    let result = DemoResult::new(RlockFacts {
+        depth,
+        rlock_levels: with_rlock.as_ref().ok().copied(),
+        lock_self_deadlock: self_deadlock,
+        nonblocking_acquired,
+        timed_acquired: timed_ok,
+        timed_waited_ms: crate::engine::trace::round_us(timed_waited),
+    })
+    .numbers(vec![
+        number(
+            "sync.rlock-levels",
+            format!("{} / {depth}", with_rlock.as_ref().map_or(0, |n| *n)),
+        ),
+        if self_deadlock {
+            number("sync.lock-self-deadlock", "detected at level 2").shown(Text::tf(
+                "sync.detected-at-level",
+                vec![("level", "2".into())],
+            ))
+        } else {
+            number("sync.lock-self-deadlock", "no").shown(Text::yes_no(false))
+        },
+        number("sync.nonblocking", py_bool(nonblocking_acquired)),
+        number(
+            "sync.timed",
+            format!("{} after {waited} ms", py_bool(timed_ok)),
+        )
+        .shown(Text::tf(
+            "sync.returned-after",
+            vec![("value", py_bool(timed_ok).into()), ("ms", waited.clone())],
+        )),
+    ])
+    .lesson(lesson(
+        "lesson.sync.rlock",
+        &[
+            ("depth", depth.to_string()),
+            ("timeout", format!("{timeout_ms}")),
+            ("hold", format!("{hold_ms}")),
+            ("timed", py_bool(timed_ok).into()),
+            ("waited", waited),
         ],
-        "lesson": { "id": "lesson.sync.rlock", "figures": {
-            "depth": depth.to_string(), "timeout": format!("{timeout_ms}"), "hold": format!("{hold_ms}"),
-            "timed": if timed_ok { "True" } else { "False" }, "waited": format!("{timed_waited:.1}"),
-        } },
-    });
+    ));
     super::DemoRun {
         result,
         trace,
         cancelled: ctl.cancelled(),
     }
+}
+
+/// The Lock-vs-RLock demo's own facts (`result` in docs/api.md).
+#[derive(Debug, Serialize)]
+pub struct RlockFacts {
+    pub depth: u32,
+    /// Levels the RLock walk entered (None if it did not finish).
+    pub rlock_levels: Option<u32>,
+    /// The plain Lock's holder asked again: reported instead of hanging.
+    pub lock_self_deadlock: bool,
+    pub nonblocking_acquired: bool,
+    pub timed_acquired: bool,
+    pub timed_waited_ms: f64,
 }

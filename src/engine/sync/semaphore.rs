@@ -12,7 +12,9 @@ use crate::engine::clock::Clock;
 use crate::engine::control::{LiveState, RunControl, RunError};
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
+use crate::engine::lesson::number;
 use crate::engine::params::{Declared, Param};
+use crate::engine::result::DemoResult;
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 crate::params! {
@@ -52,7 +54,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
 ];
 
 /// The demo: `[run] workers` clients share the pool of connections.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let k = ctx.workers;
     let (connections, requests, hold_ms) = (cfg.connections, cfg.requests, f64::from(cfg.hold_ms));
     let run = ctx
@@ -225,8 +227,17 @@ pub fn run_semaphore(
     }
 }
 
-/// The `result` of a semaphore report.
-pub fn semaphore_result(run: &SemaphoreRun) -> serde_json::Value {
+/// The semaphore's own facts (`result` in docs/api.md): the run's figures and whether the
+/// bound held.
+#[derive(Debug, Serialize)]
+pub struct SemaphoreFacts {
+    #[serde(flatten)]
+    pub run: SemaphoreResult,
+    pub bound_held: bool,
+}
+
+/// The `result` of a semaphore report: the figures, the numbers the page shows, the lesson.
+pub fn semaphore_result(run: &SemaphoreRun) -> DemoResult {
     let r = &run.result;
     let lesson = crate::engine::lesson::semaphore_lesson(
         r.clients,
@@ -237,16 +248,24 @@ pub fn semaphore_result(run: &SemaphoreRun) -> serde_json::Value {
         r.wall_ms,
         r.total_wait_ms,
     );
-    let figures: std::collections::BTreeMap<_, _> = lesson.figures.iter().cloned().collect();
-    let mut v = serde_json::to_value(r).unwrap_or_default();
-    if let Some(o) = v.as_object_mut() {
-        o.insert("bound_held".into(), (r.max_inside <= r.connections).into());
-        o.insert(
-            "lesson".into(),
-            serde_json::json!({ "id": lesson.id, "figures": figures }),
-        );
-    }
-    v
+    let numbers = vec![
+        number(
+            "sync.max-inside",
+            format!("{} / {}", r.max_inside, r.connections),
+        ),
+        number("result.wall", format!("{} ms", r.wall_ms)),
+        number("sync.waited", format!("{} ms", r.total_wait_ms)),
+        number(
+            "sync.over-release",
+            r.over_release_error.as_deref().unwrap_or("—"),
+        ),
+    ];
+    DemoResult::new(SemaphoreFacts {
+        run: r.clone(),
+        bound_held: r.max_inside <= r.connections,
+    })
+    .numbers(numbers)
+    .lesson(lesson)
 }
 
 #[cfg(test)]

@@ -4,14 +4,17 @@
 
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::engine::clock::Clock;
 use crate::engine::control::RunError;
-use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs, Progress};
+use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
+use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param};
 pub use crate::engine::ports::SharedCells;
+use crate::engine::result::{DemoResult, Text};
+use crate::engine::runner::ProcessResult;
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 /// Cell layout of the shared buffer.
@@ -45,12 +48,8 @@ pub static DEMO: Demo = Demo {
     python: include_str!("../../python/sync_shared.py"),
     rust: RUST_EXCERPT,
     needs: Needs {
-        threads: false,
         shared_memory: true,
-        workers: true,
-        min_workers: 1,
-        progress: Progress::Counted,
-        loop_spans: false,
+        ..Needs::WORKERS
     },
     texts: TEXT,
     run: |ctx, values| boxed(ctx, values, run),
@@ -58,12 +57,13 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("sync.count-lost", "{actual} / {expected} ({lost} lost)", "{actual} / {expected}（丢失 {lost}）"),
     ("help.sync.shared.increments", "Each process worker adds 1 to the counter in the shared buffer this many times — without a lock, then with a spin lock that lives in the same buffer (`value.get_lock()`)", "每个进程对共享缓冲区中的计数器加 1 的次数——先不加锁，再使用位于同一缓冲区中的自旋锁（`value.get_lock()`）"),
 ];
 
 /// The demo: one shared buffer handed to k process workers, who add to its counter without
 /// and then with the lock that lives in the same buffer.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let k = ctx.workers;
     let increments = cfg.increments;
     let procs = ctx.ports.processes(k).await?;
@@ -77,8 +77,18 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
             break;
         }
         let buffer = ctx.ports.shared_buffer(4)?;
-        let job =
-            json!({ "task": TASK, "workers": k, "n": increments, "locked": locked }).to_string();
+        let job = serde_json::to_string(&Job {
+            task: TASK.into(),
+            workers: i32::try_from(k).unwrap_or(i32::MAX),
+            n: increments,
+            locked,
+        })
+        .map_err(|e| {
+            RunError::new(
+                "worker-panicked",
+                format!("a job that does not serialise: {e}"),
+            )
+        })?;
         let t0 = ctx.rt.now();
         // Every job is sent before any reply is awaited: the k processes run at once.
         let calls: Vec<_> = procs
@@ -122,7 +132,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
                 }
             };
             ctx.ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
-            if let Ok(r) = serde_json::from_str::<crate::engine::runner::ProcessResult>(&text) {
+            if let Ok(r) = serde_json::from_str::<ProcessResult>(&text) {
                 extent = (extent.0.min(r.t0), extent.1.max(r.t1));
                 spans.push(RawSpan {
                     worker: p.index(),
@@ -147,13 +157,13 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
         };
         let actual = buffer.load(COUNTER) as u64;
         let expected = u64::from(k) * u64::from(increments);
-        modes.push(json!({
-            "mode": if locked { "lock" } else { "none" },
-            "expected": expected,
-            "actual": actual,
-            "lost_updates": expected.saturating_sub(actual),
-            "wall_ms": crate::engine::trace::round_us(wall),
-        }));
+        modes.push(Mode {
+            mode: if locked { "lock" } else { "none" },
+            expected,
+            actual,
+            lost_updates: expected.saturating_sub(actual),
+            wall_ms: crate::engine::trace::round_us(wall),
+        });
     }
     // The processes' clock is shared by all of them (not by the loop): the trace starts when
     // the first one started.
@@ -164,29 +174,82 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<serde_json::Value, RunError> {
         s.lane = format!("process-{}", s.worker);
     }
     ctx.record(trace);
-    let lost = modes
-        .first()
-        .map_or(0, |m| m["lost_updates"].as_u64().unwrap_or(0));
-    let exact = modes.get(1).is_some_and(|m| m["lost_updates"] == 0);
-    Ok(json!({
-        "workers": k,
-        "increments": increments,
-        "modes": modes,
-        "lost_updates": lost,
-        "exact_with_lock": exact,
-        "numbers": modes.iter().map(|m| json!({
-            "label": if m["mode"] == "lock" { "sync.shared-lock" } else { "sync.shared-none" },
-            "value": format!("{} / {} ({} lost)", m["actual"], m["expected"], m["lost_updates"]),
-        })).collect::<Vec<_>>(),
-        "lesson": { "id": if lost > 0 { "lesson.sync.shared" } else { "lesson.sync.shared-lucky" }, "figures": {
-            "workers": k.to_string(), "lost": lost.to_string(), "expected": (u64::from(k) * u64::from(increments)).to_string(),
-        } },
-    }))
+    let lost = modes.first().map_or(0, |m| m.lost_updates);
+    let exact = modes.get(1).is_some_and(|m| m.lost_updates == 0);
+    let numbers = modes
+        .iter()
+        .map(|m| {
+            let label = if m.mode == "lock" {
+                "sync.shared-lock"
+            } else {
+                "sync.shared-none"
+            };
+            let figures = vec![
+                ("actual", m.actual.to_string()),
+                ("expected", m.expected.to_string()),
+                ("lost", m.lost_updates.to_string()),
+            ];
+            number(
+                label,
+                format!("{} / {} ({} lost)", m.actual, m.expected, m.lost_updates),
+            )
+            .shown(Text::tf("sync.count-lost", figures))
+        })
+        .collect();
+    let id = if lost > 0 {
+        "lesson.sync.shared"
+    } else {
+        "lesson.sync.shared-lucky"
+    };
+    Ok(DemoResult::new(SharedFacts {
+        workers: k,
+        increments,
+        modes,
+        lost_updates: lost,
+        exact_with_lock: exact,
+    })
+    .numbers(numbers)
+    .lesson(lesson(
+        id,
+        &[
+            ("workers", k.to_string()),
+            ("lost", lost.to_string()),
+            (
+                "expected",
+                (u64::from(k) * u64::from(increments)).to_string(),
+            ),
+        ],
+    )))
+}
+
+/// The shared-memory demo's own facts (`result` in docs/api.md).
+#[derive(Debug, Serialize)]
+pub struct SharedFacts {
+    pub workers: u32,
+    pub increments: u32,
+    /// Without the lock, then with it.
+    pub modes: Vec<Mode>,
+    /// Lost without the lock.
+    pub lost_updates: u64,
+    pub exact_with_lock: bool,
+}
+
+/// What one mode (`none` or `lock`) counted.
+#[derive(Debug, Serialize)]
+pub struct Mode {
+    pub mode: &'static str,
+    pub expected: u64,
+    pub actual: u64,
+    pub lost_updates: u64,
+    pub wall_ms: f64,
 }
 
 /// One process job of this demo, as it crosses to a process: text.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Serialize)]
 struct Job {
+    /// `TASK` (what `labs::process_main` dispatches on).
+    #[serde(default)]
+    task: String,
     workers: i32,
     n: u32,
     locked: bool,
@@ -213,7 +276,12 @@ pub fn process_main(
         2_000_000_000,
     );
     let t1 = clock.now_ms();
-    Ok(json!({ "checksum": if ok { "1" } else { "0" }, "t0": t0, "t1": t1 }).to_string())
+    serde_json::to_string(&ProcessResult {
+        checksum: if ok { "1" } else { "0" }.into(),
+        t0,
+        t1,
+    })
+    .map_err(|e| format!("a reply that does not serialise: {e}"))
 }
 
 impl SharedCells for [AtomicI32; 4] {

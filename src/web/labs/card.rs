@@ -6,11 +6,10 @@ use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
-use crate::engine::i18n::{t, tf, Lang};
-use crate::engine::labs::LabId;
-use crate::engine::params::Knob;
-use crate::engine::route::{decode_scenario, Route};
-use crate::engine::scenario;
+use crate::engine::i18n::{has, t, tf, Lang};
+use crate::engine::labs::{LabId, Scenario};
+use crate::engine::params::{Kind, Value};
+use crate::engine::route::{decode_scenario, encode_scenario, Page, Route};
 use crate::web::runs::{self, RunError};
 
 #[derive(Properties, PartialEq)]
@@ -138,20 +137,7 @@ pub fn editor_key(lab: LabId) -> String {
     format!("playground.editor.{}", lab.as_str())
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
-pub fn load(key: &str) -> Option<String> {
-    storage().and_then(|s| s.get_item(key).ok().flatten())
-}
-
-pub fn save(key: &str, value: &str) {
-    if let Some(s) = storage() {
-        // Full or disabled storage only costs persistence across reloads.
-        let _ = s.set_item(key, value);
-    }
-}
+pub use crate::web::env::{load, save};
 
 pub fn last_valid_key(lab: LabId, demo: &str) -> String {
     format!("playground.last.{}.{demo}", lab.as_str())
@@ -292,31 +278,20 @@ pub fn preset_select(p: &PresetSelectProps) -> Html {
     }
 }
 
-/// The Run button's action: runs the editor's current text. The outcome reaches the UI through
-/// the run notices, exactly as runs started by `window.playground` do.
-pub fn run_callback(text: UseStateHandle<String>) -> Callback<()> {
-    Callback::from(move |_| {
-        let t = (*text).clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = runs::run(t).await;
-        });
-    })
-}
-
-/// The Cancel button's action.
-pub fn cancel_callback() -> Callback<()> {
-    Callback::from(|_| wasm_bindgen_futures::spawn_local(runs::cancel()))
-}
-
 /// The scenario of a lab page: its text (from a link, the saved editor, the demo's last valid
 /// scenario or its default), kept in sync with scenarios an embedding page sets, saved as it
-/// changes, and parsed.
+/// changes, and parsed once typing pauses.
 pub struct LabScenario {
     pub text: UseStateHandle<String>,
-    pub parsed: Result<crate::engine::labs::Scenario, RunError>,
+    /// The text as last validated (typing is checked 250 ms after the last keystroke).
+    pub checked: UseStateHandle<String>,
+    pub parsed: Result<Scenario, RunError>,
     /// Why the link's scenario was not used, when it was bad.
     pub link_notice: Option<String>,
+    /// Typing: shown at once, validated once typing pauses.
     pub set_text: Callback<String>,
+    /// Knobs, menus, presets, reset: the text replaced outright.
+    pub replace: Callback<String>,
 }
 
 #[hook]
@@ -327,29 +302,40 @@ pub fn use_lab_scenario(
 ) -> LabScenario {
     let lang = app.lang;
     let route = app.route.clone();
-    let init = use_memo(app.route.scenario.clone(), move |_| {
+    let init = use_memo((lab, app.route.scenario.clone()), move |_| {
         initial_text(lab, first_demo, &route, lang)
     });
     let text = use_state(|| init.0.clone());
+    let checked = use_state(|| init.0.clone());
+    let debounce = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
+    let replace = {
+        let (text, checked) = (text.setter(), checked.setter());
+        Callback::from(move |s: String| {
+            text.set(s.clone());
+            checked.set(s);
+        })
+    };
     {
-        let text = text.setter();
-        use_effect_with(init.clone(), move |init| text.set(init.0.clone()));
+        // A new link (hash change) replaces the text.
+        let replace = replace.clone();
+        use_effect_with(init.clone(), move |init| replace.emit(init.0.clone()));
     }
     {
         // An embedding page set a scenario of this lab (already validated by the protocol).
-        let text = text.setter();
+        let replace = replace.clone();
         use_effect_with(app.incoming.clone(), move |incoming| {
             if let Some((_, t)) = incoming {
                 if runs::parse(t).is_ok_and(|s| s.lab == lab) {
-                    text.set(t.clone());
+                    replace.emit(t.clone());
                 }
             }
         });
     }
-    let parsed = runs::parse(&text);
+    let parsed = runs::parse(&checked);
     {
+        // The editor survives a reload; so does the last valid scenario of each demo.
         let parsed = parsed.clone();
-        use_effect_with((*text).clone(), move |text| {
+        use_effect_with(((*text).clone(), (*checked).clone()), move |(text, _)| {
             save(&editor_key(lab), text);
             if let Ok(s) = parsed {
                 save(&last_valid_key(lab, &s.demo), &s.to_toml());
@@ -357,30 +343,41 @@ pub fn use_lab_scenario(
         });
     }
     let set_text = {
-        let text = text.clone();
-        Callback::from(move |s: String| text.set(s))
+        let (text, checked) = (text.clone(), checked.setter());
+        Callback::from(move |s: String| {
+            text.set(s.clone());
+            let checked = checked.clone();
+            *debounce.borrow_mut() = Some(gloo_timers::callback::Timeout::new(250, move || {
+                checked.set(s)
+            }));
+        })
     };
     LabScenario {
         text,
+        checked,
         parsed,
         link_notice: init.1.clone(),
         set_text,
+        replace,
     }
 }
 
 #[derive(Properties, PartialEq)]
 pub struct ScenarioPanelProps {
     pub lang: Lang,
+    pub lab: LabId,
+    pub demo: &'static str,
     pub text: AttrValue,
+    pub checked: AttrValue,
     pub error: Option<RunError>,
     pub on_input: Callback<String>,
+    pub on_replace: Callback<String>,
     pub can_run: bool,
-    /// Where *Copy link* points (its `s=` is filled from `text`).
-    pub route: Route,
 }
 
-/// The editor with its line:col errors, Run / Cancel with progress, *Copy link*, and the last
-/// run's error: the same on every lab page.
+/// The editor with its line:col errors, Run / Cancel with progress, *Copy link*, the embed
+/// code, *Reset* (or, inside an embed, a link to the full playground), and the last run's
+/// error: the same on every lab page.
 #[function_component(ScenarioPanel)]
 pub fn scenario_panel(p: &ScenarioPanelProps) -> Html {
     let Some(app) = use_context::<crate::web::state::AppContext>() else {
@@ -388,9 +385,9 @@ pub fn scenario_panel(p: &ScenarioPanelProps) -> Html {
     };
     let lang = p.lang;
     let share = use_state(|| None::<String>);
-    let text = p.text.to_string();
+    let embed_code = use_state(|| None::<String>);
     let on_run = {
-        let text = text.clone();
+        let text = p.text.to_string();
         Callback::from(move |_| {
             let t = text.clone();
             wasm_bindgen_futures::spawn_local(async move {
@@ -398,128 +395,192 @@ pub fn scenario_panel(p: &ScenarioPanelProps) -> Html {
             });
         })
     };
-    let mut route = p.route.clone();
-    route.scenario = Some(crate::engine::route::encode_scenario(&text));
-    let on_share = share_callback(route, share.clone());
+    let route_for = |embed: bool| Route {
+        page: Page::Lab(p.lab),
+        demo: Some(p.demo.to_string()),
+        scenario: Some(encode_scenario(&p.checked)),
+        embed,
+    };
+    let on_share = share_callback(route_for(false), share.clone());
+    let on_embed_code = {
+        let (embed_code, route) = (embed_code.clone(), route_for(true));
+        Callback::from(move |_: MouseEvent| {
+            let code = format!(
+                "<iframe src=\"{}{}\" title=\"Concurrency Playground\" width=\"100%\" height=\"760\" style=\"border:0\" allow=\"cross-origin-isolated\" loading=\"lazy\"></iframe>",
+                page_base(),
+                route.to_hash()
+            );
+            copy_to_clipboard(&code);
+            embed_code.set(Some(code));
+        })
+    };
+    let on_reset = {
+        let (replace, lab, demo) = (p.on_replace.clone(), p.lab, p.demo);
+        Callback::from(move |_: MouseEvent| replace.emit(default_text(lab, demo, demo)))
+    };
+    let full_url = format!("{}{}", page_base(), route_for(false).to_hash());
     html! {
         <section class="card">
-            <Editor lang={lang} text={p.text.clone()} checked={p.text.clone()} error={p.error.clone()} on_input={p.on_input.clone()} />
+            <Editor lang={lang} text={p.text.clone()} checked={p.checked.clone()} error={p.error.clone()} on_input={p.on_input.clone()} />
             <RunBar lang={lang} running={app.running.is_some()} progress={app.progress}
-                can_run={p.can_run} on_run={on_run} on_cancel={cancel_callback()} />
-            <div class="share">
-                <button onclick={on_share} id="share">{ t(lang, "run.share") }</button>
-            </div>
-            if let Some(url) = (*share).clone() {
-                <input class="share-url" readonly=true value={url} aria-label={t(lang, "run.share")} />
+                can_run={p.can_run} on_run={on_run} on_cancel={Callback::from(|_| wasm_bindgen_futures::spawn_local(runs::cancel()))} />
+            if app.route.embed {
+                <p class="open-full"><a href={full_url} target="_blank" rel="noopener" id="open-full">{ t(lang, "embed.open-full") }</a></p>
+            } else {
+                <div class="share">
+                    <button onclick={on_share} id="share">{ t(lang, "run.share") }</button>
+                    <button onclick={on_embed_code} id="embed-code">{ t(lang, "run.embed-code") }</button>
+                    <button onclick={on_reset} id="reset">{ t(lang, "editor.reset") }</button>
+                </div>
+                if let Some(url) = (*share).clone() {
+                    <input class="share-url" readonly=true value={url} aria-label={t(lang, "run.share")} />
+                }
+                if let Some(code) = (*embed_code).clone() {
+                    <textarea class="share-url embed-snippet" readonly=true rows="3" value={code} aria-label={t(lang, "run.embed-code")} />
+                }
             }
             if let Some(e) = app.error.clone() {
-                <p class="run-error" role="alert" id="run-error">{ tf(lang, "run.failed", &[("message", e.message.clone())]) }</p>
+                <p class={classes!("run-error", (e.code == "cancelled").then_some("soft"))} role="alert" id="run-error">
+                    { if e.code == "cancelled" { t(lang, "run.cancelled").to_string() } else { tf(lang, "run.failed", &[("message", e.message.clone())]) } }
+                </p>
             }
         </section>
     }
 }
 
-/// The `[run] workers` input's action: rewrites that one key of the normalized scenario (None
-/// while the text is invalid: the input then does nothing).
-pub fn workers_callback(
-    text: UseStateHandle<String>,
-    normalized: Option<String>,
-) -> Callback<Event> {
-    Callback::from(move |e: Event| {
-        let value = e
-            .target_dyn_into::<web_sys::HtmlInputElement>()
-            .map(|i| i.value())
-            .unwrap_or_default();
-        if let (Some(n), Ok(_)) = (normalized.as_ref(), value.trim().parse::<u32>()) {
-            text.set(scenario::with_value(n, "run", "workers", value.trim()));
-        }
-    })
-}
-
-/// The value of `key` in `[table]` of a normalized scenario text (strings without quotes).
-pub fn table_value(normalized: &str, table: &str, key: &str) -> String {
-    let header = format!("[{table}]");
-    normalized
-        .lines()
-        .skip_while(|l| l.trim() != header)
-        .find_map(|l| {
-            l.split_once('=')
-                .filter(|(k, _)| k.trim() == key)
-                .map(|(_, v)| v.trim().trim_matches('"').to_string())
-        })
-        .unwrap_or_default()
-}
-
 #[derive(Properties, PartialEq)]
 pub struct KnobInputsProps {
     pub lang: Lang,
-    pub knobs: Rc<[Knob]>,
-    /// The scenario's table these keys live in (`async`, `models`, `sync`).
-    pub table: &'static str,
-    /// The normalized scenario (None while the text is invalid: knobs then do nothing).
-    pub normalized: Option<AttrValue>,
+    /// The valid scenario (None while the text is invalid: there are no knobs to move then).
+    pub scenario: Option<Rc<Scenario>>,
     /// Gets the rewritten scenario text.
     pub on_text: Callback<String>,
 }
 
-/// An input per knob — a number, a menu of the allowed strings, or a line of text (a list);
-/// a change rewrites that one key of the normalized scenario, so the knobs and the editor stay
-/// one scenario.
+/// An input per knob the demo declares — `[run] workers` (and `repeats`, `warmup` where the
+/// demo reads them), then its own keys: a number, a menu of the allowed strings, a checkbox,
+/// or a line of text (a list). A change rewrites the scenario (`Scenario::with_knob`), so the
+/// knobs and the editor stay one scenario.
 #[function_component(KnobInputs)]
 pub fn knob_inputs(p: &KnobInputsProps) -> Html {
-    let normalized = p.normalized.as_ref().map(|n| n.to_string());
-    html! {
-        { for p.knobs.iter().map(|k| {
-            let id = format!("k-{}", k.key.replace('_', "-"));
-            let value = normalized.as_deref().map(|n| table_value(n, p.table, k.key)).unwrap_or_default();
-            let (normalized, on_text, table, key) = (normalized.clone(), p.on_text.clone(), p.table, k.key);
-            let is_choice = !k.options.is_empty();
-            let booleans = k.options == ["true", "false"];
-            let text = k.text;
-            let rewrite = move |v: String| {
-                let v = v.trim();
-                let Some(n) = normalized.as_ref() else { return };
-                if text {
-                    let v = v.replace(['"', '\\'], "");
-                    on_text.emit(scenario::with_value(n, table, key, &format!("\"{v}\"")));
-                } else if is_choice && !booleans {
-                    on_text.emit(scenario::with_value(n, table, key, &format!("\"{v}\"")));
-                } else if booleans || v.parse::<f64>().is_ok() {
-                    on_text.emit(scenario::with_value(n, table, key, v));
-                }
-            };
-            let label = html! { <span>{ t(p.lang, k.label) }</span> };
-            if is_choice {
-                let on_change = Callback::from(move |e: Event| {
-                    rewrite(e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default())
-                });
-                html! {
-                    <label class="knob" for={id.clone()}>{ label }
-                        <select id={id} onchange={on_change}>
-                            { for k.options.iter().map(|o| html! { <option value={*o} selected={value == *o}>{ *o }</option> }) }
-                        </select>
-                    </label>
-                }
-            } else if text {
-                let on_change = Callback::from(move |e: Event| {
-                    rewrite(e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default())
-                });
-                html! {
-                    <label class="knob" for={id.clone()}>{ label }
-                        <input type="text" id={id} value={value} onchange={on_change} />
-                    </label>
-                }
-            } else {
-                let on_change = Callback::from(move |e: Event| {
-                    rewrite(e.target_dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default())
-                });
-                html! {
-                    <label class="knob" for={id.clone()}>{ label }
-                        <input type="number" id={id} min={k.min.to_string()} max={k.max.to_string()} step={k.step.to_string()}
-                            value={value} onchange={on_change} />
-                    </label>
-                }
+    let Some(s) = p.scenario.clone() else {
+        return html! {};
+    };
+    let lang = p.lang;
+    let demo = s.config.demo;
+    let on = |key: &'static str| {
+        let (s, on_text) = (s.clone(), p.on_text.clone());
+        Callback::from(move |raw: String| {
+            if let Some(text) = s.with_knob(key, &raw) {
+                on_text.emit(text);
             }
-        }) }
+        })
+    };
+    let input_value = |e: Event| {
+        e.target_dyn_into::<web_sys::HtmlInputElement>()
+            .map(|i| {
+                if i.type_() == "checkbox" {
+                    i.checked().to_string()
+                } else {
+                    i.value()
+                }
+            })
+            .unwrap_or_default()
+    };
+    let number = |id: &str,
+                  label: String,
+                  value: String,
+                  min: f64,
+                  max: f64,
+                  step: f64,
+                  on: Callback<String>| {
+        html! {
+            <label class="knob" for={id.to_string()}><span>{ label }</span>
+                <input type="number" id={id.to_string()} min={min.to_string()} max={max.to_string()} step={step.to_string()}
+                    value={value} onchange={on.reform(input_value)} />
+            </label>
+        }
+    };
+    let sweep = s.config.values.get("sweep") == Some(Value::Bool(true));
+    let workers_label = match s.lab {
+        LabId::Async => "async.max-workers",
+        _ if sweep => "knob.workers.sweep",
+        _ => "knob.workers",
+    };
+    let cap = f64::from(crate::web::env::worker_cap());
+    let run = &s.run;
+    html! {
+        <>
+            if demo.needs.workers {
+                { number("k-workers", t(lang, workers_label).to_string(), run.workers.to_string(), 1.0, cap, 1.0, on("workers")) }
+            }
+            if demo.needs.repeats {
+                { number("k-repeats", t(lang, "knob.repeats").to_string(), run.repeats.to_string(), 1.0, 50.0, 1.0, on("repeats")) }
+                { number("k-warmup", t(lang, "knob.warmup").to_string(), run.warmup.to_string(), 0.0, 10.0, 1.0, on("warmup")) }
+            }
+            { for demo.params.iter().filter_map(|param| Some((param, param.as_knob()?))).map(|(param, k)| {
+                let id = format!("k-{}", k.key.replace('_', "-"));
+                let value = s.config.values.get(k.key).map(|v| v.to_toml().trim_matches('"').to_string()).unwrap_or_default();
+                let label = t(lang, k.label).to_string();
+                match param.kind {
+                    Kind::Int { .. } | Kind::Float { .. } => number(&id, label, value, k.min, k.max, k.step, on(k.key)),
+                    Kind::Bool => html! {
+                        <label class="check" for={id.clone()}>
+                            <input type="checkbox" id={id} checked={value == "true"} onchange={on(k.key).reform(input_value)} />
+                            { label }
+                        </label>
+                    },
+                    Kind::Choice(options) => {
+                        let change = on(k.key).reform(|e: Event| {
+                            e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default()
+                        });
+                        html! {
+                            <label class="knob" for={id.clone()}><span>{ label }</span>
+                                <select id={id} onchange={change}>
+                                    { for options.iter().map(|o| {
+                                        // `knob.model.threads`: an option's own words, when it has them.
+                                        let words = format!("{}.{o}", k.label);
+                                        let shown = if has(&words) { t(lang, &words) } else { o };
+                                        html! { <option value={*o} selected={value == *o}>{ shown }</option> }
+                                    }) }
+                                </select>
+                            </label>
+                        }
+                    }
+                    Kind::FloatList { .. } | Kind::ChoiceList { .. } => html! {
+                        <label class="knob" for={id.clone()}><span>{ label }</span>
+                            <input type="text" id={id} value={value} onchange={on(k.key).reform(input_value)} />
+                        </label>
+                    },
+                }
+            }) }
+        </>
     }
+}
+
+/// A clock that ticks every 50 ms from a page timer: it stands still whenever the page's main
+/// thread is blocked, which is the point of the main-thread variant.
+#[function_component(Ticker)]
+pub fn ticker(p: &TickerProps) -> Html {
+    let ms = use_state(|| 0u64);
+    {
+        let ms = ms.clone();
+        use_effect_with((), move |_| {
+            let t0 = js_sys::Date::now();
+            let iv = gloo_timers::callback::Interval::new(50, move || {
+                ms.set((js_sys::Date::now() - t0) as u64)
+            });
+            move || drop(iv)
+        });
+    }
+    html! {
+        <span class="ticker" id="ticker" title={t(p.lang, "ticker.help")}>
+            <span class="dot" aria-hidden="true"></span>{ format!("{:.1} s", *ms as f64 / 1000.0) }
+        </span>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TickerProps {
+    pub lang: Lang,
 }

@@ -6,9 +6,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::{boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param};
+use super::{
+    boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, DemoResult, LabId, Needs, Param,
+};
 use crate::engine::aio::{Event, Queue, Rt};
 use crate::engine::control::RunError;
 
@@ -104,7 +106,7 @@ async fn printer(rt: Rt, mailbox: Queue<PrinterMsg>, print_ms: f64) -> u32 {
     printed
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let rt = ctx.rt.clone();
     let t0 = rt.now();
     let counter_box: Queue<CounterMsg> = Queue::new(&rt, 0);
@@ -148,31 +150,51 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     // excerpt:end
     let total_ms = rt.now() - t0;
     let expected = u64::from(cfg.clients) * u64::from(cfg.messages);
-    Ok(json!({
-        "final_count": total,
-        "count_at_stop": final_count,
-        "expected": expected,
-        "counter_handled": handled,
-        "printer_printed": printed,
-        "mailbox_peak": counter_box.peak(),
-        "client_views": seen,
-        "total_ms": total_ms,
-        "numbers": [
-            number("async.actors-count", format!("{total} / {expected}")),
-            number("async.actors-handled", handled),
-            number("async.actors-peak", counter_box.peak()),
-            number("async.actors-total", format!("{} ms", ms(total_ms))),
-        ],
-        "lesson": lesson("lesson.async.actors", &[
+    let peak = counter_box.peak();
+    Ok(DemoResult::new(Facts {
+        final_count: total,
+        count_at_stop: final_count,
+        expected,
+        counter_handled: handled,
+        printer_printed: printed,
+        mailbox_peak: peak,
+        client_views: seen,
+        total_ms,
+    })
+    .numbers(vec![
+        number("async.actors-count", format!("{total} / {expected}")),
+        number("async.actors-handled", handled),
+        number("async.actors-peak", peak),
+        number("async.actors-total", format!("{} ms", ms(total_ms))),
+    ])
+    .lesson(lesson(
+        "lesson.async.actors",
+        &[
             ("clients", cfg.clients.to_string()),
             ("messages", cfg.messages.to_string()),
             ("count", total.to_string()),
             ("expected", expected.to_string()),
             ("handled", handled.to_string()),
-            ("peak", counter_box.peak().to_string()),
+            ("peak", peak.to_string()),
             ("total", ms(total_ms)),
-        ]),
-    }))
+        ],
+    )))
+}
+
+/// The demo's facts (docs/api.md, `actors`).
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    /// What a last `Get` read once every client was done.
+    pub final_count: u64,
+    /// The count when the actor stopped.
+    pub count_at_stop: u64,
+    pub expected: u64,
+    pub counter_handled: u32,
+    pub printer_printed: u32,
+    pub mailbox_peak: usize,
+    /// The count each client's own `Get` saw.
+    pub client_views: Vec<u64>,
+    pub total_ms: f64,
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[

@@ -5,11 +5,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{
-    boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param, PoolJob,
-    PoolKind,
+    boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, DemoResult, LabId, Needs, Param,
+    PoolJob, PoolKind, Series,
 };
 use crate::engine::control::RunError;
 
@@ -132,7 +132,7 @@ fn max_lag(lags: &[(f64, f64)]) -> f64 {
     lags.iter().map(|l| l.1).fold(0.0, f64::max)
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let rt = ctx.rt.clone();
     let kind = if ctx.ports.available(PoolKind::Threads).is_ok() {
         PoolKind::Threads
@@ -154,33 +154,58 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let origin_o = offloaded
         .first()
         .map_or(gap0, |l| l.0 - f64::from(cfg.tick_ms));
-    Ok(json!({
-        "lag_blocking_ms": lag_b,
-        "lag_offloaded_ms": lag_o,
-        "ticks_blocking": blocked.len(),
-        "ticks_offloaded": offloaded.len(),
-        "cpu_on_loop_ms": blocked_ms,
-        "cpu_offloaded_ms": offloaded_ms,
-        "offload_pool": kind.as_str(),
-        "offload_error": error,
-        "series": [
-            { "label": "async.lag-blocked", "points": series(&blocked, 0.0) },
-            { "label": "async.lag-offloaded", "points": series(&offloaded, origin_o) },
-        ],
-        "numbers": [
-            number("async.lag-blocked", format!("{} ms", ms(lag_b))),
-            number("async.lag-offloaded", format!("{} ms", ms(lag_o))),
-            number("async.cpu-on-loop", format!("{} ms", ms(blocked_ms))),
-            number("async.cpu-offloaded", format!("{} ms ({})", ms(offloaded_ms), kind.as_str())),
-        ],
-        "lesson": lesson(if error.is_some() { "lesson.async.blocking-no-pool" } else { "lesson.async.blocking" }, &[
+    let id = if error.is_some() {
+        "lesson.async.blocking-no-pool"
+    } else {
+        "lesson.async.blocking"
+    };
+    Ok(DemoResult::new(Facts {
+        lag_blocking_ms: lag_b,
+        lag_offloaded_ms: lag_o,
+        ticks_blocking: blocked.len(),
+        ticks_offloaded: offloaded.len(),
+        cpu_on_loop_ms: blocked_ms,
+        cpu_offloaded_ms: offloaded_ms,
+        offload_pool: kind.as_str(),
+        offload_error: error,
+    })
+    .series(vec![
+        Series::new("async.lag-blocked", series(&blocked, 0.0)),
+        Series::new("async.lag-offloaded", series(&offloaded, origin_o)),
+    ])
+    .numbers(vec![
+        number("async.lag-blocked", format!("{} ms", ms(lag_b))),
+        number("async.lag-offloaded", format!("{} ms", ms(lag_o))),
+        number("async.cpu-on-loop", format!("{} ms", ms(blocked_ms))),
+        number(
+            "async.cpu-offloaded",
+            format!("{} ms ({})", ms(offloaded_ms), kind.as_str()),
+        ),
+    ])
+    .lesson(lesson(
+        id,
+        &[
             ("cpu", cfg.cpu_ms.to_string()),
             ("tick", cfg.tick_ms.to_string()),
             ("blocked", ms(lag_b)),
             ("offloaded", ms(lag_o)),
             ("pool", kind.as_str().to_string()),
-        ]),
-    }))
+        ],
+    )))
+}
+
+/// The demo's facts (docs/api.md, `blocking`).
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    /// The worst ticker lag of each phase.
+    pub lag_blocking_ms: f64,
+    pub lag_offloaded_ms: f64,
+    pub ticks_blocking: usize,
+    pub ticks_offloaded: usize,
+    pub cpu_on_loop_ms: f64,
+    pub cpu_offloaded_ms: f64,
+    pub offload_pool: &'static str,
+    pub offload_error: Option<String>,
 }
 // excerpt:end
 

@@ -7,10 +7,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{
-    boxed, lesson, ms, number, work_ms, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param,
+    boxed, lesson, ms, number, work_ms, Ctx, Declared, Demo, DemoPreset, DemoResult, LabId, Needs,
+    Param, Series,
 };
 use crate::engine::aio::Event;
 use crate::engine::control::RunError;
@@ -104,7 +105,7 @@ async fn dispatcher(ctx: Ctx, bucket: Rc<RefCell<Bucket>>, wake: Event, stop: Rc
     }
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let rt = ctx.rt.clone();
     let t0 = rt.now();
     let bucket = Rc::new(RefCell::new(Bucket {
@@ -149,7 +150,11 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
                 "request-{i}: the line is full ({} waiting) — rejected",
                 cfg.queue
             ));
-            rejected.push(json!({ "id": i, "arrived_ms": arrived, "admitted_ms": null }));
+            rejected.push(Admission {
+                id: i,
+                arrived_ms: arrived,
+                admitted_ms: None,
+            });
             continue;
         };
         wake.set();
@@ -172,13 +177,18 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let _ = disp.await;
     // excerpt:end
     let total_ms = rt.now() - t0;
-    let mut rows: Vec<Value> = admitted
+    let (n_admitted, n_rejected) = (admitted.len(), rejected.len());
+    let mut rows: Vec<Admission> = admitted
         .iter()
-        .map(|(i, a, t)| json!({ "id": i, "arrived_ms": a, "admitted_ms": t }))
+        .map(|&(id, arrived_ms, t)| Admission {
+            id,
+            arrived_ms,
+            admitted_ms: Some(t),
+        })
         .collect();
-    rows.extend(rejected.iter().cloned());
+    rows.extend(rejected);
     // In arrival (id) order, admitted or not.
-    rows.sort_by_key(|r| r["id"].as_u64().unwrap_or(u64::MAX));
+    rows.sort_by_key(|r| r.id);
     let mut cumulative: Vec<[f64; 2]> = admitted
         .iter()
         .map(|(_, _, t)| *t)
@@ -198,34 +208,62 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     // Admitted on arrival, without waiting for a token.
     let burst = admitted.iter().filter(|a| a.2 - a.1 < 1.0).count();
     let interval = 1000.0 / cfg.rate;
-    Ok(json!({
-        "admissions": rows,
-        "admitted": admitted.len(),
-        "rejected": rejected.len(),
-        "burst": burst,
-        "total_ms": total_ms,
-        "series": [
-            { "label": "async.bucket-level", "points": samples },
-            { "label": "async.bucket-admitted", "points": cumulative },
-        ],
-        "numbers": [
-            number("async.bucket-admitted", admitted.len()),
-            number("async.bucket-rejected", rejected.len()),
-            number("async.bucket-burst", burst),
-            number("async.bucket-interval", format!("{} ms", ms(interval))),
-            number("async.bucket-last", format!("{} ms", ms(last))),
-        ],
-        "lesson": lesson(if rejected.is_empty() { "lesson.async.token-bucket-all" } else { "lesson.async.token-bucket" }, &[
+    let id = if n_rejected == 0 {
+        "lesson.async.token-bucket-all"
+    } else {
+        "lesson.async.token-bucket"
+    };
+    Ok(DemoResult::new(Facts {
+        admissions: rows,
+        admitted: n_admitted,
+        rejected: n_rejected,
+        burst,
+        total_ms,
+    })
+    .series(vec![
+        Series::new("async.bucket-level", samples),
+        Series::new("async.bucket-admitted", cumulative),
+    ])
+    .numbers(vec![
+        number("async.bucket-admitted", n_admitted),
+        number("async.bucket-rejected", n_rejected),
+        number("async.bucket-burst", burst),
+        number("async.bucket-interval", format!("{} ms", ms(interval))),
+        number("async.bucket-last", format!("{} ms", ms(last))),
+    ])
+    .lesson(lesson(
+        id,
+        &[
             ("burst", burst.to_string()),
             ("capacity", cfg.capacity.to_string()),
             ("interval", ms(interval)),
             ("rate", format!("{}", cfg.rate)),
-            ("admitted", admitted.len().to_string()),
-            ("rejected", rejected.len().to_string()),
+            ("admitted", n_admitted.to_string()),
+            ("rejected", n_rejected.to_string()),
             ("queue", cfg.queue.to_string()),
             ("arrival", cfg.arrival_ms.to_string()),
-        ]),
-    }))
+        ],
+    )))
+}
+
+/// The demo's facts (docs/api.md, `token-bucket`).
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    /// Every request in arrival order, admitted or not.
+    pub admissions: Vec<Admission>,
+    pub admitted: usize,
+    pub rejected: usize,
+    /// Admitted on arrival, without waiting for a token.
+    pub burst: usize,
+    pub total_ms: f64,
+}
+
+/// One request: when it arrived and when it was admitted (`None`: turned away).
+#[derive(Debug, Serialize)]
+pub struct Admission {
+    pub id: u32,
+    pub arrived_ms: f64,
+    pub admitted_ms: Option<f64>,
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[

@@ -6,11 +6,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{
-    boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param, PoolJob,
-    PoolKind, Rng, Rule,
+    boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, DemoResult, LabId, Needs, Param,
+    PoolJob, PoolKind, Rng, Rule,
 };
 use crate::engine::aio::executor::{as_completed, wait_first, Executor, JobFuture, State};
 use crate::engine::aio::Event;
@@ -83,7 +83,7 @@ fn sizes(cfg: &Config, seed: u64) -> Vec<f64> {
 }
 
 // excerpt:start
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let rt = ctx.rt.clone();
     let mut notes = Vec::new();
     let kind = match ctx.ports.available(cfg.pool.kind()) {
@@ -212,10 +212,13 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
         });
     }
     finished.wait().await;
-    let chain_steps: Vec<Value> = chain
+    let chain_steps: Vec<Step> = chain
         .borrow()
         .iter()
-        .map(|(s, t)| json!({ "step": s, "at_ms": t - t3 }))
+        .map(|(s, t)| Step {
+            step: s.clone(),
+            at_ms: t - t3,
+        })
         .collect();
     if let Ok(ex) = Rc::try_unwrap(ex) {
         ex.shutdown().await;
@@ -227,29 +230,22 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
         sorted.sort_unstable();
         sorted != order
     };
-    Ok(json!({
-        "pool": kind.as_str(),
-        "max_workers": k,
-        "job_ms": size,
-        "cancelled": cancelled,
-        "cancel_refused": refused,
-        "as_completed": order,
-        "map_results_order": map_order,
-        "map_completion_order": map_completion,
-        "map_failed": map_failed,
-        "input_order": input_order,
-        "wait_first": { "done": first_done, "pending": still_pending, "ms": first_ms },
-        "chain": chain_steps,
-        "notes": notes,
-        "numbers": [
-            number("async.pool", format!("{} × {k}", kind.as_str())),
-            number("async.cancelled", format!("{cancelled:?}")),
-            number("async.cancel-refused", format!("{refused:?}")),
-            number("async.completion-order", format!("{order:?}")),
-            number("async.map-order", format!("{map_order:?}")),
-            number("async.first-completed", format!("{} ms", ms(first_ms))),
-        ],
-        "lesson": lesson(if reordered { "lesson.async.futures" } else { "lesson.async.futures-in-order" }, &[
+    let id = if reordered {
+        "lesson.async.futures"
+    } else {
+        "lesson.async.futures-in-order"
+    };
+    let numbers = vec![
+        number("async.pool", format!("{} × {k}", kind.as_str())),
+        number("async.cancelled", format!("{cancelled:?}")),
+        number("async.cancel-refused", format!("{refused:?}")),
+        number("async.completion-order", format!("{order:?}")),
+        number("async.map-order", format!("{map_order:?}")),
+        number("async.first-completed", format!("{} ms", ms(first_ms))),
+    ];
+    let lesson = lesson(
+        id,
+        &[
             ("pool", kind.as_str().to_string()),
             ("workers", k.to_string()),
             ("cancelled", cancelled.len().to_string()),
@@ -258,10 +254,69 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
             ("map", format!("{map_order:?}")),
             ("submit", ms(submit_ms)),
             ("mapms", ms(map_ms)),
-        ]),
-    }))
+        ],
+    );
+    Ok(DemoResult::new(Facts {
+        pool: kind.as_str(),
+        max_workers: k,
+        job_ms: size,
+        cancelled,
+        cancel_refused: refused,
+        as_completed: order,
+        map_results_order: map_order,
+        map_completion_order: map_completion,
+        map_failed,
+        input_order,
+        wait_first: WaitFirst {
+            done: first_done,
+            pending: still_pending,
+            ms: first_ms,
+        },
+        chain: chain_steps,
+        notes,
+    })
+    .numbers(numbers)
+    .lesson(lesson))
 }
 // excerpt:end
+
+/// The demo's facts (docs/api.md, `futures`).
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    /// The pool used (`processes` when threads were not available).
+    pub pool: &'static str,
+    pub max_workers: u32,
+    /// Each job's size, in ms of CPU.
+    pub job_ms: Vec<f64>,
+    pub cancelled: Vec<u32>,
+    pub cancel_refused: Vec<u32>,
+    /// Job ids in completion order.
+    pub as_completed: Vec<u32>,
+    /// Always input order.
+    pub map_results_order: Vec<u32>,
+    pub map_completion_order: Vec<u32>,
+    pub map_failed: usize,
+    pub input_order: Vec<u32>,
+    pub wait_first: WaitFirst,
+    pub chain: Vec<Step>,
+    /// E.g. the fall-back to processes.
+    pub notes: Vec<String>,
+}
+
+/// What `wait(FIRST_COMPLETED)` returned, and after how long.
+#[derive(Debug, Serialize)]
+pub struct WaitFirst {
+    pub done: Vec<u32>,
+    pub pending: Vec<u32>,
+    pub ms: f64,
+}
+
+/// One step of the callback chain and when it finished.
+#[derive(Debug, Serialize)]
+pub struct Step {
+    pub step: String,
+    pub at_ms: f64,
+}
 
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("async.futures.what", "concurrent.futures puts jobs on a pool and hands back Futures. A Future can be cancelled only while its job waits for a worker; as_completed yields in the order jobs finish, map answers in the order you asked; wait(FIRST_COMPLETED) returns at the first; done-callbacks can chain jobs.", "concurrent.futures 把任务交给池，返回 Future。只有在任务还在排队等工作者时才能取消它；as_completed 按完成顺序产出，map 按提交顺序返回；wait(FIRST_COMPLETED) 在第一个完成时返回；完成回调可以把任务串起来。"),

@@ -1,9 +1,11 @@
 //! Demo `gather`: the same waits awaited one after another, then with `asyncio.gather`.
 //! Sequential total = the sum of the waits; gathered ≈ the longest one.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::{boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param};
+use super::{
+    boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, DemoResult, LabId, Needs, Param,
+};
 use crate::engine::control::RunError;
 
 crate::params! {
@@ -53,7 +55,7 @@ async fn fetch(ctx: &Ctx, i: u32, wait: f64, yields: u32) -> (String, f64) {
     (format!("fetch-{i}"), rt.now())
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let rt = ctx.rt.clone();
     // 1. One after another: each await finishes before the next starts.
     let t0 = rt.now();
@@ -86,7 +88,10 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     for h in handles {
         if let Ok((name, at)) = h.await {
             rt.log(format!("{name} done at +{:.1} ms", at - t1));
-            done.push(json!({ "task": name, "done_ms": at - t1 }));
+            done.push(Done {
+                task: name,
+                done_ms: at - t1,
+            });
         }
     }
     let gathered = rt.now() - t1;
@@ -106,27 +111,48 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     } else {
         "lesson.async.gather"
     };
-    Ok(json!({
-        "sequential_ms": sequential,
-        "gather_ms": gathered,
-        "sum_of_waits_ms": sum,
-        "longest_wait_ms": longest,
-        "tasks": done,
-        "numbers": [
+    let facts = Facts {
+        sequential_ms: sequential,
+        gather_ms: gathered,
+        sum_of_waits_ms: sum,
+        longest_wait_ms: longest,
+        tasks: done,
+    };
+    Ok(DemoResult::new(facts)
+        .numbers(vec![
             number("async.sequential", format!("{} ms", ms(sequential))),
             number("async.gathered", format!("{} ms", ms(gathered))),
             number("async.sum-of-waits", format!("{} ms", ms(sum))),
             number("async.longest-wait", format!("{} ms", ms(longest))),
-        ],
-        "lesson": lesson(id, &[
-            ("tasks", cfg.tasks.to_string()),
-            ("seq", ms(sequential)),
-            ("gather", ms(gathered)),
-            ("sum", ms(sum)),
-            ("longest", ms(longest)),
-            ("speedup", format!("{speedup:.1}")),
-        ]),
-    }))
+        ])
+        .lesson(lesson(
+            id,
+            &[
+                ("tasks", cfg.tasks.to_string()),
+                ("seq", ms(sequential)),
+                ("gather", ms(gathered)),
+                ("sum", ms(sum)),
+                ("longest", ms(longest)),
+                ("speedup", format!("{speedup:.1}")),
+            ],
+        )))
+}
+
+/// The demo's facts (docs/api.md, `gather`).
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    pub sequential_ms: f64,
+    pub gather_ms: f64,
+    pub sum_of_waits_ms: f64,
+    pub longest_wait_ms: f64,
+    /// Each gathered task and when it finished, after the gather began.
+    pub tasks: Vec<Done>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Done {
+    pub task: String,
+    pub done_ms: f64,
 }
 // excerpt:end
 

@@ -5,9 +5,11 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::{boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param};
+use super::{
+    boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, DemoResult, LabId, Needs, Param,
+};
 use crate::engine::aio::{Event, Semaphore};
 use crate::engine::control::RunError;
 
@@ -55,7 +57,7 @@ async fn bump(ctx: &Ctx, counter: &Cell<u64>, lock: Option<&Semaphore>, updates:
     }
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let rt = ctx.rt.clone();
     let go = Event::new(&rt);
     let sem = Semaphore::new(&rt, cfg.limit as usize);
@@ -130,33 +132,60 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
         ));
     }
     let expected_waves = cfg.requests.div_ceil(cfg.limit);
-    Ok(json!({
-        "waves": waves,
-        "expected_waves": expected_waves,
-        "peak_inside": sem.peak(),
-        "limited_ms": limited_ms,
-        "entered_ms": entered,
-        "gate_ms": opened - t0,
-        "lost_without_lock": lost[0],
-        "lost_with_lock": lost[1],
-        "numbers": [
-            number("async.waves", format!("{waves} (⌈{}/{}⌉ = {expected_waves})", cfg.requests, cfg.limit)),
-            number("async.peak-inside", sem.peak()),
-            number("async.limited-time", format!("{} ms", ms(limited_ms))),
-            number("async.lost-unlocked", lost[0]),
-            number("async.lost-locked", lost[1]),
-        ],
-        "lesson": lesson("lesson.async.semaphore", &[
+    let peak = sem.peak();
+    let numbers = vec![
+        number(
+            "async.waves",
+            format!(
+                "{waves} (⌈{}/{}⌉ = {expected_waves})",
+                cfg.requests, cfg.limit
+            ),
+        ),
+        number("async.peak-inside", peak),
+        number("async.limited-time", format!("{} ms", ms(limited_ms))),
+        number("async.lost-unlocked", lost[0]),
+        number("async.lost-locked", lost[1]),
+    ];
+    let updates = u64::from(cfg.requests) * u64::from(cfg.updates);
+    Ok(DemoResult::new(Facts {
+        waves,
+        expected_waves,
+        peak_inside: peak,
+        limited_ms,
+        entered_ms: entered,
+        gate_ms: opened - t0,
+        lost_without_lock: lost[0],
+        lost_with_lock: lost[1],
+    })
+    .numbers(numbers)
+    .lesson(lesson(
+        "lesson.async.semaphore",
+        &[
             ("requests", cfg.requests.to_string()),
             ("limit", cfg.limit.to_string()),
             ("waves", waves.to_string()),
             ("total", ms(limited_ms)),
             ("hold", cfg.hold_ms.to_string()),
-            ("peak", sem.peak().to_string()),
+            ("peak", peak.to_string()),
             ("lost", lost[0].to_string()),
-            ("updates", (u64::from(cfg.requests) * u64::from(cfg.updates)).to_string()),
-        ]),
-    }))
+            ("updates", updates.to_string()),
+        ],
+    )))
+}
+
+/// The demo's facts (docs/api.md, `semaphore`).
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    pub waves: usize,
+    /// ⌈N/K⌉.
+    pub expected_waves: u32,
+    pub peak_inside: usize,
+    pub limited_ms: f64,
+    /// When each request got in, after the gate opened.
+    pub entered_ms: Vec<f64>,
+    pub gate_ms: f64,
+    pub lost_without_lock: u64,
+    pub lost_with_lock: u64,
 }
 // excerpt:end
 

@@ -24,6 +24,7 @@ pub use crate::engine::lab::LabId;
 pub use crate::engine::lesson::{lesson, ms, number};
 pub use crate::engine::params::{Declared, Param, Rule};
 pub use crate::engine::ports::{PoolDone, PoolJob, PoolKind};
+pub use crate::engine::result::{DemoResult, Number, Series, Text};
 pub use crate::engine::rng::Rng;
 
 /// The `work_ms` key several demos share (each task's own work, in ms, up to 5 s).

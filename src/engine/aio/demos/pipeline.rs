@@ -6,9 +6,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::{boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param};
+use super::{
+    boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, DemoResult, LabId, Needs, Param,
+    Series,
+};
 use crate::engine::aio::{Queue, Rt};
 use crate::engine::control::RunError;
 
@@ -120,7 +123,7 @@ async fn processor(
     }
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let rt = ctx.rt.clone();
     let t0 = rt.now();
     let items: Queue<Msg> = Queue::new(&rt, cfg.queue as usize);
@@ -206,34 +209,64 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
         consumed.len(),
         failed.len()
     ));
-    Ok(json!({
-        "fetched": fetched,
-        "processed": processed,
-        "failed": failed,
-        "consumed": consumed.len(),
-        "per_processor": per_processor,
-        "handled_by": consumed.iter().map(|(id, p)| json!({ "item": id, "processor": p })).collect::<Vec<_>>(),
-        "queue_peak": items.peak(),
-        "total_ms": total_ms,
-        "series": [{ "label": "async.pipeline-depth", "points": depth }],
-        "numbers": [
-            number("async.pipeline-fetched", fetched),
-            number("async.pipeline-consumed", consumed.len()),
-            number("async.pipeline-failed", failed.len()),
-            number("async.pipeline-peak", format!("{} / {}", items.peak(), cfg.queue)),
-            number("async.pipeline-total", format!("{} ms", ms(total_ms))),
-        ],
-        "lesson": lesson("lesson.async.pipeline", &[
+    let peak = items.peak();
+    let numbers = vec![
+        number("async.pipeline-fetched", fetched),
+        number("async.pipeline-consumed", consumed.len()),
+        number("async.pipeline-failed", failed.len()),
+        number("async.pipeline-peak", format!("{peak} / {}", cfg.queue)),
+        number("async.pipeline-total", format!("{} ms", ms(total_ms))),
+    ];
+    let lesson = lesson(
+        "lesson.async.pipeline",
+        &[
             ("fetched", fetched.to_string()),
             ("pages", cfg.pages.to_string()),
             ("processors", cfg.processors.to_string()),
             ("consumed", consumed.len().to_string()),
             ("failed", failed.len().to_string()),
-            ("peak", items.peak().to_string()),
+            ("peak", peak.to_string()),
             ("queue", cfg.queue.to_string()),
             ("total", ms(total_ms)),
-        ]),
-    }))
+        ],
+    );
+    Ok(DemoResult::new(Facts {
+        fetched,
+        processed,
+        failed,
+        consumed: consumed.len(),
+        per_processor,
+        handled_by: consumed
+            .iter()
+            .map(|&(item, processor)| Handled { item, processor })
+            .collect(),
+        queue_peak: peak,
+        total_ms,
+    })
+    .series(vec![Series::new("async.pipeline-depth", depth)])
+    .numbers(numbers)
+    .lesson(lesson))
+}
+
+/// The demo's facts (docs/api.md, `pipeline`).
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    pub fetched: u32,
+    pub processed: u32,
+    /// The ids of the items sent to the error queue.
+    pub failed: Vec<u32>,
+    pub consumed: usize,
+    pub per_processor: Vec<u32>,
+    pub handled_by: Vec<Handled>,
+    pub queue_peak: usize,
+    pub total_ms: f64,
+}
+
+/// Which processor handled a consumed item.
+#[derive(Debug, Serialize)]
+pub struct Handled {
+    pub item: u32,
+    pub processor: u32,
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[

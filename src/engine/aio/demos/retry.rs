@@ -2,9 +2,12 @@
 //! (full) jitter. The delay before retry n is `min(cap, base × factor^n)`, or uniform in
 //! `[0, that)` with jitter; every random choice comes from the scenario's seed.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::{boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param, Rng};
+use super::{
+    boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, DemoResult, LabId, Needs, Param,
+    Rng, Series,
+};
 use crate::engine::control::RunError;
 
 crate::params! {
@@ -99,7 +102,7 @@ async fn request(ctx: Ctx, cfg: Config, i: u32) -> (u32, bool, Vec<f64>) {
     }
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let rt = ctx.rt.clone();
     let t0 = rt.now();
     let handles: Vec<_> = (0..cfg.requests)
@@ -135,24 +138,19 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
             (!d.is_empty()).then(|| [n as f64 + 1.0, d.iter().sum::<f64>() / d.len() as f64])
         })
         .collect();
-    Ok(json!({
-        "requests": per.iter().map(|(i, a, ok, d)| json!({ "request": i, "attempts": a, "ok": ok, "delays_ms": d })).collect::<Vec<_>>(),
-        "succeeded": ok,
-        "gave_up": gave_up,
-        "attempts": attempts,
-        "total_ms": total_ms,
-        "policy_ms": (0..cfg.max_retries).map(|n| cfg.backoff(n)).collect::<Vec<_>>(),
-        "series": [
-            { "label": "async.retry-policy", "points": policy },
-            { "label": "async.retry-delays", "points": slept },
-        ],
-        "numbers": [
-            number("async.retry-ok", format!("{ok} / {}", cfg.requests)),
-            number("async.retry-gave-up", gave_up),
-            number("async.retry-attempts", attempts),
-            number("async.retry-total", format!("{} ms", ms(total_ms))),
-        ],
-        "lesson": lesson(id, &[
+    let numbers = vec![
+        number("async.retry-ok", format!("{ok} / {}", cfg.requests)),
+        number("async.retry-gave-up", gave_up),
+        number("async.retry-attempts", attempts),
+        number("async.retry-total", format!("{} ms", ms(total_ms))),
+    ];
+    let policy_text = (0..cfg.max_retries.min(6))
+        .map(|n| format!("{:.0}", cfg.backoff(n)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let lesson = lesson(
+        id,
+        &[
             ("requests", cfg.requests.to_string()),
             ("ok", ok.to_string()),
             ("gaveup", gave_up.to_string()),
@@ -160,9 +158,53 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
             ("total", ms(total_ms)),
             ("p", format!("{}", cfg.failure_p)),
             ("max", cfg.max_retries.to_string()),
-            ("policy", (0..cfg.max_retries.min(6)).map(|n| format!("{:.0}", cfg.backoff(n))).collect::<Vec<_>>().join(", ")),
-        ]),
-    }))
+            ("policy", policy_text),
+        ],
+    );
+    Ok(DemoResult::new(Facts {
+        requests: per
+            .into_iter()
+            .map(|(request, attempts, ok, delays_ms)| Request {
+                request,
+                attempts,
+                ok,
+                delays_ms,
+            })
+            .collect(),
+        succeeded: ok,
+        gave_up,
+        attempts,
+        total_ms,
+        policy_ms: (0..cfg.max_retries).map(|n| cfg.backoff(n)).collect(),
+    })
+    .series(vec![
+        Series::new("async.retry-policy", policy),
+        Series::new("async.retry-delays", slept),
+    ])
+    .numbers(numbers)
+    .lesson(lesson))
+}
+
+/// The demo's facts (docs/api.md, `retry`).
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    pub requests: Vec<Request>,
+    pub succeeded: usize,
+    pub gave_up: usize,
+    /// Calls made, retries included.
+    pub attempts: u32,
+    pub total_ms: f64,
+    /// The back-off before each retry, before jitter.
+    pub policy_ms: Vec<f64>,
+}
+
+/// One request: its calls, whether one succeeded, and the back-offs it slept.
+#[derive(Debug, Serialize)]
+pub struct Request {
+    pub request: usize,
+    pub attempts: u32,
+    pub ok: bool,
+    pub delays_ms: Vec<f64>,
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[

@@ -5,10 +5,11 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{
-    boxed, lesson, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param, Progress,
+    boxed, lesson, number, Ctx, Declared, Demo, DemoPreset, DemoResult, LabId, Needs, Param,
+    Progress, Series,
 };
 use crate::engine::control::RunError;
 
@@ -68,7 +69,7 @@ pub fn cpython_us(tasks: u32) -> f64 {
 }
 
 // excerpt:start
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let rt = ctx.rt.clone();
     rt.set_recording(false);
     let alive = Rc::new(Cell::new(0u32));
@@ -127,28 +128,44 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     } else {
         "lesson.async.scale-slower"
     };
-    Ok(json!({
-        "tasks": cfg.tasks,
-        "wall_ms": wall,
-        "spawn_ms": spawned_ms,
-        "overhead_us_per_task": overhead_us,
-        "cpython_us_per_task": cpython,
-        "polls": polls,
-        "series": [{ "label": "async.alive", "points": samples }],
-        "numbers": [
-            number("async.scale-wall", format!("{wall:.1} ms")),
-            number("async.scale-overhead", format!("{overhead_us:.2} µs")),
-            number("async.scale-cpython", format!("{cpython} µs")),
-            number("async.scale-polls", polls),
-        ],
-        "lesson": lesson(id, &[
+    Ok(DemoResult::new(Facts {
+        tasks: cfg.tasks,
+        wall_ms: wall,
+        spawn_ms: spawned_ms,
+        overhead_us_per_task: overhead_us,
+        cpython_us_per_task: cpython,
+        polls,
+    })
+    .series(vec![Series::new("async.alive", samples)])
+    .numbers(vec![
+        number("async.scale-wall", format!("{wall:.1} ms")),
+        number("async.scale-overhead", format!("{overhead_us:.2} µs")),
+        number("async.scale-cpython", format!("{cpython} µs")),
+        number("async.scale-polls", polls),
+    ])
+    .lesson(lesson(
+        id,
+        &[
             ("tasks", cfg.tasks.to_string()),
             ("wall", format!("{wall:.1}")),
             ("sleep", cfg.sleep_ms.to_string()),
             ("overhead", format!("{overhead_us:.2}")),
             ("cpython", cpython.to_string()),
-        ]),
-    }))
+        ],
+    )))
+}
+
+/// The demo's facts (docs/api.md, `scale`).
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    pub tasks: u32,
+    pub wall_ms: f64,
+    pub spawn_ms: f64,
+    /// (wall − sleep) / n.
+    pub overhead_us_per_task: f64,
+    /// DESIGN.md's measurement for that size.
+    pub cpython_us_per_task: f64,
+    pub polls: u64,
 }
 // excerpt:end
 

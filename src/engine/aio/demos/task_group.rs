@@ -5,10 +5,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{
-    boxed, lesson, ms, number, work_ms, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param, Rule,
+    boxed, lesson, ms, number, work_ms, Ctx, Declared, Demo, DemoPreset, DemoResult, LabId, Needs,
+    Param, Rule,
 };
 use crate::engine::aio::{OnDrop, Queue};
 use crate::engine::control::RunError;
@@ -90,7 +91,7 @@ async fn child(
     out
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let rt = ctx.rt.clone();
 
     // 1. async with asyncio.TaskGroup() as tg: ...
@@ -162,14 +163,20 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
         .collect();
     let mut results = Vec::new();
     for (i, h) in handles.into_iter().enumerate() {
-        match h.await {
-            Ok(Ok(at)) => results.push(json!({ "task": i, "ok": true, "done_ms": at - t1 })),
-            Ok(Err(e)) => results.push(json!({ "task": i, "ok": false, "error": e })),
-            Err(_) => results.push(json!({ "task": i, "ok": false, "error": "cancelled" })),
-        }
+        let (done_ms, error) = match h.await {
+            Ok(Ok(at)) => (Some(at - t1), None),
+            Ok(Err(e)) => (None, Some(e)),
+            Err(_) => (None, Some("cancelled".to_string())),
+        };
+        results.push(Gathered {
+            task: i,
+            ok: error.is_none(),
+            done_ms,
+            error,
+        });
     }
     let gather_ms = rt.now() - t1;
-    let gather_ok = results.iter().filter(|r| r["ok"] == true).count();
+    let gather_ok = results.iter().filter(|r| r.ok).count();
     rt.log(format!(
         "gather: {} results, {} of them exceptions returned as values",
         results.len(),
@@ -181,32 +188,86 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     } else {
         "lesson.async.task-group"
     };
-    Ok(json!({
-        "group": {
-            "errors": errors.iter().map(|(i, e)| json!({ "task": i, "error": e })).collect::<Vec<_>>(),
-            "finished": finished,
-            "cancelled": cancelled,
-            "ms": group_ms,
-        },
-        "gather": { "results": results, "ms": gather_ms, "ok": gather_ok },
-        "numbers": [
-            number("async.group-errors", errors.len()),
-            number("async.group-cancelled", cancelled.len()),
-            number("async.group-time", format!("{} ms", ms(group_ms))),
-            number("async.gather-ok", format!("{gather_ok} / {}", cfg.tasks)),
-            number("async.gather-time", format!("{} ms", ms(gather_ms))),
-        ],
-        "lesson": lesson(id, &[
+    let numbers = vec![
+        number("async.group-errors", errors.len()),
+        number("async.group-cancelled", cancelled.len()),
+        number("async.group-time", format!("{} ms", ms(group_ms))),
+        number("async.gather-ok", format!("{gather_ok} / {}", cfg.tasks)),
+        number("async.gather-time", format!("{} ms", ms(gather_ms))),
+    ];
+    let lesson = lesson(
+        id,
+        &[
             ("tasks", cfg.tasks.to_string()),
             ("errors", errors.len().to_string()),
             ("cancelled", cancelled.len().to_string()),
             ("group", ms(group_ms)),
             ("ok", gather_ok.to_string()),
             ("gather", ms(gather_ms)),
-        ]),
-    }))
+        ],
+    );
+    Ok(DemoResult::new(Facts {
+        group: Group {
+            errors: errors
+                .into_iter()
+                .map(|(task, error)| TaskError { task, error })
+                .collect(),
+            finished,
+            cancelled,
+            ms: group_ms,
+        },
+        gather: Gather {
+            results,
+            ms: gather_ms,
+            ok: gather_ok,
+        },
+    })
+    .numbers(numbers)
+    .lesson(lesson))
 }
 // excerpt:end
+
+/// The demo's facts (docs/api.md, `task-group`).
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    pub group: Group,
+    pub gather: Gather,
+}
+
+/// What the task group did: the errors it raised together, who finished, who was cancelled.
+#[derive(Debug, Serialize)]
+pub struct Group {
+    pub errors: Vec<TaskError>,
+    pub finished: Vec<u32>,
+    /// Tasks whose cleanup ran on cancel.
+    pub cancelled: Vec<u32>,
+    pub ms: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskError {
+    pub task: u32,
+    pub error: String,
+}
+
+/// What `gather(return_exceptions=True)` returned.
+#[derive(Debug, Serialize)]
+pub struct Gather {
+    pub results: Vec<Gathered>,
+    pub ms: f64,
+    pub ok: usize,
+}
+
+/// One gathered task: `done_ms` when it returned, `error` when it raised.
+#[derive(Debug, Serialize)]
+pub struct Gathered {
+    pub task: usize,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
 
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("async.task-group.what", "asyncio.TaskGroup ties tasks' lifetimes together: when one fails, the group cancels the others (their finally blocks run) and raises every error at once as an ExceptionGroup. gather(return_exceptions=True) lets the others finish and hands errors back as values.", "asyncio.TaskGroup 把任务的生命周期绑在一起：一个失败，组会取消其余任务（它们的 finally 会执行），并把所有错误一起作为 ExceptionGroup 抛出。gather(return_exceptions=True) 则让其余任务跑完，把错误当作返回值交回。"),

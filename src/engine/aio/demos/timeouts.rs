@@ -4,9 +4,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::{boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param};
+use super::{
+    boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, DemoResult, LabId, Needs, Param,
+};
 use crate::engine::aio::{timeout, OnDrop};
 use crate::engine::control::RunError;
 
@@ -64,7 +66,7 @@ async fn job(ctx: Ctx, name: String, work: f64, cleaned: Rc<RefCell<Vec<String>>
     rt.now()
 }
 
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let rt = ctx.rt.clone();
     let cleaned = Rc::new(RefCell::new(Vec::new()));
 
@@ -83,17 +85,25 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
         match timeout(&rt, f64::from(cfg.timeout_ms) - (rt.now() - t0), h).await {
             Ok(_) => {
                 rt.log(format!("{name}: finished in time"));
-                per_task.push(json!({ "task": name, "timed_out": false, "at_ms": rt.now() - t0 }));
+                per_task.push(Waited {
+                    task: name,
+                    timed_out: false,
+                    at_ms: rt.now() - t0,
+                });
             }
             Err(_) => {
                 // wait_for cancels the task it gave up on.
                 rt.abort(id);
                 rt.log(format!("{name}: TimeoutError after {} ms", cfg.timeout_ms));
-                per_task.push(json!({ "task": name, "timed_out": true, "at_ms": rt.now() - t0 }));
+                per_task.push(Waited {
+                    task: name,
+                    timed_out: true,
+                    at_ms: rt.now() - t0,
+                });
             }
         }
     }
-    let timed_out = per_task.iter().filter(|t| t["timed_out"] == true).count();
+    let timed_out = per_task.iter().filter(|t| t.timed_out).count();
 
     // 2. One deadline over the whole group.
     let t1 = rt.now();
@@ -152,19 +162,27 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     .map(|t| t - t2);
 
     let cleaned_names = cleaned.borrow().clone();
-    Ok(json!({
-        "per_task": per_task,
-        "timed_out": timed_out,
-        "group": { "deadline_ms": cfg.deadline_ms, "done": group_done, "ms": group_ms },
-        "shield": { "waiter_gave_up": waiter_gave_up, "gave_up_at_ms": gave_up_at, "save_done_ms": save_done_at },
-        "cleaned_up": cleaned_names,
-        "numbers": [
-            number("async.timed-out", format!("{timed_out} / {}", cfg.tasks)),
-            number("async.deadline-done", format!("{group_done} / {}", cfg.tasks)),
-            number("async.cleanups", cleaned_names.len()),
-            number("async.shield-done", save_done_at.map_or("—".to_string(), |t| format!("{} ms", ms(t)))),
-        ],
-        "lesson": lesson(if waiter_gave_up { "lesson.async.timeouts-shield" } else { "lesson.async.timeouts" }, &[
+    let saved = save_done_at.map_or("—".to_string(), ms);
+    let numbers = vec![
+        number("async.timed-out", format!("{timed_out} / {}", cfg.tasks)),
+        number(
+            "async.deadline-done",
+            format!("{group_done} / {}", cfg.tasks),
+        ),
+        number("async.cleanups", cleaned_names.len()),
+        number(
+            "async.shield-done",
+            save_done_at.map_or("—".to_string(), |t| format!("{} ms", ms(t))),
+        ),
+    ];
+    let id = if waiter_gave_up {
+        "lesson.async.timeouts-shield"
+    } else {
+        "lesson.async.timeouts"
+    };
+    let lesson = lesson(
+        id,
+        &[
             ("tasks", cfg.tasks.to_string()),
             ("timeout", cfg.timeout_ms.to_string()),
             ("timedout", timed_out.to_string()),
@@ -172,11 +190,63 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
             ("done", group_done.to_string()),
             ("cleanups", cleaned_names.len().to_string()),
             ("gaveup", ms(gave_up_at)),
-            ("saved", save_done_at.map_or("—".to_string(), ms)),
-        ]),
-    }))
+            ("saved", saved),
+        ],
+    );
+    Ok(DemoResult::new(Facts {
+        per_task,
+        timed_out,
+        group: GroupDeadline {
+            deadline_ms: cfg.deadline_ms,
+            done: group_done,
+            ms: group_ms,
+        },
+        shield: Shield {
+            waiter_gave_up,
+            gave_up_at_ms: gave_up_at,
+            save_done_ms: save_done_at,
+        },
+        cleaned_up: cleaned_names,
+    })
+    .numbers(numbers)
+    .lesson(lesson))
 }
 // excerpt:end
+
+/// The demo's facts (docs/api.md, `timeouts`).
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    pub per_task: Vec<Waited>,
+    pub timed_out: usize,
+    pub group: GroupDeadline,
+    pub shield: Shield,
+    /// Tasks whose cleanup ran on cancel.
+    pub cleaned_up: Vec<String>,
+}
+
+/// One `wait_for`: whether it timed out, and when it ended.
+#[derive(Debug, Serialize)]
+pub struct Waited {
+    pub task: String,
+    pub timed_out: bool,
+    pub at_ms: f64,
+}
+
+/// One deadline over the group: how many finished before it.
+#[derive(Debug, Serialize)]
+pub struct GroupDeadline {
+    pub deadline_ms: u32,
+    pub done: usize,
+    pub ms: f64,
+}
+
+/// The shielded save: the waiter gave up, the save went on.
+#[derive(Debug, Serialize)]
+pub struct Shield {
+    pub waiter_gave_up: bool,
+    pub gave_up_at_ms: f64,
+    pub save_done_ms: Option<f64>,
+}
 
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("async.timeouts.what", "wait_for gives each task a time limit and cancels it when the limit passes; asyncio.timeout puts one deadline over a whole block; cancelled tasks run their cleanup. shield protects work from the waiter's cancellation: the waiter gives up, the work goes on.", "wait_for 给每个任务一个时限，超时就取消它；asyncio.timeout 给整段代码一个截止时间；被取消的任务会执行清理。shield 让工作不受等待者取消的影响：等待者放弃了，工作还在继续。"),

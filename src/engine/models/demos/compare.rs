@@ -2,18 +2,15 @@
 //! run sequentially, on threads with the GIL, on threads without it, on processes and as
 //! asyncio tasks, a row per workload and model, each with what it teaches.
 
-use serde_json::Value;
-
 use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Param, NEEDS};
 use crate::engine::control::RunError;
 use crate::engine::models::compare::{build_tasks, matrix_result};
-use crate::engine::models::exec::{
-    compare_models, count_total, note_threads_unavailable, Timeline,
-};
+use crate::engine::models::exec::{compare_models, count_total, threads_unavailable, Timeline};
 use crate::engine::models::gil::{
     DEFAULT_SWITCH_INTERVAL_MS, MAX_SWITCH_INTERVAL_MS, MIN_SWITCH_INTERVAL_MS,
 };
 use crate::engine::models::lab::{Model, Workload};
+use crate::engine::result::DemoResult;
 
 crate::params! {
     pub struct Config {
@@ -78,7 +75,7 @@ const MODELS: [Model; 5] = [
 // excerpt:start
 /// The demo: the same number of CPU-bound tasks, then of I/O-bound tasks, each under every
 /// model of the table; each row's speed-up is over its own workload's sequential run.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let k = ctx.workers;
     let tasks_of =
         |w: Workload| build_tasks(w, cfg.tasks, cfg.cpu_limit, cfg.io_ms, cfg.io_ms, ctx.seed);
@@ -106,8 +103,11 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     )
     .await?;
     timeline.finish();
-    let mut result = matrix_result(&cpu, &io, cfg.tasks);
-    note_threads_unavailable(&ctx, &mut result);
-    Ok(result)
+    Ok(matrix_result(
+        &cpu,
+        &io,
+        cfg.tasks,
+        threads_unavailable(&ctx),
+    ))
 }
 // excerpt:end

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Param, NEEDS};
 use crate::engine::control::RunError;
@@ -13,6 +13,7 @@ use crate::engine::models::exec::{count_total, threads_unavailable, Timeline};
 use crate::engine::models::gil::{MAX_SWITCH_INTERVAL_MS, MIN_SWITCH_INTERVAL_MS};
 use crate::engine::models::threads::{run_convoy, ConvoyConfig, ConvoyRun};
 use crate::engine::params::FloatList;
+use crate::engine::result::{Chart, DemoResult, Line, Row, Table, Text};
 use crate::engine::trace::round_us;
 
 crate::params! {
@@ -51,7 +52,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
 // excerpt:start
 /// The demo: on two threads of one pool, the convoy experiment once per switch interval; the
 /// I/O calls per second at each interval are the curve.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     if let Some(why) = threads_unavailable(&ctx) {
         return Err(RunError::new("no-threads", why));
     }
@@ -94,20 +95,39 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
 }
 // excerpt:end
 
-/// The result: a point per interval, and the lesson from the shortest and the longest.
-fn convoy_result(runs: &[ConvoyRun], duration_ms: u32, io_ms: f64) -> Value {
-    let points: Vec<Value> = runs
+/// One interval's measurements (docs/api.md, demo `convoy`: `points`).
+#[derive(Clone, Debug, Serialize)]
+pub struct ConvoyPoint {
+    pub switch_interval_ms: f64,
+    pub io_ops: u64,
+    pub io_ops_per_s: f64,
+    pub io_gil_wait_per_op_ms: f64,
+    pub cpu_quanta: u64,
+    pub switches: u64,
+    pub max_quanta_past_drop_request: u64,
+}
+
+/// The demo's facts.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConvoyFacts {
+    pub points: Vec<ConvoyPoint>,
+    pub duration_ms: u32,
+    pub io_ms: f64,
+}
+
+/// The result: a point per interval, the lesson from the shortest and the longest, the curve
+/// of I/O calls per second and the table of points.
+fn convoy_result(runs: &[ConvoyRun], duration_ms: u32, io_ms: f64) -> DemoResult {
+    let points: Vec<ConvoyPoint> = runs
         .iter()
-        .map(|r| {
-            json!({
-                "switch_interval_ms": r.switch_interval_ms,
-                "io_ops": r.io_ops,
-                "io_ops_per_s": r.io_ops_per_s.round(),
-                "io_gil_wait_per_op_ms": round_us(r.io_gil_wait_per_op_ms),
-                "cpu_quanta": r.cpu_quanta,
-                "switches": r.switches,
-                "max_quanta_past_drop_request": r.max_quanta_past_drop_request,
-            })
+        .map(|r| ConvoyPoint {
+            switch_interval_ms: r.switch_interval_ms,
+            io_ops: r.io_ops,
+            io_ops_per_s: r.io_ops_per_s.round(),
+            io_gil_wait_per_op_ms: round_us(r.io_gil_wait_per_op_ms),
+            cpu_quanta: r.cpu_quanta,
+            switches: r.switches,
+            max_quanta_past_drop_request: r.max_quanta_past_drop_request,
         })
         .collect();
     let (first, last) = (runs.first(), runs.last());
@@ -127,5 +147,45 @@ fn convoy_result(runs: &[ConvoyRun], duration_ms: u32, io_ms: f64) -> Value {
             ("slow", figure(last, |r| format!("{:.0}", r.io_ops_per_s))),
         ],
     );
-    json!({ "points": points, "duration_ms": duration_ms, "io_ms": io_ms, "lesson": lesson })
+    let chart = Chart {
+        id: "convoy-chart",
+        title: Text::key("models.io-rate"),
+        x: Text::key("models.interval"),
+        y: Text::key("models.io-rate"),
+        lines: vec![Line {
+            name: Text::key("models.io-rate"),
+            class: "measured",
+            points: points
+                .iter()
+                .map(|p| (p.switch_interval_ms, p.io_ops_per_s))
+                .collect(),
+            markers: true,
+        }],
+        vlines: Vec::new(),
+    };
+    // Figures as the page showed them (JSON numbers: `5.0`, `1234.0`).
+    let num = |x: f64| format!("{x:?}");
+    let head = [
+        "models.interval",
+        "models.io-rate",
+        "models.io-wait",
+        "models.switches",
+    ];
+    let table =
+        Table::new("convoy-table", head.map(Text::key).to_vec()).rows(points.iter().map(|p| {
+            Row::new(vec![
+                num(p.switch_interval_ms).into(),
+                num(p.io_ops_per_s).into(),
+                num(p.io_gil_wait_per_op_ms).into(),
+                p.switches.to_string().into(),
+            ])
+        }));
+    DemoResult::new(ConvoyFacts {
+        points,
+        duration_ms,
+        io_ms,
+    })
+    .lesson(lesson)
+    .chart(chart)
+    .table(table)
 }

@@ -2,19 +2,16 @@
 //! under the simulated GIL, on threads without it, on threads whose kernel releases it, on
 //! process workers and as asyncio tasks, one model after another, every row measured.
 
-use serde_json::Value;
-
 use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Param, Rule, NEEDS};
 use crate::engine::control::RunError;
 use crate::engine::models::compare::{build_tasks, compare_result};
-use crate::engine::models::exec::{
-    compare_models, count_total, note_threads_unavailable, Timeline,
-};
+use crate::engine::models::exec::{compare_models, count_total, threads_unavailable, Timeline};
 use crate::engine::models::gil::{
     DEFAULT_SWITCH_INTERVAL_MS, MAX_SWITCH_INTERVAL_MS, MIN_SWITCH_INTERVAL_MS,
 };
 use crate::engine::models::lab::{Model, Workload};
 use crate::engine::params::ChoiceList;
+use crate::engine::result::DemoResult;
 
 crate::params! {
     pub struct Config {
@@ -80,7 +77,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
 /// The demo: one list of tasks (seeded), then each model in turn on it — after an untimed
 /// warm-up — and the rows compared: speed-up over sequential, the busy / GIL-wait / idle shares
 /// of every worker, and whether every complete model found the same answer.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let k = ctx.workers;
     let io_max_ms = if cfg.io_max_ms == 0 {
         cfg.io_ms
@@ -119,8 +116,13 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
         .iter()
         .find(|o| o.ran && o.tasks_done == cfg.tasks)
         .map_or(0, |o| o.checksum);
-    let mut result = compare_result(&outcomes, cfg.workload, cfg.tasks, expected);
-    note_threads_unavailable(&ctx, &mut result);
-    Ok(result)
+    let why = threads_unavailable(&ctx);
+    Ok(compare_result(
+        &outcomes,
+        cfg.workload,
+        cfg.tasks,
+        expected,
+        why,
+    ))
 }
 // excerpt:end

@@ -4,15 +4,16 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Param, NEEDS};
 use crate::engine::control::{start_together, RunError};
-use crate::engine::lesson::lesson;
+use crate::engine::lesson::{lesson, number};
 use crate::engine::models::exec::{
-    call, count_done, count_total, threads_unavailable, Timeline, BUMP_TASK,
+    bump_job, call, count_done, count_total, threads_unavailable, Timeline,
 };
 use crate::engine::models::COUNTER;
+use crate::engine::result::DemoResult;
 use crate::engine::trace::{RawSpan, SpanKind};
 
 crate::params! {
@@ -50,7 +51,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[(
 /// The demo: k thread workers add to the page's counter (`models::COUNTER`, in the memory they
 /// share with the page); then k process workers add to theirs (`exec::process_main`, each in a
 /// memory of its own) and say what they see. The page's counter moves only the first time.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let (k, n) = (ctx.workers, cfg.increments);
     count_total(&ctx, 2 * u64::from(k));
     let mut timeline = Timeline::new(&ctx);
@@ -87,7 +88,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     let page_mid = COUNTER.load(Ordering::Relaxed);
     // Processes: each bumps the counter in its own memory and tells us its value.
     let procs = ctx.ports.processes(k).await?;
-    let job = json!({ "task": BUMP_TASK, "n": n }).to_string();
+    let job = bump_job(n);
     let mut seen = Vec::new();
     let mut spans = Vec::new();
     for p in &procs {
@@ -103,24 +104,40 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     timeline.add("processes", "process", spans);
     timeline.finish();
     let after = COUNTER.load(Ordering::Relaxed);
-    Ok(json!({
-        "increments": n,
-        "workers": k,
-        "page_before": before,
-        "page_after_threads": after_threads,
-        "page_after_processes": after,
-        "page_unchanged_by_processes": after == page_mid,
-        "process_counters": seen,
-        "lesson": lesson(
-            if after_threads.is_some() { "lesson.models.isolation" } else { "lesson.models.isolation-no-threads" },
-            &[
-                ("before", before.to_string()),
-                ("threads", after_threads.map_or("—".into(), |v| v.to_string())),
-                ("proc", seen.iter().max().copied().unwrap_or(0).to_string()),
-                ("after", after.to_string()),
-            ],
+    let threads_saw = after_threads.map_or("—".into(), |v| v.to_string());
+    let each: Vec<String> = seen.iter().map(u64::to_string).collect();
+    let lesson = lesson(
+        if after_threads.is_some() {
+            "lesson.models.isolation"
+        } else {
+            "lesson.models.isolation-no-threads"
+        },
+        &[
+            ("before", before.to_string()),
+            ("threads", threads_saw.clone()),
+            ("proc", seen.iter().max().copied().unwrap_or(0).to_string()),
+            ("after", after.to_string()),
+        ],
+    );
+    let numbers = vec![
+        number("models.page-counter", before),
+        number("models.threads-saw", threads_saw),
+        number(
+            "models.processes-saw",
+            format!("{after} ({})", each.join(", ")),
         ),
-    }))
+    ];
+    Ok(DemoResult::new(Facts {
+        increments: n,
+        workers: k,
+        page_before: before,
+        page_after_threads: after_threads,
+        page_after_processes: after,
+        page_unchanged_by_processes: after == page_mid,
+        process_counters: seen,
+    })
+    .numbers(numbers)
+    .lesson(lesson))
 }
 // excerpt:end
 
@@ -134,4 +151,18 @@ fn bump_span(worker: u32, start: f64, end: f64) -> RawSpan {
         end,
         label: Some("counter += 1".to_string()),
     }
+}
+
+/// The demo's facts (docs/api.md, demo `isolation`).
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    pub increments: u32,
+    pub workers: u32,
+    pub page_before: u64,
+    /// `None` on a page without thread workers.
+    pub page_after_threads: Option<u64>,
+    pub page_after_processes: u64,
+    pub page_unchanged_by_processes: bool,
+    /// What each process worker's own counter read after its increments.
+    pub process_counters: Vec<u64>,
 }

@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Param, NEEDS};
 use crate::engine::control::RunError;
@@ -14,6 +14,7 @@ use crate::engine::models::exec::{
     call, count_done, count_total, loop_now, primes_job, processes_model, Timeline,
 };
 use crate::engine::models::threads::Task;
+use crate::engine::result::{DemoResult, Number, Text};
 use crate::engine::trace::{round_us, RawSpan, SpanKind};
 
 crate::params! {
@@ -111,7 +112,7 @@ async fn fresh_slot(ctx: Ctx, slot: u32, tasks: Rc<[Task]>, fresh: Rc<Fresh>) {
 }
 
 /// The demo: the tasks on a fresh process each (k at a time), then on a pool of k reused.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let k = ctx.workers;
     let tasks: Rc<[Task]> = Task::cpu_split(u64::from(cfg.tasks) * cfg.cpu_limit, cfg.tasks).into();
     count_total(&ctx, 2 * u64::from(cfg.tasks));
@@ -145,18 +146,70 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
     timeline.finish();
     let (spawn_total, fresh_sum) = (fresh.spawn_ms.get(), fresh.checksum.get());
     let per = spawn_total / f64::from(cfg.tasks.max(1));
-    Ok(json!({
-        "tasks": cfg.tasks,
-        "fresh": { "wall_ms": round_us(fresh_wall), "spawn_ms_total": round_us(spawn_total), "spawn_ms_per_task": round_us(per), "checksum": fresh_sum },
-        "pool": { "wall_ms": round_us(pool_wall), "spawn_ms": round_us(pool.spawn_ms), "checksum": pool.checksum },
-        "agree": fresh_sum == pool.checksum,
-        "lesson": lesson("lesson.models.spawn", &[
-            ("fresh", format!("{spawn_total:.0}")),
-            ("tasks", cfg.tasks.to_string()),
-            ("per", format!("{per:.1}")),
-            ("fresh_wall", format!("{fresh_wall:.0}")),
-            ("pool_wall", format!("{pool_wall:.0}")),
-        ]),
-    }))
+    let facts = Facts {
+        tasks: cfg.tasks,
+        fresh: FreshFacts {
+            wall_ms: round_us(fresh_wall),
+            spawn_ms_total: round_us(spawn_total),
+            spawn_ms_per_task: round_us(per),
+            checksum: fresh_sum,
+        },
+        pool: PoolFacts {
+            wall_ms: round_us(pool_wall),
+            spawn_ms: round_us(pool.spawn_ms),
+            checksum: pool.checksum,
+        },
+        agree: fresh_sum == pool.checksum,
+    };
+    Ok(DemoResult::new(facts)
+        .numbers(vec![
+            wall_and_spawn("models.fresh", fresh_wall, spawn_total),
+            wall_and_spawn("models.pooled", pool_wall, pool.spawn_ms),
+        ])
+        .lesson(lesson(
+            "lesson.models.spawn",
+            &[
+                ("fresh", format!("{spawn_total:.0}")),
+                ("tasks", cfg.tasks.to_string()),
+                ("per", format!("{per:.1}")),
+                ("fresh_wall", format!("{fresh_wall:.0}")),
+                ("pool_wall", format!("{pool_wall:.0}")),
+            ],
+        )))
 }
 // excerpt:end
+
+/// The demo's facts (docs/api.md, demo `spawn`).
+#[derive(Debug, Serialize)]
+pub struct Facts {
+    pub tasks: u32,
+    pub fresh: FreshFacts,
+    pub pool: PoolFacts,
+    pub agree: bool,
+}
+
+/// The fresh-process phase.
+#[derive(Debug, Serialize)]
+pub struct FreshFacts {
+    pub wall_ms: f64,
+    pub spawn_ms_total: f64,
+    pub spawn_ms_per_task: f64,
+    pub checksum: u64,
+}
+
+/// The pool phase.
+#[derive(Debug, Serialize)]
+pub struct PoolFacts {
+    pub wall_ms: f64,
+    pub spawn_ms: f64,
+    pub checksum: u64,
+}
+
+/// A phase's wall time, shown with the start-up it paid: "x ms (spawn total y ms)".
+fn wall_and_spawn(label: &str, wall_ms: f64, spawn_ms: f64) -> Number {
+    Number::ms(label, wall_ms).shown(Text::Seq(vec![
+        Text::plain(format!("{wall_ms:.1} ms (")),
+        Text::key("models.spawn-total"),
+        Text::plain(format!(" {spawn_ms:.1} ms)")),
+    ]))
+}

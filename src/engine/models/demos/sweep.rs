@@ -2,14 +2,13 @@
 //! law and the rule of thumb, and a recommendation (model and pool size) from this run's
 //! numbers.
 
-use serde_json::Value;
-
 use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Param, NEEDS};
 use crate::engine::control::RunError;
 use crate::engine::models::compare::{build_tasks, sweep_result};
 use crate::engine::models::exec::{count_total, run_model, threads_unavailable, warm_up, Timeline};
 use crate::engine::models::gil::DEFAULT_SWITCH_INTERVAL_MS;
 use crate::engine::models::lab::{Model, Workload};
+use crate::engine::result::DemoResult;
 
 crate::params! {
     pub struct Config {
@@ -71,7 +70,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
 // excerpt:start
 /// The demo: every worker warmed first, then the same tasks under `model` with k = 1, 2, …
 /// workers; the speed-ups over k = 1 feed Amdahl's fit and the recommendation.
-pub async fn run(ctx: Ctx, cfg: Config) -> Result<Value, RunError> {
+pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let max_k = ctx.workers;
     if cfg.model.needs_threads() {
         if let Some(why) = threads_unavailable(&ctx) {
