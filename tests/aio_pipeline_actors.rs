@@ -14,6 +14,8 @@ use serde_json::Value;
 use toml_edit::{ImDocument, TableLike};
 
 fn ctx(rt: &Rt) -> Ctx {
+    // The log's lines are catalogue words: their English needs the demos' texts installed.
+    labs::install_catalogue();
     Ctx::new(
         rt.clone(),
         42,

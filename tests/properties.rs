@@ -1800,6 +1800,7 @@ proptest! {
         demo in proptest::option::of("[a-z0-9][a-z0-9-]{0,20}"),
         scenario in proptest::option::of("[A-Za-z0-9_-]{0,200}"),
         embed in any::<bool>(),
+        lang in proptest::option::of(prop_oneof![Just(Lang::En), Just(Lang::Zh)]),
     ) {
         let r = catch_unwind(|| Route::parse(&hash)).map_err(|_| fail("Route::parse panicked"))?;
         let _ = r.to_hash();
@@ -1809,7 +1810,7 @@ proptest! {
             _ if LabId::parse(&unknown).is_some() || unknown == "env" => Page::Env,
             _ => Page::Unknown(unknown),
         };
-        let route = Route { page, demo, scenario, embed };
+        let route = Route { page, demo, scenario, embed, lang };
         prop_assert_eq!(Route::parse(&route.to_hash()), route);
     }
 }

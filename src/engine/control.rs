@@ -143,6 +143,9 @@ pub struct RunError {
     pub line: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub col: Option<u32>,
+    /// The message as catalogue words, for the page (the `message` stays English for scripts).
+    #[serde(skip)]
+    pub words: Option<crate::engine::result::Text>,
 }
 
 impl RunError {
@@ -152,11 +155,27 @@ impl RunError {
             message: message.into(),
             line: None,
             col: None,
+            words: None,
         }
     }
 
+    /// An error whose message is the catalogue's `key` filled with `figures`.
+    pub fn say(code: &str, key: &str, figures: &[(&'static str, String)]) -> Self {
+        let (message, words) = crate::engine::trace::english(key, figures);
+        RunError {
+            words: Some(words),
+            ..RunError::new(code, message)
+        }
+    }
+
+    /// Adds words to an error whose message was made elsewhere (its English stays).
+    pub fn with_words(mut self, words: crate::engine::result::Text) -> Self {
+        self.words = Some(words);
+        self
+    }
+
     pub fn cancelled() -> Self {
-        RunError::new("cancelled", "the run was cancelled")
+        RunError::say("cancelled", "error.cancelled", &[])
     }
 }
 

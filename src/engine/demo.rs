@@ -229,12 +229,9 @@ impl Ctx {
             Box::new(job(pool, ctl, clock)) as Box<dyn Any + Send>
         });
         let out = self.ports.threads(k, self.ctl.clone(), boxed).await?;
-        out.downcast::<T>().map(|b| *b).map_err(|_| {
-            RunError::new(
-                "pool-failed",
-                "the thread pool answered with something else",
-            )
-        })
+        out.downcast::<T>()
+            .map(|b| *b)
+            .map_err(|_| RunError::say("pool-failed", "error.pool-failed.answer", &[]))
     }
 
     /// Adds spans and events the demo measured off the loop (times already relative to the
@@ -269,18 +266,18 @@ impl Ctx {
                 w => format!("worker-{}", w - 1),
             };
         }
-        for e in events {
-            trace.event(e.t_ms, e.worker, &e.kind, e.text);
-        }
+        // The loop's log lines keep their words (the page shows them in the reader's language).
+        trace.events.extend(events);
         if dropped > 0 {
-            trace.event(
+            trace.say(
                 0.0,
                 0,
                 "trace",
-                format!(
-                    "{dropped} spans were not kept (the timeline keeps the first {})",
-                    crate::engine::aio::rt::SPAN_CAP
-                ),
+                "log.trace.spans-dropped",
+                &[
+                    ("dropped", dropped.to_string()),
+                    ("cap", crate::engine::aio::rt::SPAN_CAP.to_string()),
+                ],
             );
         }
         let recorded = std::mem::take(&mut *self.recorded.borrow_mut());

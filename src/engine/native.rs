@@ -239,9 +239,19 @@ mod threads {
                         let text = panic
                             .downcast_ref::<&str>()
                             .map(|s| s.to_string())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_else(|| "a panic without a message".to_string());
-                        RunError::new("worker-panicked", format!("a worker panicked: {text}"))
+                            .or_else(|| panic.downcast_ref::<String>().cloned());
+                        match text {
+                            Some(text) => RunError::say(
+                                "worker-panicked",
+                                "error.worker-panicked.thread",
+                                &[("text", text)],
+                            ),
+                            None => RunError::say(
+                                "worker-panicked",
+                                "error.worker-panicked.silent",
+                                &[],
+                            ),
+                        }
                     })
                 });
             Box::pin(std::future::ready(out))
@@ -271,7 +281,7 @@ mod threads {
                 p.as_any()
                     .downcast_ref::<NativeProcess>()
                     .map(|n| (n.index, n.inbox.clone(), n.peers.clone()))
-                    .ok_or_else(|| RunError::new("no-processes", "not a process of this run"))
+                    .ok_or_else(|| RunError::say("no-processes", "error.no-processes.foreign", &[]))
             };
             let (ai, a_inbox, a_peers) = native(a)?;
             let (bi, b_inbox, b_peers) = native(b)?;

@@ -3,6 +3,9 @@
 //! normalized text, the knob inputs, the range errors and the tables of `docs/scenarios.md` are
 //! all made from that one declaration (see `params!` and `choice!`).
 
+use crate::engine::i18n::or_list;
+use crate::engine::i18n::Lang;
+
 /// What values a key takes.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
@@ -354,12 +357,14 @@ pub fn grouped(v: u64, sep: &str) -> String {
 
 /// `"a", "b" or "c"`.
 pub fn one_of(options: &[&str]) -> String {
+    one_of_in(Lang::En, options)
+}
+
+/// `"a", "b" or "c"` in `lang` (`"a"、"b" 或 "c"`): options as a scenario writes them, the
+/// words from the catalogue.
+pub fn one_of_in(lang: Lang, options: &[&str]) -> String {
     let quoted: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
-    match quoted.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-    }
+    or_list(lang, &quoted)
 }
 
 /// A rule between keys, or between a key and `[run] workers`, checked after every key was

@@ -164,9 +164,10 @@ pub trait Ports {
     /// Ports without process workers (measuring on virtual time) refuse.
     fn fresh_process(&self) -> Boxed<FreshProcess> {
         Box::pin(async {
-            Err(RunError::new(
+            Err(RunError::say(
                 "no-processes",
-                "no fresh process workers here",
+                "error.no-processes.fresh",
+                &[],
             ))
         })
     }

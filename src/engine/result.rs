@@ -305,6 +305,15 @@ impl Text {
         }
     }
 
+    /// The text in `lang`, from the catalogue.
+    pub fn in_lang(&self, lang: crate::engine::i18n::Lang) -> String {
+        use crate::engine::i18n::{t, tf};
+        self.render(&move |key, figures| match figures.is_empty() {
+            true => t(lang, key).to_string(),
+            false => tf(lang, key, figures),
+        })
+    }
+
     /// Fills keys with `tr(key, figures)`: the page passes the catalogue lookup.
     pub fn render(&self, tr: &Translate) -> String {
         match self {

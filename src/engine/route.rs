@@ -4,6 +4,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
+use crate::engine::i18n::Lang;
 use crate::engine::lab::LabId;
 
 /// What the hash points at.
@@ -22,6 +23,8 @@ pub struct Route {
     /// The compressed scenario (`s=`), still encoded: decoding can fail and must be reported.
     pub scenario: Option<String>,
     pub embed: bool,
+    /// `lang=zh` or `lang=en`: the page's language, chosen by whoever made the link.
+    pub lang: Option<Lang>,
 }
 
 impl Default for Route {
@@ -31,6 +34,7 @@ impl Default for Route {
             demo: None,
             scenario: None,
             embed: false,
+            lang: None,
         }
     }
 }
@@ -56,12 +60,20 @@ impl Route {
             demo,
             scenario: None,
             embed: false,
+            lang: None,
         };
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
                 "s" => route.scenario = Some(v.to_string()),
                 "embed" => route.embed = v == "1" || v == "true",
+                "lang" => {
+                    route.lang = match v {
+                        "zh" => Some(Lang::Zh),
+                        "en" => Some(Lang::En),
+                        _ => None,
+                    }
+                }
                 _ => {}
             }
         }
@@ -88,6 +100,12 @@ impl Route {
         if self.embed {
             h.push(sep);
             h.push_str("embed=1");
+            sep = '&';
+        }
+        if let Some(lang) = self.lang {
+            h.push(sep);
+            h.push_str("lang=");
+            h.push_str(lang.code());
         }
         h
     }
@@ -155,6 +173,13 @@ mod tests {
         assert_eq!(Route::parse("#/env").page, Page::Env);
         assert_eq!(Route::parse("#/nope/x").page, Page::Unknown("nope".into()));
         assert_eq!(Route::parse("#/cpu?embed=1").to_hash(), "#/cpu?embed=1");
+        // `lang=` picks the page's language; anything else is ignored.
+        let r = Route::parse("#/sync/race?s=abc&embed=1&lang=zh");
+        assert_eq!(r.lang, Some(Lang::Zh));
+        assert_eq!(r.to_hash(), "#/sync/race?s=abc&embed=1&lang=zh");
+        assert_eq!(Route::parse("#/async?lang=en").lang, Some(Lang::En));
+        assert_eq!(Route::parse("#/async?lang=fr").lang, None);
+        assert_eq!(Route::parse("#/async?lang=en").to_hash(), "#/async?lang=en");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::engine::result::Text;
+
 /// What a span of time was spent on. Serialised in kebab-case (`gil-wait`, `cpu`, ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -78,7 +80,18 @@ pub struct Event {
     pub t_ms: f64,
     pub worker: u32,
     pub kind: String,
+    /// In English (what `window.playground` and exported traces carry).
     pub text: String,
+    /// The same line as a catalogue key and its figures: the page shows it in the reader's
+    /// language.
+    #[serde(skip)]
+    pub words: Option<Text>,
+}
+
+/// A catalogue line in English and as words for the page (`Event::words`, `RunError::words`).
+pub fn english(key: &str, figures: &[(&'static str, String)]) -> (String, Text) {
+    let text = crate::engine::i18n::tf(crate::engine::i18n::Lang::En, key, figures);
+    (text, Text::tf(key, figures.to_vec()))
 }
 
 /// The lane label of a worker for the timeline (`worker-0`, `process-1`, `loop`).
@@ -120,6 +133,27 @@ impl Trace {
             worker,
             kind: kind.to_string(),
             text: text.into(),
+            words: None,
+        });
+    }
+
+    /// An event whose text is the catalogue's `key` filled with `figures` (English in the
+    /// data, the reader's language on the page).
+    pub fn say(
+        &mut self,
+        t_ms: f64,
+        worker: u32,
+        kind: &str,
+        key: &str,
+        figures: &[(&'static str, String)],
+    ) {
+        let (text, words) = english(key, figures);
+        self.events.push(Event {
+            t_ms: round_us(t_ms),
+            worker,
+            kind: kind.to_string(),
+            text,
+            words: Some(words),
         });
     }
 

@@ -22,7 +22,16 @@ fn current_hash() -> String {
         .unwrap_or_default()
 }
 
+/// Whether the reader chose a language with the switch (share links then carry it).
+pub fn lang_chosen() -> bool {
+    crate::web::env::load(LANG_KEY).is_some()
+}
+
+/// The link's `lang=`, else the one the reader chose, else the browser's.
 fn initial_lang() -> Lang {
+    if let Some(l) = Route::parse(&current_hash()).lang {
+        return l;
+    }
     let w = web_sys::window();
     let stored = crate::web::env::load(LANG_KEY);
     match stored.as_deref() {
@@ -46,6 +55,20 @@ pub fn app() -> Html {
         error: None,
     });
 
+    // `<html lang>` follows the page's language (screen readers, fonts, search).
+    use_effect_with(state.lang, |lang| {
+        let tag = match lang {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        };
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("lang", tag);
+        }
+        runs::set_lang(*lang);
+    });
     // Follow the hash, the pool and the runs (a run may come from window.playground too).
     {
         let state = state.clone();

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::chart::{nice_ticks, LinearScale};
+use crate::engine::i18n::{t, tf, Lang};
 use crate::engine::trace::Span;
 
 #[derive(Properties, PartialEq)]
@@ -13,6 +14,21 @@ pub struct GanttProps {
     pub spans: Rc<Vec<Span>>,
     /// Accessible name of the chart.
     pub title: AttrValue,
+    pub lang: Lang,
+}
+
+/// A lane's name in the reader's language: `worker-3` → "工作者 3", `process-1`, `loop`, `main`;
+/// any other lane (a task's name) is an identifier and stays as it is.
+fn lane_name(lang: Lang, lane: &str) -> String {
+    if let Some((prefix, n)) = lane.rsplit_once('-') {
+        if matches!(prefix, "worker" | "process") && n.parse::<u32>().is_ok() {
+            return tf(lang, &format!("lane.{prefix}"), &[("n", n.to_string())]);
+        }
+    }
+    match lane {
+        "loop" | "main" => t(lang, &format!("lane.{lane}")).to_string(),
+        _ => lane.to_string(),
+    }
 }
 
 const ROW_H: f64 = 22.0;
@@ -37,11 +53,9 @@ pub fn gantt(props: &GanttProps) -> Html {
         .map(|s| s.end_ms)
         .fold(0.0, f64::max)
         .max(1.0);
-    let longest = lanes
-        .iter()
-        .map(|(_, l)| l.chars().count())
-        .max()
-        .unwrap_or(0);
+    let lang = props.lang;
+    let names: Vec<String> = lanes.iter().map(|(_, l)| lane_name(lang, l)).collect();
+    let longest = names.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     let label_w = (longest as f64 * 7.0 + 10.0).clamp(LABEL_W, MAX_LABEL_W);
     let x = LinearScale::new((0.0, end), (label_w, WIDTH - 8.0));
     let height = lanes.len() as f64 * ROW_H + AXIS_H;
@@ -58,12 +72,13 @@ pub fn gantt(props: &GanttProps) -> Html {
                 .filter(|l| *l == "sequential")
                 .map(|l| format!(" l-{l}"))
                 .unwrap_or_default();
+            let kind = t(lang, &format!("span.{}", s.kind.as_str()));
             (
                 format!("k-{}{label}", s.kind.as_str()),
                 if label.is_empty() {
-                    s.kind.as_str().to_string()
+                    kind.to_string()
                 } else {
-                    format!("{} (sequential)", s.kind.as_str())
+                    format!("{kind}（{}）", t(lang, "span.sequential"))
                 },
             )
         })
@@ -78,7 +93,7 @@ pub fn gantt(props: &GanttProps) -> Html {
                 <g class="lane" data-lane={lane.clone()}>
                     <rect class="lane-bg" x={label_w.to_string()} y={(i as f64 * ROW_H).to_string()}
                           width={(WIDTH - 8.0 - label_w).to_string()} height={(ROW_H - 4.0).to_string()} />
-                    <text class="lane-label" x="4" y={(i as f64 * ROW_H + ROW_H * 0.62).to_string()}>{ lane.clone() }</text>
+                    <text class="lane-label" x="4" y={(i as f64 * ROW_H + ROW_H * 0.62).to_string()}>{ names[i].clone() }</text>
                 </g>
             }) }
             { for props.spans.iter().map(|s| {
@@ -90,8 +105,11 @@ pub fn gantt(props: &GanttProps) -> Html {
                           x={format!("{x0:.2}")} y={format!("{:.1}", row_of(s.worker) * ROW_H + 2.0)}
                           width={format!("{w:.2}")} height={(ROW_H - 8.0).to_string()}
                           data-worker={s.worker.to_string()} data-kind={s.kind.as_str()}>
-                        <title>{ format!("{} · {} · task {} · {:.2}–{:.2} ms ({:.2} ms){}", s.lane, s.kind.as_str(), s.task, s.start_ms, s.end_ms, s.end_ms - s.start_ms,
-                            if label.is_empty() { String::new() } else { format!(" · {label}") }) }</title>
+                        <title>{ tf(lang, "span.tooltip", &[
+                            ("lane", lane_name(lang, &s.lane)), ("kind", t(lang, &format!("span.{}", s.kind.as_str())).to_string()),
+                            ("task", s.task.to_string()), ("start", format!("{:.2}", s.start_ms)), ("end", format!("{:.2}", s.end_ms)),
+                            ("ms", format!("{:.2}", s.end_ms - s.start_ms)),
+                        ]) }{ if label.is_empty() { String::new() } else { format!(" · {label}") } }</title>
                     </rect>
                 }
             }) }

@@ -157,10 +157,12 @@ pub async fn drive<T: 'static>(
             seen += new.len();
             LIVE.with(|l| {
                 let mut l = l.borrow_mut();
-                l.0.extend(
-                    new.into_iter()
-                        .map(|e| format!("{:>8.1} ms  {}", e.t_ms, e.text)),
-                );
+                // In the language the page shows now (`runs::lang` follows the switch).
+                let lang = crate::web::runs::lang();
+                l.0.extend(new.into_iter().map(|e| {
+                    let text = e.words.map_or(e.text, |w| w.in_lang(lang));
+                    format!("{:>8.1} ms  {text}", e.t_ms)
+                }));
                 let extra = l.0.len().saturating_sub(LIVE_LINES);
                 l.0.drain(..extra);
                 l.1 = seen;

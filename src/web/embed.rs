@@ -114,6 +114,7 @@ fn show_scenario(parsed: &crate::engine::labs::Scenario, text: String) {
         demo: Some(parsed.demo.clone()),
         scenario: Some(encode_scenario(&text)),
         embed: here.embed,
+        lang: here.lang,
     };
     let _ = window.location().set_hash(&there.to_hash());
 }

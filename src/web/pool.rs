@@ -9,6 +9,7 @@ use futures::channel::oneshot;
 use futures::future::{select, Either};
 
 use crate::engine::control::{RunControl, RunError};
+use crate::engine::result::Text;
 use crate::web::hosts::{Host, HostState, Inbox};
 use crate::web::{env, panic};
 
@@ -44,7 +45,7 @@ struct Pool {
     coordinator: Option<Host>,
     hosts: Vec<Host>,
     /// Notes shown on the environment page (crashes, restarts).
-    notes: Vec<String>,
+    notes: Vec<Text>,
     listeners: Vec<Rc<dyn Fn()>>,
 }
 
@@ -64,7 +65,7 @@ pub struct PoolSnapshot {
     pub state: PoolState,
     /// Host workers that are started and ready (the coordinator is not counted).
     pub workers: u32,
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
 }
 
 pub fn snapshot() -> PoolSnapshot {
@@ -234,7 +235,7 @@ pub fn crashed_host() -> Option<(u32, String)> {
 
 /// After a worker crashed, its rayon pool and the coordinator waiting on it are stuck for good:
 /// terminate them all; fresh workers start lazily for the next run.
-pub fn discard(note: String) {
+pub fn discard(note: Text) {
     POOL.with(|p| {
         let mut p = p.borrow_mut();
         if let Some(c) = p.coordinator.take() {
@@ -273,10 +274,7 @@ pub async fn on_pool<T: Send + 'static>(
         match select(&mut rx, tick).await {
             Either::Left((Ok(out), _)) => return Ok((out, lease.spawn_ms)),
             Either::Left((Err(_), _)) => {
-                return Err(RunError::new(
-                    "pool-failed",
-                    "the coordinator could not build a pool of that size",
-                ))
+                return Err(RunError::say("pool-failed", "error.pool-failed", &[]))
             }
             Either::Right(_) => {
                 if let Some(crash) = panic::take() {
@@ -315,24 +313,29 @@ pub async fn settled() {
 async fn crashed(crash: panic::Crash, ctl: &RunControl) -> RunError {
     HANDLING.with(|h| h.set(true));
     let who = match crash.worker {
-        Some(w) => format!("worker {w}"),
-        None => "the coordinator".to_string(),
+        Some(w) => w.to_string(),
+        None => "coordinator".to_string(),
     };
-    let error = RunError::new(
-        "worker-panicked",
-        format!(
-            "{who} panicked: {}. The pool was restarted automatically; the next run works without a reload.",
-            crash.message
+    let error = match crash.worker {
+        Some(w) => RunError::say(
+            "worker-panicked",
+            "error.worker-panicked",
+            &[("n", w.to_string()), ("message", crash.message.clone())],
         ),
-    );
+        None => RunError::say(
+            "worker-panicked",
+            "error.coordinator-panicked",
+            &[("message", crash.message.clone())],
+        ),
+    };
     // The run's outcome, even if its loop stops at the cancel below before this returns.
     ctl.fail(error.clone());
     ctl.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
     // Let the surviving workers finish their chunk and go idle before they are terminated.
     gloo_timers::future::TimeoutFuture::new(60).await;
-    discard(format!(
-        "{who} panicked ({}); its pool was discarded and fresh workers were started",
-        crash.message
+    discard(Text::tf(
+        "env.note.crashed",
+        vec![("who", who), ("message", crash.message)],
     ));
     HANDLING.with(|h| h.set(false));
     error

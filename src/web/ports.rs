@@ -182,9 +182,10 @@ impl Ports for WebPorts {
 
     fn shared_buffer(&self, cells: u32) -> Result<Rc<dyn SharedBuffer>, RunError> {
         if !env::facts().cross_origin_isolated {
-            return Err(RunError::new(
+            return Err(RunError::say(
                 "no-shared-memory",
-                "a SharedArrayBuffer can only be created on a cross-origin isolated page (COOP + COEP)",
+                "error.no-shared-memory",
+                &[],
             ));
         }
         let buffer = js_sys::SharedArrayBuffer::new(cells.saturating_mul(4));

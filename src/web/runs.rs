@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::engine::i18n::Lang;
 use crate::engine::labs::{DemoConfig, Scenario};
 use crate::engine::report::Report;
+use crate::engine::result::Text;
 use crate::engine::runner::RunControl;
 use crate::web::env;
 
@@ -107,16 +108,15 @@ pub fn parse(text: &str) -> Result<Scenario, RunError> {
         message: e.message(lang()),
         line: Some(e.line),
         col: Some(e.col),
+        // Already in the UI's language (`lang()`).
+        words: None,
     })
 }
 
 /// Runs a scenario to its report. A second call while one is in flight fails with `busy`.
 pub async fn run(text: String) -> Result<Report, RunError> {
     if is_busy() {
-        return Err(RunError::new(
-            "busy",
-            "a run is already in progress: cancel it or wait for it to finish",
-        ));
+        return Err(RunError::say("busy", "error.busy", &[]));
     }
     let scenario = parse(&text)?;
     let ctl = Arc::new(RunControl::new());
@@ -147,14 +147,15 @@ async fn run_demo(
 ) -> Result<Report, RunError> {
     let needs = config.demo.needs;
     if needs.threads {
-        if let Some(why) = env::threads_unavailable_reason() {
-            return Err(RunError::new("no-threads", why));
+        if let Some((key, why)) = env::threads_unavailable() {
+            return Err(RunError::new("no-threads", why).with_words(Text::key(key)));
         }
     }
     if needs.shared_memory && !env::facts().cross_origin_isolated {
-        return Err(RunError::new(
+        return Err(RunError::say(
             "no-shared-memory",
-            "a SharedArrayBuffer can only be created on a cross-origin isolated page (COOP + COEP); process workers still work here, but they cannot share memory",
+            "error.no-shared-memory",
+            &[],
         ));
     }
     let t0 = js_sys::Date::now();
@@ -166,7 +167,7 @@ async fn run_demo(
         return Err(e);
     }
     let Some(mut result) = run.result.filter(|_| !run.cancelled) else {
-        return Err(RunError::new("cancelled", "the run was cancelled"));
+        return Err(RunError::cancelled());
     };
     result.spans_dropped = run.spans_dropped;
     let mut trace = run.trace;

@@ -45,7 +45,13 @@ impl Reducible for AppState {
         let mut s = (*self).clone();
         match action {
             Action::SetLang(l) => s.lang = l,
-            Action::Route(r) => s.route = r,
+            Action::Route(r) => {
+                // A link that names a language opens in it.
+                if let Some(l) = r.lang {
+                    s.lang = l;
+                }
+                s.route = r;
+            }
             Action::Pool(p) => s.pool = p,
             Action::Started(lab, demo) => {
                 s.running = Some((lab, demo));

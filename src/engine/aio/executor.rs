@@ -137,13 +137,19 @@ impl Executor {
                                 d.end,
                                 format!("{} job {}", kind.as_str(), job.id),
                             );
-                            r.log(format!(
-                                "job {} done on {} {} ({:.1} ms)",
-                                job.id,
-                                kind.as_str(),
-                                d.worker,
-                                d.end - d.start
-                            ));
+                            // The words live in the `futures` demo's texts.
+                            let key = match kind {
+                                PoolKind::Threads => "log.async.futures.job-done-threads",
+                                PoolKind::Processes => "log.async.futures.job-done-processes",
+                            };
+                            r.say(
+                                key,
+                                &[
+                                    ("job", job.id.to_string()),
+                                    ("worker", d.worker.to_string()),
+                                    ("ms", format!("{:.1}", d.end - d.start)),
+                                ],
+                            );
                         }
                         f.inner.borrow_mut().state = State::Done(out);
                         c.borrow_mut().push_back(job.id);

@@ -588,8 +588,20 @@ impl Rt {
         });
     }
 
-    /// A line in the run's live log, stamped with loop time and the current task.
+    /// A line in the run's live log, stamped with loop time and the current task. Its text
+    /// is the catalogue's `key` filled with `figures`: English in the data, the reader's
+    /// language on the page.
+    pub fn say(&self, key: &str, figures: &[(&'static str, String)]) {
+        let (text, words) = crate::engine::trace::english(key, figures);
+        self.push_event(text, Some(words));
+    }
+
+    /// A log line that is not words (an identifier, a number): shown as it is.
     pub fn log(&self, text: impl Into<String>) {
+        self.push_event(text.into(), None);
+    }
+
+    fn push_event(&self, text: String, words: Option<crate::engine::result::Text>) {
         let mut events = self.0.events.borrow_mut();
         if events.len() >= LOG_CAP {
             self.0.events_dropped.set(self.0.events_dropped.get() + 1);
@@ -600,7 +612,8 @@ impl Rt {
             t_ms: crate::engine::trace::round_us(self.now()),
             worker: task,
             kind: "log".to_string(),
-            text: text.into(),
+            text,
+            words,
         });
     }
 

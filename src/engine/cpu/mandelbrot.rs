@@ -64,6 +64,7 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = cpu_texts!("mandelbrot";
+    ("preset.cpu.mandelbrot", "Mandelbrot, 960 × 720, rows shared by 2 workers", "曼德博集合，960 × 720，由 2 个工作线程分担各行"),
     ("help.cpu.mandelbrot.limit", "Image rows (the height): each item of the input is one row", "图像行数（高度）：输入中的每一项是一行"),
     ("help.cpu.mandelbrot.chunk", "Rows a worker takes at a time from the shared counter (dynamic chunking)", "工作者每次从共享计数器领取的行数（动态分块）"),
     ("help.cpu.mandelbrot.width", "Image columns: pixels per row", "图像列数：每行的像素数"),

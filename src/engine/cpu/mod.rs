@@ -20,9 +20,9 @@ use crate::engine::control::RunError;
 use crate::engine::demo::{Ctx, Needs};
 use crate::engine::params::{Declared, Param, Rule, Value, Values};
 use crate::engine::ports::{PoolKind, Process};
-use crate::engine::result::DemoResult;
+use crate::engine::result::{DemoResult, Text};
 use crate::engine::runner::ProcessResult;
-use crate::engine::trace::{RawSpan, SpanKind};
+use crate::engine::trace::{english, RawSpan, SpanKind};
 use crate::engine::workload::{self, chunk_at};
 
 /// A CPU demo's catalogue texts: its own, then the help of the keys every CPU demo has
@@ -34,7 +34,7 @@ macro_rules! cpu_texts {
             (
                 concat!("help.cpu.", $demo, ".baseline"),
                 "Also run the whole input on one worker first: the baseline for the speed-up, and the answer the parallel run must match",
-                "先在一个工作线程上完整运行一遍：作为加速比的基准，也是并行结果必须一致的答案",
+                "先在一个工作者上把全部输入完整运行一遍：它是计算加速比的基准，也是并行结果必须与之一致的答案",
             ),
             (
                 concat!("help.cpu.", $demo, ".sweep"),
@@ -44,17 +44,17 @@ macro_rules! cpu_texts {
             (
                 concat!("help.cpu.", $demo, ".main-thread"),
                 "Teaching variant: run the kernel on the page's own thread to show the freeze; it stops at 500 ms of work, and needs no workers, so it runs without cross-origin isolation too",
-                "教学用变体：在页面自己的线程上运行内核，以展示页面冻结；工作满 500 毫秒即停止；不需要工作线程，因此没有跨源隔离也能运行",
+                "教学用变体：在页面自己的线程上运行计算内核，让你看到页面冻结；计算满 500 毫秒即停止；它不需要工作者，所以没有跨源隔离也能运行",
             ),
             (
                 concat!("help.cpu.", $demo, ".model"),
                 "`threads`: rayon threads on Web Workers sharing one memory (needs cross-origin isolation); `processes`: isolated workers, each with its own memory — every chunk is sent as JSON text and the answer comes back as text (like pickled arguments to a `ProcessPoolExecutor`); works without isolation",
-                "`threads`：运行在 Web Worker 上、共享同一块内存的 rayon 线程（需要跨源隔离）；`processes`：相互隔离、各有自己内存的工作者——每个分块以 JSON 文本发送，答案也以文本返回（就像传给 `ProcessPoolExecutor` 的 pickle 参数）；无需隔离也能运行",
+                "`threads`：运行在 Web Worker 上、共享同一块内存的 rayon 线程（需要跨源隔离）；`processes`：相互隔离、各有独立内存的工作进程——每个分块以 JSON 文本发送，结果也以文本返回（就像传给 `ProcessPoolExecutor` 的 pickle 参数）；无需跨源隔离也能运行",
             ),
             (
                 concat!("help.cpu.", $demo, ".panic-worker"),
                 "This worker (counted from 0) panics halfway: what a crashed worker looks like. The run ends with `worker-panicked` naming it, and the crashed workers are replaced for the next run",
-                "这个工作者（从 0 开始编号）在中途 panic：展示工作者崩溃时的样子。运行以 `worker-panicked` 结束并指出是哪一个，崩溃的工作者会在下次运行前被替换",
+                "这个工作者（从 0 开始编号）会在中途 panic，让你看到工作者崩溃时的样子。运行以 `worker-panicked` 结束并指明是哪一个；崩溃的工作者会在下次运行前被替换",
             ),
         ]
     };
@@ -323,10 +323,11 @@ async fn on_main_thread(ctx: &Ctx, cfg: &CpuConfig) -> Result<DemoResult, RunErr
     Ok(result)
 }
 
-/// Why a run on process workers failed, and which workers crashed.
+/// Why a run on process workers failed (in English and as words for the page), and which
+/// workers crashed.
 #[derive(Clone, Debug, Default)]
 struct Failure {
-    why: Option<String>,
+    why: Option<(String, Text)>,
     crashed: Vec<u32>,
 }
 
@@ -346,14 +347,22 @@ async fn on_processes(ctx: &Ctx, cfg: &CpuConfig) -> Result<DemoResult, RunError
     )
     .await;
     let failure = failure.into_inner();
-    if let Some(why) = failure.why {
+    if let Some((why, words)) = failure.why {
         let crashed = &failure.crashed;
-        let message = match crashed.len() {
-            0 => why,
-            1 => format!("{why}. The crashed process worker {crashed:?} will be replaced by a fresh one on the next run."),
-            _ => format!("{why}. The crashed process workers {crashed:?} will be replaced by fresh ones on the next run."),
+        let replaced = match crashed.len() {
+            0 => None,
+            1 => Some("error.worker-panicked.replaced-one"),
+            _ => Some("error.worker-panicked.replaced-many"),
         };
-        return Err(RunError::new("worker-panicked", message));
+        let error = match replaced {
+            None => RunError::new("worker-panicked", why).with_words(words),
+            Some(key) => {
+                let (tail, tail_words) = english(key, &[("crashed", format!("{crashed:?}"))]);
+                RunError::new("worker-panicked", format!("{why}{tail}"))
+                    .with_words(Text::Seq(vec![words, tail_words]))
+            }
+        };
+        return Err(error);
     }
     if run.cancelled {
         return Err(RunError::cancelled());
@@ -464,8 +473,9 @@ impl Feed<'_> {
                     let parsed: Result<ProcessResult, _> = serde_json::from_str(&reply);
                     let d1 = clock.now_ms();
                     let Ok(r) = parsed else {
-                        self.failure.borrow_mut().why = Some(format!(
-                            "process {worker} answered something unreadable: {reply}"
+                        self.failure.borrow_mut().why = Some(english(
+                            "error.worker-panicked.cpu-unreadable",
+                            &[("worker", worker.to_string()), ("reply", reply.clone())],
                         ));
                         break;
                     };
@@ -482,7 +492,10 @@ impl Feed<'_> {
                 }
                 Err(why) => {
                     let mut f = self.failure.borrow_mut();
-                    f.why = Some(format!("process {worker} crashed: {why}"));
+                    f.why = Some(english(
+                        "error.worker-panicked.cpu-crashed",
+                        &[("worker", worker.to_string()), ("why", why)],
+                    ));
                     f.crashed.push(worker);
                     break;
                 }

@@ -90,6 +90,12 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = cpu_texts!("primes";
+    ("preset.cpu.primes", "Count primes below 5,000,000 on 2 workers", "在 2 个工作线程上统计 5,000,000 以下的素数"),
+    ("preset.cpu.primes-3-workers", "3 workers — more than this machine may have cores", "3 个工作线程——可能比本机的核心还多"),
+    ("preset.cpu.primes-panic", "A worker that crashes halfway", "一个中途崩溃的工作线程"),
+    ("preset.cpu.primes-processes", "2 isolated process workers (each its own memory; works without isolation)", "2 个相互隔离的工作进程（各有独立内存；无需跨源隔离）"),
+    ("preset.cpu.primes-sweep", "Sweep k = 1 … 8: where does the speed-up stop?", "扫描 k = 1 … 8：加速比在哪里不再增长？"),
+    ("preset.cpu.primes-main-thread", "On the page's main thread: watch the page freeze (500 ms cap)", "在页面主线程上运行：看页面冻结（上限 500 毫秒）"),
     ("help.cpu.primes.limit", "Count the primes below this number (trial division: the upper half of the range costs more)", "统计小于此数的素数个数（试除法：范围的上半部分代价更高）"),
     ("help.cpu.primes.chunk", "Numbers a worker takes at a time from the shared counter (dynamic chunking)", "工作者每次从共享计数器领取的数字个数（动态分块）"),
 );

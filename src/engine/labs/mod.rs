@@ -247,7 +247,8 @@ pub fn default_scenario(lab: LabId, demo: &str) -> Option<String> {
 pub fn install_catalogue() {
     static SECTIONS: std::sync::OnceLock<()> = std::sync::OnceLock::new();
     SECTIONS.get_or_init(|| {
-        crate::engine::i18n::register(DEMOS.iter().map(|d| d.texts).collect());
+        let sections: Vec<crate::engine::i18n::Section> = DEMOS.iter().map(|d| d.texts).collect();
+        crate::engine::i18n::register(sections);
     });
 }
 
@@ -327,9 +328,10 @@ pub fn run_native(scenario: &Scenario, ctl: Arc<RunControl>) -> Result<DemoRun, 
         ctl.clone(),
     );
     let out = rt.block_on(fut).map_err(|s| {
-        RunError::new(
+        RunError::say(
             "stalled",
-            format!("every task waits and no timer is set: {:?}", s.waiting),
+            "error.stalled",
+            &[("waiting", format!("{:?}", s.waiting))],
         )
     });
     rt.shutdown();
@@ -382,16 +384,16 @@ impl Ports for VirtualOnly {
         _ctl: Arc<RunControl>,
         _job: ThreadJob,
     ) -> Boxed<Result<Box<dyn Any + Send>, RunError>> {
-        Box::pin(async { Err(RunError::new("no-threads", "not while measuring")) })
+        Box::pin(async { Err(RunError::say("no-threads", "error.measuring", &[])) })
     }
     fn processes(&self, _k: u32) -> Boxed<Result<Vec<Rc<dyn Process>>, RunError>> {
-        Box::pin(async { Err(RunError::new("no-processes", "not while measuring")) })
+        Box::pin(async { Err(RunError::say("no-processes", "error.measuring", &[])) })
     }
     fn shared_buffer(&self, _cells: u32) -> Result<Rc<dyn SharedBuffer>, RunError> {
-        Err(RunError::new("no-shared-memory", "not while measuring"))
+        Err(RunError::say("no-shared-memory", "error.measuring", &[]))
     }
     fn connect(&self, _a: &Rc<dyn Process>, _b: &Rc<dyn Process>) -> Result<(), RunError> {
-        Err(RunError::new("no-processes", "not while measuring"))
+        Err(RunError::say("no-processes", "error.measuring", &[]))
     }
     fn cpu_job(&self, _kind: PoolKind, job: PoolJob) -> Boxed<Result<PoolDone, String>> {
         self.0.job(job)

@@ -262,6 +262,38 @@ fn shares(wall: f64, workers: &[WorkerTime]) -> Shares {
     }
 }
 
+/// A row's note: English in the JSON (a plain string, as `note` always was), the catalogue's
+/// words on the page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Note {
+    pub english: String,
+    pub words: Text,
+}
+
+impl Note {
+    /// The catalogue's `key` filled with `figures`.
+    pub fn say(key: &str, figures: &[(&'static str, String)]) -> Note {
+        let (english, words) = crate::engine::trace::english(key, figures);
+        Note { english, words }
+    }
+}
+
+/// A note that is not catalogue words (shown as it is).
+impl From<String> for Note {
+    fn from(english: String) -> Note {
+        Note {
+            words: Text::plain(&english),
+            english,
+        }
+    }
+}
+
+impl Serialize for Note {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.english)
+    }
+}
+
 /// One model's row of the comparison table.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ModelOutcome {
@@ -278,7 +310,7 @@ pub struct ModelOutcome {
     /// Time spent starting workers for this model (processes; 0 when warm).
     pub spawn_ms: f64,
     /// Why the model did not run or ran partly (no threads here, the loop's CPU cap, ...).
-    pub note: Option<String>,
+    pub note: Option<Note>,
     pub ran: bool,
     /// Time computing and time waiting on I/O, summed over workers (the workload's shares).
     pub cpu_ms: f64,
@@ -289,6 +321,11 @@ pub struct ModelOutcome {
 
 impl ModelOutcome {
     pub fn skipped(model: Model, why: String) -> Self {
+        ModelOutcome::skipped_with(model, Note::from(why))
+    }
+
+    /// A model that did not run, saying why in the catalogue's words.
+    pub fn skipped_with(model: Model, why: Note) -> Self {
         ModelOutcome {
             model,
             wall_ms: 0.0,
@@ -384,9 +421,12 @@ impl ModelOutcome {
             run.io_ms,
         );
         o.note = (run.skipped_cpu > 0).then(|| {
-            format!(
-                "{} CPU part(s) skipped: the loop had been frozen for its {cap_ms:.0} ms cap",
-                run.skipped_cpu
+            Note::say(
+                "models.note.cpu-skipped",
+                &[
+                    ("n", run.skipped_cpu.to_string()),
+                    ("cap", format!("{cap_ms:.0}")),
+                ],
             )
         });
         o
@@ -417,7 +457,7 @@ pub struct GilRow {
     pub agrees: bool,
     pub tasks_done: u32,
     pub per_worker: Vec<[f64; 3]>,
-    pub note: Option<String>,
+    pub note: Option<Note>,
 }
 
 /// The facts of a comparison (docs/api.md, demo `gil`).
@@ -449,6 +489,11 @@ fn wall_text(ran: bool, wall_ms: f64) -> String {
 
 fn opt_text(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), num)
+}
+
+/// A note as the page shows it (nothing when there is none).
+fn note_text(note: Option<&Note>) -> Text {
+    note.map_or_else(|| Text::plain(""), |n| n.words.clone())
 }
 
 /// The "agrees" cell: yes or no, marked bad when no.
@@ -555,7 +600,7 @@ fn gil_table(rows: &[GilRow]) -> Table {
             shares_cell,
             m.switches.to_string().into(),
             agrees_cell(m.agrees),
-            TableCell::new(m.note.clone().unwrap_or_default()).class("note"),
+            TableCell::new(note_text(m.note.as_ref())).class("note"),
         ])
         .attr("model", m.model.as_str())
     }))
@@ -632,7 +677,7 @@ pub struct CompareRow {
     pub workers: u32,
     pub speedup: Option<f64>,
     pub agrees: bool,
-    pub note: Option<String>,
+    pub note: Option<Note>,
     pub lesson: RowLesson,
 }
 
@@ -736,7 +781,11 @@ fn compare_table(rows: &[CompareRow]) -> Table {
             vec![("speedup", m.lesson.figures.speedup.clone())],
         )];
         if let Some(note) = &m.note {
-            text.push(Text::plain(format!(" ({note})")));
+            text.extend([
+                Text::key("models.note-open"),
+                note.words.clone(),
+                Text::key("models.note-close"),
+            ]);
         }
         Row::new(vec![
             m.workload.as_str().into(),
@@ -758,7 +807,7 @@ pub struct SweepPoint {
     pub wall_ms: f64,
     pub speedup: Option<f64>,
     pub agrees: bool,
-    pub note: Option<String>,
+    pub note: Option<Note>,
 }
 
 /// The facts of a models sweep.

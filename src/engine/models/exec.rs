@@ -8,7 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 
-use super::compare::{run_async_limited, LoopCpu, ModelOutcome, WorkerTime};
+use super::compare::{run_async_limited, LoopCpu, ModelOutcome, Note, WorkerTime};
 use super::gil::{GilConfig, GilMode, DEFAULT_SWITCH_INTERVAL_MS};
 use super::lab::Model;
 use super::threads::{run_threads, Task};
@@ -97,14 +97,27 @@ impl Timeline {
         }
     }
 
-    /// An event now (`worker` 0: the run itself).
+    /// An event now that is not words (`worker` 0: the run itself).
     pub fn event(&mut self, kind: &str, text: impl Into<String>) {
-        self.event_of(0, kind, text);
+        let t = self.now() - self.origin;
+        self.trace.event(t, 0, kind, text);
     }
 
-    pub fn event_of(&mut self, worker: u32, kind: &str, text: impl Into<String>) {
+    /// An event now in the catalogue's words: `key` filled with `figures` (`worker` 0: the
+    /// run itself).
+    pub fn say(&mut self, kind: &str, key: &str, figures: &[(&'static str, String)]) {
+        self.say_of(0, kind, key, figures);
+    }
+
+    pub fn say_of(
+        &mut self,
+        worker: u32,
+        kind: &str,
+        key: &str,
+        figures: &[(&'static str, String)],
+    ) {
         let t = self.now() - self.origin;
-        self.trace.event(t, worker, kind, text);
+        self.trace.say(t, worker, kind, key, figures);
     }
 
     /// Hands the timeline to the run's trace, spans in time order.
@@ -193,7 +206,7 @@ pub async fn run_model(
 #[derive(Default)]
 struct Pulled {
     next: Cell<usize>,
-    failure: RefCell<Option<String>>,
+    failure: RefCell<Option<RunError>>,
     spans: RefCell<Vec<RawSpan>>,
     cpu_ms: Cell<f64>,
     io_ms: Cell<f64>,
@@ -209,17 +222,27 @@ pub struct Reply {
 
 /// Sends `job` to `p` and waits for its reply. The other workers may send theirs first: a
 /// reply is awaited only after the loop turned once (natively a "process" reply is awaited by
-/// blocking, so every worker must have sent its job by then).
-pub async fn call(ctx: &Ctx, p: &Rc<dyn Process>, job: String) -> Result<Reply, String> {
+/// blocking, so every worker must have sent its job by then). A crash or an unreadable reply
+/// is a `worker-panicked` error.
+pub async fn call(ctx: &Ctx, p: &Rc<dyn Process>, job: String) -> Result<Reply, RunError> {
     let reply = p.call(job);
     ctx.rt.yield_now().await;
-    let text = reply
-        .await
-        .map_err(|e| format!("process {} crashed: {e}", p.index()))?;
+    let text = reply.await.map_err(|e| {
+        RunError::say(
+            "worker-panicked",
+            "error.models.process-crashed",
+            &[("i", p.index().to_string()), ("error", e.to_string())],
+        )
+    })?;
     serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "process {} answered something unreadable ({e}): {text}",
-            p.index()
+        RunError::say(
+            "worker-panicked",
+            "error.models.unreadable-reply",
+            &[
+                ("i", p.index().to_string()),
+                ("error", e.to_string()),
+                ("text", text.clone()),
+            ],
         )
     })
 }
@@ -328,7 +351,7 @@ pub async fn processes_model(
         results.push(l.await.unwrap_or((0, 0, 0.0)));
     }
     if let Some(e) = shared.failure.borrow().clone() {
-        return Err(RunError::new("worker-panicked", e));
+        return Err(e);
     }
     let wall = loop_now(ctx) - start;
     let workers: Vec<WorkerTime> = results
@@ -350,8 +373,12 @@ pub async fn processes_model(
     );
     let n = workers.len();
     outcome.spawn_ms = spawn_ms;
-    outcome.note = (spawn_ms > 0.0)
-        .then(|| format!("started {n} process workers first ({spawn_ms:.0} ms, not counted)"));
+    outcome.note = (spawn_ms > 0.0).then(|| {
+        Note::say(
+            "models.note.spawned",
+            &[("n", n.to_string()), ("ms", format!("{spawn_ms:.0}"))],
+        )
+    });
     outcome.ran = !ctx.cancelled();
     let spans = std::mem::take(&mut *shared.spans.borrow_mut());
     Ok((outcome, spans))
@@ -449,33 +476,36 @@ pub async fn compare_models(
     if has_cpu {
         let threads = no_threads.is_none() && models.iter().any(|m| m.needs_threads());
         warm_up(ctx, tasks, k, threads, models.contains(&Model::Processes)).await?;
-        tl.event(
-            "warm-up",
-            "an untimed warm-up compiled the kernel in every worker first",
-        );
+        tl.say("warm-up", "log.models.warm-up", &[]);
     }
     let mut outcomes = Vec::new();
     for &model in models {
         if ctx.cancelled() {
             break;
         }
-        tl.event("model", format!("{}: starting", model.as_str()));
+        let name = ("model", model.as_str().to_string());
+        tl.say(
+            "model",
+            "log.models.model-start",
+            std::slice::from_ref(&name),
+        );
         if let (true, Some(why)) = (model.needs_threads(), &no_threads) {
-            outcomes.push(ModelOutcome::skipped(model, format!("skipped: {why}")));
+            let why = Note::say("models.note.skipped", &[("why", why.clone())]);
+            outcomes.push(ModelOutcome::skipped_with(model, why));
             count_done(ctx, tasks.len() as u64);
             continue;
         }
         let run = run_model(ctx, model, tasks, k, k, switch_interval_ms, None).await?;
         tl.add(&format!("{prefix}{}", model.as_str()), run.lane, run.spans);
         let o = run.outcome;
-        tl.event(
+        tl.say(
             "model",
-            format!(
-                "{}: {:.1} ms, {} tasks",
-                o.model.as_str(),
-                o.wall_ms,
-                o.tasks_done
-            ),
+            "log.models.model-done",
+            &[
+                name,
+                ("ms", format!("{:.1}", o.wall_ms)),
+                ("tasks", o.tasks_done.to_string()),
+            ],
         );
         outcomes.push(o);
     }

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::engine::i18n::Lang;
+use crate::engine::i18n::{t, tf, Lang};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -54,64 +54,23 @@ impl ErrorCode {
         }
     }
 
-    /// (English, Chinese) templates; `{name}` are the error's parameters.
-    fn templates(self) -> (&'static str, &'static str) {
-        match self {
-            ErrorCode::Syntax => (
-                "this is not valid TOML: {detail}",
-                "这不是有效的 TOML：{detail}",
-            ),
-            ErrorCode::TooLong => (
-                "the scenario is {size} bytes; at most {max} bytes are accepted",
-                "场景文本有 {size} 字节；最多接受 {max} 字节",
-            ),
-            ErrorCode::MissingKey => (
-                "`{key}` is required{where}: {why}",
-                "缺少必需的 `{key}`{where}：{why}",
-            ),
-            ErrorCode::UnknownKey => (
-                "unknown key `{key}`{where}; allowed: {allowed}",
-                "未知的键 `{key}`{where}；允许的键：{allowed}",
-            ),
-            ErrorCode::WrongType => (
-                "`{key}` must be {expected}, not {found}",
-                "`{key}` 必须是{expected}，而不是{found}",
-            ),
-            ErrorCode::OutOfRange => (
-                "`{key}` = {value} is out of range: allowed {min} … {max}{why}",
-                "`{key}` = {value} 超出范围：允许 {min} … {max}{why}",
-            ),
-            ErrorCode::UnsupportedVersion => (
-                "`version` = {value} is not supported: this playground reads version 1",
-                "不支持 `version` = {value}：本游乐场只读取版本 1",
-            ),
-            ErrorCode::UnknownLab => (
-                "there is no lab `{value}`; labs: {allowed}",
-                "没有名为 `{value}` 的实验室；可用的实验室：{allowed}",
-            ),
-            ErrorCode::LabNotAvailable => (
-                "the `{value}` lab is not part of this build yet; labs you can run: {allowed}",
-                "`{value}` 实验室尚未包含在此版本中；可以运行的实验室：{allowed}",
-            ),
-            ErrorCode::UnknownDemo => (
-                "lab `{lab}` has no demo `{value}`; its demos: {allowed}",
-                "`{lab}` 实验室没有 `{value}` 演示；它的演示有：{allowed}",
-            ),
-            ErrorCode::InvalidValue => (
-                "`{key}` = {value} is not allowed: {why}",
-                "`{key}` = {value} 不被允许：{why}",
-            ),
-        }
+    /// The catalogue key of its message template; `{name}` are the error's parameters.
+    fn template(self) -> String {
+        format!("scenario.{}", self.as_str())
     }
 }
 
 /// One problem in a scenario text, at a 1-based line and column (columns count characters).
+/// `params` are the English figures of its message; a figure that is words (a type, a reason)
+/// also has its Chinese in `zh`, both made from the catalogue (identifiers and numbers are the
+/// same in both languages).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioError {
     pub code: ErrorCode,
     pub line: u32,
     pub col: u32,
     pub params: Vec<(&'static str, String)>,
+    zh: Vec<(&'static str, String)>,
 }
 
 impl ScenarioError {
@@ -121,14 +80,29 @@ impl ScenarioError {
             line,
             col,
             params: Vec::new(),
+            zh: Vec::new(),
         }
     }
 
+    /// A figure that reads the same in every language: a key, a value, a number, a name.
     pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.params.push((name, value.into()));
         self
     }
 
+    /// A figure in words: `text(lang)` for each language (made from the catalogue).
+    pub fn with_text(mut self, name: &'static str, text: impl Fn(Lang) -> String) -> Self {
+        self.params.push((name, text(Lang::En)));
+        self.zh.push((name, text(Lang::Zh)));
+        self
+    }
+
+    /// A figure in words that is one catalogue entry, filled with `figures`.
+    pub fn with_key(self, name: &'static str, key: &str, figures: &[(&str, String)]) -> Self {
+        self.with_text(name, |lang| tf(lang, key, figures))
+    }
+
+    /// The English figure `name` (what the English message says).
     pub fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
@@ -136,15 +110,26 @@ impl ScenarioError {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The figure `name` in `lang`.
+    pub fn param_in(&self, lang: Lang, name: &str) -> Option<String> {
+        let zh = || self.zh.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
+        match (lang, zh()) {
+            (Lang::Zh, Some(v)) => Some(v.clone()),
+            // A list of names reads as a Chinese list: `a`、`b`、`c`.
+            (Lang::Zh, None) if name == "allowed" => self
+                .param(name)
+                .map(|v| names_in(lang, &v.split(", ").collect::<Vec<_>>())),
+            _ => self.param(name).map(str::to_string),
+        }
+    }
+
     /// The message without position, in `lang`.
     pub fn message(&self, lang: Lang) -> String {
-        let (en, zh) = self.code.templates();
-        let mut out = match lang {
-            Lang::En => en.to_string(),
-            Lang::Zh => zh.to_string(),
-        };
-        for (name, value) in &self.params {
-            out = out.replace(&format!("{{{name}}}"), value);
+        let mut out = t(lang, &self.code.template()).to_string();
+        for (name, _) in &self.params {
+            if let Some(value) = self.param_in(lang, name) {
+                out = out.replace(&format!("{{{name}}}"), &value);
+            }
         }
         // Optional parameters that were not given leave no trace.
         for name in ["where", "why"] {
@@ -153,6 +138,20 @@ impl ScenarioError {
         out
     }
 }
+
+/// Names as a list in `lang`: `a, b, c`, or `` `a`、`b`、`c` `` in Chinese.
+pub fn names_in(lang: Lang, names: &[&str]) -> String {
+    match lang {
+        Lang::En => names.join(", "),
+        Lang::Zh => names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join("、"),
+    }
+}
+
+pub use crate::engine::i18n::or_list;
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -5,13 +5,17 @@
 
 pub mod error;
 pub mod nesting;
+pub mod parser_error;
 pub mod reader;
 
 pub use error::{line_col, ErrorCode, ScenarioError};
+
+use error::names_in;
 pub use reader::{Pos, TableReader};
 
 use toml_edit::{ImDocument, Item, TableLike};
 
+use crate::engine::i18n::{t, tf};
 use crate::engine::lab::LabId;
 
 /// Workers allowed by default; the environment page can raise it up to `MAX_WORKER_CAP`.
@@ -88,10 +92,12 @@ fn table_of<'a>(
             table: Some(table),
             anchor,
         }),
-        None => Err(ScenarioError::new(ErrorCode::WrongType, anchor)
-            .with("key", key)
-            .with("expected", "a table")
-            .with("found", "a plain value")),
+        None => Err(reader::wrong_type(
+            key,
+            "type.table",
+            "type.plain-value",
+            anchor,
+        )),
     }
 }
 
@@ -109,25 +115,18 @@ pub fn parse_with<C>(
     }
     if let Some(at) = nesting::too_deep(text) {
         return Err(
-            ScenarioError::new(ErrorCode::Syntax, line_col(text, at)).with(
+            ScenarioError::new(ErrorCode::Syntax, line_col(text, at)).with_key(
                 "detail",
-                format!(
-                    "tables and arrays nested more than {} deep",
-                    nesting::MAX_NESTING
-                ),
+                "scenario.toml.too-deep",
+                &[("n", nesting::MAX_NESTING.to_string())],
             ),
         );
     }
     let doc = ImDocument::parse(text).map_err(|e| {
         let pos = e.span().map_or((1, 1), |s| line_col(text, s.start));
-        let detail = e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or("unexpected input")
-            .trim()
-            .to_string();
-        ScenarioError::new(ErrorCode::Syntax, pos).with("detail", detail)
+        ScenarioError::new(ErrorCode::Syntax, pos).with_text("detail", |lang| {
+            parser_error::detail(lang, e.message(), pos)
+        })
     })?;
     let top_table: &toml_edit::Table = doc.as_table();
     let mut top = TableReader::new(text, Some(top_table as &dyn TableLike), "", (1, 1));
@@ -154,7 +153,10 @@ pub fn parse_with<C>(
         .map(|l| l.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    let (lab_name, lab_pos) = top.string("lab", &format!("it names the lab ({all_labs})"))?;
+    let (lab_name, lab_pos) = top.string("lab", |lang| {
+        let labs = LabId::ALL.map(|l| l.as_str());
+        tf(lang, "scenario.why.lab", &[("labs", names_in(lang, &labs))])
+    })?;
     let lab = LabId::parse(&lab_name).ok_or_else(|| {
         ScenarioError::new(ErrorCode::UnknownLab, lab_pos)
             .with("value", lab_name.clone())
@@ -165,7 +167,7 @@ pub fn parse_with<C>(
             .with("value", lab_name)
             .with("allowed", available));
     }
-    let (demo, demo_pos) = top.string("demo", "it names the demo within the lab")?;
+    let (demo, demo_pos) = top.string("demo", |lang| t(lang, "scenario.why.demo").to_string())?;
     let seed = top.u64_in("seed", 42, 0..=i64::MAX as u64)?;
 
     let run_table = table_of(text, top_table, "run")?;
@@ -197,11 +199,13 @@ pub fn parse_with<C>(
 /// Explains the worker cap in `workers` range errors.
 fn cap_hint(e: ScenarioError, cap: u32) -> ScenarioError {
     if e.code == ErrorCode::OutOfRange && cap < MAX_WORKER_CAP {
-        e.with(
+        e.with_key(
             "why",
-            format!(
-                " (the worker cap is {cap}; the environment page can raise it to {MAX_WORKER_CAP})"
-            ),
+            "scenario.why.cap",
+            &[
+                ("cap", cap.to_string()),
+                ("max", MAX_WORKER_CAP.to_string()),
+            ],
         )
     } else {
         e

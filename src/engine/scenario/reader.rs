@@ -6,8 +6,9 @@ use std::ops::RangeInclusive;
 use toml_edit::{Item, TableLike, Value};
 
 use super::error::{line_col, ErrorCode, ScenarioError};
+use crate::engine::i18n::{self, tf, Lang};
 use crate::engine::params::{
-    one_of, ChoiceList, FloatList, Kind, Param, Rule, Value as ParamValue, Values, MAX_LIST,
+    one_of_in, ChoiceList, FloatList, Kind, Param, Rule, Value as ParamValue, Values, MAX_LIST,
 };
 
 /// A 1-based (line, col) in the scenario text.
@@ -24,18 +25,44 @@ pub struct TableReader<'a> {
     read: Vec<&'static str>,
 }
 
-/// A readable name of a TOML value's type, for `wrong-type` messages.
+/// The catalogue key of a TOML value's type ("an integer", 整数), for `wrong-type` messages.
 fn type_name(item: &Item) -> &'static str {
     match item {
-        Item::None => "nothing",
-        Item::Table(_) | Item::Value(Value::InlineTable(_)) => "a table",
-        Item::ArrayOfTables(_) | Item::Value(Value::Array(_)) => "an array",
-        Item::Value(Value::String(_)) => "a string",
-        Item::Value(Value::Integer(_)) => "an integer",
-        Item::Value(Value::Float(_)) => "a float",
-        Item::Value(Value::Boolean(_)) => "a boolean",
-        Item::Value(Value::Datetime(_)) => "a date-time",
+        Item::None => "type.nothing",
+        Item::Table(_) | Item::Value(Value::InlineTable(_)) => "type.table",
+        Item::ArrayOfTables(_) | Item::Value(Value::Array(_)) => "type.array",
+        Item::Value(Value::String(_)) => "type.string",
+        Item::Value(Value::Integer(_)) => "type.integer",
+        Item::Value(Value::Float(_)) => "type.float",
+        Item::Value(Value::Boolean(_)) => "type.boolean",
+        Item::Value(Value::Datetime(_)) => "type.date-time",
     }
+}
+
+/// `wrong-type` at `pos`: `key` must be `expected` (a `type.` key), not what `found` is.
+pub(super) fn wrong_type(
+    key: &str,
+    expected: &'static str,
+    found: &'static str,
+    pos: Pos,
+) -> ScenarioError {
+    ScenarioError::new(ErrorCode::WrongType, pos)
+        .with("key", key)
+        .with_key("expected", expected, &[])
+        .with_key("found", found, &[])
+}
+
+/// A rule's reason in `lang`: the English as the demo wrote it, the Chinese from the catalogue
+/// entry (`scenario.rule.…`) whose English it is; `{n}` is filled with `n`.
+fn rule_why(lang: Lang, why: &str, n: &str) -> String {
+    let text = match lang {
+        Lang::En => why,
+        _ => match i18n::by_english("scenario.rule.", why) {
+            Some(key) => i18n::t(lang, key),
+            None => i18n::t(lang, "scenario.rule.unknown"),
+        },
+    };
+    text.replace("{n}", n)
 }
 
 impl<'a> TableReader<'a> {
@@ -59,11 +86,11 @@ impl<'a> TableReader<'a> {
     }
 
     /// ` in [name]` for messages, or nothing at the top level.
-    fn where_(&self) -> String {
+    fn where_(&self, lang: Lang) -> String {
         if self.name.is_empty() {
             String::new()
         } else {
-            format!(" in [{}]", self.name)
+            tf(lang, "scenario.where", &[("table", self.name.to_string())])
         }
     }
 
@@ -74,11 +101,14 @@ impl<'a> TableReader<'a> {
         Some((item, self.pos(span)))
     }
 
-    fn wrong_type(&self, key: &str, expected: &str, item: &Item, pos: (u32, u32)) -> ScenarioError {
-        ScenarioError::new(ErrorCode::WrongType, pos)
-            .with("key", key)
-            .with("expected", expected)
-            .with("found", type_name(item))
+    fn wrong_type(
+        &self,
+        key: &str,
+        expected: &'static str,
+        item: &Item,
+        pos: (u32, u32),
+    ) -> ScenarioError {
+        wrong_type(key, expected, type_name(item), pos)
     }
 
     /// An integer key in `range` (default when absent). Floats, strings and negatives are errors.
@@ -119,7 +149,7 @@ impl<'a> TableReader<'a> {
             return Ok(None);
         };
         let Some(v) = item.as_integer() else {
-            return Err(self.wrong_type(key, "an integer", item, pos));
+            return Err(self.wrong_type(key, "type.integer", item, pos));
         };
         let out_of_range = || {
             ScenarioError::new(ErrorCode::OutOfRange, pos)
@@ -149,7 +179,7 @@ impl<'a> TableReader<'a> {
         let v = match (item.as_float(), item.as_integer()) {
             (Some(f), _) => f,
             (None, Some(i)) => i as f64,
-            _ => return Err(self.wrong_type(key, "a number", item, pos)),
+            _ => return Err(self.wrong_type(key, "type.number", item, pos)),
         };
         if !(v.is_finite() && v >= min && v <= max) {
             return Err(ScenarioError::new(ErrorCode::OutOfRange, pos)
@@ -166,7 +196,7 @@ impl<'a> TableReader<'a> {
             return Ok(default);
         };
         item.as_bool()
-            .ok_or_else(|| self.wrong_type(key, "true or false", item, pos))
+            .ok_or_else(|| self.wrong_type(key, "type.true-or-false", item, pos))
     }
 
     /// A boolean with the position of its value (or the table's, when absent).
@@ -181,7 +211,7 @@ impl<'a> TableReader<'a> {
         };
         match item.as_bool() {
             Some(b) => Ok((b, pos)),
-            None => Err(self.wrong_type(key, "true or false", item, pos)),
+            None => Err(self.wrong_type(key, "type.true-or-false", item, pos)),
         }
     }
 
@@ -195,22 +225,22 @@ impl<'a> TableReader<'a> {
         };
         match item.as_str() {
             Some(s) => Ok(Some((s.to_string(), pos))),
-            None => Err(self.wrong_type(key, "a string", item, pos)),
+            None => Err(self.wrong_type(key, "type.string", item, pos)),
         }
     }
 
-    /// A required string key; `why` says what it is for.
+    /// A required string key; `why(lang)` says what it is for.
     pub fn string(
         &mut self,
         key: &'static str,
-        why: &str,
+        why: impl Fn(Lang) -> String,
     ) -> Result<(String, (u32, u32)), ScenarioError> {
         match self.opt_string(key)? {
             Some(v) => Ok(v),
             None => Err(ScenarioError::new(ErrorCode::MissingKey, self.anchor)
                 .with("key", key)
-                .with("where", self.where_())
-                .with("why", why)),
+                .with_text("where", |lang| self.where_(lang))
+                .with_text("why", why)),
         }
     }
 
@@ -255,7 +285,16 @@ impl<'a> TableReader<'a> {
                             return Err(ScenarioError::new(ErrorCode::InvalidValue, pos)
                                 .with("key", p.key)
                                 .with("value", format!("\"{s}\""))
-                                .with("why", format!("the {} is {}", p.key, one_of(options))))
+                                .with_text("why", |lang| {
+                                    tf(
+                                        lang,
+                                        "scenario.why.choice",
+                                        &[
+                                            ("key", p.key.to_string()),
+                                            ("options", one_of_in(lang, options)),
+                                        ],
+                                    )
+                                }))
                         }
                     },
                 },
@@ -288,39 +327,62 @@ impl<'a> TableReader<'a> {
         demo_pos: Pos,
     ) -> Result<(), ScenarioError> {
         let num = |key: &str| values.get(key).and_then(ParamValue::as_f64).unwrap_or(0.0);
-        let at_demo = |why: String| {
+        let workers_text = workers.to_string();
+        let n: &str = &workers_text;
+        // The rule's reason, followed by the figure it is about (a `scenario.rule.…` key).
+        let reason = |why: &'static str, key: &'static str, figures: &[(&'static str, String)]| {
+            let figures = figures.to_vec();
+            move |lang: Lang| {
+                let mut all = vec![("why", rule_why(lang, why, n))];
+                all.extend(figures.iter().cloned());
+                tf(lang, key, &all)
+            }
+        };
+        let at_demo = |why: &dyn Fn(Lang) -> String| {
             ScenarioError::new(ErrorCode::InvalidValue, demo_pos)
                 .with("key", "demo")
                 .with("value", format!("\"{demo}\""))
-                .with("why", why)
+                .with_text("why", why)
         };
-        let at_key = |key: &'static str, why: String| {
+        let at_key = |key: &'static str, why: &dyn Fn(Lang) -> String| {
             ScenarioError::new(ErrorCode::InvalidValue, self.position(key))
                 .with("key", key)
                 .with(
                     "value",
                     values.get(key).map(|v| v.to_toml()).unwrap_or_default(),
                 )
-                .with("why", why)
+                .with_text("why", why)
         };
+        let workers_is = [("workers", n.to_string())];
         for rule in rules {
             match *rule {
                 Rule::MinWorkers { n, why } if workers < n => {
-                    return Err(at_demo(format!("{why} (it is {workers})")))
+                    return Err(at_demo(&reason(why, "scenario.rule.it-is", &workers_is)))
                 }
                 Rule::ExactWorkers { n, why } if workers != n => {
-                    return Err(at_demo(format!("{why} (it is {workers})")))
+                    return Err(at_demo(&reason(why, "scenario.rule.it-is", &workers_is)))
                 }
                 Rule::BelowWorkers { key, why } if num(key) >= f64::from(workers) => {
-                    return Err(at_key(key, format!("{why} ([run] workers = {workers})")))
+                    return Err(at_key(
+                        key,
+                        &reason(why, "scenario.rule.run-workers", &workers_is),
+                    ))
                 }
                 Rule::AtMost { key, other, why } if num(key) > num(other) => {
-                    return Err(at_key(key, format!("{why} ({other} = {})", num(other))))
+                    let figures = [
+                        ("other", other.to_string()),
+                        ("value", num(other).to_string()),
+                    ];
+                    return Err(at_key(key, &reason(why, "scenario.rule.other", &figures)));
                 }
                 Rule::ZeroOrAtLeast { key, other, why }
                     if num(key) != 0.0 && num(key) < num(other) =>
                 {
-                    return Err(at_key(key, format!("{why} ({other} = {})", num(other))))
+                    let figures = [
+                        ("other", other.to_string()),
+                        ("value", num(other).to_string()),
+                    ];
+                    return Err(at_key(key, &reason(why, "scenario.rule.other", &figures)));
                 }
                 Rule::WorkerIndex { key, why } => {
                     if let Some(ParamValue::Int(v)) = values.get(key) {
@@ -333,15 +395,18 @@ impl<'a> TableReader<'a> {
                             .with("value", v.to_string())
                             .with("min", "0")
                             .with("max", workers.saturating_sub(1).to_string())
-                            .with(
-                                "why",
-                                format!(" ({})", why.replace("{n}", &workers.to_string())),
-                            ));
+                            .with_text("why", |lang| {
+                                tf(
+                                    lang,
+                                    "scenario.rule.index",
+                                    &[("why", rule_why(lang, why, n))],
+                                )
+                            }));
                         }
                     }
                 }
                 Rule::Excludes { key, why, .. } if rule.excludes(values) => {
-                    return Err(at_key(key, why.to_string()))
+                    return Err(at_key(key, &|lang| rule_why(lang, why, n)))
                 }
                 _ => {}
             }
@@ -383,19 +448,31 @@ impl<'a> TableReader<'a> {
                 allowed.dedup();
                 Err(ScenarioError::new(ErrorCode::UnknownKey, pos)
                     .with("key", key)
-                    .with("where", self.where_())
+                    .with_text("where", |lang| self.where_(lang))
                     .with("allowed", allowed.join(", ")))
             }
         }
     }
 }
 
-/// `invalid-value` at a list-valued key's string.
-fn invalid_list(key: &'static str, text: &str, pos: Pos, why: String) -> ScenarioError {
+/// `invalid-value` at a list-valued key's string; `why` is a catalogue key filled with
+/// `figures` (and `options`, the key's options in each language, when given).
+fn invalid_list(
+    key: &'static str,
+    text: &str,
+    pos: Pos,
+    why: &str,
+    figures: &[(&str, String)],
+    options: &[&str],
+) -> ScenarioError {
     ScenarioError::new(ErrorCode::InvalidValue, pos)
         .with("key", key)
         .with("value", format!("\"{text}\""))
-        .with("why", why)
+        .with_text("why", |lang| {
+            let mut all = figures.to_vec();
+            all.push(("options", one_of_in(lang, options)));
+            tf(lang, why, &all)
+        })
 }
 
 /// `"0.5, 1, 2"`: 1 … `max_len` numbers in `[min, max]`, separated by commas.
@@ -416,7 +493,13 @@ fn float_list(
                     key,
                     text,
                     pos,
-                    format!("each value is a number from {min} to {max}, separated by commas (\"{part}\" is not)"),
+                    "scenario.why.float-list",
+                    &[
+                        ("min", min.to_string()),
+                        ("max", max.to_string()),
+                        ("part", part.to_string()),
+                    ],
+                    &[],
                 ))
             }
         }
@@ -427,7 +510,9 @@ fn float_list(
             key,
             text,
             pos,
-            format!("give 1 to {max_len} values, separated by commas"),
+            "scenario.why.list-length",
+            &[("max", max_len.to_string())],
+            &[],
         ));
     }
     Ok(FloatList::new(&values))
@@ -451,10 +536,9 @@ fn choice_list(
                 key,
                 text,
                 pos,
-                format!(
-                    "\"{part}\" is not one of {} (or \"{all}\")",
-                    one_of(options)
-                ),
+                "scenario.why.not-an-option",
+                &[("part", part.to_string()), ("all", all.to_string())],
+                options,
             ));
         };
         if !picked.contains(o) {
@@ -466,7 +550,9 @@ fn choice_list(
             key,
             text,
             pos,
-            format!("name at least one of {}", one_of(options)),
+            "scenario.why.none-named",
+            &[],
+            options,
         ));
     }
     Ok(ChoiceList::of(options, all, &picked))

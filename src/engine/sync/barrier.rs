@@ -56,12 +56,16 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("help.sync.barrier.phases", "Phases of work, with a barrier after each", "工作阶段数，每个阶段之后都有一道屏障"),
-    ("help.sync.barrier.work-ms", "Work per phase per worker (±50%, drawn from the scenario's `seed`)", "每个工作线程每个阶段的工作量（±50%，由场景的 `seed` 随机决定）"),
+    ("preset.sync.barrier", "Barrier: 4 workers, 3 phases — nobody starts a phase early", "Barrier（栅栏）：4 个工作线程、3 个阶段——谁也不会提前开始下一阶段"),
+    ("preset.sync.barrier-broken", "A broken barrier: one straggler, a 150 ms timeout", "被打破的栅栏：一个掉队者，150 毫秒超时"),
+    ("sync.barrier.gave-up", "BrokenBarrierError: waited {ms} ms and gave up", "BrokenBarrierError：等待 {ms} 毫秒后放弃"),
+    ("sync.barrier.already-broken", "BrokenBarrierError: the barrier was already broken", "BrokenBarrierError：栅栏此前已被打破"),
+    ("help.sync.barrier.phases", "Phases of work, with a barrier after each", "工作阶段数，每个阶段之后都有一道栅栏"),
+    ("help.sync.barrier.work-ms", "Work per phase per worker (±50%, drawn from the scenario's `seed`)", "每个工作线程在每个阶段的工作量（±50%，由场景的 `seed` 随机决定）"),
     ("help.sync.barrier.straggler-ms", "Extra time of the last worker in the last phase", "最后一个工作线程在最后一个阶段额外花费的时间"),
     ("sync.worker", "Worker", "工作线程"),
     ("sync.error", "Error", "错误"),
-    ("help.sync.barrier.timeout-ms", "How long a barrier wait may take (`barrier.wait(timeout=…)`); a wait that runs out breaks the barrier for everyone (`BrokenBarrierError`)", "一次屏障等待最多可用的时间（`barrier.wait(timeout=…)`）；等待超时会让屏障对所有工作线程都失效（`BrokenBarrierError`）"),
+    ("help.sync.barrier.timeout-ms", "How long a barrier wait may take (`barrier.wait(timeout=…)`); a wait that runs out breaks the barrier for everyone (`BrokenBarrierError`)", "一次栅栏等待最多可用的时间（`barrier.wait(timeout=…)`）；一旦等待超时，栅栏对所有工作线程都会被打破（`BrokenBarrierError`）"),
 ];
 
 /// The demo: `[run] workers` workers meet at the barrier after every phase.
@@ -291,6 +295,21 @@ pub struct BrokenWait {
     pub error: String,
 }
 
+/// What a broken wait was told, in the reader's language (the facts keep `Barrier::wait`'s
+/// English).
+fn error_words(error: &str) -> Text {
+    let gave_up = error
+        .strip_prefix("BrokenBarrierError: waited ")
+        .and_then(|rest| rest.strip_suffix(" ms and gave up"));
+    match gave_up {
+        Some(ms) => Text::tf("sync.barrier.gave-up", vec![("ms", ms.to_string())]),
+        None if error == "BrokenBarrierError: the barrier was already broken" => {
+            Text::key("sync.barrier.already-broken")
+        }
+        None => Text::plain(error),
+    }
+}
+
 /// The `result` of a barrier report: the phases (a table), the broken waits (a table when
 /// there are any) and the lesson.
 pub fn barrier_result(run: &BarrierRun, workers: u32) -> DemoResult {
@@ -348,7 +367,7 @@ pub fn barrier_result(run: &BarrierRun, workers: u32) -> DemoResult {
                     Row::new(vec![
                         b.worker.to_string().into(),
                         b.phase.to_string().into(),
-                        b.error.as_str().into(),
+                        error_words(&b.error).into(),
                     ])
                     .attr("worker", b.worker)
                 },

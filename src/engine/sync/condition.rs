@@ -67,13 +67,14 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.sync.condition", "Condition: a bounded buffer, 2 producers, 2 consumers", "Condition（条件变量）：有界缓冲区，2 个生产者，2 个消费者"),
     ("knob.sync.produce-ms", "Produce one item (ms)", "生产一个条目（毫秒）"),
     ("knob.sync.notify", "Wake on put/get (one: notify, all: notify_all)", "放入/取出时唤醒（one：notify，all：notify_all）"),
-    ("help.sync.condition.producers", "Producers: the first this many workers each put items into the buffer; the other `[run] workers` consume", "生产者数：前这么多个工作线程向缓冲区放入条目；其余的 `[run] workers` 负责消费"),
+    ("help.sync.condition.producers", "Producers: the first this many workers each put items into the buffer; the other `[run] workers` consume", "生产者数：编号最前的这么多个工作线程向缓冲区放入条目；`[run] workers` 中其余的工作线程负责消费"),
     ("help.sync.condition.capacity", "Items the shared buffer holds; a producer waits (`cond.wait()` in a `while` loop) while it is full", "共享缓冲区能容纳的条目数；缓冲区满时，生产者在 `while` 循环中用 `cond.wait()` 等待"),
     ("help.sync.condition.items", "Items each producer puts", "每个生产者放入的条目数"),
-    ("help.sync.condition.produce-ms", "A producer's work on each item before it puts it", "生产者在放入每个条目之前为它工作的时长"),
-    ("help.sync.condition.consume-ms", "A consumer's work on each item it takes", "消费者处理每个取出条目的时长"),
+    ("help.sync.condition.produce-ms", "A producer's work on each item before it puts it", "生产者放入每个条目之前，生产它所花的时间"),
+    ("help.sync.condition.consume-ms", "A consumer's work on each item it takes", "消费者处理每个取出的条目所花的时间"),
     ("help.sync.condition.notify", "Who a put or a get wakes: `one`: `notify()`, one waiter; `all`: `notify_all()`, every waiter (most of whom find nothing and wait again)", "放入或取出时唤醒谁：`one`：`notify()`，唤醒一个等待者；`all`：`notify_all()`，唤醒所有等待者（其中大多数发现无事可做，又继续等待）"),
 ];
 

@@ -65,6 +65,7 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.sync.deadlock", "Deadlock: two locks taken in opposite order — detected, then two fixes", "死锁：以相反顺序获取两把锁——先检测出死锁，再给出两种修复"),
     ("help.sync.deadlock.strategy", "Which to run: `opposite`: worker 0 takes lock A then B, worker 1 B then A (a certain deadlock, found by a watchdog on the wait-for graph); `ordered`: both take A then B; `timeout`: the opposite order, but a timed acquire that lets go, backs off and tries again; `all`: the three in turn", "运行哪种策略：`opposite`：工作线程 0 先获取锁 A 再获取 B，工作线程 1 先 B 后 A（必然死锁，由监视等待图的看门狗发现）；`ordered`：两者都先 A 后 B；`timeout`：顺序相反，但使用限时获取，超时就放开已持有的锁，退避后重试；`all`：依次运行这三种"),
     ("sync.cycle-edge", "worker {worker} holds {holds} → wants {wants}", "工作线程 {worker} 持有 {holds} → 等待 {wants}"),
     ("help.sync.deadlock.hold-ms", "Time spent holding both locks", "同时持有两把锁的时间"),

@@ -50,10 +50,11 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.sync.event", "Event: a \"service ready\" gate, a wait with timeout, a stop signal", "Event（事件）：“服务就绪”闸门、带超时的等待、停止信号"),
     ("sync.false-timed-out", "False (timed out)", "False（超时）"),
-    ("help.sync.event.ready-ms", "How long worker 0's service takes to start before it sets \"ready\"; the other workers wait for it", "工作线程 0 的服务启动所需的时间，之后它设置 “ready” 事件；其他工作线程等待这个事件"),
-    ("help.sync.event.run-ms", "How long the others work after \"ready\", until worker 0 sets \"stop\"", "“ready” 之后其他工作线程继续工作的时长，直到工作线程 0 设置 “stop” 事件"),
-    ("help.sync.event.timeout-ms", "Worker 1 first waits for \"ready\" with `wait(timeout=…)` this long: shorter than the start-up, it returns False", "工作线程 1 先用 `wait(timeout=…)` 等待 “ready” 这么长时间：若短于服务启动时间，它返回 False"),
+    ("help.sync.event.ready-ms", "How long worker 0's service takes to start before it sets \"ready\"; the other workers wait for it", "工作线程 0 上的服务启动所需的时间，启动完成后它设置 “ready” 事件；其他工作线程都在等待这个事件"),
+    ("help.sync.event.run-ms", "How long the others work after \"ready\", until worker 0 sets \"stop\"", "“ready” 设置之后，其他工作线程持续工作的时长，直到工作线程 0 设置 “stop” 事件"),
+    ("help.sync.event.timeout-ms", "Worker 1 first waits for \"ready\" with `wait(timeout=…)` this long: shorter than the start-up, it returns False", "工作线程 1 先用 `wait(timeout=…)` 等待 “ready” 这么长时间：如果短于服务的启动时间，它会返回 `False`"),
 ];
 
 /// The demo on `[run] workers` (at least 2) threads.

@@ -51,10 +51,11 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.sync.life", "A thread's life: join(timeout), daemon work, Timer, thread-local", "线程的一生：join(timeout)、守护线程式的后台工作、Timer、线程局部存储"),
     ("sync.calls", "{n} calls", "{n} 次调用"),
-    ("help.sync.life.job-ms", "How long worker 1's job runs; worker 0 joins it", "工作线程 1 运行的任务的耗时；工作线程 0 对它调用 join"),
-    ("help.sync.life.join-timeout-ms", "Worker 0's first `join(timeout=…)`: shorter than the job, it returns first with `is_alive()` still True; then worker 0 joins for real", "工作线程 0 第一次调用 `join(timeout=…)` 的超时：若短于任务耗时，它会先返回，此时 `is_alive()` 仍为 True；随后工作线程 0 再真正 join"),
-    ("help.sync.life.timer-ms", "A `Timer` fires after this long; a second one, due at half of it, is cancelled before it can fire; a periodic one ticks every third of it", "一个 `Timer` 在这么长时间后触发；第二个在它一半时到期，但在触发前被取消；一个周期性定时器每隔它的三分之一触发一次"),
+    ("help.sync.life.job-ms", "How long worker 1's job runs; worker 0 joins it", "工作线程 1 上任务的运行时长；工作线程 0 对它调用 `join()`"),
+    ("help.sync.life.join-timeout-ms", "Worker 0's first `join(timeout=…)`: shorter than the job, it returns first with `is_alive()` still True; then worker 0 joins for real", "工作线程 0 第一次调用 `join(timeout=…)` 的超时：如果短于任务的运行时长，它会先返回，此时 `is_alive()` 仍为 `True`；随后工作线程 0 再调用 `join()`，一直等到任务结束"),
+    ("help.sync.life.timer-ms", "A `Timer` fires after this long; a second one, due at half of it, is cancelled before it can fire; a periodic one ticks every third of it", "一个 `Timer` 在这么长时间后触发；第二个本应在一半时间时到期，但在触发前被取消；还有一个周期性定时器，每隔三分之一的时间触发一次"),
 ];
 
 /// The demo on `[run] workers` (at least 2) threads.
@@ -257,6 +258,8 @@ pub fn run_life(
     let alive = alive_after_timeout.unwrap_or(false);
     let daemon = daemon_rounds.load(Ordering::Relaxed);
     let cancelled_fired = cancelled_timer_fired.load(Ordering::Relaxed);
+    // `is_alive()` answers a Python bool: the page shows it as Python writes it.
+    let py_alive = if alive { "True" } else { "False" };
     let facts = LifeFacts {
         workers: k,
         alive_after_join_timeout: alive_after_timeout,
@@ -268,7 +271,7 @@ pub fn run_life(
     };
     let result = DemoResult::new(facts)
         .numbers(vec![
-            number("sync.alive-after-timeout", alive),
+            number("sync.alive-after-timeout", alive).shown(Text::plain(py_alive)),
             number(
                 "sync.timer",
                 format!("{} / 1", timer_fired.load(Ordering::Relaxed)),

@@ -60,11 +60,12 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.sync.queues", "Queues: FIFO, LIFO, priority; back-pressure, task_done/join, sentinels", "队列：先进先出、后进先出、优先级；背压、task_done/join、哨兵"),
     ("knob.sync.kind", "Queue kind", "队列类型"),
     ("sync.queue", "queue", "队列"),
-    ("sync.get-order", "get() order of items put as 0 … 8", "按 0 … 8 顺序放入的条目被 get() 取出的顺序"),
+    ("sync.get-order", "get() order of items put as 0 … 8", "按 0 … 8 依次放入的条目经 get() 取出的顺序"),
     ("sync.priorities", "priorities", "优先级"),
-    ("help.sync.queues.kind", "The queue worker 0 fills and the other workers drain: `fifo` (`queue.Queue`), `lifo` (`queue.LifoQueue`) or `priority` (`queue.PriorityQueue`; ties keep insertion order)", "工作线程 0 填充、其他工作线程取空的队列类型：`fifo`（`queue.Queue`）、`lifo`（`queue.LifoQueue`）或 `priority`（`queue.PriorityQueue`；优先级相同时保持插入顺序）"),
+    ("help.sync.queues.kind", "The queue worker 0 fills and the other workers drain: `fifo` (`queue.Queue`), `lifo` (`queue.LifoQueue`) or `priority` (`queue.PriorityQueue`; ties keep insertion order)", "由工作线程 0 填充、其他工作线程取空的队列类型：`fifo`（`queue.Queue`）、`lifo`（`queue.LifoQueue`）或 `priority`（`queue.PriorityQueue`；优先级相同时保持插入顺序）"),
     ("help.sync.queues.items", "Items worker 0 puts into the queue", "工作线程 0 放入队列的条目数"),
     ("help.sync.queues.maxsize", "`queue.Queue(maxsize)`: the producer blocks when the queue is full (0: unbounded)", "`queue.Queue(maxsize)`：队列满时生产者阻塞（0：无界）"),
     ("help.sync.queues.work-ms", "A consumer's work on each item, before its `task_done()`", "消费者处理每个条目的时长，处理完再调用 `task_done()`"),

@@ -67,8 +67,10 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.sync.race", "Race condition: 2 workers × 2,000,000 increments, without a lock, with a lock, atomic", "竞态条件：2 个工作线程 × 2,000,000 次自增，依次不加锁、加锁、原子操作"),
+    ("preset.sync.race-4-workers", "Race condition with 4 workers", "4 个工作线程的竞态条件"),
     ("help.sync.race.increments", "Increments per worker: each adds 1 to the one shared counter this many times", "每个工作线程的自增次数：每个工作线程都对同一个共享计数器加 1，重复这么多次"),
-    ("help.sync.race.method", "`none`: read, then write back plus one (a real lost-update race, with defined behaviour: an atomic load and an atomic store); `lock`: every increment under a mutex; `atomic`: one indivisible add; `all`: the three in turn", "`none`：先读，再写回读到的值加一（真实的丢失更新竞争，但行为有定义：一次原子读取加一次原子写入）；`lock`：每次自增都在互斥锁保护下进行；`atomic`：一次不可分割的加法；`all`：依次运行这三种"),
+    ("help.sync.race.method", "`none`: read, then write back plus one (a real lost-update race, with defined behaviour: an atomic load and an atomic store); `lock`: every increment under a mutex; `atomic`: one indivisible add; `all`: the three in turn", "`none`：先读，再写回读到的值加一（真实的竞态条件，会丢失更新，但行为有定义：一次原子读取加一次原子写入）；`lock`：每次自增都在互斥锁保护下进行；`atomic`：一次不可分割的加法；`all`：依次运行这三种"),
 ];
 
 /// The demo: each method in turn on k workers, the counts checked, the lesson chosen.

@@ -50,11 +50,12 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.sync.rlock", "Lock vs RLock: a recursive walk, non-blocking and timed acquire", "Lock 与 RLock（可重入锁）：递归遍历、非阻塞获取与限时获取"),
     ("sync.detected-at-level", "detected at level {level}", "在第 {level} 层检测到"),
     ("sync.returned-after", "{value} after {ms} ms", "{ms} 毫秒后返回 {value}"),
-    ("help.sync.rlock.depth", "Levels of a recursive walk that takes the same lock at each level — with an RLock (re-entered) and with a plain Lock (its owner check reports the self-deadlock at level 2 instead of hanging)", "递归遍历的层数，每一层都获取同一把锁——分别使用 RLock（可重入）和普通 Lock（它的持有者检查会在第 2 层报告自我死锁，而不是卡住）"),
-    ("help.sync.rlock.hold-ms", "How long worker 0 holds the lock while worker 1 tries `acquire(blocking=False)` and `acquire(timeout=…)`", "工作线程 0 持有锁的时长，期间工作线程 1 尝试 `acquire(blocking=False)` 和 `acquire(timeout=…)`"),
-    ("help.sync.rlock.timeout-ms", "How long worker 1's `acquire(timeout=…)` waits for the lock worker 0 holds", "工作线程 1 的 `acquire(timeout=…)` 等待工作线程 0 所持有的锁的时长"),
+    ("help.sync.rlock.depth", "Levels of a recursive walk that takes the same lock at each level — with an RLock (re-entered) and with a plain Lock (its owner check reports the self-deadlock at level 2 instead of hanging)", "递归遍历的层数，每一层都获取同一把锁——先用 `RLock`（可重入锁，可以再次进入），再用普通的 `Lock`（它会检查持有者，在第 2 层报告自我死锁，而不是一直卡住）"),
+    ("help.sync.rlock.hold-ms", "How long worker 0 holds the lock while worker 1 tries `acquire(blocking=False)` and `acquire(timeout=…)`", "工作线程 0 持有锁的时长；在此期间，工作线程 1 依次尝试 `acquire(blocking=False)` 和 `acquire(timeout=…)`"),
+    ("help.sync.rlock.timeout-ms", "How long worker 1's `acquire(timeout=…)` waits for the lock worker 0 holds", "工作线程 1 用 `acquire(timeout=…)` 等待工作线程 0 所持有的锁的最长时间"),
 ];
 
 /// The demo: the walks and the contended acquires on `[run] workers` (at least 2) threads.

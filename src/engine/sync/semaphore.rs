@@ -14,7 +14,7 @@ use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
 use crate::engine::lesson::number;
 use crate::engine::params::{Declared, Param};
-use crate::engine::result::DemoResult;
+use crate::engine::result::{DemoResult, Text};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 
 crate::params! {
@@ -48,9 +48,11 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("help.sync.semaphore.connections", "Permits: connections in the pool (`BoundedSemaphore(connections)`: at most this many clients inside at once)", "许可数：连接池中的连接数（`BoundedSemaphore(connections)`：同一时刻最多有这么多客户端在内）"),
+    ("preset.sync.semaphore", "Semaphore: 6 clients, a pool of 2 connections", "Semaphore（信号量）：6 个客户端共用只有 2 个连接的连接池"),
+    ("sync.over-release-error", "ValueError: Semaphore released too many times (it holds {bound} permits)", "ValueError：Semaphore 释放次数过多（它只有 {bound} 个许可）"),
+    ("help.sync.semaphore.connections", "Permits: connections in the pool (`BoundedSemaphore(connections)`: at most this many clients inside at once)", "许可数：连接池中的连接数（`BoundedSemaphore(connections)`：同一时刻最多允许这么多客户端进入）"),
     ("help.sync.semaphore.requests", "Requests per client (one client per worker)", "每个客户端的请求数（每个工作线程一个客户端）"),
-    ("help.sync.semaphore.hold-ms", "How long a request holds its connection (busy, like a query in flight)", "一个请求占用其连接的时长（保持忙碌，就像一次正在执行的查询）"),
+    ("help.sync.semaphore.hold-ms", "How long a request holds its connection (busy, like a query in flight)", "一个请求占用连接的时长（期间保持忙碌，就像一次正在执行的查询）"),
 ];
 
 /// The demo: `[run] workers` clients share the pool of connections.
@@ -255,10 +257,14 @@ pub fn semaphore_result(run: &SemaphoreRun) -> DemoResult {
         ),
         number("result.wall", format!("{} ms", r.wall_ms)),
         number("sync.waited", format!("{} ms", r.total_wait_ms)),
-        number(
-            "sync.over-release",
-            r.over_release_error.as_deref().unwrap_or("—"),
-        ),
+        match r.over_release_error.as_deref() {
+            // The bounded semaphore holds `connections` permits: its error says so.
+            Some(e) => number("sync.over-release", e).shown(Text::tf(
+                "sync.over-release-error",
+                vec![("bound", r.connections.to_string())],
+            )),
+            None => number("sync.over-release", "—"),
+        },
     ];
     DemoResult::new(SemaphoreFacts {
         run: r.clone(),

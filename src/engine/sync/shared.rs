@@ -57,8 +57,12 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.sync.shared", "Shared memory for process workers: a SharedArrayBuffer counter, without and with its lock", "工作进程的共享内存：SharedArrayBuffer 中的计数器，先不加锁，再加锁"),
+    ("error.worker-panicked.sync-shared.job", "a job that does not serialise: {why}", "任务无法序列化：{why}"),
+    ("error.worker-panicked.sync-shared.failed", "process {index} failed: {why}", "工作进程 {index} 出错：{why}"),
+    ("error.worker-panicked.sync-shared.lost", "process {index} failed", "工作进程 {index} 出错"),
     ("sync.count-lost", "{actual} / {expected} ({lost} lost)", "{actual} / {expected}（丢失 {lost}）"),
-    ("help.sync.shared.increments", "Each process worker adds 1 to the counter in the shared buffer this many times — without a lock, then with a spin lock that lives in the same buffer (`value.get_lock()`)", "每个进程对共享缓冲区中的计数器加 1 的次数——先不加锁，再使用位于同一缓冲区中的自旋锁（`value.get_lock()`）"),
+    ("help.sync.shared.increments", "Each process worker adds 1 to the counter in the shared buffer this many times — without a lock, then with a spin lock that lives in the same buffer (`value.get_lock()`)", "每个工作进程对共享缓冲区中的计数器加 1 的次数——先不加锁，再使用同一缓冲区中的自旋锁（`value.get_lock()`）"),
 ];
 
 /// The demo: one shared buffer handed to k process workers, who add to its counter without
@@ -84,9 +88,10 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
             locked,
         })
         .map_err(|e| {
-            RunError::new(
+            RunError::say(
                 "worker-panicked",
-                format!("a job that does not serialise: {e}"),
+                "error.worker-panicked.sync-shared.job",
+                &[("why", e.to_string())],
             )
         })?;
         let t0 = ctx.rt.now();
@@ -119,15 +124,17 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
             let text = match reply {
                 Ok(Ok(text)) => text,
                 Ok(Err(why)) => {
-                    return Err(RunError::new(
+                    return Err(RunError::say(
                         "worker-panicked",
-                        format!("process {} failed: {why}", p.index()),
+                        "error.worker-panicked.sync-shared.failed",
+                        &[("index", p.index().to_string()), ("why", why)],
                     ))
                 }
                 Err(_) => {
-                    return Err(RunError::new(
+                    return Err(RunError::say(
                         "worker-panicked",
-                        format!("process {} failed", p.index()),
+                        "error.worker-panicked.sync-shared.lost",
+                        &[("index", p.index().to_string())],
                     ))
                 }
             };

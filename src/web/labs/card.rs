@@ -271,7 +271,8 @@ pub fn preset_select(p: &PresetSelectProps) -> Html {
         <label>{ t(p.lang, "preset.label") }
             <select id="preset" onchange={on_change}>
                 { for presets.iter().map(|x| html! {
-                    <option value={x.name} selected={x.scenario == p.text.as_str()}>{ x.title }</option>
+                    // `preset.<lab>.<name>`: the title in the reader's language.
+                    <option value={x.name} selected={x.scenario == p.text.as_str()}>{ t(p.lang, &format!("preset.{}.{}", x.lab, x.name)) }</option>
                 }) }
             </select>
         </label>
@@ -400,6 +401,8 @@ pub fn scenario_panel(p: &ScenarioPanelProps) -> Html {
         demo: Some(p.demo.to_string()),
         scenario: Some(encode_scenario(&p.checked)),
         embed,
+        // The language goes into the link when the reader chose one (or came by such a link).
+        lang: (crate::web::app::lang_chosen() || app.route.lang.is_some()).then_some(lang),
     };
     let on_share = share_callback(route_for(false), share.clone());
     let on_embed_code = {
@@ -441,7 +444,9 @@ pub fn scenario_panel(p: &ScenarioPanelProps) -> Html {
             }
             if let Some(e) = app.error.clone() {
                 <p class={classes!("run-error", (e.code == "cancelled").then_some("soft"))} role="alert" id="run-error">
-                    { if e.code == "cancelled" { t(lang, "run.cancelled").to_string() } else { tf(lang, "run.failed", &[("message", e.message.clone())]) } }
+                    { if e.code == "cancelled" { t(lang, "run.cancelled").to_string() } else {
+                        tf(lang, "run.failed", &[("message", e.words.as_ref().map_or_else(|| e.message.clone(), |w| w.in_lang(lang)))])
+                    } }
                 </p>
             }
         </section>

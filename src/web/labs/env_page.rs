@@ -44,8 +44,12 @@ pub fn env_page() -> Html {
                 <dt>{ t(lang, "env.timer") }</dt><dd>{ tf(lang, "common.ms", &[("v", f.timer_resolution_ms.to_string())]) }</dd>
                 <dt>{ t(lang, "env.pool") }</dt>
                 <dd id="env-pool">
-                    { p.state.name() }{ " · " }{ tf(lang, "env.pool.workers", &[("n", p.workers.to_string())]) }
-                    if let Some(r) = p.state.reason() { <div class="reason">{ r.to_string() }</div> }
+                    { t(lang, &format!("env.pool.{}", p.state.name())) }{ " · " }{ tf(lang, "env.pool.workers", &[("n", p.workers.to_string())]) }
+                    // The reason in the reader's language when it is one the page knows (a
+                    // browser's own error message stays as the browser wrote it).
+                    if let Some(r) = p.state.reason() {
+                        <div class="reason">{ env::threads_unavailable().map_or_else(|| r.to_string(), |(key, _)| t(lang, key).to_string()) }</div>
+                    }
                 </dd>
                 <dt>{ t(lang, "env.processes") }</dt><dd id="env-processes">{ tf(lang, "env.processes.state", &[("n", crate::web::procs::ready_count().to_string())]) }</dd>
                 <dt><label for="cap">{ t(lang, "env.cap") }</label></dt>
@@ -59,7 +63,7 @@ pub fn env_page() -> Html {
             <p>{ t(lang, "env.why.body") }</p>
             if !p.notes.is_empty() {
                 <h3>{ t(lang, "env.notes") }</h3>
-                <ul>{ for p.notes.iter().map(|n| html! { <li>{ n.clone() }</li> }) }</ul>
+                <ul>{ for p.notes.iter().map(|n| html! { <li>{ n.in_lang(lang) }</li> }) }</ul>
             }
         </section>
     }

@@ -22,13 +22,7 @@ pub struct ResultsProps {
 
 /// `Text` in the reader's language.
 fn show(text: &Text, lang: Lang) -> String {
-    text.render(&move |key, figures| {
-        if figures.is_empty() {
-            t(lang, key).to_string()
-        } else {
-            tf(lang, key, figures)
-        }
-    })
+    text.in_lang(lang)
 }
 
 #[function_component(Results)]
@@ -98,13 +92,13 @@ pub fn results(p: &ResultsProps) -> Html {
             </p>
             if !spans.is_empty() {
                 <h3>{ t(lang, "result.timeline") }</h3>
-                <Gantt spans={Rc::new(spans)} title={t(lang, "result.timeline")} />
+                <Gantt spans={Rc::new(spans)} title={t(lang, "result.timeline")} lang={lang} />
             }
             if !report.events.is_empty() {
                 <details class="log" open={report.events.len() <= 40}>
                     <summary>{ tf(lang, "async.log", &[("n", report.events.len().to_string())]) }</summary>
                     <ol id="log">
-                        { for report.events.iter().take(300).map(|e| html! { <li><span class="t">{ format!("{:>8.1} ms", e.t_ms) }</span>{ " " }{ e.text.clone() }</li> }) }
+                        { for report.events.iter().take(300).map(|e| html! { <li><span class="t">{ format!("{:>8.1} ms", e.t_ms) }</span>{ " " }{ e.words.as_ref().map_or_else(|| e.text.clone(), |w| show(w, lang)) }</li> }) }
                     </ol>
                 </details>
             }

@@ -89,18 +89,20 @@ async fn counter(rt: Rt, mailbox: Queue<CounterMsg>, handle_ms: f64) -> (u64, u3
     }
 }
 
-/// What the printer reads: a line to print, or the message that ends it.
+/// What the printer reads: a line to print (a client and the count it saw), or the message
+/// that ends it.
 enum PrinterMsg {
-    Print(String),
+    Print { client: u32, count: u64 },
     Stop,
 }
 
 /// The printer actor: prints lines in the order they arrive.
 async fn printer(rt: Rt, mailbox: Queue<PrinterMsg>, print_ms: f64) -> u32 {
     let mut printed = 0;
-    while let PrinterMsg::Print(line) = mailbox.get().await {
+    while let PrinterMsg::Print { client, count } = mailbox.get().await {
         rt.io(print_ms, "print").await;
-        rt.log(format!("printer: {line}"));
+        let line = [("client", client.to_string()), ("count", count.to_string())];
+        rt.say("log.async.actors.printed", &line);
         printed += 1;
     }
     printed
@@ -131,7 +133,10 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
                 let reply = Reply::new(&r);
                 let _ = cb.try_put(CounterMsg::Get(reply.clone()));
                 let seen = reply.recv().await;
-                let _ = pb.try_put(PrinterMsg::Print(format!("client-{c} sees count = {seen}")));
+                let _ = pb.try_put(PrinterMsg::Print {
+                    client: c,
+                    count: seen,
+                });
                 seen
             })
         })
@@ -198,6 +203,8 @@ pub struct Facts {
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.async.actors", "Actors: a counter and a printer, reached only through their mailboxes", "actor：一个计数器和一个打印器，只能通过各自的邮箱联系"),
+    ("log.async.actors.printed", "printer: client-{client} sees count = {count}", "打印器：client-{client} 看到的计数 = {count}"),
     ("async.actors.what", "An actor is a task that owns its state and reads messages from its mailbox one at a time. Clients never touch the count: they send Add and Get messages, and Get carries a reply channel. One reader of the state means no lock and no lost update.", "actor 是一个拥有自己状态、逐条读取邮箱消息的任务。客户端从不直接碰计数：它们发送 Add 和 Get 消息，Get 带着一个回复通道。状态只有一个读者，所以不需要锁，也不会丢失更新。"),
     ("async.actors-count", "Final count / expected", "最终计数 / 期望值"),
     ("async.actors-handled", "Messages the counter handled", "计数器处理的消息数"),

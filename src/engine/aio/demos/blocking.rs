@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{
     boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, DemoResult, LabId, Needs, Param,
-    PoolJob, PoolKind, Series,
+    PoolJob, PoolKind, Series, Text,
 };
 use crate::engine::control::RunError;
 
@@ -89,19 +89,20 @@ async fn phase(
             let r2 = rt.clone();
             let work = f64::from(cfg.cpu_ms);
             let h = rt.spawn("cpu-bound coroutine", async move {
-                r2.log(format!(
-                    "a coroutine starts {work:.0} ms of CPU work on the loop"
-                ));
+                r2.say(
+                    "log.async.blocking.cpu-on-loop",
+                    &[("work", format!("{work:.0}"))],
+                );
                 r2.block(work);
             });
             let _ = h.await;
         }
         Some(kind) => {
-            rt.log(format!(
-                "await loop.run_in_executor(pool, work): {} ms on {}",
-                cfg.cpu_ms,
-                kind.as_str()
-            ));
+            let key = match kind {
+                PoolKind::Threads => "log.async.blocking.offload-threads",
+                PoolKind::Processes => "log.async.blocking.offload-processes",
+            };
+            rt.say(key, &[("ms", cfg.cpu_ms.to_string())]);
             let job = PoolJob {
                 id: 0,
                 work_ms: f64::from(cfg.cpu_ms),
@@ -114,7 +115,7 @@ async fn phase(
                     format!("{} job (offloaded)", kind.as_str()),
                 ),
                 Err(e) => {
-                    rt.log(format!("offloading failed: {e}"));
+                    rt.say("log.async.blocking.offload-failed", &[("error", e.clone())]);
                     error = Some(e);
                 }
             }
@@ -137,7 +138,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let kind = if ctx.ports.available(PoolKind::Threads).is_ok() {
         PoolKind::Threads
     } else {
-        rt.log("threads need a cross-origin isolated page: offloading to process workers instead");
+        rt.say("log.async.blocking.no-threads", &[]);
         PoolKind::Processes
     };
     let (blocked, blocked_ms, _) = phase(&ctx, &cfg, None).await;
@@ -145,9 +146,13 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     rt.sleep(20.0).await;
     let (offloaded, offloaded_ms, error) = phase(&ctx, &cfg, Some(kind)).await;
     let (lag_b, lag_o) = (max_lag(&blocked), max_lag(&offloaded));
-    rt.log(format!(
-        "worst ticker lag: {lag_b:.1} ms blocked, {lag_o:.1} ms offloaded"
-    ));
+    rt.say(
+        "log.async.blocking.worst-lag",
+        &[
+            ("blocked", format!("{lag_b:.1}")),
+            ("offloaded", format!("{lag_o:.1}")),
+        ],
+    );
     let series = |lags: &[(f64, f64)], origin: f64| -> Vec<[f64; 2]> {
         lags.iter().map(|(due, lag)| [due - origin, *lag]).collect()
     };
@@ -180,7 +185,14 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         number(
             "async.cpu-offloaded",
             format!("{} ms ({})", ms(offloaded_ms), kind.as_str()),
-        ),
+        )
+        .shown(Text::tf(
+            match kind {
+                PoolKind::Threads => "async.blocking.offloaded-threads",
+                PoolKind::Processes => "async.blocking.offloaded-processes",
+            },
+            vec![("ms", ms(offloaded_ms))],
+        )),
     ])
     .lesson(lesson(
         id,
@@ -210,6 +222,15 @@ pub struct Facts {
 // excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.async.blocking", "Blocking the loop: 300 ms of CPU in a coroutine freezes a 10 ms ticker; offloaded, it does not", "阻塞事件循环：协程里 300 毫秒的 CPU 计算会冻住 10 毫秒的定时器；卸载出去就不会"),
+    ("log.async.blocking.cpu-on-loop", "a coroutine starts {work} ms of CPU work on the loop", "一个协程在事件循环上开始 {work} 毫秒的 CPU 计算"),
+    ("log.async.blocking.offload-threads", "await loop.run_in_executor(pool, work): {ms} ms on threads", "await loop.run_in_executor(pool, work)：在工作线程上计算 {ms} 毫秒"),
+    ("log.async.blocking.offload-processes", "await loop.run_in_executor(pool, work): {ms} ms on processes", "await loop.run_in_executor(pool, work)：在工作进程上计算 {ms} 毫秒"),
+    ("log.async.blocking.offload-failed", "offloading failed: {error}", "卸载失败：{error}"),
+    ("log.async.blocking.no-threads", "threads need a cross-origin isolated page: offloading to process workers instead", "线程需要跨源隔离的页面：改为卸载到工作进程"),
+    ("log.async.blocking.worst-lag", "worst ticker lag: {blocked} ms blocked, {offloaded} ms offloaded", "定时器最大延迟：阻塞时 {blocked} 毫秒，卸载后 {offloaded} 毫秒"),
+    ("async.blocking.offloaded-threads", "{ms} ms (threads)", "{ms} ms（工作线程）"),
+    ("async.blocking.offloaded-processes", "{ms} ms (processes)", "{ms} ms（工作进程）"),
     ("knob.async.start-ms", "The CPU work starts after (ms)", "CPU 计算在此之后开始（毫秒）"),
     ("async.blocking.what", "A ticker asks to wake every few milliseconds and measures how late it was. First a coroutine does CPU work on the loop itself: nothing else runs until it finishes — timers, other tasks, even this page. Then the same work is sent to a pool and awaited (run_in_executor): the loop stays free.", "一个定时器每隔几毫秒醒来一次，并测量自己迟到了多少。先让一个协程直接在事件循环上做 CPU 计算：在它完成前，其他一切都无法运行——定时器、其他任务，甚至这个页面。然后把同样的计算交给池并 await 结果（run_in_executor）：事件循环保持空闲。"),
     ("async.lag-blocked", "Worst ticker lag, CPU on the loop", "CPU 在循环上时定时器最大延迟"),

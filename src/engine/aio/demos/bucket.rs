@@ -146,10 +146,10 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
             }
         };
         let Some(ev) = admitted_now else {
-            rt.log(format!(
-                "request-{i}: the line is full ({} waiting) — rejected",
-                cfg.queue
-            ));
+            rt.say(
+                "log.async.token-bucket.rejected",
+                &[("i", i.to_string()), ("queue", cfg.queue.to_string())],
+            );
             rejected.push(Admission {
                 id: i,
                 arrived_ms: arrived,
@@ -267,6 +267,8 @@ pub struct Admission {
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.async.token-bucket", "Token bucket: 5 per second, burst of 3, a waiting line of 5", "令牌桶：每秒 5 个，突发 3 个，等待队列长 5"),
+    ("log.async.token-bucket.rejected", "request-{i}: the line is full ({queue} waiting) — rejected", "request-{i}：等待队列已满（{queue} 个在等）——被拒绝"),
     ("async.token-bucket.what", "A token bucket allows a burst up to its capacity, then one request per 1/rate seconds as tokens drip back in. Requests that arrive faster wait in a bounded line; when the line is full, new ones are turned away — back-pressure instead of an ever-growing queue.", "令牌桶允许最多“容量”个请求突发通过，之后随着令牌按速率回填，每 1/rate 秒放行一个。来得更快的请求在有界的队列里等待；队列满了，新请求就被拒绝——用背压代替无限增长的队列。"),
     ("async.bucket-level", "Tokens in the bucket", "桶中的令牌"),
     ("async.bucket-admitted", "Admitted so far", "累计放行"),

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{
     boxed, lesson, ms, number, Ctx, Declared, Demo, DemoPreset, DemoResult, LabId, Needs, Param,
-    PoolJob, PoolKind, Rng, Rule,
+    PoolJob, PoolKind, Rng, Rule, Text,
 };
 use crate::engine::aio::executor::{as_completed, wait_first, Executor, JobFuture, State};
 use crate::engine::aio::Event;
@@ -89,12 +89,9 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let kind = match ctx.ports.available(cfg.pool.kind()) {
         Ok(()) => cfg.pool.kind(),
         Err(why) => {
-            let note = format!(
-                "{} are not available here ({why}); using process workers instead",
-                cfg.pool.as_str()
-            );
-            rt.log(note.clone());
-            notes.push(note);
+            let note = [("pool", cfg.pool.as_str().to_string()), ("why", why)];
+            rt.say("log.async.futures.fallback", &note);
+            notes.push(crate::engine::trace::english("log.async.futures.fallback", &note).0);
             PoolKind::Processes
         }
     };
@@ -121,23 +118,27 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     }
     let first_cancel = fs.first().map(|f| f.cancel());
     if let Some(ok) = first_cancel {
-        rt.log(format!(
-            "job 0 .cancel() → {ok} ({})",
+        rt.say(
             if ok {
-                "it had not started"
+                "log.async.futures.cancel-queued"
             } else {
-                "it is already running"
-            }
-        ));
+                "log.async.futures.cancel-running"
+            },
+            &[],
+        );
         if ok {
             cancelled.push(0);
         } else {
             refused.push(0);
         }
     }
-    rt.log(format!(
-        "cancelled before starting: {cancelled:?}; too late to cancel: {refused:?}"
-    ));
+    rt.say(
+        "log.async.futures.cancelled",
+        &[
+            ("cancelled", format!("{cancelled:?}")),
+            ("refused", format!("{refused:?}")),
+        ],
+    );
 
     // 2. as_completed: the order they finish in.
     let live: Vec<JobFuture> = fs
@@ -150,7 +151,10 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         .iter()
         .map(|f| f.job().id)
         .collect();
-    rt.log(format!("as_completed order: {order:?}"));
+    rt.say(
+        "log.async.futures.as-completed",
+        &[("order", format!("{order:?}"))],
+    );
     let submit_ms = rt.now() - t0;
 
     // 3. map: the same jobs again, answers in input order.
@@ -162,9 +166,10 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let map_order: Vec<u32> = mapped.iter().map(|(id, _)| *id).collect();
     let map_failed = mapped.iter().filter(|(_, r)| r.is_err()).count();
     let map_ms = rt.now() - t1;
-    rt.log(format!(
-        "map returned results in input order; they finished in order {map_completion:?}"
-    ));
+    rt.say(
+        "log.async.futures.map",
+        &[("order", format!("{map_completion:?}"))],
+    );
 
     // 4. wait(FIRST_COMPLETED), then everything.
     let t2 = rt.now();
@@ -174,7 +179,14 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     for f in &trio {
         f.wait().await;
     }
-    rt.log(format!("wait(FIRST_COMPLETED) returned after {first_ms:.1} ms with done={first_done:?}, pending={still_pending:?}"));
+    rt.say(
+        "log.async.futures.wait-first",
+        &[
+            ("ms", format!("{first_ms:.1}")),
+            ("done", format!("{first_done:?}")),
+            ("pending", format!("{still_pending:?}")),
+        ],
+    );
 
     // 5. A callback chain: fetch → parse → store, each step submitted by the previous one's callback.
     let t3 = rt.now();
@@ -189,7 +201,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         });
         fetch.add_done_callback(move |_| {
             chain2.borrow_mut().push(("fetch".into(), rt2.now()));
-            rt2.log("fetch done → callback submits parse");
+            rt2.say("log.async.futures.fetch-done", &[]);
             let parse = ex2.submit(PoolJob {
                 id: 101,
                 work_ms: f64::from(cfg.work_ms) / 2.0,
@@ -197,7 +209,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
             let (ex3, rt3, chain3) = (ex2.clone(), rt2.clone(), chain2.clone());
             parse.add_done_callback(move |_| {
                 chain3.borrow_mut().push(("parse".into(), rt3.now()));
-                rt3.log("parse done → callback submits store");
+                rt3.say("log.async.futures.parse-done", &[]);
                 let store = ex3.submit(PoolJob {
                     id: 102,
                     work_ms: f64::from(cfg.work_ms) / 4.0,
@@ -205,7 +217,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
                 let (rt4, chain4) = (rt3.clone(), chain3.clone());
                 store.add_done_callback(move |_| {
                     chain4.borrow_mut().push(("store".into(), rt4.now()));
-                    rt4.log("store done: the chain is complete");
+                    rt4.say("log.async.futures.store-done", &[]);
                     fin.set();
                 });
             });
@@ -236,7 +248,13 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         "lesson.async.futures-in-order"
     };
     let numbers = vec![
-        number("async.pool", format!("{} × {k}", kind.as_str())),
+        number("async.pool", format!("{} × {k}", kind.as_str())).shown(Text::tf(
+            match kind {
+                PoolKind::Threads => "async.futures.pool-threads",
+                PoolKind::Processes => "async.futures.pool-processes",
+            },
+            vec![("k", k.to_string())],
+        )),
         number("async.cancelled", format!("{cancelled:?}")),
         number("async.cancel-refused", format!("{refused:?}")),
         number("async.completion-order", format!("{order:?}")),
@@ -319,7 +337,23 @@ pub struct Step {
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("async.futures.what", "concurrent.futures puts jobs on a pool and hands back Futures. A Future can be cancelled only while its job waits for a worker; as_completed yields in the order jobs finish, map answers in the order you asked; wait(FIRST_COMPLETED) returns at the first; done-callbacks can chain jobs.", "concurrent.futures 把任务交给池，返回 Future。只有在任务还在排队等工作者时才能取消它；as_completed 按完成顺序产出，map 按提交顺序返回；wait(FIRST_COMPLETED) 在第一个完成时返回；完成回调可以把任务串起来。"),
+    ("preset.async.futures", "concurrent.futures on thread workers: submit, cancel, as_completed, map, wait, callbacks", "工作线程上的 concurrent.futures：submit、cancel、as_completed、map、wait 与回调"),
+    ("preset.async.futures-processes", "concurrent.futures on process workers (works without cross-origin isolation)", "工作进程上的 concurrent.futures（无需跨源隔离）"),
+    ("log.async.futures.fallback", "{pool} are not available here ({why}); using process workers instead", "这里无法使用 {pool}（{why}）；改用工作进程"),
+    ("log.async.futures.cancel-queued", "job 0 .cancel() → true (it had not started)", "任务 0 .cancel() → true（它还没开始）"),
+    ("log.async.futures.cancel-running", "job 0 .cancel() → false (it is already running)", "任务 0 .cancel() → false（它已经在运行）"),
+    ("log.async.futures.cancelled", "cancelled before starting: {cancelled}; too late to cancel: {refused}", "开始前被取消：{cancelled}；已来不及取消：{refused}"),
+    ("log.async.futures.as-completed", "as_completed order: {order}", "as_completed 顺序：{order}"),
+    ("log.async.futures.map", "map returned results in input order; they finished in order {order}", "map 按提交顺序返回结果；它们的完成顺序是 {order}"),
+    ("log.async.futures.wait-first", "wait(FIRST_COMPLETED) returned after {ms} ms with done={done}, pending={pending}", "wait(FIRST_COMPLETED) 在 {ms} 毫秒后返回，done={done}，pending={pending}"),
+    ("log.async.futures.fetch-done", "fetch done → callback submits parse", "fetch 完成 → 回调提交 parse"),
+    ("log.async.futures.parse-done", "parse done → callback submits store", "parse 完成 → 回调提交 store"),
+    ("log.async.futures.store-done", "store done: the chain is complete", "store 完成：整条链结束"),
+    ("log.async.futures.job-done-threads", "job {job} done on threads {worker} ({ms} ms)", "任务 {job} 在工作线程 {worker} 上完成（{ms} 毫秒）"),
+    ("log.async.futures.job-done-processes", "job {job} done on processes {worker} ({ms} ms)", "任务 {job} 在工作进程 {worker} 上完成（{ms} 毫秒）"),
+    ("async.futures.pool-threads", "threads × {k}", "工作线程 × {k}"),
+    ("async.futures.pool-processes", "processes × {k}", "工作进程 × {k}"),
+    ("async.futures.what", "concurrent.futures puts jobs on a pool and hands back Futures. A Future can be cancelled only while its job waits for a worker; as_completed yields in the order jobs finish, map answers in the order you asked; wait(FIRST_COMPLETED) returns at the first; done-callbacks can chain jobs.", "concurrent.futures 把任务交给池，返回 `Future` 对象。只有在任务还在排队等工作者时才能取消它；as_completed 按完成顺序产出，map 按提交顺序返回；wait(FIRST_COMPLETED) 在第一个完成时返回；完成回调可以把任务串起来。"),
     ("async.pool", "Pool × max_workers", "池 × max_workers"),
     ("async.cancelled", "Cancelled before starting", "开始前被取消"),
     ("async.cancel-refused", "Too late to cancel (running)", "已在运行，无法取消"),
@@ -331,8 +365,8 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("knob.async.cancel", "Cancel the last N at once", "立即取消最后 N 个"),
     ("lesson.async.futures", "On {workers} {pool} workers: {cancelled} job(s) were cancelled while still queued and {refused} refused because they had started. as_completed gave {order} — completion order — while map answered {map}, input order, whatever finished first.", "在 {workers} 个 {pool} 工作者上：{cancelled} 个任务在排队时被成功取消，{refused} 个因已开始而取消失败。as_completed 给出 {order}——完成顺序——而 map 的回答是 {map}，即提交顺序，不管谁先完成。"),
     ("lesson.async.futures-in-order", "On {workers} {pool} workers the jobs happened to finish in input order ({order}), so as_completed and map agree this time. Use more jobs or another seed to see completion order differ from input order ({map}).", "在 {workers} 个 {pool} 工作者上，任务恰好按提交顺序完成（{order}），所以这次 as_completed 和 map 一致。增加任务或换一个种子，就能看到完成顺序与提交顺序（{map}）不同。"),
-    ("help.async.futures.pool", "`threads`: `ThreadPoolExecutor` (needs isolation; falls back to processes with a note); `processes`: `ProcessPoolExecutor`", "`threads`：`ThreadPoolExecutor`（需要跨源隔离；否则改用进程，并给出说明）；`processes`：`ProcessPoolExecutor`"),
-    ("help.async.futures.jobs", "CPU jobs submitted to the pool of `[run] workers`", "提交到池（共 `[run] workers` 个工作线程）的 CPU 任务数"),
+    ("help.async.futures.pool", "`threads`: `ThreadPoolExecutor` (needs isolation; falls back to processes with a note); `processes`: `ProcessPoolExecutor`", "`threads`：`ThreadPoolExecutor`（需要跨源隔离；否则改用工作进程，并给出说明）；`processes`：`ProcessPoolExecutor`"),
+    ("help.async.futures.jobs", "CPU jobs submitted to the pool of `[run] workers`", "提交到池（共 `[run] workers` 个工作者）的 CPU 任务数"),
     ("help.async.futures.work-ms", "Typical job: each is `work_ms` × a seeded factor in [0.5, 2)", "典型任务时长：每个任务为 `work_ms` × 一个由种子决定、位于 [0.5, 2) 的系数"),
     ("help.async.futures.cancel", "Jobs cancelled right after submitting: the last ones, which have not started", "提交后立即取消的任务数：取最后提交的几个，它们尚未开始"),
 ];

@@ -67,10 +67,13 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         let _ = h.await;
     }
     let sequential = rt.now() - t0;
-    rt.log(format!(
-        "sequential: {} awaits took {:.1} ms",
-        cfg.tasks, sequential
-    ));
+    rt.say(
+        "log.async.gather.sequential",
+        &[
+            ("tasks", cfg.tasks.to_string()),
+            ("ms", format!("{sequential:.1}")),
+        ],
+    );
 
     // 2. gather: all started at once, awaited together.
     let t1 = rt.now();
@@ -87,7 +90,11 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let mut done = Vec::new();
     for h in handles {
         if let Ok((name, at)) = h.await {
-            rt.log(format!("{name} done at +{:.1} ms", at - t1));
+            let at_ms = format!("{:.1}", at - t1);
+            rt.say(
+                "log.async.gather.done",
+                &[("name", name.clone()), ("ms", at_ms)],
+            );
             done.push(Done {
                 task: name,
                 done_ms: at - t1,
@@ -97,10 +104,13 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let gathered = rt.now() - t1;
     let sum: f64 = (0..cfg.tasks).map(|i| cfg.wait_of(i)).sum();
     let longest = (0..cfg.tasks).map(|i| cfg.wait_of(i)).fold(0.0, f64::max);
-    rt.log(format!(
-        "gather: {} tasks took {:.1} ms",
-        cfg.tasks, gathered
-    ));
+    rt.say(
+        "log.async.gather.gathered",
+        &[
+            ("tasks", cfg.tasks.to_string()),
+            ("ms", format!("{gathered:.1}")),
+        ],
+    );
     let speedup = if gathered > 0.0 {
         sequential / gathered
     } else {
@@ -157,6 +167,10 @@ pub struct Done {
 // excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.async.gather", "Sequential awaits vs gather: 3 waits of 100, 200, 300 ms", "逐个 await 与 gather 对比：3 个等待，分别为 100、200、300 毫秒"),
+    ("log.async.gather.sequential", "sequential: {tasks} awaits took {ms} ms", "逐个 await：{tasks} 次 await 共用时 {ms} 毫秒"),
+    ("log.async.gather.done", "{name} done at +{ms} ms", "{name} 在 +{ms} 毫秒时完成"),
+    ("log.async.gather.gathered", "gather: {tasks} tasks took {ms} ms", "gather：{tasks} 个任务共用时 {ms} 毫秒"),
     ("async.gather.what", "The same coroutines awaited one after another, then started together with asyncio.gather. Awaiting in turn costs the sum of the waits; gathering costs about the longest, because every wait overlaps on one loop.", "同样的协程先逐个 await，再用 asyncio.gather 一起启动。逐个等待的耗时是所有等待之和；gather 的耗时约等于最长的那一个，因为所有等待都在同一个事件循环上重叠。"),
     ("async.sequential", "Awaited one by one", "逐个 await"),
     ("async.gathered", "With gather", "使用 gather"),

@@ -76,10 +76,10 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         })
         .collect();
     rt.sleep(f64::from(cfg.gate_ms)).await;
-    rt.log(format!(
-        "event.set(): {} requests released at once",
-        cfg.requests
-    ));
+    rt.say(
+        "log.async.semaphore.released",
+        &[("requests", cfg.requests.to_string())],
+    );
     go.set();
     let opened = rt.now();
     let mut entered: Vec<f64> = Vec::new();
@@ -93,14 +93,16 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     wave_starts.sort_by(f64::total_cmp);
     wave_starts.dedup_by(|a, b| (*a - *b).abs() < hold / 2.0);
     let waves = wave_starts.len();
-    rt.log(format!(
-        "semaphore({}): {} requests in {} waves, {:.1} ms; at most {} inside",
-        cfg.limit,
-        cfg.requests,
-        waves,
-        limited_ms,
-        sem.peak()
-    ));
+    rt.say(
+        "log.async.semaphore.waves",
+        &[
+            ("limit", cfg.limit.to_string()),
+            ("requests", cfg.requests.to_string()),
+            ("waves", waves.to_string()),
+            ("ms", format!("{limited_ms:.1}")),
+            ("peak", sem.peak().to_string()),
+        ],
+    );
 
     // Lock: the same increments without and with asyncio.Lock.
     let mut lost = [0u64; 2];
@@ -121,15 +123,17 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         }
         let expected = u64::from(cfg.requests) * u64::from(cfg.updates);
         lost[pass] = expected - counter.get().min(expected);
-        rt.log(format!(
-            "{}: counter = {} of {expected}",
+        rt.say(
             if use_lock {
-                "with asyncio.Lock"
+                "log.async.semaphore.locked"
             } else {
-                "without a lock"
+                "log.async.semaphore.unlocked"
             },
-            counter.get()
-        ));
+            &[
+                ("counter", counter.get().to_string()),
+                ("expected", expected.to_string()),
+            ],
+        );
     }
     let expected_waves = cfg.requests.div_ceil(cfg.limit);
     let peak = sem.peak();
@@ -190,6 +194,11 @@ pub struct Facts {
 // excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.async.semaphore", "Semaphore: 6 requests, limit 2 → 3 waves (plus Event and Lock)", "信号量：6 个请求，上限 2 → 分 3 波（另有 Event 和 Lock）"),
+    ("log.async.semaphore.released", "event.set(): {requests} requests released at once", "event.set()：{requests} 个请求同时放行"),
+    ("log.async.semaphore.waves", "semaphore({limit}): {requests} requests in {waves} waves, {ms} ms; at most {peak} inside", "semaphore({limit})：{requests} 个请求分 {waves} 波完成，用时 {ms} 毫秒；同时最多 {peak} 个在内"),
+    ("log.async.semaphore.unlocked", "without a lock: counter = {counter} of {expected}", "不加锁：counter = {counter}（应为 {expected}）"),
+    ("log.async.semaphore.locked", "with asyncio.Lock: counter = {counter} of {expected}", "使用 asyncio.Lock：counter = {counter}（应为 {expected}）"),
     ("knob.async.gate-ms", "The start gate (an Event) opens after (ms)", "起跑闸门（一个 Event）在此之后打开（毫秒）"),
     ("async.semaphore.what", "Every request waits at an asyncio.Event until the gate opens, then an asyncio.Semaphore(K) lets K in at a time: N requests come through in ⌈N/K⌉ waves. Below, the same counter is incremented with an await between reading and writing — without asyncio.Lock updates are lost even on one thread.", "每个请求都在 asyncio.Event 前等待，直到闸门打开；然后 asyncio.Semaphore(K) 每次只放 K 个进去：N 个请求分 ⌈N/K⌉ 波完成。下面，同一个计数器在读和写之间有一次 await——没有 asyncio.Lock 时，即使只有一个线程也会丢失更新。"),
     ("async.waves", "Waves", "波数"),

@@ -192,8 +192,8 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     // excerpt:end
     let total_ms = rt.now() - t0;
     let mut failed = Vec::new();
-    while let Some((id, e)) = errors.try_get() {
-        rt.log(format!("error channel: {e}"));
+    while let Some((id, _)) = errors.try_get() {
+        rt.say("log.async.pipeline.error", &[("id", id.to_string())]);
         failed.push(id);
     }
     let consumed = consumed.borrow().clone();
@@ -204,11 +204,15 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         .map(|[t, n]| [t - t0, *n])
         .collect();
     let processed: u32 = per_processor.iter().sum();
-    rt.log(format!(
-        "{fetched} items fetched, {} consumed, {} failed, in {total_ms:.1} ms",
-        consumed.len(),
-        failed.len()
-    ));
+    rt.say(
+        "log.async.pipeline.summary",
+        &[
+            ("fetched", fetched.to_string()),
+            ("consumed", consumed.len().to_string()),
+            ("failed", failed.len().to_string()),
+            ("ms", format!("{total_ms:.1}")),
+        ],
+    );
     let peak = items.peak();
     let numbers = vec![
         number("async.pipeline-fetched", fetched),
@@ -270,6 +274,9 @@ pub struct Handled {
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.async.pipeline", "Pipeline: paginated fetch → 3 processors → consumer, with an error channel", "流水线：分页抓取 → 3 个处理者 → 消费者，外加一条错误通道"),
+    ("log.async.pipeline.error", "error channel: item {id}: ValueError", "错误通道：条目 {id}：ValueError"),
+    ("log.async.pipeline.summary", "{fetched} items fetched, {consumed} consumed, {failed} failed, in {ms} ms", "抓取 {fetched} 个条目，消费 {consumed} 个，失败 {failed} 个，用时 {ms} 毫秒"),
     ("async.pipeline.what", "A producer reads a paginated source with an async iterator and puts items on a bounded queue; several processors take items off it; results go to a consumer and failures to an error queue instead of killing the pipeline. Sentinels stop the processors; join() waits until every item is done.", "生产者用异步迭代器读取分页数据源，把条目放进有界队列；几个处理者从中取出条目；结果交给消费者，失败进入错误队列，而不是让整条流水线崩溃。哨兵值让处理者停止；join() 等待每个条目都处理完毕。"),
     ("async.pipeline-depth", "Items waiting in the queue", "队列中等待的条目"),
     ("async.pipeline-fetched", "Items fetched", "已获取条目"),

@@ -74,12 +74,14 @@ async fn request(ctx: Ctx, cfg: Config, i: u32) -> (u32, bool, Vec<f64>) {
             .await;
         let failed = rng.unit() < cfg.failure_p;
         if !failed {
-            rt.log(format!("request-{i}: attempt {attempt} succeeded"));
+            let figures = [("i", i.to_string()), ("attempt", attempt.to_string())];
+            rt.say("log.async.retry.succeeded", &figures);
             return (attempt, true, delays);
         }
         let retry = attempt - 1;
         if retry >= cfg.max_retries {
-            rt.log(format!("request-{i}: attempt {attempt} failed — giving up"));
+            let figures = [("i", i.to_string()), ("attempt", attempt.to_string())];
+            rt.say("log.async.retry.gave-up", &figures);
             return (attempt, false, delays);
         }
         let d = cfg.backoff(retry);
@@ -89,9 +91,14 @@ async fn request(ctx: Ctx, cfg: Config, i: u32) -> (u32, bool, Vec<f64>) {
         } else {
             d
         };
-        rt.log(format!(
-            "request-{i}: attempt {attempt} failed — retry in {delay:.0} ms"
-        ));
+        rt.say(
+            "log.async.retry.retrying",
+            &[
+                ("i", i.to_string()),
+                ("attempt", attempt.to_string()),
+                ("delay", format!("{delay:.0}")),
+            ],
+        );
         rt.sleep_as(
             delay,
             crate::engine::trace::SpanKind::Sleep,
@@ -208,6 +215,11 @@ pub struct Request {
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.async.retry", "Retry with exponential back-off and jitter against a flaky service", "对不稳定的服务重试：指数退避加抖动"),
+    ("preset.async.retry-no-jitter", "Retry without jitter: everyone retries at the same instants", "不加抖动的重试：所有人在同一时刻重试"),
+    ("log.async.retry.succeeded", "request-{i}: attempt {attempt} succeeded", "request-{i}：第 {attempt} 次尝试成功"),
+    ("log.async.retry.gave-up", "request-{i}: attempt {attempt} failed — giving up", "request-{i}：第 {attempt} 次尝试失败——放弃"),
+    ("log.async.retry.retrying", "request-{i}: attempt {attempt} failed — retry in {delay} ms", "request-{i}：第 {attempt} 次尝试失败——{delay} 毫秒后重试"),
     ("knob.async.jitter", "Random jitter on each back-off", "每次退避加入随机抖动"),
     ("async.retry.what", "Each request calls a service that fails at random. On failure it waits and tries again: exponential back-off doubles the wait each time (up to a cap), and jitter draws the wait at random below it so clients that failed together do not retry together. After max_retries it gives up.", "每个请求调用一个会随机失败的服务。失败后先等待再重试：指数退避每次把等待时间加倍（直到上限），抖动则在这个值以下随机取等待时间，让一起失败的客户端不会一起重试。超过 max_retries 次就放弃。"),
     ("async.retry-ok", "Succeeded", "成功"),

@@ -117,10 +117,16 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let n = f64::from(cfg.tasks);
     let overhead_us = ((wall - f64::from(cfg.sleep_ms)).max(0.0) / n) * 1000.0;
     let cpython = cpython_us(cfg.tasks);
-    rt.log(format!(
-        "{} futures: {:.1} ms wall for a {} ms sleep → {:.2} µs per future ({} polls)",
-        cfg.tasks, wall, cfg.sleep_ms, overhead_us, polls
-    ));
+    rt.say(
+        "log.async.scale.summary",
+        &[
+            ("tasks", cfg.tasks.to_string()),
+            ("wall", format!("{wall:.1}")),
+            ("sleep", cfg.sleep_ms.to_string()),
+            ("overhead", format!("{overhead_us:.2}")),
+            ("polls", polls.to_string()),
+        ],
+    );
     let id = if rt.is_virtual() {
         "lesson.async.scale-virtual"
     } else if overhead_us < cpython {
@@ -170,18 +176,22 @@ pub struct Facts {
 // excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("async.scale.what", "Thousands of futures on one loop: each yields, then sleeps. They all wait at the same time, so the wall time is the sleep plus the loop's own overhead; divided by the number of futures that is the cost of one. The chart counts futures alive over time instead of drawing each one.", "一个事件循环上的成千上万个 future：每个先让出一次，再 sleep。它们同时等待，所以总耗时就是 sleep 加上循环自身的开销；除以 future 的数量就是每个的代价。图表统计随时间存活的 future 数量，而不是逐个画出。"),
-    ("async.alive", "Futures alive", "存活的 future"),
+    ("preset.async.scale-1k", "Scale: 1,000 concurrent futures sleeping 100 ms", "规模：1,000 个并发 Future 对象，各 sleep 100 毫秒"),
+    ("preset.async.scale-10k", "Scale: 10,000 concurrent futures", "规模：10,000 个并发 Future 对象"),
+    ("preset.async.scale-100k", "Scale: 100,000 concurrent futures", "规模：100,000 个并发 Future 对象"),
+    ("log.async.scale.summary", "{tasks} futures: {wall} ms wall for a {sleep} ms sleep → {overhead} µs per future ({polls} polls)", "{tasks} 个 future：sleep {sleep} 毫秒，总耗时 {wall} 毫秒 → 每个 Future 对象 {overhead} µs（轮询 {polls} 次）"),
+    ("async.scale.what", "Thousands of futures on one loop: each yields, then sleeps. They all wait at the same time, so the wall time is the sleep plus the loop's own overhead; divided by the number of futures that is the cost of one. The chart counts futures alive over time instead of drawing each one.", "一个事件循环上的成千上万个 `Future` 对象：每个先让出一次，再 sleep。它们同时等待，所以总耗时就是 sleep 加上循环自身的开销；除以 `Future` 对象的个数，就是每个的代价。图表统计随时间存活的 `Future` 对象个数，而不是逐个画出。"),
+    ("async.alive", "Futures alive", "存活的 Future 对象"),
     ("async.scale-wall", "Wall time", "总耗时"),
-    ("async.scale-overhead", "Overhead per future", "每个 future 的开销"),
+    ("async.scale-overhead", "Overhead per future", "每个 Future 对象的开销"),
     ("async.scale-cpython", "CPython, measured (DESIGN.md)", "CPython 实测（DESIGN.md）"),
     ("async.scale-polls", "Polls", "轮询次数"),
-    ("knob.async.scale-tasks", "Concurrent futures", "并发 future 数"),
+    ("knob.async.scale-tasks", "Concurrent futures", "并发 Future 对象数"),
     ("knob.async.sleep-ms", "Each sleeps (ms)", "每个 sleep（毫秒）"),
-    ("lesson.async.scale-faster", "{tasks} futures sleeping {sleep} ms finished in {wall} ms: {overhead} µs of loop overhead per future, against CPython's {cpython} µs. Waiting is nearly free; what costs is scheduling.", "{tasks} 个 sleep {sleep} 毫秒的 future 在 {wall} 毫秒内完成：每个 future 的循环开销为 {overhead} 微秒，CPython 为 {cpython} 微秒。等待几乎是免费的；花钱的是调度。"),
-    ("lesson.async.scale-slower", "{tasks} futures sleeping {sleep} ms finished in {wall} ms: {overhead} µs of loop overhead per future — more than CPython's {cpython} µs on this run (a busy machine, or the browser's timer clamping). Waiting is cheap; scheduling is what costs.", "{tasks} 个 sleep {sleep} 毫秒的 future 在 {wall} 毫秒内完成：每个 future 的循环开销为 {overhead} 微秒——这次比 CPython 的 {cpython} 微秒还多（机器繁忙，或浏览器的定时器限制）。等待很便宜；花钱的是调度。"),
-    ("lesson.async.scale-virtual", "On virtual time {tasks} futures sleeping {sleep} ms take exactly {wall} ms: the loop's overhead is not measured here ({overhead} µs), only in the browser.", "在虚拟时间里，{tasks} 个 sleep {sleep} 毫秒的 future 恰好耗时 {wall} 毫秒：这里不测量循环的开销（{overhead} 微秒），只有在浏览器里才测。"),
-    ("help.async.scale.tasks", "Concurrent futures, each yielding, then sleeping", "并发的 future 数，每个先让出控制权，再 sleep"),
-    ("help.async.scale.sleep-ms", "Each one's sleep", "每个 future 的 sleep 时长"),
+    ("lesson.async.scale-faster", "{tasks} futures sleeping {sleep} ms finished in {wall} ms: {overhead} µs of loop overhead per future, against CPython's {cpython} µs. Waiting is nearly free; what costs is scheduling.", "{tasks} 个 sleep {sleep} 毫秒的 `Future` 对象在 {wall} 毫秒内完成：每个的循环开销为 {overhead} 微秒，CPython 为 {cpython} 微秒。等待几乎不花成本；真正有代价的是调度。"),
+    ("lesson.async.scale-slower", "{tasks} futures sleeping {sleep} ms finished in {wall} ms: {overhead} µs of loop overhead per future — more than CPython's {cpython} µs on this run (a busy machine, or the browser's timer clamping). Waiting is cheap; scheduling is what costs.", "{tasks} 个 sleep {sleep} 毫秒的 `Future` 对象在 {wall} 毫秒内完成：每个的循环开销为 {overhead} 微秒——这次比 CPython 的 {cpython} 微秒还多（机器繁忙，或浏览器的定时器限制）。等待很便宜；真正有代价的是调度。"),
+    ("lesson.async.scale-virtual", "On virtual time {tasks} futures sleeping {sleep} ms take exactly {wall} ms: the loop's overhead is not measured here ({overhead} µs), only in the browser.", "在虚拟时间里，{tasks} 个 sleep {sleep} 毫秒的 `Future` 对象恰好耗时 {wall} 毫秒：这里不测量循环的开销（{overhead} 微秒），只有在浏览器里才测。"),
+    ("help.async.scale.tasks", "Concurrent futures, each yielding, then sleeping", "并发的 `Future` 对象数，每个先让出控制权，再 sleep"),
+    ("help.async.scale.sleep-ms", "Each one's sleep", "每个 `Future` 对象的 sleep 时长"),
     ("help.async.scale.yields", "`sleep(0)` yields first, before the sleep", "sleep 之前先用 `sleep(0)` 让出控制权的次数"),
 ];

@@ -76,15 +76,15 @@ async fn child(
     let r2 = rt.clone();
     let guard = OnDrop::new(move || {
         cleaned.borrow_mut().push(i);
-        r2.log(format!("worker-{i}: cancelled, cleanup ran (finally:)"));
+        r2.say("log.async.task-group.cleanup", &[("i", i.to_string())]);
     });
     let out = if i < cfg.failing {
         rt.io(f64::from(cfg.fail_ms), "call that fails").await;
-        rt.log(format!("worker-{i}: raises ValueError"));
+        rt.say("log.async.task-group.raises", &[("i", i.to_string())]);
         Err(format!("ValueError from worker-{i}"))
     } else {
         rt.io(cfg.work_of(i), "work").await;
-        rt.log(format!("worker-{i}: done"));
+        rt.say("log.async.task-group.done", &[("i", i.to_string())]);
         Ok(rt.now())
     };
     guard.disarm();
@@ -95,7 +95,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let rt = ctx.rt.clone();
 
     // 1. async with asyncio.TaskGroup() as tg: ...
-    rt.log("TaskGroup: starting every task");
+    rt.say("log.async.task-group.group-start", &[]);
     let t0 = rt.now();
     let done: Queue<Outcome> = Queue::new(&rt, 0);
     let cleaned = Rc::new(RefCell::new(Vec::new()));
@@ -138,21 +138,23 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let group_ms = rt.now() - t0;
     let cancelled: Vec<u32> = cleaned.borrow().clone();
     if errors.is_empty() {
-        rt.log(format!("TaskGroup: all {} tasks done", cfg.tasks));
+        rt.say(
+            "log.async.task-group.group-done",
+            &[("tasks", cfg.tasks.to_string())],
+        );
     } else {
-        rt.log(format!(
-            "TaskGroup raised ExceptionGroup with {} error(s): {}",
-            errors.len(),
-            errors
-                .iter()
-                .map(|(_, e)| e.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        ));
+        let raised: Vec<&str> = errors.iter().map(|(_, e)| e.as_str()).collect();
+        rt.say(
+            "log.async.task-group.raised",
+            &[
+                ("n", errors.len().to_string()),
+                ("errors", raised.join("; ")),
+            ],
+        );
     }
 
     // 2. asyncio.gather(*tasks, return_exceptions=True)
-    rt.log("gather(return_exceptions=True): starting every task");
+    rt.say("log.async.task-group.gather-start", &[]);
     let t1 = rt.now();
     let cleaned2 = Rc::new(RefCell::new(Vec::new()));
     let handles: Vec<_> = (0..cfg.tasks)
@@ -177,11 +179,13 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     }
     let gather_ms = rt.now() - t1;
     let gather_ok = results.iter().filter(|r| r.ok).count();
-    rt.log(format!(
-        "gather: {} results, {} of them exceptions returned as values",
-        results.len(),
-        results.len() - gather_ok
-    ));
+    rt.say(
+        "log.async.task-group.gathered",
+        &[
+            ("results", results.len().to_string()),
+            ("errors", (results.len() - gather_ok).to_string()),
+        ],
+    );
 
     let id = if errors.is_empty() {
         "lesson.async.task-group-none"
@@ -270,6 +274,16 @@ pub struct Gathered {
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.async.task-group", "TaskGroup: one task fails, its siblings are cancelled; gather(return_exceptions=True) beside it", "TaskGroup：一个任务失败，其兄弟任务被取消；旁边对照 gather(return_exceptions=True)"),
+    ("preset.async.task-group-two-errors", "TaskGroup: two tasks fail at the same instant — both errors surface together", "TaskGroup：两个任务在同一时刻失败——两个错误一起抛出"),
+    ("log.async.task-group.cleanup", "worker-{i}: cancelled, cleanup ran (finally:)", "worker-{i}：被取消，清理代码已执行（finally:）"),
+    ("log.async.task-group.raises", "worker-{i}: raises ValueError", "worker-{i}：抛出 ValueError"),
+    ("log.async.task-group.done", "worker-{i}: done", "worker-{i}：完成"),
+    ("log.async.task-group.group-start", "TaskGroup: starting every task", "TaskGroup：启动所有任务"),
+    ("log.async.task-group.group-done", "TaskGroup: all {tasks} tasks done", "TaskGroup：全部 {tasks} 个任务完成"),
+    ("log.async.task-group.raised", "TaskGroup raised ExceptionGroup with {n} error(s): {errors}", "TaskGroup 抛出 ExceptionGroup，包含 {n} 个错误：{errors}"),
+    ("log.async.task-group.gather-start", "gather(return_exceptions=True): starting every task", "gather(return_exceptions=True)：启动所有任务"),
+    ("log.async.task-group.gathered", "gather: {results} results, {errors} of them exceptions returned as values", "gather：{results} 个结果，其中 {errors} 个是作为值返回的异常"),
     ("async.task-group.what", "asyncio.TaskGroup ties tasks' lifetimes together: when one fails, the group cancels the others (their finally blocks run) and raises every error at once as an ExceptionGroup. gather(return_exceptions=True) lets the others finish and hands errors back as values.", "asyncio.TaskGroup 把任务的生命周期绑在一起：一个失败，组会取消其余任务（它们的 finally 会执行），并把所有错误一起作为 ExceptionGroup 抛出。gather(return_exceptions=True) 则让其余任务跑完，把错误当作返回值交回。"),
     ("async.group-errors", "Errors the group raised", "任务组抛出的错误"),
     ("async.group-cancelled", "Siblings cancelled (cleanup ran)", "被取消的兄弟任务（已清理）"),
@@ -277,7 +291,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("async.gather-ok", "gather: results that are values", "gather：正常返回的结果"),
     ("async.gather-time", "gather ended after", "gather 结束用时"),
     ("knob.async.failing", "Tasks that fail", "会失败的任务数"),
-    ("knob.async.fail-ms", "They fail after (ms)", "失败发生于（毫秒）"),
+    ("knob.async.fail-ms", "They fail after (ms)", "失败时刻（毫秒）"),
     ("knob.async.work-ms", "Work per task (ms)", "每个任务的工作量（毫秒）"),
     ("lesson.async.task-group", "The task group stopped after {group} ms: {errors} error(s) surfaced together and {cancelled} sibling(s) were cancelled with their cleanup run. gather(return_exceptions=True) waited {gather} ms for all {tasks} and returned {ok} results plus the errors as values.", "任务组在 {group} 毫秒后停止：{errors} 个错误一起抛出，{cancelled} 个兄弟任务被取消并执行了清理。gather(return_exceptions=True) 为全部 {tasks} 个任务等待了 {gather} 毫秒，返回 {ok} 个正常结果，错误作为值一并返回。"),
     ("lesson.async.task-group-none", "No task failed: the group and gather both waited for all {tasks} ({group} ms and {gather} ms). Set failing to 1 to see the group cancel the rest.", "没有任务失败：任务组和 gather 都等到了全部 {tasks} 个任务（{group} 毫秒和 {gather} 毫秒）。把 failing 设为 1，就能看到任务组取消其余任务。"),

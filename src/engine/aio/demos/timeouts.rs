@@ -55,10 +55,10 @@ async fn job(ctx: Ctx, name: String, work: f64, cleaned: Rc<RefCell<Vec<String>>
     let rt = ctx.rt.clone();
     let (r2, n2) = (rt.clone(), name.clone());
     let guard = OnDrop::new(move || {
-        r2.log(format!(
-            "{n2}: cancelled at +{:.1} ms — cleanup ran",
-            r2.now()
-        ));
+        r2.say(
+            "log.async.timeouts.cleanup",
+            &[("name", n2.clone()), ("ms", format!("{:.1}", r2.now()))],
+        );
         cleaned.borrow_mut().push(n2);
     });
     rt.io(work, "work").await;
@@ -84,7 +84,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         let id = h.id();
         match timeout(&rt, f64::from(cfg.timeout_ms) - (rt.now() - t0), h).await {
             Ok(_) => {
-                rt.log(format!("{name}: finished in time"));
+                rt.say("log.async.timeouts.in-time", &[("name", name.clone())]);
                 per_task.push(Waited {
                     task: name,
                     timed_out: false,
@@ -94,7 +94,10 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
             Err(_) => {
                 // wait_for cancels the task it gave up on.
                 rt.abort(id);
-                rt.log(format!("{name}: TimeoutError after {} ms", cfg.timeout_ms));
+                rt.say(
+                    "log.async.timeouts.timed-out",
+                    &[("name", name.clone()), ("ms", cfg.timeout_ms.to_string())],
+                );
                 per_task.push(Waited {
                     task: name,
                     timed_out: true,
@@ -128,10 +131,10 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         for id in &ids {
             rt.abort(*id);
         }
-        rt.log(format!(
-            "deadline of {} ms passed: the rest were cancelled",
-            cfg.deadline_ms
-        ));
+        rt.say(
+            "log.async.timeouts.deadline",
+            &[("ms", cfg.deadline_ms.to_string())],
+        );
     }
     let group_done = finished.get();
     let group_ms = rt.now() - t1;
@@ -142,7 +145,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let shield_work = f64::from(cfg.shield_ms);
     let save = rt.spawn("shielded-save", async move {
         r2.io(shield_work, "save (shielded)").await;
-        r2.log("shielded-save: finished");
+        r2.say("log.async.timeouts.saved", &[]);
         r2.now()
     });
     let mut save = save;
@@ -150,10 +153,10 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let waiter_gave_up = waited.is_err();
     let gave_up_at = rt.now() - t2;
     if waiter_gave_up {
-        rt.log(format!(
-            "the waiter gave up after {} ms; the shielded task was not cancelled",
-            cfg.deadline_ms
-        ));
+        rt.say(
+            "log.async.timeouts.gave-up",
+            &[("ms", cfg.deadline_ms.to_string())],
+        );
     }
     let save_done_at = match waited {
         Ok(r) => r.ok(),
@@ -249,12 +252,19 @@ pub struct Shield {
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.async.timeouts", "Timeouts: wait_for per task, a deadline over a group, cleanup on cancel, shield", "超时：每个任务各自 wait_for、整组共用一个截止时间、取消时清理、shield"),
+    ("log.async.timeouts.cleanup", "{name}: cancelled at +{ms} ms — cleanup ran", "{name}：在 +{ms} 毫秒时被取消——清理代码已执行"),
+    ("log.async.timeouts.in-time", "{name}: finished in time", "{name}：按时完成"),
+    ("log.async.timeouts.timed-out", "{name}: TimeoutError after {ms} ms", "{name}：{ms} 毫秒后 TimeoutError"),
+    ("log.async.timeouts.deadline", "deadline of {ms} ms passed: the rest were cancelled", "{ms} 毫秒的截止时间已到：其余任务被取消"),
+    ("log.async.timeouts.saved", "shielded-save: finished", "shielded-save：完成"),
+    ("log.async.timeouts.gave-up", "the waiter gave up after {ms} ms; the shielded task was not cancelled", "等待者在 {ms} 毫秒后放弃；受 shield 保护的任务没有被取消"),
     ("async.timeouts.what", "wait_for gives each task a time limit and cancels it when the limit passes; asyncio.timeout puts one deadline over a whole block; cancelled tasks run their cleanup. shield protects work from the waiter's cancellation: the waiter gives up, the work goes on.", "wait_for 给每个任务一个时限，超时就取消它；asyncio.timeout 给整段代码一个截止时间；被取消的任务会执行清理。shield 让工作不受等待者取消的影响：等待者放弃了，工作还在继续。"),
     ("async.timed-out", "wait_for timed out", "wait_for 超时"),
     ("async.deadline-done", "Done before the group deadline", "在组截止前完成"),
     ("async.cleanups", "Cleanups run on cancel", "取消时执行的清理"),
     ("async.shield-done", "Shielded work finished at", "受保护的工作完成于"),
-    ("knob.async.timeouts-work-ms", "Task i needs (i + 1) × (ms)", "任务 i 需要 (i + 1) × （毫秒）"),
+    ("knob.async.timeouts-work-ms", "Task i needs (i + 1) × (ms)", "任务 i 需要 (i + 1) × 此值（毫秒）"),
     ("knob.async.timeout-ms", "wait_for timeout (ms)", "wait_for 超时（毫秒）"),
     ("knob.async.deadline-ms", "Group deadline (ms)", "组截止时间（毫秒）"),
     ("knob.async.shield-ms", "Shielded work (ms)", "受保护的工作（毫秒）"),

@@ -42,6 +42,11 @@ pub static DEMO: Demo = Demo {
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
     (
+        "preset.models.compare",
+        "Compare: CPU-bound and I/O-bound work under every model — the tutorials' table, measured",
+        "对比：CPU 密集型和 I/O 密集型工作在每种模型下的表现——把教程里的那张表实测出来",
+    ),
+    (
         "help.models.compare.tasks",
         "How many tasks each row runs (CPU-bound and I/O-bound alike)",
         "每一行运行的任务数（CPU 密集型和 I/O 密集型相同）",
@@ -49,7 +54,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     (
         "help.models.compare.cpu-limit",
         "CPU-bound rows: numbers each task tests for primality",
-        "CPU 密集型的行：每个任务要检验是否为素数的数字个数",
+        "CPU 密集型的行：每个任务检查多少个数是否为素数",
     ),
     (
         "help.models.compare.io-ms",

@@ -44,6 +44,7 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
+    ("preset.models.convoy", "The convoy effect: an I/O thread behind a CPU thread, as the switch interval grows", "护航效应：随着切换间隔变长，I/O 线程被堵在 CPU 线程后面"),
     ("help.models.convoy.intervals", "The switch intervals to try, in order: 1 to 12 numbers of milliseconds from 0.1 to 100, separated by commas", "依次尝试的切换间隔：1 到 12 个 0.1 到 100 之间的毫秒数，用逗号分隔"),
     ("help.models.convoy.duration-ms", "How long the I/O thread keeps calling, per interval", "每个间隔下 I/O 线程持续发起调用的时长"),
     ("help.models.convoy.io-ms", "Each I/O call's wait (short: the data is already there, as in Beazley's demo)", "每次 I/O 调用的等待时间（很短：数据已经就绪，和 Beazley 的演示一样）"),
@@ -54,7 +55,11 @@ pub static TEXT: &[(&str, &str, &str)] = &[
 /// I/O calls per second at each interval are the curve.
 pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     if let Some(why) = threads_unavailable(&ctx) {
-        return Err(RunError::new("no-threads", why));
+        return Err(RunError::say(
+            "no-threads",
+            "error.models.no-threads",
+            &[("why", why)],
+        ));
     }
     let intervals = cfg.intervals.as_slice().to_vec();
     count_total(&ctx, intervals.len() as u64);

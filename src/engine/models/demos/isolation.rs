@@ -41,11 +41,28 @@ pub static DEMO: Demo = Demo {
 };
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
-pub static TEXT: &[(&str, &str, &str)] = &[(
-    "help.models.isolation.increments",
-    "Each worker — k threads, then k processes — adds 1 to `counter` this many times",
-    "每个工作者（先是 k 个线程，再是 k 个进程）对 `counter` 加 1 的次数",
-)];
+pub static TEXT: &[(&str, &str, &str)] = &[
+    (
+        "help.models.isolation.increments",
+        "Each worker — k threads, then k processes — adds 1 to `counter` this many times",
+        "每个工作者（先是 k 个工作线程，再是 k 个工作进程）对 `counter` 加 1 的次数",
+    ),
+    (
+        "preset.models.isolation",
+        "Isolation: threads share the page's memory, processes do not",
+        "隔离：线程共享页面的内存，进程不共享",
+    ),
+    (
+        "log.models.isolation.skipped",
+        "skipped: {why}",
+        "已跳过：{why}",
+    ),
+    (
+        "log.models.isolation.says",
+        "process {i} says its counter is {n}",
+        "进程 {i} 报告它的计数器是 {n}",
+    ),
+];
 
 // excerpt:start
 /// The demo: k thread workers add to the page's counter (`models::COUNTER`, in the memory they
@@ -59,7 +76,7 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     // Threads: the page's own counter.
     let after_threads = match threads_unavailable(&ctx) {
         Some(why) => {
-            timeline.event("threads", format!("skipped: {why}"));
+            timeline.say("threads", "log.models.isolation.skipped", &[("why", why)]);
             count_done(&ctx, u64::from(k));
             None
         }
@@ -92,12 +109,10 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let mut seen = Vec::new();
     let mut spans = Vec::new();
     for p in &procs {
-        let r = call(&ctx, p, job.clone())
-            .await
-            .map_err(|why| RunError::new("worker-panicked", why))?;
+        let r = call(&ctx, p, job.clone()).await?;
         count_done(&ctx, 1);
-        let text = format!("process {} says its counter is {}", p.index(), r.checksum);
-        timeline.event_of(p.index(), "process", text);
+        let says = [("i", p.index().to_string()), ("n", r.checksum.to_string())];
+        timeline.say_of(p.index(), "process", "log.models.isolation.says", &says);
         spans.push(bump_span(p.index(), r.t0, r.t1));
         seen.push(r.checksum);
     }

@@ -45,14 +45,29 @@ pub static DEMO: Demo = Demo {
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
     (
+        "preset.models.spawn",
+        "Process start-up: a fresh worker per task vs one pool reused",
+        "进程启动：每个任务一个新工作进程，对比复用同一个进程池",
+    ),
+    (
+        "log.models.spawn.pool-started",
+        "the pool started {k} workers in {ms} ms",
+        "进程池用 {ms} 毫秒启动了 {k} 个工作进程",
+    ),
+    (
+        "models.spawn.wall-and-spawn",
+        "{wall} ms (Spent starting workers {spawn} ms)",
+        "{wall} ms（启动工作进程耗时 {spawn} ms）",
+    ),
+    (
         "help.models.spawn.tasks",
         "How many CPU tasks run, first on a fresh process each, then on the pool",
-        "CPU 任务的个数：先每个任务一个新进程，再交给进程池",
+        "要运行的 CPU 任务数：先给每个任务启动一个新的工作进程，再交给进程池",
     ),
     (
         "help.models.spawn.cpu-limit",
         "Numbers each task tests for primality",
-        "每个任务要检验是否为素数的数字个数",
+        "每个任务检查多少个数是否为素数",
     ),
 ];
 
@@ -90,8 +105,8 @@ async fn fresh_slot(ctx: Ctx, slot: u32, tasks: Rc<[Task]>, fresh: Rc<Fresh>) {
         drop(process); // the worker ends with its task
         let r = match reply {
             Ok(r) => r,
-            Err(why) => {
-                *fresh.failure.borrow_mut() = Some(RunError::new("worker-panicked", why));
+            Err(e) => {
+                *fresh.failure.borrow_mut() = Some(e);
                 break;
             }
         };
@@ -140,8 +155,11 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let pool_wall = timeline.now() - t1;
     timeline.add("pool", "process", spans);
     if pool.spawn_ms > 0.0 {
-        let text = format!("the pool started {k} workers in {:.0} ms", pool.spawn_ms);
-        timeline.event("spawn", text);
+        let started = [
+            ("k", k.to_string()),
+            ("ms", format!("{:.0}", pool.spawn_ms)),
+        ];
+        timeline.say("spawn", "log.models.spawn.pool-started", &started);
     }
     timeline.finish();
     let (spawn_total, fresh_sum) = (fresh.spawn_ms.get(), fresh.checksum.get());
@@ -205,11 +223,13 @@ pub struct PoolFacts {
     pub checksum: u64,
 }
 
-/// A phase's wall time, shown with the start-up it paid: "x ms (spawn total y ms)".
+/// A phase's wall time, shown with the start-up it paid: "x ms (Spent starting workers y ms)".
 fn wall_and_spawn(label: &str, wall_ms: f64, spawn_ms: f64) -> Number {
-    Number::ms(label, wall_ms).shown(Text::Seq(vec![
-        Text::plain(format!("{wall_ms:.1} ms (")),
-        Text::key("models.spawn-total"),
-        Text::plain(format!(" {spawn_ms:.1} ms)")),
-    ]))
+    Number::ms(label, wall_ms).shown(Text::tf(
+        "models.spawn.wall-and-spawn",
+        vec![
+            ("wall", format!("{wall_ms:.1}")),
+            ("spawn", format!("{spawn_ms:.1}")),
+        ],
+    ))
 }
