@@ -71,6 +71,9 @@ fn every_preset_of_every_demo_on_the_shape_runs_and_keeps_its_demo_invariants() 
         .sum();
     assert_eq!(presets.len(), registered);
     let mut ran = 0;
+    // Demos with a span whose label is catalogue words (the timeline's tooltip says them in
+    // the reader's language).
+    let mut worded = std::collections::BTreeSet::new();
     for p in presets {
         // Heavy presets may run with smaller knobs natively; each still runs.
         let text = match p.lab {
@@ -103,6 +106,27 @@ fn every_preset_of_every_demo_on_the_shape_runs_and_keeps_its_demo_invariants() 
                 p.name
             );
         }
+        // A span's words say its label: in English exactly the label the JSON carries.
+        for s in &r.run.trace.spans {
+            if let Some(words) = &s.words {
+                assert_eq!(
+                    Some(words.in_lang(Lang::En)),
+                    s.label,
+                    "{}: a span's words are not its label",
+                    p.name
+                );
+                let mut keys = Vec::new();
+                words.keys(&mut keys);
+                for key in keys {
+                    assert!(
+                        !i18n::t(Lang::Zh, &key).is_empty(),
+                        "{}: span words name `{key}`, which the catalogue lacks",
+                        p.name
+                    );
+                }
+                worded.insert(p.demo);
+            }
+        }
         let demo = r.scenario.config.demo;
         if !demo.needs.loop_spans {
             assert!(
@@ -121,6 +145,9 @@ fn every_preset_of_every_demo_on_the_shape_runs_and_keeps_its_demo_invariants() 
         ran += 1;
     }
     assert_eq!(ran, registered, "every registered preset ran");
+    for demo in ["race", "deadlock", "retry", "primes", "gil"] {
+        assert!(worded.contains(demo), "{demo}: no span has words");
+    }
 }
 
 /// Writes every preset's serialised result and runs to `/tmp/new-results/` (a tool for

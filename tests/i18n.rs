@@ -497,3 +497,68 @@ fn every_rule_reason_has_its_chinese() {
         missing.join("\n")
     );
 }
+
+/// Latin words a Chinese text may contain outside backticks, each with its reason (the browser
+/// test `tests/e2e/chinese.test.mjs` keeps the same list for the rendered page). Single letters
+/// are symbols (k workers, N requests, fib(n)) and always allowed.
+const LATIN_IN_CHINESE: &[(&str, &str)] = &[
+    ("ms", "milliseconds, the unit of every time"),
+    ("µs", "microseconds"),
+    ("ns", "nanoseconds"),
+    ("KB", "kilobytes"),
+    ("MB", "megabytes"),
+    ("CPU", "an acronym Chinese texts use as is"),
+    ("GIL", "an acronym, glossed 全局解释器锁 at first mention"),
+    ("FIFO", "an acronym"),
+    ("LIFO", "an acronym"),
+    ("Web", "Web Worker, the browser API's name"),
+    ("Worker", "Web Worker"),
+    ("Python", "the language the demos teach"),
+    ("CPython", "the Python implementation measured beside us"),
+    ("Rust", "the language that runs the demos"),
+    ("wasm", "WebAssembly's short name"),
+    ("TOML", "the scenario format"),
+    ("JSON", "a format name"),
+    ("COOP", "a header's acronym"),
+    ("COEP", "a header's acronym"),
+    ("API", "an acronym"),
+    (
+        "SharedArrayBuffer",
+        "the browser API the environment page names",
+    ),
+    ("Beazley", "a person's name (David Beazley's GIL talk)"),
+];
+
+#[test]
+fn chinese_texts_have_no_english_outside_backticks_and_placeholders() {
+    catalogue();
+    let mut bad = Vec::new();
+    for key in keys() {
+        let zh = t(Lang::Zh, key);
+        // Prose only: outside `code` and without {placeholders}.
+        let mut prose = String::new();
+        let (mut code, mut placeholder) = (false, false);
+        for c in zh.chars() {
+            match c {
+                '`' => code = !code,
+                '{' if !code => placeholder = true,
+                '}' if placeholder => placeholder = false,
+                _ if !code && !placeholder => prose.push(c),
+                _ => {}
+            }
+        }
+        let words: Vec<&str> = prose
+            .split(|c: char| !c.is_ascii_alphabetic() && c != 'µ')
+            .filter(|w| w.chars().count() > 1)
+            .filter(|w| !LATIN_IN_CHINESE.iter().any(|(a, _)| a == w))
+            .collect();
+        if !words.is_empty() {
+            bad.push(format!("{key}: {words:?} in «{zh}»"));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "English in Chinese texts:\n{}",
+        bad.join("\n")
+    );
+}

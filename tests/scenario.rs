@@ -531,3 +531,65 @@ fn a_scenario_says_whether_it_needs_thread_workers() {
     assert!(needs("version = 1\nlab = \"sync\"\ndemo = \"race\"\n"));
     assert!(!needs("version = 1\nlab = \"async\"\ndemo = \"gather\"\n"));
 }
+
+#[test]
+fn a_lab_page_starts_from_the_link_then_the_saved_text_then_the_default() {
+    use concurrency_playground::engine::i18n::Lang;
+    use concurrency_playground::engine::labs::{editor_key, initial_text, last_valid_key};
+    use concurrency_playground::engine::route::{encode_scenario, Route};
+    let lab = labs::LabId::Sync;
+    let race = labs::default_scenario(lab, "race").unwrap();
+    let barrier = labs::default_scenario(lab, "barrier").unwrap();
+    let none = |_: &str| None;
+    let route = |hash: &str| Route::parse(hash);
+    // Nothing saved: the demo's default, or the first demo's.
+    assert_eq!(
+        initial_text(lab, "race", &route("#/sync/barrier"), Lang::En, 16, &none).0,
+        barrier
+    );
+    assert_eq!(
+        initial_text(lab, "race", &route("#/sync"), Lang::En, 16, &none).0,
+        race
+    );
+    // The saved editor text counts only for the demo the route names; else its last valid text.
+    let mine = format!("{race}# mine\n");
+    let saved = |k: &str| (k == editor_key(lab)).then(|| mine.clone());
+    assert_eq!(
+        initial_text(lab, "race", &route("#/sync/race"), Lang::En, 16, &saved).0,
+        mine
+    );
+    assert_eq!(
+        initial_text(lab, "race", &route("#/sync/barrier"), Lang::En, 16, &saved).0,
+        barrier
+    );
+    let last =
+        |k: &str| (k == last_valid_key(lab, "barrier")).then(|| format!("{barrier}# last\n"));
+    assert!(
+        initial_text(lab, "race", &route("#/sync/barrier"), Lang::En, 16, &last)
+            .0
+            .ends_with("# last\n")
+    );
+    // A link wins; a bad or damaged link gives the default and says why, in the reader's language.
+    let link = format!("#/sync/race?s={}", encode_scenario(&mine));
+    assert_eq!(
+        initial_text(lab, "race", &route(&link), Lang::En, 16, &none),
+        (mine.clone(), None)
+    );
+    let bad = format!(
+        "#/sync/race?s={}",
+        encode_scenario("version = 1\nlab = \"sync\"\ndemo = \"nope\"\n")
+    );
+    let (text, notice) = initial_text(lab, "race", &route(&bad), Lang::Zh, 16, &none);
+    assert_eq!(text, race);
+    assert!(notice.is_some_and(|n| n.starts_with("3:")));
+    let (text, notice) = initial_text(
+        lab,
+        "race",
+        &route("#/sync/race?s=%%%"),
+        Lang::En,
+        16,
+        &none,
+    );
+    assert_eq!(text, race);
+    assert!(notice.is_some());
+}

@@ -59,6 +59,9 @@ pub struct RawSpan {
     pub start: f64,
     pub end: f64,
     pub label: Option<String>,
+    /// The label as catalogue words (the page shows them in the reader's language); None
+    /// when the label is no words (a task's name, an identifier).
+    pub words: Option<Text>,
 }
 
 /// A span in the report: milliseconds from the run's origin.
@@ -72,6 +75,10 @@ pub struct Span {
     pub end_ms: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// The label as catalogue words: the page's tooltip shows them in the reader's language
+    /// (the JSON keeps the English `label`).
+    #[serde(skip)]
+    pub words: Option<Text>,
 }
 
 /// Something that happened at an instant (a worker started, a panic, a cancel).
@@ -94,9 +101,150 @@ pub fn english(key: &str, figures: &[(&'static str, String)]) -> (String, Text) 
     (text, Text::tf(key, figures.to_vec()))
 }
 
+/// A catalogue entry: (key, English, Simplified Chinese).
+pub type Entry = (&'static str, &'static str, &'static str);
+
+/// A span's `label` and `words`: the catalogue's `key` filled with `figures`, its English
+/// rendering (what the JSON carries) and the words the page shows in the reader's language.
+/// The English comes from `table` (the file's own `TEXT`, so a label never depends on the
+/// catalogue being installed), else from the catalogue (a shared key: `&[]`).
+pub fn said(
+    table: &[Entry],
+    key: &str,
+    figures: &[(&'static str, String)],
+) -> (Option<String>, Option<Text>) {
+    Label::said(table, key, figures).parts()
+}
+
+/// A span's label before the span is built: its English text and, when it is words, the same
+/// as catalogue words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub text: String,
+    pub words: Option<Text>,
+}
+
+impl Label {
+    /// The catalogue's `key` filled with `figures` (English from `table`: see [`said`]).
+    pub fn said(table: &[Entry], key: &str, figures: &[(&'static str, String)]) -> Label {
+        let text = match table.iter().find(|(k, _, _)| *k == key) {
+            Some((_, en, _)) => crate::engine::i18n::fill(en, figures),
+            None => crate::engine::i18n::tf(crate::engine::i18n::Lang::En, key, figures),
+        };
+        Label {
+            text,
+            words: Some(Text::tf(key, figures.to_vec())),
+        }
+    }
+
+    /// A label that is no words (an identifier, code): shown as it is in every language.
+    pub fn name(text: impl Into<String>) -> Label {
+        Label {
+            text: text.into(),
+            words: None,
+        }
+    }
+
+    /// `<name>: <label>`: an identifier (a task's name) before the label; the words keep the
+    /// name as it is.
+    pub fn after(self, name: &str) -> Label {
+        Label {
+            text: format!("{name}: {}", self.text),
+            words: self
+                .words
+                .map(|w| Text::Seq(vec![Text::plain(format!("{name}: ")), w])),
+        }
+    }
+
+    /// The span's `label` and `words`.
+    pub fn parts(self) -> (Option<String>, Option<Text>) {
+        (Some(self.text), self.words)
+    }
+}
+
+/// A label that is no words (`Label::name`).
+impl From<&str> for Label {
+    fn from(s: &str) -> Label {
+        Label::name(s)
+    }
+}
+
+/// A label that is no words (`Label::name`).
+impl From<String> for Label {
+    fn from(s: String) -> Label {
+        Label::name(s)
+    }
+}
+
+/// The length of `parts` joined (the `N` of [`join`]).
+pub const fn total(parts: &[&[Entry]]) -> usize {
+    let (mut n, mut p) = (0, 0);
+    while p < parts.len() {
+        n += parts[p].len();
+        p += 1;
+    }
+    n
+}
+
+/// Catalogue sections as one: a demo's own texts and the span words of the code it runs on
+/// (a file's `TEXT` outside any demo), which the registry then installs with that demo's.
+/// `N` is [`total`]`(parts)`.
+pub const fn join<const N: usize>(parts: &[&[Entry]]) -> [Entry; N] {
+    let mut out: [Entry; N] = [("", "", ""); N];
+    let (mut n, mut p) = (0, 0);
+    while p < parts.len() {
+        let mut i = 0;
+        while i < parts[p].len() {
+            out[n] = parts[p][i];
+            n += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    assert!(n == N, "join: N is the sections' total length");
+    out
+}
+
 /// The lane label of a worker for the timeline (`worker-0`, `process-1`, `loop`).
 pub fn worker_lane(worker: u32) -> String {
     format!("worker-{worker}")
+}
+
+/// A lane's name in the reader's language: `worker-3` → "工作者 3", `process-1`, `loop`, `main`;
+/// any other lane (a task's name) is an identifier and stays as it is.
+pub fn lane_name(lang: crate::engine::i18n::Lang, lane: &str) -> String {
+    use crate::engine::i18n::{t, tf};
+    if let Some((prefix, n)) = lane.rsplit_once('-') {
+        if matches!(prefix, "worker" | "process") && n.parse::<u32>().is_ok() {
+            return tf(lang, &format!("lane.{prefix}"), &[("n", n.to_string())]);
+        }
+    }
+    match lane {
+        "loop" | "main" => t(lang, &format!("lane.{lane}")).to_string(),
+        _ => lane.to_string(),
+    }
+}
+
+/// The timeline's legend: one entry per span kind present (the CPU lab's sequential baseline
+/// apart), as (CSS classes, name in the reader's language), sorted.
+pub fn legend(spans: &[Span], lang: crate::engine::i18n::Lang) -> Vec<(String, String)> {
+    use crate::engine::i18n::t;
+    let mut kinds: Vec<(String, String)> = spans
+        .iter()
+        .map(|s| {
+            let kind = t(lang, &format!("span.{}", s.kind.as_str()));
+            match s.label.as_deref() == Some("sequential") {
+                true => (
+                    format!("k-{} l-sequential", s.kind.as_str()),
+                    format!("{kind}（{}）", t(lang, "span.sequential")),
+                ),
+                false => (format!("k-{}", s.kind.as_str()), kind.to_string()),
+            }
+        })
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
 }
 
 /// Spans and events of one run, relative to its origin.
@@ -118,6 +266,7 @@ impl Trace {
                 start_ms: round_us(r.start - origin),
                 end_ms: round_us(r.end - origin),
                 label: r.label,
+                words: r.words,
             });
         }
         self.spans.sort_by(|a, b| {
@@ -222,6 +371,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_legend_has_each_kind_once_and_the_baseline_apart() {
+        use crate::engine::i18n::Lang;
+        let span = |kind, label: Option<&str>| Span {
+            worker: 0,
+            lane: "worker-0".into(),
+            task: 0,
+            kind,
+            start_ms: 0.0,
+            end_ms: 1.0,
+            label: label.map(str::to_string),
+            words: None,
+        };
+        let spans = [
+            span(SpanKind::Cpu, Some("parallel")),
+            span(SpanKind::Cpu, Some("sequential")),
+            span(SpanKind::Cpu, None),
+            span(SpanKind::LockWait, None),
+        ];
+        let classes: Vec<String> = legend(&spans, Lang::En).into_iter().map(|l| l.0).collect();
+        assert_eq!(classes, ["k-cpu", "k-cpu l-sequential", "k-lock-wait"]);
+        assert_eq!(legend(&spans, Lang::Zh)[2].1, "等待锁");
+    }
+
+    #[test]
+    fn lanes_are_named_in_the_readers_language() {
+        use crate::engine::i18n::Lang;
+        assert_eq!(lane_name(Lang::En, "worker-3"), "worker 3");
+        assert_eq!(lane_name(Lang::Zh, "process-1"), "工作进程 1");
+        assert_eq!(lane_name(Lang::Zh, "loop"), "事件循环");
+        // A task's name is an identifier: as it is.
+        assert_eq!(lane_name(Lang::Zh, "fetch-2"), "fetch-2");
+        assert_eq!(lane_name(Lang::Zh, "worker-x"), "worker-x");
+    }
+
+    #[test]
     fn loop_spans_get_a_row_per_task_and_pool_work_keeps_its_worker() {
         let span = |worker: u32, lane: &str, label: Option<&str>| Span {
             worker,
@@ -231,6 +415,7 @@ mod tests {
             start_ms: 0.0,
             end_ms: 1.0,
             label: label.map(str::to_string),
+            words: None,
         };
         let rows = rows_per_task(&[
             span(0, "loop", Some("fetch-1: waiting")),
@@ -259,6 +444,7 @@ mod tests {
             start,
             end,
             label: None,
+            words: None,
         }
     }
 
@@ -280,6 +466,47 @@ mod tests {
         t.push_raw(0.0, vec![raw(1, 5.5, 7.0)]);
         assert!(t.any_overlap(SpanKind::Cpu));
         assert_eq!(t.workers_with(SpanKind::Cpu, None), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_label_in_words_keeps_its_english_from_its_table_and_names_stay_as_they_are() {
+        let table: &[Entry] = &[("x.span.wait", "wait {lock}", "等待 {lock}")];
+        let l = Label::said(table, "x.span.wait", &[("lock", "A".into())]).after("ordered");
+        assert_eq!(l.text, "ordered: wait A");
+        let words = l.words.clone().expect("words");
+        let mut keys = Vec::new();
+        words.keys(&mut keys);
+        assert_eq!(keys, ["x.span.wait"]);
+        assert_eq!(
+            words.render(&|_, f| format!("等待 {}", f[0].1)),
+            "ordered: 等待 A"
+        );
+        let (label, words) = Label::name("fetch(1)").after("fetch-1").parts();
+        assert_eq!((label.as_deref(), words), (Some("fetch-1: fetch(1)"), None));
+        // The JSON carries the English label only.
+        let mut t = Trace::default();
+        let (label, words) = said(table, "x.span.wait", &[("lock", "B".into())]);
+        t.push_raw(
+            0.0,
+            vec![RawSpan {
+                label,
+                words,
+                ..raw(0, 0.0, 1.0)
+            }],
+        );
+        assert!(t.spans[0].words.is_some());
+        let json = serde_json::to_value(&t.spans[0]).unwrap();
+        assert_eq!(json["label"], "wait B");
+        assert!(json.get("words").is_none());
+    }
+
+    #[test]
+    fn sections_join_in_order() {
+        const A: &[Entry] = &[("a", "A", "甲")];
+        const B: &[Entry] = &[("b", "B", "乙"), ("c", "C", "丙")];
+        const PARTS: &[&[Entry]] = &[A, &[], B];
+        const ALL: [Entry; total(PARTS)] = join(PARTS);
+        assert_eq!(ALL.map(|e| e.0), ["a", "b", "c"]);
     }
 
     #[test]

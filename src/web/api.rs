@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::engine::labs;
 use crate::web::runs::{self, RunError};
@@ -108,43 +107,43 @@ pub fn run_promise(text: JsValue) -> js_sys::Promise {
     })
 }
 
-/// Installs `window.playground`.
+/// What an async run leaves behind (an extension): live heap bytes, tasks still alive.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Stats {
+    heap_bytes: f64,
+    alive_tasks: f64,
+    running: bool,
+}
+
+/// Installs `window.playground`. The page lives as long as these functions, so each closure is
+/// handed to JS for good (`into_js_value`).
 pub fn install(window: &web_sys::Window) -> Result<(), JsValue> {
     let api = js_sys::Object::new();
-    let env_fn = Closure::<dyn Fn() -> JsValue>::new(env_value);
-    let presets_fn = Closure::<dyn Fn() -> JsValue>::new(|| to_js(&labs::presets()));
-    let run_fn = Closure::<dyn Fn(JsValue) -> js_sys::Promise>::new(run_promise);
-    let cancel_fn = Closure::<dyn Fn() -> js_sys::Promise>::new(|| {
+    let set = |name: &str, f: JsValue| js_sys::Reflect::set(&api, &name.into(), &f);
+    set(
+        "env",
+        Closure::<dyn Fn() -> JsValue>::new(env_value).into_js_value(),
+    )?;
+    let presets = Closure::<dyn Fn() -> JsValue>::new(|| to_js(&labs::presets()));
+    set("presets", presets.into_js_value())?;
+    let run = Closure::<dyn Fn(JsValue) -> js_sys::Promise>::new(run_promise);
+    set("run", run.into_js_value())?;
+    let cancel = Closure::<dyn Fn() -> js_sys::Promise>::new(|| {
         wasm_bindgen_futures::future_to_promise(async {
             runs::cancel().await;
             Ok(JsValue::UNDEFINED)
         })
     });
-    // Extension: what an async run leaves behind (live heap bytes, tasks still alive).
-    let stats_fn = Closure::<dyn Fn() -> JsValue>::new(|| {
-        plain_object(&[
-            (
-                "heapBytes",
-                JsValue::from_f64(crate::web::heap::live_bytes() as f64),
-            ),
-            (
-                "aliveTasks",
-                JsValue::from_f64(crate::web::driver::alive_tasks() as f64),
-            ),
-            ("running", JsValue::from_bool(runs::is_busy())),
-        ])
+    set("cancel", cancel.into_js_value())?;
+    let stats = Closure::<dyn Fn() -> JsValue>::new(|| {
+        to_js(&Stats {
+            heap_bytes: crate::web::heap::live_bytes() as f64,
+            alive_tasks: crate::web::driver::alive_tasks() as f64,
+            running: runs::is_busy(),
+        })
     });
-    js_sys::Reflect::set(&api, &"stats".into(), stats_fn.as_ref().unchecked_ref())?;
-    stats_fn.forget();
-    js_sys::Reflect::set(&api, &"env".into(), env_fn.as_ref().unchecked_ref())?;
-    js_sys::Reflect::set(&api, &"presets".into(), presets_fn.as_ref().unchecked_ref())?;
-    js_sys::Reflect::set(&api, &"run".into(), run_fn.as_ref().unchecked_ref())?;
-    js_sys::Reflect::set(&api, &"cancel".into(), cancel_fn.as_ref().unchecked_ref())?;
-    // The page lives as long as these functions: hand them to JS for good.
-    env_fn.forget();
-    presets_fn.forget();
-    run_fn.forget();
-    cancel_fn.forget();
+    set("stats", stats.into_js_value())?;
     js_sys::Reflect::set(window, &"playground".into(), &api)?;
     Ok(())
 }

@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::engine::chart::{nice_ticks, LinearScale};
 use crate::engine::i18n::{t, tf, Lang};
+use crate::engine::trace::lane_name;
 use crate::engine::trace::Span;
 
 #[derive(Properties, PartialEq)]
@@ -15,20 +16,6 @@ pub struct GanttProps {
     /// Accessible name of the chart.
     pub title: AttrValue,
     pub lang: Lang,
-}
-
-/// A lane's name in the reader's language: `worker-3` → "工作者 3", `process-1`, `loop`, `main`;
-/// any other lane (a task's name) is an identifier and stays as it is.
-fn lane_name(lang: Lang, lane: &str) -> String {
-    if let Some((prefix, n)) = lane.rsplit_once('-') {
-        if matches!(prefix, "worker" | "process") && n.parse::<u32>().is_ok() {
-            return tf(lang, &format!("lane.{prefix}"), &[("n", n.to_string())]);
-        }
-    }
-    match lane {
-        "loop" | "main" => t(lang, &format!("lane.{lane}")).to_string(),
-        _ => lane.to_string(),
-    }
 }
 
 const ROW_H: f64 = 22.0;
@@ -61,30 +48,7 @@ pub fn gantt(props: &GanttProps) -> Html {
     let height = lanes.len() as f64 * ROW_H + AXIS_H;
     let row_of = |worker: u32| lanes.iter().position(|(w, _)| *w == worker).unwrap_or(0) as f64;
     let ticks = nice_ticks(0.0, end, 6);
-    // A legend of the kinds (and labels for CPU work) this timeline actually has.
-    let mut kinds: Vec<(String, String)> = props
-        .spans
-        .iter()
-        .map(|s| {
-            let label = s
-                .label
-                .as_deref()
-                .filter(|l| *l == "sequential")
-                .map(|l| format!(" l-{l}"))
-                .unwrap_or_default();
-            let kind = t(lang, &format!("span.{}", s.kind.as_str()));
-            (
-                format!("k-{}{label}", s.kind.as_str()),
-                if label.is_empty() {
-                    kind.to_string()
-                } else {
-                    format!("{kind}（{}）", t(lang, "span.sequential"))
-                },
-            )
-        })
-        .collect();
-    kinds.sort();
-    kinds.dedup();
+    let kinds = crate::engine::trace::legend(&props.spans, lang);
     html! {
         <figure class="gantt-figure">
         <svg class="gantt" viewBox={format!("0 0 {WIDTH} {height}")} role="img" aria-label={props.title.clone()}
@@ -100,6 +64,8 @@ pub fn gantt(props: &GanttProps) -> Html {
                 let x0 = x.map(s.start_ms);
                 let w = (x.map(s.end_ms) - x0).max(0.6);
                 let label = s.label.clone().unwrap_or_default();
+                // The tooltip says the label in the reader's language when it is words.
+                let said = s.words.as_ref().map_or_else(|| label.clone(), |w| w.in_lang(lang));
                 html! {
                     <rect class={classes!("span", format!("k-{}", s.kind.as_str()), (!label.is_empty()).then(|| format!("l-{label}")))}
                           x={format!("{x0:.2}")} y={format!("{:.1}", row_of(s.worker) * ROW_H + 2.0)}
@@ -109,7 +75,7 @@ pub fn gantt(props: &GanttProps) -> Html {
                             ("lane", lane_name(lang, &s.lane)), ("kind", t(lang, &format!("span.{}", s.kind.as_str())).to_string()),
                             ("task", s.task.to_string()), ("start", format!("{:.2}", s.start_ms)), ("end", format!("{:.2}", s.end_ms)),
                             ("ms", format!("{:.2}", s.end_ms - s.start_ms)),
-                        ]) }{ if label.is_empty() { String::new() } else { format!(" · {label}") } }</title>
+                        ]) }{ if said.is_empty() { String::new() } else { format!(" · {said}") } }</title>
                     </rect>
                 }
             }) }

@@ -9,6 +9,22 @@ use std::rc::Rc;
 use super::Rt;
 use super::{Event, Queue};
 use crate::engine::ports::{PoolDone, PoolJob, PoolKind, Ports};
+use crate::engine::trace::Label;
+
+/// The executor's span words (the registry installs them with the `blocking` demo's texts;
+/// its log lines' words live in the `futures` demo's): (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    (
+        "async.span.job-threads",
+        "threads job {id}",
+        "工作线程任务 {id}",
+    ),
+    (
+        "async.span.job-processes",
+        "processes job {id}",
+        "工作进程任务 {id}",
+    ),
+];
 
 /// Where a future is in its life (`Future.running()`, `.done()`, `.cancelled()`).
 #[derive(Clone, Debug, PartialEq)]
@@ -131,11 +147,15 @@ impl Executor {
                         let job = f.job();
                         let out = p.cpu_job(kind, job).await;
                         if let Ok(d) = &out {
+                            let span = match kind {
+                                PoolKind::Threads => "async.span.job-threads",
+                                PoolKind::Processes => "async.span.job-processes",
+                            };
                             r.pool_span(
                                 d.worker,
                                 d.start,
                                 d.end,
-                                format!("{} job {}", kind.as_str(), job.id),
+                                Label::said(TEXT, span, &[("id", job.id.to_string())]),
                             );
                             // The words live in the `futures` demo's texts.
                             let key = match kind {

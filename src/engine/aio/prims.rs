@@ -10,7 +10,18 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use super::rt::Rt;
-use crate::engine::trace::SpanKind;
+use crate::engine::trace::{Label, SpanKind};
+
+/// The primitives' span words (the registry installs them with the `blocking` demo's texts):
+/// (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("async.span.put-full", "put: queue full", "`put`：队列已满"),
+    (
+        "async.span.get-empty",
+        "get: queue empty",
+        "`get`：队列为空",
+    ),
+];
 
 struct Waiter {
     granted: Cell<bool>,
@@ -321,7 +332,7 @@ impl<T> Queue<T> {
                 SpanKind::QueueWait,
                 since,
                 self.rt.now(),
-                Some("put: queue full".into()),
+                Some(Label::said(TEXT, "async.span.put-full", &[])),
             );
         }
     }
@@ -355,7 +366,7 @@ impl<T> Queue<T> {
                 SpanKind::QueueWait,
                 since,
                 self.rt.now(),
-                Some("get: queue empty".into()),
+                Some(Label::said(TEXT, "async.span.get-empty", &[])),
             );
         }
         v

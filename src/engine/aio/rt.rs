@@ -19,7 +19,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
-use crate::engine::trace::{Event, RawSpan, SpanKind};
+use crate::engine::trace::{Event, Label, RawSpan, SpanKind};
+
+/// The loop's own span words (the registry installs them with the `blocking` demo's texts):
+/// (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[(
+    "async.span.cpu-work",
+    "{ms} ms of CPU work",
+    "{ms} 毫秒的 CPU 计算",
+)];
 
 /// Spans kept per run; beyond this they are counted, not stored (the 100k-task demo).
 pub const SPAN_CAP: usize = 6_000;
@@ -524,13 +532,17 @@ impl Rt {
             SpanKind::Blocked,
             t0,
             t1,
-            Some(format!("{ms:.0} ms of CPU work")),
+            Some(Label::said(
+                TEXT,
+                "async.span.cpu-work",
+                &[("ms", format!("{ms:.0}"))],
+            )),
         );
         work
     }
 
-    /// Records a span for the current task (the loop's lane).
-    pub fn span(&self, kind: SpanKind, start: f64, end: f64, label: Option<String>) {
+    /// Records a span for the current task (the loop's lane), labelled `<task>: <label>`.
+    pub fn span(&self, kind: SpanKind, start: f64, end: f64, label: Option<Label>) {
         let id = self.current().unwrap_or(usize::MAX);
         let name = self.current_name().unwrap_or_default();
         self.span_for(id, &name, kind, start, end, label);
@@ -543,7 +555,7 @@ impl Rt {
         kind: SpanKind,
         start: f64,
         end: f64,
-        label: Option<String>,
+        label: Option<Label>,
     ) {
         if !self.0.recording.get() {
             return;
@@ -553,22 +565,25 @@ impl Rt {
             self.0.spans_dropped.set(self.0.spans_dropped.get() + 1);
             return;
         }
+        // The task's name is an identifier: the words are those after it, if any.
+        let (label, words) = match label {
+            Some(l) => l.after(name).parts(),
+            None => (Some(name.to_string()), None),
+        };
         spans.push(RawSpan {
             worker: 0,
             task: id.min(u32::MAX as usize) as u32,
             kind,
             start,
             end,
-            label: Some(match label {
-                Some(l) => format!("{name}: {l}"),
-                None => name.to_string(),
-            }),
+            label,
+            words,
         });
     }
 
     /// CPU work a pool worker did for this loop (`worker` counts from 0 within the pool); the
     /// span's `worker` is `worker + 1`, lane 0 being the loop itself.
-    pub fn pool_span(&self, worker: u32, start: f64, end: f64, label: String) {
+    pub fn pool_span(&self, worker: u32, start: f64, end: f64, label: impl Into<Label>) {
         if !self.0.recording.get() {
             return;
         }
@@ -578,13 +593,15 @@ impl Rt {
             return;
         }
         let task = self.current().unwrap_or(0).min(u32::MAX as usize) as u32;
+        let (label, words) = label.into().parts();
         spans.push(RawSpan {
             worker: worker.saturating_add(1),
             task,
             kind: SpanKind::Cpu,
             start,
             end,
-            label: Some(label),
+            label,
+            words,
         });
     }
 
@@ -648,12 +665,13 @@ impl Rt {
         self.sleep_as(ms, SpanKind::Sleep, None)
     }
 
-    /// A simulated network wait: a sleep drawn as `io`.
-    pub fn io(&self, ms: f64, label: impl Into<String>) -> Sleep {
+    /// A simulated network wait: a sleep drawn as `io`. The label is words (`Label::said`)
+    /// or an identifier (a `&str` or `String`).
+    pub fn io(&self, ms: f64, label: impl Into<Label>) -> Sleep {
         self.sleep_as(ms, SpanKind::Io, Some(label.into()))
     }
 
-    pub fn sleep_as(&self, ms: f64, kind: SpanKind, label: Option<String>) -> Sleep {
+    pub fn sleep_as(&self, ms: f64, kind: SpanKind, label: Option<Label>) -> Sleep {
         Sleep {
             rt: self.clone(),
             ms: ms.max(0.0),
@@ -761,7 +779,7 @@ pub struct Sleep {
     ms: f64,
     at: Option<(f64, f64)>,
     kind: SpanKind,
-    label: Option<String>,
+    label: Option<Label>,
 }
 
 impl Future for Sleep {

@@ -59,10 +59,10 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = cpu_texts!("fib";
-    ("preset.cpu.fib", "240 naive fib(29) calls on 2 workers", "在 2 个工作线程上用朴素递归调用 240 次 fib(29)"),
-    ("help.cpu.fib.limit", "How many fib(n) calls: each item of the input is one call", "调用 fib(n) 的次数：输入中的每一项是一次调用"),
+    ("preset.cpu.fib", "240 naive fib(29) calls on 2 workers", "在 2 个工作线程上用朴素递归调用 240 次 `fib(29)`"),
+    ("help.cpu.fib.limit", "How many fib(n) calls: each item of the input is one call", "调用 `fib(n)` 的次数：输入中的每一项是一次调用"),
     ("help.cpu.fib.chunk", "Calls a worker takes at a time from the shared counter (dynamic chunking)", "工作者每次从共享计数器领取的调用次数（动态分块）"),
-    ("help.cpu.fib.n", "Each call computes fib(n) by naive recursion (about 1.6ⁿ steps)", "每次调用用朴素递归计算 fib(n)（约 1.6ⁿ 步）"),
+    ("help.cpu.fib.n", "Each call computes fib(n) by naive recursion (about 1.6ⁿ steps)", "每次调用用朴素递归计算 `fib(n)`（约 1.6ⁿ 步）"),
 );
 
 pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {

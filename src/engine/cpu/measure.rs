@@ -17,8 +17,24 @@ use crate::engine::result::{
     big_u64, big_u64_opt, speedup_chart, DemoResult, Number, Picture, Row, Table, Text,
 };
 use crate::engine::stats::{self, Summary};
-use crate::engine::trace::{RawSpan, SpanKind, Trace};
+use crate::engine::trace::{said, Label, RawSpan, SpanKind, Trace};
 use crate::engine::workload::{chunk_at, chunk_count};
+
+/// The CPU lab's span words (the registry installs them with the `primes` demo's texts):
+/// (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("cpu.span.parallel", "parallel", "并行"),
+    ("cpu.span.main-thread", "main thread", "主线程"),
+];
+
+/// A phase's span label (`sequential`, `parallel`) as words; any other (`k=3`) is no words.
+pub fn phase_label(label: &str) -> Label {
+    match label {
+        "sequential" => Label::said(&[], "span.sequential", &[]),
+        "parallel" => Label::said(TEXT, "cpu.span.parallel", &[]),
+        other => Label::name(other),
+    }
+}
 
 /// What one worker did in one phase.
 #[derive(Clone, Debug, Default)]
@@ -76,6 +92,7 @@ pub fn worker_loop(
     panic: Option<InjectedPanic>,
 ) -> WorkerOutcome {
     set_current_worker(Some(worker));
+    let phase = phase_label(label);
     let mut out = WorkerOutcome {
         worker,
         ..Default::default()
@@ -97,13 +114,15 @@ pub fn worker_loop(
         let end = clock.now_ms();
         out.chunks += 1;
         out.busy_ms += end - start;
+        let (label, words) = phase.clone().parts();
         out.spans.push(RawSpan {
             worker,
             task: chunk.index,
             kind: SpanKind::Cpu,
             start,
             end,
-            label: Some(label.to_string()),
+            label,
+            words,
         });
         ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
     }
@@ -624,13 +643,16 @@ pub fn run_inline(cfg: &CpuConfig, budget_ms: f64, clock: &dyn Clock) -> InlineR
         }
         let t0 = clock.now_ms();
         checksum = checksum.wrapping_add(cfg.run_chunk(chunk.start, chunk.end));
+        let end = clock.now_ms();
+        let (label, words) = said(TEXT, "cpu.span.main-thread", &[]);
         raw.push(RawSpan {
             worker: 0,
             task: chunk.index,
             kind: SpanKind::Blocked,
             start: t0,
-            end: clock.now_ms(),
-            label: Some("main thread".to_string()),
+            end,
+            label,
+            words,
         });
         done += 1;
     }

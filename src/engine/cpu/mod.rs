@@ -26,10 +26,15 @@ use crate::engine::trace::{english, RawSpan, SpanKind};
 use crate::engine::workload::{self, chunk_at};
 
 /// A CPU demo's catalogue texts: its own, then the help of the keys every CPU demo has
-/// (`help.cpu.<demo>.baseline`, `.sweep`, `.main-thread`, `.model`, `.panic-worker`).
+/// (`help.cpu.<demo>.baseline`, `.sweep`, `.main-thread`, `.model`, `.panic-worker`). The
+/// first CPU demo's also carry the lab's span words (`measure::TEXT`, code outside any demo),
+/// so the catalogue holds each of them once.
 macro_rules! cpu_texts {
-    ($demo:literal; $($own:expr),* $(,)?) => {
-        &[
+    ("primes"; $($own:expr),* $(,)?) => {
+        cpu_texts!(@with "primes", $crate::engine::cpu::measure::TEXT; $($own),*)
+    };
+    (@with $demo:literal, $extra:expr; $($own:expr),*) => {{
+        const OWN: &[(&str, &str, &str)] = &[
             $($own,)*
             (
                 concat!("help.cpu.", $demo, ".baseline"),
@@ -49,14 +54,21 @@ macro_rules! cpu_texts {
             (
                 concat!("help.cpu.", $demo, ".model"),
                 "`threads`: rayon threads on Web Workers sharing one memory (needs cross-origin isolation); `processes`: isolated workers, each with its own memory — every chunk is sent as JSON text and the answer comes back as text (like pickled arguments to a `ProcessPoolExecutor`); works without isolation",
-                "`threads`：运行在 Web Worker 上、共享同一块内存的 rayon 线程（需要跨源隔离）；`processes`：相互隔离、各有独立内存的工作进程——每个分块以 JSON 文本发送，结果也以文本返回（就像传给 `ProcessPoolExecutor` 的 pickle 参数）；无需跨源隔离也能运行",
+                "`threads`：运行在 Web Worker 上、共享同一块内存的 `rayon` 线程（需要跨源隔离）；`processes`：相互隔离、各有独立内存的工作进程——每个分块以 JSON 文本发送，结果也以文本返回（就像传给 `ProcessPoolExecutor` 的 `pickle` 参数）；无需跨源隔离也能运行",
             ),
             (
                 concat!("help.cpu.", $demo, ".panic-worker"),
                 "This worker (counted from 0) panics halfway: what a crashed worker looks like. The run ends with `worker-panicked` naming it, and the crashed workers are replaced for the next run",
-                "这个工作者（从 0 开始编号）会在中途 panic，让你看到工作者崩溃时的样子。运行以 `worker-panicked` 结束并指明是哪一个；崩溃的工作者会在下次运行前被替换",
+                "这个工作者（从 0 开始编号）会在中途 `panic`，让你看到工作者崩溃时的样子。运行以 `worker-panicked` 结束并指明是哪一个；崩溃的工作者会在下次运行前被替换",
             ),
-        ]
+        ];
+        const PARTS: &[&[(&str, &str, &str)]] = &[OWN, $extra];
+        const ALL: [(&str, &str, &str); $crate::engine::trace::total(PARTS)] =
+            $crate::engine::trace::join(PARTS);
+        &ALL
+    }};
+    ($demo:literal; $($own:expr),* $(,)?) => {
+        cpu_texts!(@with $demo, &[]; $($own),*)
     };
 }
 
@@ -436,13 +448,18 @@ impl Feed<'_> {
             worker,
             ..Default::default()
         };
-        let span = |kind, task, start, end| RawSpan {
-            worker,
-            task,
-            kind,
-            start,
-            end,
-            label: Some(self.label.to_string()),
+        let phase = measure::phase_label(self.label);
+        let span = |kind, task, start, end| {
+            let (label, words) = phase.clone().parts();
+            RawSpan {
+                worker,
+                task,
+                kind,
+                start,
+                end,
+                label,
+                words,
+            }
         };
         while !self.ctx.cancelled() && self.failure.borrow().why.is_none() {
             let index = self.next.get();

@@ -165,6 +165,66 @@ impl Scenario {
     }
 }
 
+/// A demo's default scenario text, or the lab's first demo's when `demo` is unknown.
+pub fn default_text(lab: LabId, demo: &str, first_demo: &str) -> String {
+    default_scenario(lab, demo)
+        .or_else(|| default_scenario(lab, first_demo))
+        .unwrap_or_default()
+}
+
+/// Where a lab's editor text is kept across reloads.
+pub fn editor_key(lab: LabId) -> String {
+    format!("playground.editor.{}", lab.as_str())
+}
+
+/// Where a demo's last valid scenario is kept across reloads.
+pub fn last_valid_key(lab: LabId, demo: &str) -> String {
+    format!("playground.last.{}.{demo}", lab.as_str())
+}
+
+/// The scenario a lab page starts from, and a notice when a link was bad. In order: the link's
+/// `s=`; the saved editor text (`load(editor_key)`, if it is for the demo the route names); the
+/// demo's last valid scenario; the demo's default.
+pub fn initial_text(
+    lab: LabId,
+    first_demo: &str,
+    route: &crate::engine::route::Route,
+    lang: crate::engine::i18n::Lang,
+    worker_cap: u32,
+    load: &dyn Fn(&str) -> Option<String>,
+) -> (String, Option<String>) {
+    use crate::engine::i18n::t;
+    let demo = route.demo.as_deref();
+    let fallback = default_text(lab, demo.unwrap_or(first_demo), first_demo);
+    let Some(s) = &route.scenario else {
+        let saved = load(&editor_key(lab)).filter(|t| match (demo, parse(t, worker_cap)) {
+            (Some(d), Ok(s)) => s.demo == d,
+            (Some(_), Err(_)) => false,
+            (None, _) => true,
+        });
+        let text = saved
+            .or_else(|| demo.and_then(|d| load(&last_valid_key(lab, d))))
+            .unwrap_or(fallback);
+        return (text, None);
+    };
+    match crate::engine::route::decode_scenario(s) {
+        Ok(text) => match parse(&text, worker_cap) {
+            Ok(_) => (text, None),
+            Err(e) => {
+                let why = format!("{}:{} — {}", e.line, e.col, e.message(lang));
+                (
+                    fallback,
+                    Some(format!("{why} ({})", t(lang, "link.invalid"))),
+                )
+            }
+        },
+        Err(e) => {
+            let notice = format!("{} ({})", t(lang, "link.damaged"), e.code());
+            (fallback, Some(notice))
+        }
+    }
+}
+
 /// Whether this scenario runs on shared-memory thread workers (the page disables Run where
 /// there are none and says why): the demo's `needs`, or — for the CPU lab, whose demos decide
 /// per scenario — its model and variant.

@@ -19,8 +19,19 @@ use crate::engine::result::{
     speedup_chart, Cell as TableCell, DemoResult, Picture, Row, Table, Text,
 };
 use crate::engine::rng::Rng;
-use crate::engine::trace::{RawSpan, SpanKind};
+use crate::engine::trace::{Label, RawSpan, SpanKind};
 use crate::engine::workload::primes::count_primes;
+
+/// The asyncio model's span words (the registry installs them with the `spawn` demo's texts):
+/// (key, English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    (
+        "models.span.primes",
+        "primes {start}..{end}",
+        "素数 {start}..{end}",
+    ),
+    ("models.span.wait", "wait", "等待"),
+];
 
 /// The tasks of a comparison: CPU slices of `[0, tasks × cpu_limit)`, waits of `io_ms` (or
 /// uniform in `[io_ms, io_max_ms]`, drawn from `seed`), or both per task.
@@ -141,13 +152,18 @@ pub async fn run_async_limited(
             let (spans, done) = (spans.clone(), done.clone());
             rt.spawn(format!("task-{i}"), async move {
                 let _slot = sem.acquire().await;
-                let span = |kind, start, end, what: String| RawSpan {
-                    worker: 0,
-                    task: i as u32,
-                    kind,
-                    start,
-                    end,
-                    label: Some(format!("task-{i}: {what}")),
+                let span = |kind, start, end, what: Label| {
+                    // The task's name is an identifier: the words are those after it.
+                    let (label, words) = what.after(&format!("task-{i}")).parts();
+                    RawSpan {
+                        worker: 0,
+                        task: i as u32,
+                        kind,
+                        start,
+                        end,
+                        label,
+                        words,
+                    }
                 };
                 let compute = |start: u64, end: u64| -> Option<u64> {
                     if frozen.get() >= cpu.cap_ms {
@@ -166,7 +182,11 @@ pub async fn run_async_limited(
                         SpanKind::Blocked,
                         a,
                         b,
-                        format!("primes {start}..{end}"),
+                        Label::said(
+                            TEXT,
+                            "models.span.primes",
+                            &[("start", start.to_string()), ("end", end.to_string())],
+                        ),
                     ));
                     Some(n)
                 };
@@ -175,9 +195,10 @@ pub async fn run_async_limited(
                     async move {
                         let a = r.now();
                         r.sleep_until(a + ms.max(0.0)).await;
+                        let wait = Label::said(TEXT, "models.span.wait", &[]);
                         spans
                             .borrow_mut()
-                            .push(span(SpanKind::Io, a, r.now(), "wait".to_string()));
+                            .push(span(SpanKind::Io, a, r.now(), wait));
                     }
                 };
                 let out = match task {

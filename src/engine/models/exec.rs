@@ -303,7 +303,9 @@ pub async fn processes_model(
                         kind,
                         start,
                         end,
+                        // The model's name: an identifier, no words.
                         label: Some("processes".into()),
+                        words: None,
                     };
                     let (cpu, io) = match task {
                         Task::Cpu { start, end } => (Some((start, end)), 0.0),

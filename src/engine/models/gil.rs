@@ -6,7 +6,16 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use serde::Serialize;
 
 use crate::engine::clock::Clock;
-use crate::engine::trace::{RawSpan, SpanKind};
+use crate::engine::trace::{said, RawSpan, SpanKind};
+
+/// The GIL's span words (the registry installs them with the `spawn` demo's texts): (key,
+/// English, Simplified Chinese).
+pub static TEXT: &[(&str, &str, &str)] = &[
+    ("models.span.gil-off", "gil off", "GIL 已关闭"),
+    ("models.span.gil-released", "gil released", "已释放 GIL"),
+    ("models.span.forced-switch", "forced switch", "强制切换"),
+    ("models.span.cancelled", "cancelled", "已取消"),
+];
 
 /// `holder` / `last_holder` value meaning "nobody".
 pub const NONE: u32 = u32::MAX;
@@ -448,6 +457,7 @@ impl<'a> GilWorker<'a> {
         self.cancel.load(Ordering::Relaxed)
     }
 
+    /// Records a span; `label` is a key of [`TEXT`].
     fn span(&mut self, task: u32, kind: SpanKind, start: f64, end: f64, label: Option<&str>) {
         let ms = (end - start).max(0.0);
         match kind {
@@ -456,13 +466,18 @@ impl<'a> GilWorker<'a> {
             SpanKind::Io | SpanKind::Sleep => self.stats.io_ms += ms,
             _ => {}
         }
+        let (label, words) = match label {
+            Some(key) => said(TEXT, key, &[]),
+            None => (None, None),
+        };
         self.spans.push(RawSpan {
             worker: self.worker,
             task,
             kind,
             start,
             end,
-            label: label.map(str::to_string),
+            label,
+            words,
         });
     }
 
@@ -486,7 +501,13 @@ impl<'a> GilWorker<'a> {
                 true
             }
             None => {
-                self.span(task, SpanKind::GilWait, t0, t1, Some("cancelled"));
+                self.span(
+                    task,
+                    SpanKind::GilWait,
+                    t0,
+                    t1,
+                    Some("models.span.cancelled"),
+                );
                 false
             }
         }
@@ -505,7 +526,13 @@ impl<'a> GilWorker<'a> {
             self.stats.drop_requests_honoured += 1;
             if !final_release {
                 let t1 = self.clock.now_ms();
-                self.span(task, SpanKind::GilWait, t0, t1, Some("forced switch"));
+                self.span(
+                    task,
+                    SpanKind::GilWait,
+                    t0,
+                    t1,
+                    Some("models.span.forced-switch"),
+                );
             }
         }
     }
@@ -518,9 +545,9 @@ impl<'a> GilWorker<'a> {
         if self.gil.mode() == GilMode::Off || self.releases_gil {
             // Free-threaded, or a kernel that lets go of the GIL for its computation.
             let label = if self.gil.mode() == GilMode::Off {
-                "gil off"
+                "models.span.gil-off"
             } else {
-                "gil released"
+                "models.span.gil-released"
             };
             self.release(task, false);
             let t0 = self.clock.now_ms();
@@ -573,7 +600,11 @@ impl<'a> GilWorker<'a> {
             kind,
             t0,
             t1,
-            if ok { None } else { Some("cancelled") },
+            if ok {
+                None
+            } else {
+                Some("models.span.cancelled")
+            },
         );
         // Python code runs after the call returns, so the GIL is needed again (this is where
         // an I/O-bound thread queues behind a CPU-bound one: the convoy effect).

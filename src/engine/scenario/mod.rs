@@ -212,6 +212,15 @@ fn cap_hint(e: ScenarioError, cap: u32) -> ScenarioError {
     }
 }
 
+/// The line `line` of `text` under a `N | ` gutter, with a caret under column `col` (1-based,
+/// in characters): how the editor marks an error. None when the text has no such line.
+pub fn caret_line(text: &str, line: u32, col: u32) -> Option<String> {
+    let src = text.split('\n').nth(line.checked_sub(1)? as usize)?;
+    let gutter = format!("{line} | ");
+    let pad = gutter.chars().count() + col.saturating_sub(1) as usize;
+    Some(format!("{gutter}{src}\n{}^", " ".repeat(pad)))
+}
+
 /// Sets `key = value` in `[table]` of a scenario's text (a knob moved), with `toml_edit`: the
 /// value replaces the old one in place (its comments and the rest of the text kept as they
 /// are); a missing key goes at the end of its table, a missing table at the end. A text that
@@ -244,4 +253,20 @@ pub fn with_value(text: &str, table: &str, key: &str, value: &str) -> String {
         }
     }
     doc.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_caret_sits_under_the_column() {
+        let text = "a = 1\nworkers = 九\n";
+        assert_eq!(
+            caret_line(text, 2, 11).as_deref(),
+            Some("2 | workers = 九\n              ^")
+        );
+        assert_eq!(caret_line(text, 9, 1), None);
+        assert_eq!(caret_line(text, 0, 1), None);
+    }
 }

@@ -13,7 +13,7 @@ use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
 use crate::engine::params::{Declared, Param};
 use crate::engine::result::{DemoResult, Row, Table, Text};
-use crate::engine::trace::{RawSpan, SpanKind, Trace};
+use crate::engine::trace::{said, RawSpan, SpanKind, Trace};
 
 crate::params! {
     pub struct Config {
@@ -56,16 +56,17 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("preset.sync.barrier", "Barrier: 4 workers, 3 phases — nobody starts a phase early", "Barrier（栅栏）：4 个工作线程、3 个阶段——谁也不会提前开始下一阶段"),
+    ("preset.sync.barrier", "Barrier: 4 workers, 3 phases — nobody starts a phase early", "`Barrier`（栅栏）：4 个工作线程、3 个阶段——谁也不会提前开始下一阶段"),
     ("preset.sync.barrier-broken", "A broken barrier: one straggler, a 150 ms timeout", "被打破的栅栏：一个掉队者，150 毫秒超时"),
-    ("sync.barrier.gave-up", "BrokenBarrierError: waited {ms} ms and gave up", "BrokenBarrierError：等待 {ms} 毫秒后放弃"),
-    ("sync.barrier.already-broken", "BrokenBarrierError: the barrier was already broken", "BrokenBarrierError：栅栏此前已被打破"),
+    ("sync.barrier.gave-up", "BrokenBarrierError: waited {ms} ms and gave up", "`BrokenBarrierError`：等待 {ms} 毫秒后放弃"),
+    ("sync.barrier.already-broken", "BrokenBarrierError: the barrier was already broken", "`BrokenBarrierError`：栅栏此前已被打破"),
     ("help.sync.barrier.phases", "Phases of work, with a barrier after each", "工作阶段数，每个阶段之后都有一道栅栏"),
     ("help.sync.barrier.work-ms", "Work per phase per worker (±50%, drawn from the scenario's `seed`)", "每个工作线程在每个阶段的工作量（±50%，由场景的 `seed` 随机决定）"),
     ("help.sync.barrier.straggler-ms", "Extra time of the last worker in the last phase", "最后一个工作线程在最后一个阶段额外花费的时间"),
     ("sync.worker", "Worker", "工作线程"),
     ("sync.error", "Error", "错误"),
     ("help.sync.barrier.timeout-ms", "How long a barrier wait may take (`barrier.wait(timeout=…)`); a wait that runs out breaks the barrier for everyone (`BrokenBarrierError`)", "一次栅栏等待最多可用的时间（`barrier.wait(timeout=…)`）；一旦等待超时，栅栏对所有工作线程都会被打破（`BrokenBarrierError`）"),
+    ("sync.barrier.span.phase", "phase {phase}", "第 {phase} 阶段"),
 ];
 
 /// The demo: `[run] workers` workers meet at the barrier after every phase.
@@ -213,7 +214,11 @@ pub fn run_barrier(
                 std::hint::spin_loop();
             }
             let t1 = clock.now_ms();
-            let label = Some(format!("phase {phase}"));
+            let (label, words) = said(
+                TEXT,
+                "sync.barrier.span.phase",
+                &[("phase", phase.to_string())],
+            );
             spans.push(RawSpan {
                 worker,
                 task: phase,
@@ -221,6 +226,7 @@ pub fn run_barrier(
                 start: t0,
                 end: t1,
                 label: label.clone(),
+                words: words.clone(),
             });
             ctl.set_state(worker, LiveState::Waiting, t1);
             let outcome = barrier.wait(timeout_ms, clock, &stop);
@@ -231,6 +237,7 @@ pub fn run_barrier(
                 start: t1,
                 end: clock.now_ms(),
                 label,
+                words,
             });
             ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
             if let Err(e) = outcome {

@@ -17,7 +17,7 @@ use crate::engine::lab::LabId;
 use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param, Rule};
 use crate::engine::result::{DemoResult, Series};
-use crate::engine::trace::{RawSpan, SpanKind, Trace};
+use crate::engine::trace::{said, RawSpan, SpanKind, Trace};
 
 crate::choice! {
     /// Who a put or a get wakes: `cond.notify()` (one waiter) or `cond.notify_all()`.
@@ -67,15 +67,19 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("preset.sync.condition", "Condition: a bounded buffer, 2 producers, 2 consumers", "Condition（条件变量）：有界缓冲区，2 个生产者，2 个消费者"),
+    ("preset.sync.condition", "Condition: a bounded buffer, 2 producers, 2 consumers", "`Condition`（条件变量）：有界缓冲区，2 个生产者，2 个消费者"),
     ("knob.sync.produce-ms", "Produce one item (ms)", "生产一个条目（毫秒）"),
-    ("knob.sync.notify", "Wake on put/get (one: notify, all: notify_all)", "放入/取出时唤醒（one：notify，all：notify_all）"),
+    ("knob.sync.notify", "Wake on put/get (one: notify, all: notify_all)", "放入/取出时唤醒（`one`：`notify`，`all`：`notify_all`）"),
     ("help.sync.condition.producers", "Producers: the first this many workers each put items into the buffer; the other `[run] workers` consume", "生产者数：编号最前的这么多个工作线程向缓冲区放入条目；`[run] workers` 中其余的工作线程负责消费"),
     ("help.sync.condition.capacity", "Items the shared buffer holds; a producer waits (`cond.wait()` in a `while` loop) while it is full", "共享缓冲区能容纳的条目数；缓冲区满时，生产者在 `while` 循环中用 `cond.wait()` 等待"),
     ("help.sync.condition.items", "Items each producer puts", "每个生产者放入的条目数"),
     ("help.sync.condition.produce-ms", "A producer's work on each item before it puts it", "生产者放入每个条目之前，生产它所花的时间"),
     ("help.sync.condition.consume-ms", "A consumer's work on each item it takes", "消费者处理每个取出的条目所花的时间"),
     ("help.sync.condition.notify", "Who a put or a get wakes: `one`: `notify()`, one waiter; `all`: `notify_all()`, every waiter (most of whom find nothing and wait again)", "放入或取出时唤醒谁：`one`：`notify()`，唤醒一个等待者；`all`：`notify_all()`，唤醒所有等待者（其中大多数发现无事可做，又继续等待）"),
+    ("sync.condition.span.produce", "produce", "生产"),
+    ("sync.condition.span.consume", "consume", "消费"),
+    ("sync.condition.span.buffer-full", "wait: buffer full", "`wait`：缓冲区已满"),
+    ("sync.condition.span.buffer-empty", "wait: buffer empty", "`wait`：缓冲区为空"),
 ];
 
 /// The demo: `producers` of the `[run] workers` produce, the rest consume (the rules keep at
@@ -237,13 +241,17 @@ pub fn run_condition(
         if worker >= workers || !super::start_together(&arrived, workers, &ctl.cancel) {
             return spans;
         }
-        let span = |kind, task, start, end, label: &str| RawSpan {
-            worker,
-            task,
-            kind,
-            start,
-            end,
-            label: Some(label.to_string()),
+        let span = |kind, task, start, end, key: &str| {
+            let (label, words) = said(TEXT, key, &[]);
+            RawSpan {
+                worker,
+                task,
+                kind,
+                start,
+                end,
+                label,
+                words,
+            }
         };
         if worker < producers {
             for i in 0..items {
@@ -251,7 +259,13 @@ pub fn run_condition(
                 ctl.set_state(worker, LiveState::Running, t0);
                 busy(produce_ms);
                 let t1 = clock.now_ms();
-                spans.push(span(SpanKind::Cpu, i, t0, t1, "produce"));
+                spans.push(span(
+                    SpanKind::Cpu,
+                    i,
+                    t0,
+                    t1,
+                    "sync.condition.span.produce",
+                ));
                 ctl.set_state(worker, LiveState::Waiting, t1);
                 let item = u64::from(worker) * u64::from(items) + u64::from(i) + 1;
                 if !buf.put(item, clock.now_ms(), &stop) {
@@ -259,7 +273,13 @@ pub fn run_condition(
                 }
                 let t2 = clock.now_ms();
                 if t2 - t1 > 0.05 {
-                    spans.push(span(SpanKind::CondWait, i, t1, t2, "wait: buffer full"));
+                    spans.push(span(
+                        SpanKind::CondWait,
+                        i,
+                        t1,
+                        t2,
+                        "sync.condition.span.buffer-full",
+                    ));
                 }
             }
         } else {
@@ -272,14 +292,26 @@ pub fn run_condition(
                 };
                 let t1 = clock.now_ms();
                 if t1 - t0 > 0.05 {
-                    spans.push(span(SpanKind::CondWait, n, t0, t1, "wait: buffer empty"));
+                    spans.push(span(
+                        SpanKind::CondWait,
+                        n,
+                        t0,
+                        t1,
+                        "sync.condition.span.buffer-empty",
+                    ));
                 }
                 ctl.set_state(worker, LiveState::Holding, t1);
                 consumed.fetch_add(1, Ordering::AcqRel);
                 sum.fetch_add(item, Ordering::Relaxed);
                 ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
                 busy(consume_ms);
-                spans.push(span(SpanKind::Cpu, n, t1, clock.now_ms(), "consume"));
+                spans.push(span(
+                    SpanKind::Cpu,
+                    n,
+                    t1,
+                    clock.now_ms(),
+                    "sync.condition.span.consume",
+                ));
                 n += 1;
             }
         }

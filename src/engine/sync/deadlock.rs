@@ -12,7 +12,7 @@ use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
 use crate::engine::params::{Declared, Param, Rule};
 use crate::engine::result::{Cell, DemoResult, Picture, Row, Table as ViewTable, Text, WaitEdge};
-use crate::engine::trace::{RawSpan, SpanKind, Trace};
+use crate::engine::trace::{Label, RawSpan, SpanKind, Trace};
 
 crate::choice! {
     /// Which strategies the demo runs: all three in turn, or one.
@@ -70,6 +70,11 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("sync.cycle-edge", "worker {worker} holds {holds} → wants {wants}", "工作线程 {worker} 持有 {holds} → 等待 {wants}"),
     ("help.sync.deadlock.hold-ms", "Time spent holding both locks", "同时持有两把锁的时间"),
     ("help.sync.deadlock.timeout-ms", "How long a timed acquire waits before backing off", "限时获取在退避之前等待的时长"),
+    ("sync.deadlock.span.wait", "wait {lock}", "等待 {lock}"),
+    ("sync.deadlock.span.holds", "holds A and B", "持有 A 和 B"),
+    ("sync.deadlock.span.timed-out", "timed out on {lock}", "等待 {lock} 超时"),
+    ("sync.deadlock.span.back-off", "back off", "退避"),
+    ("sync.deadlock.span.deadlocked", "deadlocked on {lock}", "在 {lock} 上死锁"),
 ];
 
 /// The demo: each strategy in turn on the two workers.
@@ -281,6 +286,13 @@ pub fn run_deadlock(
             };
             let timeout = (strategy == Strategy::Timeout).then_some(timeout_ms);
             let mut spans = Vec::new();
+            let words = |key: &str, lock: Option<u32>| {
+                let figures: Vec<_> = lock
+                    .map(|l| ("lock", LOCK_NAMES[l as usize].to_string()))
+                    .into_iter()
+                    .collect();
+                Label::said(TEXT, key, &figures)
+            };
             let mut retries = 0u32;
             let mut rng = seed ^ (u64::from(worker) + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
             let mut first_try = true;
@@ -297,7 +309,7 @@ pub fn run_deadlock(
                     SpanKind::LockWait,
                     w0,
                     w1,
-                    format!("wait {}", LOCK_NAMES[first as usize]),
+                    words("sync.deadlock.span.wait", Some(first)),
                 ));
                 if first_try && first != second_of_other(strategy, worker) {
                     // With opposite orders, both hold their first lock before either reaches
@@ -316,7 +328,7 @@ pub fn run_deadlock(
                             SpanKind::LockWait,
                             w2,
                             w3,
-                            format!("wait {}", LOCK_NAMES[second as usize]),
+                            words("sync.deadlock.span.wait", Some(second)),
                         ));
                         while clock.now_ms() - w3 < hold_ms && !ctl.cancelled() {
                             std::hint::spin_loop();
@@ -325,7 +337,7 @@ pub fn run_deadlock(
                             SpanKind::Cpu,
                             w3,
                             clock.now_ms(),
-                            "holds A and B".to_string(),
+                            words("sync.deadlock.span.holds", None),
                         ));
                         table.release(worker, second);
                         table.release(worker, first);
@@ -337,7 +349,7 @@ pub fn run_deadlock(
                             SpanKind::LockWait,
                             w2,
                             clock.now_ms(),
-                            format!("timed out on {}", LOCK_NAMES[second as usize]),
+                            words("sync.deadlock.span.timed-out", Some(second)),
                         ));
                         table.release(worker, first);
                         retries += 1;
@@ -350,7 +362,12 @@ pub fn run_deadlock(
                         while clock.now_ms() - b0 < backoff && !ctl.cancelled() {
                             std::hint::spin_loop();
                         }
-                        spans.push((SpanKind::Sleep, b0, clock.now_ms(), "back off".to_string()));
+                        spans.push((
+                            SpanKind::Sleep,
+                            b0,
+                            clock.now_ms(),
+                            words("sync.deadlock.span.back-off", None),
+                        ));
                         if ctl.cancelled() || retries > 100 {
                             break;
                         }
@@ -360,7 +377,7 @@ pub fn run_deadlock(
                             SpanKind::LockWait,
                             w2,
                             clock.now_ms(),
-                            format!("deadlocked on {}", LOCK_NAMES[second as usize]),
+                            words("sync.deadlock.span.deadlocked", Some(second)),
                         ));
                         cycle = c;
                         while table.seen.load(Ordering::Acquire) < 2 && !ctl.cancelled() {
@@ -389,13 +406,18 @@ pub fn run_deadlock(
             }
             trace.push_raw(
                 origin,
-                spans.into_iter().map(|(kind, start, end, label)| RawSpan {
-                    worker,
-                    task: 0,
-                    kind,
-                    start,
-                    end,
-                    label: Some(format!("{}: {label}", strategy.as_str())),
+                spans.into_iter().map(|(kind, start, end, label)| {
+                    // The strategy's name is an identifier: the words are those after it.
+                    let (label, words) = label.after(strategy.as_str()).parts();
+                    RawSpan {
+                        worker,
+                        task: 0,
+                        kind,
+                        start,
+                        end,
+                        label,
+                        words,
+                    }
                 }),
             );
         }

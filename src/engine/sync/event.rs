@@ -13,7 +13,7 @@ use crate::engine::lab::LabId;
 use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param};
 use crate::engine::result::{DemoResult, Text};
-use crate::engine::trace::{RawSpan, SpanKind, Trace};
+use crate::engine::trace::{Label, RawSpan, SpanKind, Trace};
 
 crate::params! {
     pub struct Config {
@@ -50,11 +50,14 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("preset.sync.event", "Event: a \"service ready\" gate, a wait with timeout, a stop signal", "Event（事件）：“服务就绪”闸门、带超时的等待、停止信号"),
-    ("sync.false-timed-out", "False (timed out)", "False（超时）"),
-    ("help.sync.event.ready-ms", "How long worker 0's service takes to start before it sets \"ready\"; the other workers wait for it", "工作线程 0 上的服务启动所需的时间，启动完成后它设置 “ready” 事件；其他工作线程都在等待这个事件"),
-    ("help.sync.event.run-ms", "How long the others work after \"ready\", until worker 0 sets \"stop\"", "“ready” 设置之后，其他工作线程持续工作的时长，直到工作线程 0 设置 “stop” 事件"),
-    ("help.sync.event.timeout-ms", "Worker 1 first waits for \"ready\" with `wait(timeout=…)` this long: shorter than the start-up, it returns False", "工作线程 1 先用 `wait(timeout=…)` 等待 “ready” 这么长时间：如果短于服务的启动时间，它会返回 `False`"),
+    ("preset.sync.event", "Event: a \"service ready\" gate, a wait with timeout, a stop signal", "`Event`（事件）：“服务就绪”闸门、带超时的等待、停止信号"),
+    ("sync.false-timed-out", "False (timed out)", "`False`（超时）"),
+    ("help.sync.event.ready-ms", "How long worker 0's service takes to start before it sets \"ready\"; the other workers wait for it", "工作线程 0 上的服务启动所需的时间，启动完成后它设置 “`ready`” 事件；其他工作线程都在等待这个事件"),
+    ("help.sync.event.run-ms", "How long the others work after \"ready\", until worker 0 sets \"stop\"", "“`ready`” 设置之后，其他工作线程持续工作的时长，直到工作线程 0 设置 “`stop`” 事件"),
+    ("help.sync.event.timeout-ms", "Worker 1 first waits for \"ready\" with `wait(timeout=…)` this long: shorter than the start-up, it returns False", "工作线程 1 先用 `wait(timeout=…)` 等待 “`ready`” 这么长时间：如果短于服务的启动时间，它会返回 `False`"),
+    ("sync.event.span.starting", "starting the service", "启动服务"),
+    ("sync.event.span.serving", "serving", "提供服务"),
+    ("sync.event.span.working", "working until stop is set", "一直工作到 `stop` 被设置"),
 ];
 
 /// The demo on `[run] workers` (at least 2) threads.
@@ -140,14 +143,19 @@ pub fn run_event(
         if w >= k || !super::start_together(&arrived, k, &ctl.cancel) {
             return (spans, None, 0u64);
         }
-        let span = |kind, task, start, end, label: &str| RawSpan {
-            worker: w,
-            task,
-            kind,
-            start,
-            end,
-            label: Some(label.to_string()),
+        let span = |kind, task, start, end, label: Label| {
+            let (label, words) = label.parts();
+            RawSpan {
+                worker: w,
+                task,
+                kind,
+                start,
+                end,
+                label,
+                words,
+            }
         };
+        let words = |key: &str| Label::said(TEXT, key, &[]);
         if w == 0 {
             let t0 = clock.now_ms();
             ctl.set_state(0, LiveState::Running, t0);
@@ -157,12 +165,18 @@ pub fn run_event(
                 0,
                 t0,
                 clock.now_ms(),
-                "starting the service",
+                words("sync.event.span.starting"),
             ));
             ready.set();
             let t1 = clock.now_ms();
             super::busy(clock, run_ms, ctl);
-            spans.push(span(SpanKind::Cpu, 1, t1, clock.now_ms(), "serving"));
+            spans.push(span(
+                SpanKind::Cpu,
+                1,
+                t1,
+                clock.now_ms(),
+                words("sync.event.span.serving"),
+            ));
             stop_ev.set();
             ctl.set_state(0, LiveState::Done, clock.now_ms());
             return (spans, None, 0);
@@ -178,11 +192,12 @@ pub fn run_event(
                 0,
                 t0,
                 t1,
-                if got {
+                // Code: no words.
+                Label::name(if got {
                     "ready.wait(timeout): True"
                 } else {
                     "ready.wait(timeout): False"
-                },
+                }),
             ));
             timed_out = Some(!got);
         }
@@ -195,7 +210,7 @@ pub fn run_event(
             1,
             t1,
             clock.now_ms(),
-            "ready.wait()",
+            Label::name("ready.wait()"),
         ));
         let mut rounds = 0u64;
         let t2 = clock.now_ms();
@@ -209,7 +224,7 @@ pub fn run_event(
             2,
             t2,
             clock.now_ms(),
-            "working until stop is set",
+            words("sync.event.span.working"),
         ));
         ctl.set_state(w, LiveState::Done, clock.now_ms());
         (spans, timed_out, rounds)

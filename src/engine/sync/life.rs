@@ -14,7 +14,7 @@ use crate::engine::lab::LabId;
 use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param};
 use crate::engine::result::{DemoResult, Text};
-use crate::engine::trace::{RawSpan, SpanKind, Trace};
+use crate::engine::trace::{Label, RawSpan, SpanKind, Trace};
 
 crate::params! {
     pub struct Config {
@@ -51,11 +51,14 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("preset.sync.life", "A thread's life: join(timeout), daemon work, Timer, thread-local", "线程的一生：join(timeout)、守护线程式的后台工作、Timer、线程局部存储"),
+    ("preset.sync.life", "A thread's life: join(timeout), daemon work, Timer, thread-local", "线程的一生：`join(timeout)`、守护线程式的后台工作、`Timer`、线程局部存储"),
     ("sync.calls", "{n} calls", "{n} 次调用"),
     ("help.sync.life.job-ms", "How long worker 1's job runs; worker 0 joins it", "工作线程 1 上任务的运行时长；工作线程 0 对它调用 `join()`"),
     ("help.sync.life.join-timeout-ms", "Worker 0's first `join(timeout=…)`: shorter than the job, it returns first with `is_alive()` still True; then worker 0 joins for real", "工作线程 0 第一次调用 `join(timeout=…)` 的超时：如果短于任务的运行时长，它会先返回，此时 `is_alive()` 仍为 `True`；随后工作线程 0 再调用 `join()`，一直等到任务结束"),
     ("help.sync.life.timer-ms", "A `Timer` fires after this long; a second one, due at half of it, is cancelled before it can fire; a periodic one ticks every third of it", "一个 `Timer` 在这么长时间后触发；第二个本应在一半时间时到期，但在触发前被取消；还有一个周期性定时器，每隔三分之一的时间触发一次"),
+    ("sync.life.span.job", "job", "任务"),
+    ("sync.life.span.timer-waiting", "Timer(interval) waiting", "`Timer(interval)` 等待中"),
+    ("sync.life.span.daemon", "daemon: cut off when the run ended", "守护线程：运行结束时被中止"),
 ];
 
 /// The demo on `[run] workers` (at least 2) threads.
@@ -164,14 +167,19 @@ pub fn run_life(
         if w >= k || !super::start_together(&arrived, k, &ctl.cancel) {
             return (spans, None, 0u64);
         }
-        let span = |kind, task, start, end, label: String| RawSpan {
-            worker: w,
-            task,
-            kind,
-            start,
-            end,
-            label: Some(label),
+        let span = |kind, task, start, end, label: Label| {
+            let (label, words) = label.parts();
+            RawSpan {
+                worker: w,
+                task,
+                kind,
+                start,
+                end,
+                label,
+                words,
+            }
         };
+        let words = |key: &str| Label::said(TEXT, key, &[]);
         let mut joined = None;
         match w {
             // The "main thread": starts a job, joins it with a timeout, then joins it for real.
@@ -185,9 +193,10 @@ pub fn run_life(
                     0,
                     t0,
                     t1,
-                    format!(
+                    // Code: no words.
+                    Label::name(format!(
                         "join(timeout={join_timeout_ms} ms) → is_alive() = {alive_after_timeout}"
-                    ),
+                    )),
                 ));
                 join(&job_done, None, clock, ctl);
                 spans.push(span(
@@ -195,7 +204,7 @@ pub fn run_life(
                     1,
                     t1,
                     clock.now_ms(),
-                    "join()".into(),
+                    Label::name("join()"),
                 ));
                 // Timers: one-shot, one cancelled, one periodic (three ticks).
                 let t2 = clock.now_ms();
@@ -208,7 +217,7 @@ pub fn run_life(
                     2,
                     t2,
                     clock.now_ms(),
-                    "Timer(interval) waiting".into(),
+                    words("sync.life.span.timer-waiting"),
                 ));
                 run_over.store(true, Ordering::Release);
                 joined = Some(alive_after_timeout);
@@ -218,7 +227,13 @@ pub fn run_life(
                 let t0 = clock.now_ms();
                 ctl.set_state(1, LiveState::Running, t0);
                 super::busy(clock, job_ms, ctl);
-                spans.push(span(SpanKind::Cpu, 0, t0, clock.now_ms(), "job".into()));
+                spans.push(span(
+                    SpanKind::Cpu,
+                    0,
+                    t0,
+                    clock.now_ms(),
+                    words("sync.life.span.job"),
+                ));
                 job_done.store(true, Ordering::Release);
             }
             // Daemon-style background work: loops until the run ends, then is cut off.
@@ -235,7 +250,7 @@ pub fn run_life(
                     0,
                     t0,
                     clock.now_ms(),
-                    "daemon: cut off when the run ended".into(),
+                    words("sync.life.span.daemon"),
                 ));
             }
         }

@@ -16,7 +16,7 @@ use crate::engine::lab::LabId;
 use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param};
 use crate::engine::result::{DemoResult, Row, Table, Text};
-use crate::engine::trace::{RawSpan, SpanKind, Trace};
+use crate::engine::trace::{said, RawSpan, SpanKind, Trace};
 
 crate::choice! {
     /// `queue.Queue` (FIFO), `queue.LifoQueue`, `queue.PriorityQueue`.
@@ -60,15 +60,19 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("preset.sync.queues", "Queues: FIFO, LIFO, priority; back-pressure, task_done/join, sentinels", "队列：先进先出、后进先出、优先级；背压、task_done/join、哨兵"),
+    ("preset.sync.queues", "Queues: FIFO, LIFO, priority; back-pressure, task_done/join, sentinels", "队列：先进先出、后进先出、优先级；背压、`task_done/join`、哨兵"),
     ("knob.sync.kind", "Queue kind", "队列类型"),
     ("sync.queue", "queue", "队列"),
-    ("sync.get-order", "get() order of items put as 0 … 8", "按 0 … 8 依次放入的条目经 get() 取出的顺序"),
+    ("sync.get-order", "get() order of items put as 0 … 8", "按 0 … 8 依次放入的条目经 `get()` 取出的顺序"),
     ("sync.priorities", "priorities", "优先级"),
     ("help.sync.queues.kind", "The queue worker 0 fills and the other workers drain: `fifo` (`queue.Queue`), `lifo` (`queue.LifoQueue`) or `priority` (`queue.PriorityQueue`; ties keep insertion order)", "由工作线程 0 填充、其他工作线程取空的队列类型：`fifo`（`queue.Queue`）、`lifo`（`queue.LifoQueue`）或 `priority`（`queue.PriorityQueue`；优先级相同时保持插入顺序）"),
     ("help.sync.queues.items", "Items worker 0 puts into the queue", "工作线程 0 放入队列的条目数"),
     ("help.sync.queues.maxsize", "`queue.Queue(maxsize)`: the producer blocks when the queue is full (0: unbounded)", "`queue.Queue(maxsize)`：队列满时生产者阻塞（0：无界）"),
     ("help.sync.queues.work-ms", "A consumer's work on each item, before its `task_done()`", "消费者处理每个条目的时长，处理完再调用 `task_done()`"),
+    ("sync.queues.span.put-full", "put: queue full", "`put`：队列已满"),
+    ("sync.queues.span.get-empty", "get: queue empty", "`get`：队列为空"),
+    ("sync.queues.span.joined", "join(): every task_done", "`join()`：所有条目都已标记完成"),
+    ("sync.queues.span.item", "item {item}", "条目 {item}"),
 ];
 
 /// The demo: worker 0 produces, the other `[run] workers` (at least one) consume.
@@ -272,13 +276,17 @@ pub fn run_queues(
         if worker >= all || !super::start_together(&arrived, all, &ctl.cancel) {
             return spans;
         }
-        let span = |kind, task, start, end, label: String| RawSpan {
-            worker,
-            task,
-            kind,
-            start,
-            end,
-            label: Some(label),
+        let span = |kind, task, start, end, key: &str, figures: &[(&'static str, String)]| {
+            let (label, words) = said(TEXT, key, figures);
+            RawSpan {
+                worker,
+                task,
+                kind,
+                start,
+                end,
+                label,
+                words,
+            }
         };
         if worker == 0 {
             for i in 0..items {
@@ -295,7 +303,8 @@ pub fn run_queues(
                         i,
                         t0,
                         t1,
-                        "put: queue full".into(),
+                        "sync.queues.span.put-full",
+                        &[],
                     ));
                 }
             }
@@ -309,7 +318,8 @@ pub fn run_queues(
                     items,
                     t0,
                     t1,
-                    "join(): every task_done".into(),
+                    "sync.queues.span.joined",
+                    &[],
                 ));
             }
             for _ in 0..consumers {
@@ -328,7 +338,8 @@ pub fn run_queues(
                         n,
                         t0,
                         t1,
-                        "get: queue empty".into(),
+                        "sync.queues.span.get-empty",
+                        &[],
                     ));
                 }
                 let Some(item) = item else {
@@ -345,7 +356,8 @@ pub fn run_queues(
                     item as u32,
                     t1,
                     clock.now_ms(),
-                    format!("item {item}"),
+                    "sync.queues.span.item",
+                    &[("item", item.to_string())],
                 ));
                 handled.fetch_add(1, Ordering::AcqRel);
                 ctl.chunks_done.fetch_add(1, Ordering::Relaxed);

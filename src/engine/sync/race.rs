@@ -12,7 +12,7 @@ use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
 use crate::engine::params::{Declared, Param};
 use crate::engine::result::{Cell, DemoResult, Row, Table, Text};
-use crate::engine::trace::{RawSpan, SpanKind, Trace};
+use crate::engine::trace::{said, RawSpan, SpanKind, Trace};
 
 crate::choice! {
     /// Which methods the demo runs: one, or all three in turn.
@@ -71,6 +71,9 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("preset.sync.race-4-workers", "Race condition with 4 workers", "4 个工作线程的竞态条件"),
     ("help.sync.race.increments", "Increments per worker: each adds 1 to the one shared counter this many times", "每个工作线程的自增次数：每个工作线程都对同一个共享计数器加 1，重复这么多次"),
     ("help.sync.race.method", "`none`: read, then write back plus one (a real lost-update race, with defined behaviour: an atomic load and an atomic store); `lock`: every increment under a mutex; `atomic`: one indivisible add; `all`: the three in turn", "`none`：先读，再写回读到的值加一（真实的竞态条件，会丢失更新，但行为有定义：一次原子读取加一次原子写入）；`lock`：每次自增都在互斥锁保护下进行；`atomic`：一次不可分割的加法；`all`：依次运行这三种"),
+    ("sync.race.span.none", "none", "`none`（不加锁）"),
+    ("sync.race.span.lock", "lock", "`lock`（加锁）"),
+    ("sync.race.span.atomic", "atomic", "`atomic`（原子加法）"),
 ];
 
 /// The demo: each method in turn on k workers, the counts checked, the lesson chosen.
@@ -106,6 +109,15 @@ impl Method {
             Method::None => "none",
             Method::Lock => "lock",
             Method::Atomic => "atomic",
+        }
+    }
+
+    /// The key of its spans' label: the method's name, glossed in Chinese.
+    fn span_key(self) -> &'static str {
+        match self {
+            Method::None => "sync.race.span.none",
+            Method::Lock => "sync.race.span.lock",
+            Method::Atomic => "sync.race.span.atomic",
         }
     }
 }
@@ -185,13 +197,15 @@ pub fn run_race(
             increment(method, n, &plain, &locked, &atomic);
             let end = clock.now_ms();
             ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
+            let (label, words) = said(TEXT, method.span_key(), &[]);
             Some(RawSpan {
                 worker,
                 task: 0,
                 kind: SpanKind::Cpu,
                 start,
                 end,
-                label: Some(method.as_str().to_string()),
+                label,
+                words,
             })
         });
         let wall = clock.now_ms() - t0;

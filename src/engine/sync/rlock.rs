@@ -13,7 +13,7 @@ use crate::engine::lab::LabId;
 use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param};
 use crate::engine::result::{DemoResult, Text};
-use crate::engine::trace::{RawSpan, SpanKind, Trace};
+use crate::engine::trace::{said, RawSpan, SpanKind, Trace};
 
 crate::params! {
     pub struct Config {
@@ -50,12 +50,15 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("preset.sync.rlock", "Lock vs RLock: a recursive walk, non-blocking and timed acquire", "Lock 与 RLock（可重入锁）：递归遍历、非阻塞获取与限时获取"),
+    ("preset.sync.rlock", "Lock vs RLock: a recursive walk, non-blocking and timed acquire", "`Lock` 与 `RLock`（可重入锁）：递归遍历、非阻塞获取与限时获取"),
     ("sync.detected-at-level", "detected at level {level}", "在第 {level} 层检测到"),
     ("sync.returned-after", "{value} after {ms} ms", "{ms} 毫秒后返回 {value}"),
     ("help.sync.rlock.depth", "Levels of a recursive walk that takes the same lock at each level — with an RLock (re-entered) and with a plain Lock (its owner check reports the self-deadlock at level 2 instead of hanging)", "递归遍历的层数，每一层都获取同一把锁——先用 `RLock`（可重入锁，可以再次进入），再用普通的 `Lock`（它会检查持有者，在第 2 层报告自我死锁，而不是一直卡住）"),
     ("help.sync.rlock.hold-ms", "How long worker 0 holds the lock while worker 1 tries `acquire(blocking=False)` and `acquire(timeout=…)`", "工作线程 0 持有锁的时长；在此期间，工作线程 1 依次尝试 `acquire(blocking=False)` 和 `acquire(timeout=…)`"),
     ("help.sync.rlock.timeout-ms", "How long worker 1's `acquire(timeout=…)` waits for the lock worker 0 holds", "工作线程 1 用 `acquire(timeout=…)` 等待工作线程 0 所持有的锁的最长时间"),
+    ("sync.rlock.span.holds", "holds the lock", "持有锁"),
+    ("sync.rlock.span.got-it", "acquire(timeout): got it", "`acquire(timeout)`：已获得"),
+    ("sync.rlock.span.timed-out", "acquire(timeout): timed out", "`acquire(timeout)`：超时"),
 ];
 
 /// The demo: the walks and the contended acquires on `[run] workers` (at least 2) threads.
@@ -195,13 +198,17 @@ pub fn run_rlock(
         if w >= 2 || !super::start_together(&arrived, 2, &ctl.cancel) {
             return (spans, None, None);
         }
-        let span = |kind, start, end, label: &str| RawSpan {
-            worker: w,
-            task: 0,
-            kind,
-            start,
-            end,
-            label: Some(label.to_string()),
+        let span = |kind, start, end, key: &str| {
+            let (label, words) = said(TEXT, key, &[]);
+            RawSpan {
+                worker: w,
+                task: 0,
+                kind,
+                start,
+                end,
+                label,
+                words,
+            }
         };
         if w == 0 {
             let _ = contended.acquire(0, true, None, clock, &stop);
@@ -209,7 +216,12 @@ pub fn run_rlock(
             let t0 = clock.now_ms();
             ctl.set_state(0, LiveState::Holding, t0);
             super::busy(clock, hold_ms, ctl);
-            spans.push(span(SpanKind::Cpu, t0, clock.now_ms(), "holds the lock"));
+            spans.push(span(
+                SpanKind::Cpu,
+                t0,
+                clock.now_ms(),
+                "sync.rlock.span.holds",
+            ));
             let _ = contended.release(0);
             ctl.set_state(0, LiveState::Done, clock.now_ms());
             (spans, None, None)
@@ -227,9 +239,9 @@ pub fn run_rlock(
                 t0,
                 t1,
                 if timed == Acquire::Acquired {
-                    "acquire(timeout): got it"
+                    "sync.rlock.span.got-it"
                 } else {
-                    "acquire(timeout): timed out"
+                    "sync.rlock.span.timed-out"
                 },
             ));
             if timed == Acquire::Acquired {

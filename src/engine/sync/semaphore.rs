@@ -15,7 +15,7 @@ use crate::engine::lab::LabId;
 use crate::engine::lesson::number;
 use crate::engine::params::{Declared, Param};
 use crate::engine::result::{DemoResult, Text};
-use crate::engine::trace::{RawSpan, SpanKind, Trace};
+use crate::engine::trace::{said, RawSpan, SpanKind, Trace};
 
 crate::params! {
     pub struct Config {
@@ -48,11 +48,12 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("preset.sync.semaphore", "Semaphore: 6 clients, a pool of 2 connections", "Semaphore（信号量）：6 个客户端共用只有 2 个连接的连接池"),
-    ("sync.over-release-error", "ValueError: Semaphore released too many times (it holds {bound} permits)", "ValueError：Semaphore 释放次数过多（它只有 {bound} 个许可）"),
+    ("preset.sync.semaphore", "Semaphore: 6 clients, a pool of 2 connections", "`Semaphore`（信号量）：6 个客户端共用只有 2 个连接的连接池"),
+    ("sync.over-release-error", "ValueError: Semaphore released too many times (it holds {bound} permits)", "`ValueError`：`Semaphore` 释放次数过多（它只有 {bound} 个许可）"),
     ("help.sync.semaphore.connections", "Permits: connections in the pool (`BoundedSemaphore(connections)`: at most this many clients inside at once)", "许可数：连接池中的连接数（`BoundedSemaphore(connections)`：同一时刻最多允许这么多客户端进入）"),
     ("help.sync.semaphore.requests", "Requests per client (one client per worker)", "每个客户端的请求数（每个工作线程一个客户端）"),
     ("help.sync.semaphore.hold-ms", "How long a request holds its connection (busy, like a query in flight)", "一个请求占用连接的时长（期间保持忙碌，就像一次正在执行的查询）"),
+    ("sync.semaphore.span.request", "request {request}", "请求 {request}"),
 ];
 
 /// The demo: `[run] workers` clients share the pool of connections.
@@ -188,13 +189,18 @@ pub fn run_semaphore(
             // cannot exceed the bound.
             let _ = sem.release();
             ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
-            let span = |kind, start, end| RawSpan {
-                worker,
-                task: request,
-                kind,
-                start,
-                end,
-                label: Some(format!("request {request}")),
+            let span = |kind, start, end| {
+                let figures = [("request", request.to_string())];
+                let (label, words) = said(TEXT, "sync.semaphore.span.request", &figures);
+                RawSpan {
+                    worker,
+                    task: request,
+                    kind,
+                    start,
+                    end,
+                    label,
+                    words,
+                }
             };
             if t1 > t0 {
                 spans.push(span(SpanKind::SemWait, t0, t1));

@@ -15,7 +15,7 @@ use crate::engine::params::{Declared, Param};
 pub use crate::engine::ports::SharedCells;
 use crate::engine::result::{DemoResult, Text};
 use crate::engine::runner::ProcessResult;
-use crate::engine::trace::{RawSpan, SpanKind, Trace};
+use crate::engine::trace::{said, RawSpan, SpanKind, Trace};
 
 /// Cell layout of the shared buffer.
 pub const COUNTER: u32 = 0;
@@ -57,12 +57,14 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("preset.sync.shared", "Shared memory for process workers: a SharedArrayBuffer counter, without and with its lock", "工作进程的共享内存：SharedArrayBuffer 中的计数器，先不加锁，再加锁"),
+    ("preset.sync.shared", "Shared memory for process workers: a SharedArrayBuffer counter, without and with its lock", "工作进程的共享内存：`SharedArrayBuffer` 中的计数器，先不加锁，再加锁"),
     ("error.worker-panicked.sync-shared.job", "a job that does not serialise: {why}", "任务无法序列化：{why}"),
     ("error.worker-panicked.sync-shared.failed", "process {index} failed: {why}", "工作进程 {index} 出错：{why}"),
     ("error.worker-panicked.sync-shared.lost", "process {index} failed", "工作进程 {index} 出错"),
     ("sync.count-lost", "{actual} / {expected} ({lost} lost)", "{actual} / {expected}（丢失 {lost}）"),
     ("help.sync.shared.increments", "Each process worker adds 1 to the counter in the shared buffer this many times — without a lock, then with a spin lock that lives in the same buffer (`value.get_lock()`)", "每个工作进程对共享缓冲区中的计数器加 1 的次数——先不加锁，再使用同一缓冲区中的自旋锁（`value.get_lock()`）"),
+    ("sync.shared.span.locked", "with the lock", "加锁"),
+    ("sync.shared.span.unlocked", "no lock", "不加锁"),
 ];
 
 /// The demo: one shared buffer handed to k process workers, who add to its counter without
@@ -141,17 +143,20 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
             ctx.ctl.chunks_done.fetch_add(1, Ordering::Relaxed);
             if let Ok(r) = serde_json::from_str::<ProcessResult>(&text) {
                 extent = (extent.0.min(r.t0), extent.1.max(r.t1));
+                let key = if locked {
+                    "sync.shared.span.locked"
+                } else {
+                    "sync.shared.span.unlocked"
+                };
+                let (label, words) = said(TEXT, key, &[]);
                 spans.push(RawSpan {
                     worker: p.index(),
                     task: task as u32,
                     kind: SpanKind::Cpu,
                     start: r.t0,
                     end: r.t1,
-                    label: Some(if locked {
-                        "with the lock".into()
-                    } else {
-                        "no lock".into()
-                    }),
+                    label,
+                    words,
                 });
             }
         }

@@ -9,8 +9,19 @@ use yew::prelude::*;
 use crate::engine::i18n::{has, t, tf, Lang};
 use crate::engine::labs::{LabId, Scenario};
 use crate::engine::params::{Kind, Value};
-use crate::engine::route::{decode_scenario, encode_scenario, Page, Route};
+use crate::engine::route::{encode_scenario, Page, Route};
 use crate::web::runs::{self, RunError};
+
+/// Catalogue prose with its backticked names (`Lock`, `asyncio.gather`) shown as `<code>`.
+pub fn prose(text: &str) -> Html {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| match i % 2 {
+            1 => html! { <code>{ part.to_string() }</code> },
+            _ => html! { { part.to_string() } },
+        })
+        .collect()
+}
 
 #[derive(Properties, PartialEq)]
 pub struct CodePaneProps {
@@ -64,19 +75,10 @@ pub fn editor(props: &EditorProps) -> Html {
     };
     let lines = props.text.lines().count().max(3) + 1;
     // The offending line with a caret under the column: a textarea cannot colour one line.
-    let marked = props.error.as_ref().and_then(|e| {
-        let (line, col) = (e.line?, e.col?);
-        let src = props
-            .checked
-            .split('\n')
-            .nth(line.checked_sub(1)? as usize)
-            .unwrap_or("");
-        let gutter = format!("{line} | ");
-        Some(format!(
-            "{gutter}{src}\n{}^",
-            " ".repeat(gutter.chars().count() + col.saturating_sub(1) as usize)
-        ))
-    });
+    let marked = props
+        .error
+        .as_ref()
+        .and_then(|e| crate::engine::scenario::caret_line(&props.checked, e.line?, e.col?));
     html! {
         <section class="editor">
             <label for="scenario-text"><strong>{ t(props.lang, "editor.title") }</strong>
@@ -125,67 +127,25 @@ pub fn run_bar(props: &RunBarProps) -> Html {
     }
 }
 
-/// A demo's default scenario text, or the lab's first demo's when `demo` is unknown.
-pub fn default_text(lab: LabId, demo: &str, first_demo: &str) -> String {
-    crate::engine::labs::default_scenario(lab, demo)
-        .or_else(|| crate::engine::labs::default_scenario(lab, first_demo))
-        .unwrap_or_default()
-}
-
-/// Where a lab's editor text is kept across reloads.
-pub fn editor_key(lab: LabId) -> String {
-    format!("playground.editor.{}", lab.as_str())
-}
-
+pub use crate::engine::labs::{default_text, editor_key, last_valid_key};
 pub use crate::web::env::{load, save};
 
-pub fn last_valid_key(lab: LabId, demo: &str) -> String {
-    format!("playground.last.{}.{demo}", lab.as_str())
-}
-
-/// The scenario to start from, and a notice when a link was bad. In order: the link's `s=`;
-/// the saved editor text (if it is for the demo the route names); the demo's last valid
-/// scenario; the demo's default.
+/// The scenario to start from, and a notice when a link was bad (`labs::initial_text`, with
+/// this page's storage and worker cap).
 pub fn initial_text(
     lab: LabId,
     first_demo: &str,
     route: &Route,
     lang: Lang,
 ) -> (String, Option<String>) {
-    let demo = route.demo.clone();
-    let saved_or_default = || {
-        let saved = load(&editor_key(lab)).filter(|t| match (&demo, runs::parse(t)) {
-            (Some(d), Ok(s)) => s.demo == *d,
-            (Some(_), Err(_)) => false,
-            (None, _) => true,
-        });
-        saved
-            .or_else(|| demo.as_deref().and_then(|d| load(&last_valid_key(lab, d))))
-            .unwrap_or_else(|| default_text(lab, demo.as_deref().unwrap_or(first_demo), first_demo))
-    };
-    let Some(s) = &route.scenario else {
-        return (saved_or_default(), None);
-    };
-    let fallback = default_text(lab, demo.as_deref().unwrap_or(first_demo), first_demo);
-    match decode_scenario(s) {
-        Ok(text) => match runs::parse(&text) {
-            Ok(_) => (text, None),
-            Err(e) => (
-                fallback,
-                Some(format!(
-                    "{}:{} — {} ({})",
-                    e.line.unwrap_or(1),
-                    e.col.unwrap_or(1),
-                    e.message,
-                    t(lang, "link.invalid")
-                )),
-            ),
-        },
-        Err(e) => (
-            fallback,
-            Some(format!("{} ({})", t(lang, "link.damaged"), e.code())),
-        ),
-    }
+    crate::engine::labs::initial_text(
+        lab,
+        first_demo,
+        route,
+        lang,
+        crate::web::env::worker_cap(),
+        &load,
+    )
 }
 
 /// The page's address without its hash: where shared and embedded links point.

@@ -66,12 +66,12 @@ pub fn demo_lab(p: &DemoLabProps) -> Html {
                     <h2>{ t(lang, &format!("{}.title", lab.as_str())) }</h2>
                     if ticker { <Ticker lang={lang} /> }
                 </div>
-                <p>{ t(lang, &format!("{}.{}.what", lab.as_str(), demo.id)) }</p>
+                <p>{ card::prose(t(lang, &format!("{}.{}.what", lab.as_str(), demo.id))) }</p>
                 if let Some(notice) = link_notice.clone() {
                     <p class="notice" role="alert" id="link-error">{ notice }</p>
                 }
                 if let Some(reason) = threads_reason.clone().filter(|_| needs_isolation || always) {
-                    <p class="notice" role={needs_isolation.then_some("alert")} id="no-threads">{ tf(lang, notice_key, &[("reason", reason)]) }</p>
+                    <p class="notice" role={needs_isolation.then_some("alert")} id="no-threads">{ card::prose(&tf(lang, notice_key, &[("reason", reason)])) }</p>
                 }
             </section>
             <div class="grid">

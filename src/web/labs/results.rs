@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::engine::i18n::{t, tf, Lang};
 use crate::engine::labs::{self, LabId};
 use crate::engine::report::Report;
-use crate::engine::result::{Cell, Chart, Picture, Table, Text, WaitEdge};
+use crate::engine::result::{Cell, Chart, Picture, Table, WaitEdge};
 use crate::web::charts::{Bars, Gantt, LineChart, SeriesData};
 
 #[derive(Properties, PartialEq)]
@@ -18,11 +18,6 @@ pub struct ResultsProps {
     pub lang: Lang,
     /// Runs finished so far; rendered so a reader (or a test) can tell new results from old.
     pub runs: u32,
-}
-
-/// `Text` in the reader's language.
-fn show(text: &Text, lang: Lang) -> String {
-    text.in_lang(lang)
 }
 
 #[function_component(Results)]
@@ -67,14 +62,14 @@ pub fn results(p: &ResultsProps) -> Html {
             data-mode={r.view.mode}>
             <h2>{ t(lang, "result.title") }</h2>
             if let Some(l) = &r.lesson {
-                <p class="lesson" id="lesson"><strong>{ t(lang, "result.lesson") }{ ": " }</strong>{ tf(lang, l.id, &l.figures) }</p>
+                <p class="lesson" id="lesson"><strong>{ t(lang, "result.lesson") }{ ": " }</strong>{ crate::web::labs::card::prose(&tf(lang, l.id, &l.figures)) }</p>
             }
             if !r.numbers.is_empty() {
                 <dl class="figures" id="numbers">
                     { for r.numbers.iter().map(|n| html! {
                         <>
                             <dt>{ if n.label_figures.is_empty() { t(lang, &n.label).to_string() } else { tf(lang, &n.label, &n.label_figures) } }</dt>
-                            <dd data-key={n.label.clone()}>{ n.shown.as_ref().map_or_else(|| n.value.clone(), |s| show(s, lang)) }</dd>
+                            <dd data-key={n.label.clone()}>{ n.shown.as_ref().map_or_else(|| n.value.clone(), |s| s.in_lang(lang)) }</dd>
                         </>
                     }) }
                 </dl>
@@ -98,7 +93,7 @@ pub fn results(p: &ResultsProps) -> Html {
                 <details class="log" open={report.events.len() <= 40}>
                     <summary>{ tf(lang, "async.log", &[("n", report.events.len().to_string())]) }</summary>
                     <ol id="log">
-                        { for report.events.iter().take(300).map(|e| html! { <li><span class="t">{ format!("{:>8.1} ms", e.t_ms) }</span>{ " " }{ e.words.as_ref().map_or_else(|| e.text.clone(), |w| show(w, lang)) }</li> }) }
+                        { for report.events.iter().take(300).map(|e| html! { <li><span class="t">{ format!("{:>8.1} ms", e.t_ms) }</span>{ " " }{ e.words.as_ref().map_or_else(|| e.text.clone(), |w| w.in_lang(lang)) }</li> }) }
                     </ol>
                 </details>
             }
@@ -109,7 +104,7 @@ pub fn results(p: &ResultsProps) -> Html {
 fn table(tb: &Table, lang: Lang) -> Html {
     html! {
         <table class="points" id={tb.id}>
-            <thead><tr>{ for tb.head.iter().map(|h| html! { <th>{ show(h, lang) }</th> }) }</tr></thead>
+            <thead><tr>{ for tb.head.iter().map(|h| html! { <th>{ h.in_lang(lang) }</th> }) }</tr></thead>
             <tbody>
                 { for tb.rows.iter().map(|row| {
                     let mut tr = html! { <tr>{ for row.cells.iter().map(|c| cell(c, lang)) }</tr> };
@@ -146,7 +141,7 @@ fn data_attr(name: &'static str) -> &'static str {
 fn cell(c: &Cell, lang: Lang) -> Html {
     let class = classes!(c.bad.then_some("bad"), c.class);
     let Some((total, per_worker)) = &c.shares else {
-        return html! { <td class={class}>{ show(&c.text, lang) }</td> };
+        return html! { <td class={class}>{ c.text.in_lang(lang) }</td> };
     };
     let pct = |x: f64| x * 100.0;
     html! {
@@ -155,7 +150,7 @@ fn cell(c: &Cell, lang: Lang) -> Html {
                 <span class="busy" style={format!("width:{:.1}%", pct(total[0]))}></span>
                 <span class="gil" style={format!("width:{:.1}%", pct(total[1]))}></span>
             </span>
-            { show(&c.text, lang) }
+            { c.text.in_lang(lang) }
             <span class="per-worker">
                 { for per_worker.iter().enumerate().map(|(i, w)| html! {
                     <span class="w">{ format!("w{i} {:.0}/{:.0}/{:.0}", pct(w[0]), pct(w[1]), pct(w[2])) }</span>
@@ -170,16 +165,16 @@ fn chart(c: &Chart, lang: Lang) -> Html {
         .lines
         .iter()
         .map(|l| SeriesData {
-            name: show(&l.name, lang),
+            name: l.name.in_lang(lang),
             class: l.class,
             points: l.points.clone(),
             markers: l.markers,
         })
         .collect();
     html! {
-        <LineChart id={Some(AttrValue::from(c.id))} series={series} title={show(&c.title, lang)}
-            x_label={show(&c.x, lang)} y_label={show(&c.y, lang)}
-            vlines={c.vlines.iter().map(|(x, label)| (*x, show(label, lang))).collect::<Vec<_>>()} />
+        <LineChart id={Some(AttrValue::from(c.id))} series={series} title={c.title.in_lang(lang)}
+            x_label={c.x.in_lang(lang)} y_label={c.y.in_lang(lang)}
+            vlines={c.vlines.iter().map(|(x, label)| (*x, label.in_lang(lang))).collect::<Vec<_>>()} />
     }
 }
 
@@ -187,8 +182,8 @@ fn picture(pic: &Picture, lang: Lang) -> Html {
     match pic {
         Picture::Bars { title, bars } => html! {
             <>
-                <h3>{ show(title, lang) }</h3>
-                <Bars bars={bars.iter().map(|(name, v, text)| (name.clone(), *v, show(text, lang))).collect::<Vec<_>>()} title={show(title, lang)} />
+                <h3>{ title.in_lang(lang) }</h3>
+                <Bars bars={bars.iter().map(|(name, v, text)| (name.clone(), *v, text.in_lang(lang))).collect::<Vec<_>>()} title={title.in_lang(lang)} />
             </>
         },
         Picture::WaitFor(edges) => wait_for_graph(edges, lang),
@@ -202,13 +197,13 @@ fn picture(pic: &Picture, lang: Lang) -> Html {
             <>
                 <h3>{ t(lang, "models.recommend") }</h3>
                 <p id="recommendation" data-model={model.clone()} data-pool={pool_size.clone()}>
-                    <strong>{ show(recommendation, lang) }</strong>{ " " }{ show(why, lang) }
+                    <strong>{ recommendation.in_lang(lang) }</strong>{ " " }{ why.in_lang(lang) }
                 </p>
                 <h3>{ t(lang, "models.tree") }</h3>
                 <ol class="decision-tree" id="decision-tree">
                     { for path.iter().map(|(question, yes, because)| html! {
                         <li class={if *yes { "yes" } else { "no" }}>
-                            { show(question, lang) }{ " → " }<strong>{ t(lang, if *yes { "common.yes" } else { "common.no" }) }</strong>
+                            { question.in_lang(lang) }{ " → " }<strong>{ t(lang, if *yes { "common.yes" } else { "common.no" }) }</strong>
                             if !because.is_empty() { { format!(" ({because})") } }
                         </li>
                     }) }

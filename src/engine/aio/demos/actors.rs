@@ -13,6 +13,7 @@ use super::{
 };
 use crate::engine::aio::{Event, Queue, Rt};
 use crate::engine::control::RunError;
+use crate::engine::trace::Label;
 
 crate::params! {
     pub struct Config {
@@ -80,7 +81,11 @@ async fn counter(rt: Rt, mailbox: Queue<CounterMsg>, handle_ms: f64) -> (u64, u3
     loop {
         let msg = mailbox.get().await;
         handled += 1;
-        rt.io(handle_ms, "handle").await;
+        rt.io(
+            handle_ms,
+            Label::said(TEXT, "async.actors.span.handle", &[]),
+        )
+        .await;
         match msg {
             CounterMsg::Add(n) => count += n,
             CounterMsg::Get(reply) => reply.send(count),
@@ -100,7 +105,8 @@ enum PrinterMsg {
 async fn printer(rt: Rt, mailbox: Queue<PrinterMsg>, print_ms: f64) -> u32 {
     let mut printed = 0;
     while let PrinterMsg::Print { client, count } = mailbox.get().await {
-        rt.io(print_ms, "print").await;
+        rt.io(print_ms, Label::said(TEXT, "async.actors.span.print", &[]))
+            .await;
         let line = [("client", client.to_string()), ("count", count.to_string())];
         rt.say("log.async.actors.printed", &line);
         printed += 1;
@@ -203,22 +209,24 @@ pub struct Facts {
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("preset.async.actors", "Actors: a counter and a printer, reached only through their mailboxes", "actor：一个计数器和一个打印器，只能通过各自的邮箱联系"),
-    ("log.async.actors.printed", "printer: client-{client} sees count = {count}", "打印器：client-{client} 看到的计数 = {count}"),
-    ("async.actors.what", "An actor is a task that owns its state and reads messages from its mailbox one at a time. Clients never touch the count: they send Add and Get messages, and Get carries a reply channel. One reader of the state means no lock and no lost update.", "actor 是一个拥有自己状态、逐条读取邮箱消息的任务。客户端从不直接碰计数：它们发送 Add 和 Get 消息，Get 带着一个回复通道。状态只有一个读者，所以不需要锁，也不会丢失更新。"),
+    ("preset.async.actors", "Actors: a counter and a printer, reached only through their mailboxes", "`actor`：一个计数器和一个打印器，只能通过各自的邮箱联系"),
+    ("log.async.actors.printed", "printer: client-{client} sees count = {count}", "打印器：`client-{client}` 看到的计数 = {count}"),
+    ("async.actors.what", "An actor is a task that owns its state and reads messages from its mailbox one at a time. Clients never touch the count: they send Add and Get messages, and Get carries a reply channel. One reader of the state means no lock and no lost update.", "`actor` 是一个拥有自己状态、逐条读取邮箱消息的任务。客户端从不直接碰计数：它们发送 `Add` 和 `Get` 消息，`Get` 带着一个回复通道。状态只有一个读者，所以不需要锁，也不会丢失更新。"),
     ("async.actors-count", "Final count / expected", "最终计数 / 期望值"),
     ("async.actors-handled", "Messages the counter handled", "计数器处理的消息数"),
     ("async.actors-peak", "Most messages waiting in its mailbox", "邮箱中等待消息的峰值"),
     ("async.actors-total", "All done after", "全部完成用时"),
     ("knob.async.actors-clients", "Clients", "客户端数"),
-    ("knob.async.actors-messages", "Add messages per client", "每个客户端发送的 Add 消息数"),
+    ("knob.async.actors-messages", "Add messages per client", "每个客户端发送的 `Add` 消息数"),
     ("knob.async.actors-handle-ms", "Counter handles a message (ms)", "计数器处理一条消息（毫秒）"),
     ("knob.async.actors-print-ms", "Printer prints a line (ms)", "打印器打印一行（毫秒）"),
     ("knob.async.actors-send-ms", "Pause between sends (ms)", "发送间隔（毫秒）"),
-    ("lesson.async.actors", "{clients} clients sent {messages} increments each: the counter reads {count} of {expected}, with no lock — only the actor ever touched the count. It handled {handled} messages one at a time (at most {peak} waited in its mailbox), {total} ms in all.", "{clients} 个客户端各发送 {messages} 次自增：计数器的值是 {count}（期望 {expected}），而且没用锁——只有 actor 碰过计数。它逐条处理了 {handled} 条消息（邮箱里最多有 {peak} 条在等待），共 {total} 毫秒。"),
-    ("help.async.actors.clients", "Client tasks sending to the counter actor", "向计数器 actor 发送消息的客户端任务数"),
+    ("lesson.async.actors", "{clients} clients sent {messages} increments each: the counter reads {count} of {expected}, with no lock — only the actor ever touched the count. It handled {handled} messages one at a time (at most {peak} waited in its mailbox), {total} ms in all.", "{clients} 个客户端各发送 {messages} 次自增：计数器的值是 {count}（期望 {expected}），而且没用锁——只有 `actor` 碰过计数。它逐条处理了 {handled} 条消息（邮箱里最多有 {peak} 条在等待），共 {total} 毫秒。"),
+    ("help.async.actors.clients", "Client tasks sending to the counter actor", "向计数器 `actor` 发送消息的客户端任务数"),
     ("help.async.actors.messages", "`Add` messages per client", "每个客户端发送的 `Add` 消息数"),
-    ("help.async.actors.handle-ms", "The counter actor's time per message", "计数器 actor 处理每条消息的时长"),
-    ("help.async.actors.print-ms", "The printer actor's time per line", "打印器 actor 打印每一行的时长"),
+    ("help.async.actors.handle-ms", "The counter actor's time per message", "计数器 `actor` 处理每条消息的时长"),
+    ("help.async.actors.print-ms", "The printer actor's time per line", "打印器 `actor` 打印每一行的时长"),
     ("help.async.actors.send-ms", "Pause between a client's sends", "客户端两次发送之间的停顿"),
+    ("async.actors.span.handle", "handle", "处理"),
+    ("async.actors.span.print", "print", "打印"),
 ];

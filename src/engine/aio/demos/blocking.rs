@@ -12,6 +12,7 @@ use super::{
     PoolJob, PoolKind, Series, Text,
 };
 use crate::engine::control::RunError;
+use crate::engine::trace::Label;
 
 /// The loop may be frozen on purpose for at most this long (the brief's cap).
 pub const MAX_BLOCK_MS: u32 = 500;
@@ -108,12 +109,13 @@ async fn phase(
                 work_ms: f64::from(cfg.cpu_ms),
             };
             match ctx.ports.cpu_job(kind, job).await {
-                Ok(d) => rt.pool_span(
-                    d.worker,
-                    d.start,
-                    d.end,
-                    format!("{} job (offloaded)", kind.as_str()),
-                ),
+                Ok(d) => {
+                    let span = match kind {
+                        PoolKind::Threads => "async.blocking.span.job-threads",
+                        PoolKind::Processes => "async.blocking.span.job-processes",
+                    };
+                    rt.pool_span(d.worker, d.start, d.end, Label::said(TEXT, span, &[]));
+                }
                 Err(e) => {
                     rt.say("log.async.blocking.offload-failed", &[("error", e.clone())]);
                     error = Some(e);
@@ -221,27 +223,45 @@ pub struct Facts {
 }
 // excerpt:end
 
-pub static TEXT: &[(&str, &str, &str)] = &[
+/// The demo's catalogue texts: its own, then the span words of the loop's code it runs on
+/// (`rt`, `prims`, `executor`: code outside any demo, whose words the registry installs with
+/// these).
+pub static TEXT: &[(&str, &str, &str)] = {
+    const PARTS: &[&[(&str, &str, &str)]] = &[
+        OWN,
+        crate::engine::aio::rt::TEXT,
+        crate::engine::aio::prims::TEXT,
+        crate::engine::aio::executor::TEXT,
+    ];
+    const ALL: [(&str, &str, &str); crate::engine::trace::total(PARTS)] =
+        crate::engine::trace::join(PARTS);
+    &ALL
+};
+
+/// The demo's own catalogue texts: (key, English, Simplified Chinese).
+const OWN: &[(&str, &str, &str)] = &[
     ("preset.async.blocking", "Blocking the loop: 300 ms of CPU in a coroutine freezes a 10 ms ticker; offloaded, it does not", "阻塞事件循环：协程里 300 毫秒的 CPU 计算会冻住 10 毫秒的定时器；卸载出去就不会"),
     ("log.async.blocking.cpu-on-loop", "a coroutine starts {work} ms of CPU work on the loop", "一个协程在事件循环上开始 {work} 毫秒的 CPU 计算"),
-    ("log.async.blocking.offload-threads", "await loop.run_in_executor(pool, work): {ms} ms on threads", "await loop.run_in_executor(pool, work)：在工作线程上计算 {ms} 毫秒"),
-    ("log.async.blocking.offload-processes", "await loop.run_in_executor(pool, work): {ms} ms on processes", "await loop.run_in_executor(pool, work)：在工作进程上计算 {ms} 毫秒"),
+    ("log.async.blocking.offload-threads", "await loop.run_in_executor(pool, work): {ms} ms on threads", "`await` `loop.run_in_executor(pool, work)`：在工作线程上计算 {ms} 毫秒"),
+    ("log.async.blocking.offload-processes", "await loop.run_in_executor(pool, work): {ms} ms on processes", "`await` `loop.run_in_executor(pool, work)`：在工作进程上计算 {ms} 毫秒"),
     ("log.async.blocking.offload-failed", "offloading failed: {error}", "卸载失败：{error}"),
     ("log.async.blocking.no-threads", "threads need a cross-origin isolated page: offloading to process workers instead", "线程需要跨源隔离的页面：改为卸载到工作进程"),
     ("log.async.blocking.worst-lag", "worst ticker lag: {blocked} ms blocked, {offloaded} ms offloaded", "定时器最大延迟：阻塞时 {blocked} 毫秒，卸载后 {offloaded} 毫秒"),
     ("async.blocking.offloaded-threads", "{ms} ms (threads)", "{ms} ms（工作线程）"),
     ("async.blocking.offloaded-processes", "{ms} ms (processes)", "{ms} ms（工作进程）"),
     ("knob.async.start-ms", "The CPU work starts after (ms)", "CPU 计算在此之后开始（毫秒）"),
-    ("async.blocking.what", "A ticker asks to wake every few milliseconds and measures how late it was. First a coroutine does CPU work on the loop itself: nothing else runs until it finishes — timers, other tasks, even this page. Then the same work is sent to a pool and awaited (run_in_executor): the loop stays free.", "一个定时器每隔几毫秒醒来一次，并测量自己迟到了多少。先让一个协程直接在事件循环上做 CPU 计算：在它完成前，其他一切都无法运行——定时器、其他任务，甚至这个页面。然后把同样的计算交给池并 await 结果（run_in_executor）：事件循环保持空闲。"),
+    ("async.blocking.what", "A ticker asks to wake every few milliseconds and measures how late it was. First a coroutine does CPU work on the loop itself: nothing else runs until it finishes — timers, other tasks, even this page. Then the same work is sent to a pool and awaited (run_in_executor): the loop stays free.", "一个定时器每隔几毫秒醒来一次，并测量自己迟到了多少。先让一个协程直接在事件循环上做 CPU 计算：在它完成前，其他一切都无法运行——定时器、其他任务，甚至这个页面。然后把同样的计算交给池并 `await` 结果（`run_in_executor`）：事件循环保持空闲。"),
     ("async.lag-blocked", "Worst ticker lag, CPU on the loop", "CPU 在循环上时定时器最大延迟"),
     ("async.lag-offloaded", "Worst ticker lag, CPU offloaded", "CPU 卸载后定时器最大延迟"),
     ("async.cpu-on-loop", "CPU work on the loop took", "循环上的 CPU 计算用时"),
     ("async.cpu-offloaded", "Offloaded work took", "卸载的计算用时"),
     ("knob.async.cpu-ms", "CPU work (ms, ≤ 500)", "CPU 计算（毫秒，≤ 500）"),
     ("knob.async.tick-ms", "Ticker period (ms)", "定时器周期（毫秒）"),
-    ("lesson.async.blocking", "{cpu} ms of CPU work on the loop made a {tick} ms ticker up to {blocked} ms late: while a coroutine computes, nothing else on the loop runs. Offloaded to the {pool} pool and awaited, the same work left the ticker at most {offloaded} ms late.", "在事件循环上做 {cpu} 毫秒 CPU 计算，让 {tick} 毫秒的定时器最多迟到了 {blocked} 毫秒：协程计算时，循环上的其他东西都无法运行。把同样的计算卸载到 {pool} 池并 await，定时器最多只迟到了 {offloaded} 毫秒。"),
+    ("lesson.async.blocking", "{cpu} ms of CPU work on the loop made a {tick} ms ticker up to {blocked} ms late: while a coroutine computes, nothing else on the loop runs. Offloaded to the {pool} pool and awaited, the same work left the ticker at most {offloaded} ms late.", "在事件循环上做 {cpu} 毫秒 CPU 计算，让 {tick} 毫秒的定时器最多迟到了 {blocked} 毫秒：协程计算时，循环上的其他东西都无法运行。把同样的计算卸载到 {pool} 池并 `await`，定时器最多只迟到了 {offloaded} 毫秒。"),
     ("lesson.async.blocking-no-pool", "{cpu} ms of CPU work on the loop made a {tick} ms ticker up to {blocked} ms late. The offloaded run could not reach the {pool} pool (see the log), so its lag of {offloaded} ms shows no fix here.", "在事件循环上做 {cpu} 毫秒 CPU 计算，让 {tick} 毫秒的定时器最多迟到了 {blocked} 毫秒。卸载的那次运行无法使用 {pool} 池（见日志），所以它 {offloaded} 毫秒的延迟在这里说明不了问题。"),
-    ("help.async.blocking.cpu-ms", "CPU work: first on the loop (the page really freezes), then offloaded to the pool and awaited (`run_in_executor`)", "CPU 计算量：先在事件循环上执行（页面真的会卡住），再卸载到池中并 await（`run_in_executor`）"),
+    ("help.async.blocking.cpu-ms", "CPU work: first on the loop (the page really freezes), then offloaded to the pool and awaited (`run_in_executor`)", "CPU 计算量：先在事件循环上执行（页面真的会卡住），再卸载到池中并 `await`（`run_in_executor`）"),
     ("help.async.blocking.tick-ms", "Ticker period: how often the ticker wants to wake", "定时器周期：定时器希望每隔多久醒来一次"),
     ("help.async.blocking.start-ms", "When the CPU work starts, after the ticker", "CPU 计算开始的时刻（从定时器启动算起）"),
+    ("async.blocking.span.job-threads", "threads job (offloaded)", "工作线程任务（已卸载）"),
+    ("async.blocking.span.job-processes", "processes job (offloaded)", "工作进程任务（已卸载）"),
 ];

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::engine::aio::Event;
 use crate::engine::control::RunError;
+use crate::engine::trace::Label;
 
 crate::params! {
     pub struct Config {
@@ -162,7 +163,11 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         handles.push(rt.spawn(format!("request-{i}"), async move {
             ev.wait().await;
             let admitted = r.now() - t0;
-            r.io(work, "admitted").await;
+            r.io(
+                work,
+                Label::said(TEXT, "async.token-bucket.span.admitted", &[]),
+            )
+            .await;
             (i, arrived, admitted)
         }));
     }
@@ -268,8 +273,8 @@ pub struct Admission {
 
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("preset.async.token-bucket", "Token bucket: 5 per second, burst of 3, a waiting line of 5", "令牌桶：每秒 5 个，突发 3 个，等待队列长 5"),
-    ("log.async.token-bucket.rejected", "request-{i}: the line is full ({queue} waiting) — rejected", "request-{i}：等待队列已满（{queue} 个在等）——被拒绝"),
-    ("async.token-bucket.what", "A token bucket allows a burst up to its capacity, then one request per 1/rate seconds as tokens drip back in. Requests that arrive faster wait in a bounded line; when the line is full, new ones are turned away — back-pressure instead of an ever-growing queue.", "令牌桶允许最多“容量”个请求突发通过，之后随着令牌按速率回填，每 1/rate 秒放行一个。来得更快的请求在有界的队列里等待；队列满了，新请求就被拒绝——用背压代替无限增长的队列。"),
+    ("log.async.token-bucket.rejected", "request-{i}: the line is full ({queue} waiting) — rejected", "`request`-{i}：等待队列已满（{queue} 个在等）——被拒绝"),
+    ("async.token-bucket.what", "A token bucket allows a burst up to its capacity, then one request per 1/rate seconds as tokens drip back in. Requests that arrive faster wait in a bounded line; when the line is full, new ones are turned away — back-pressure instead of an ever-growing queue.", "令牌桶允许最多“容量”个请求突发通过，之后随着令牌按速率回填，每 1/`rate` 秒放行一个。来得更快的请求在有界的队列里等待；队列满了，新请求就被拒绝——用背压代替无限增长的队列。"),
     ("async.bucket-level", "Tokens in the bucket", "桶中的令牌"),
     ("async.bucket-admitted", "Admitted so far", "累计放行"),
     ("async.bucket-rejected", "Turned away (line full)", "被拒绝（队列已满）"),
@@ -288,4 +293,5 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("help.async.token-bucket.arrival-ms", "Time between arrivals", "相邻两个请求到达的间隔"),
     ("help.async.token-bucket.queue", "The waiting line: at most this many wait for a token (first come, first served); a request that finds it full is turned away", "等待队列：最多这么多请求等待令牌（先到先得）；发现队列已满的请求被拒绝"),
     ("help.async.token-bucket.work-ms", "Work after admission", "放行之后的工作时长"),
+    ("async.token-bucket.span.admitted", "admitted", "已放行"),
 ];

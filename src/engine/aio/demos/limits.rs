@@ -12,6 +12,7 @@ use super::{
 };
 use crate::engine::aio::{Event, Semaphore};
 use crate::engine::control::RunError;
+use crate::engine::trace::Label;
 
 crate::params! {
     pub struct Config {
@@ -70,7 +71,8 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
                 go.wait().await;
                 let _slot = sem.acquire().await;
                 let start = r.now();
-                r.io(hold, "request").await;
+                r.io(hold, Label::said(TEXT, "async.semaphore.span.request", &[]))
+                    .await;
                 start
             })
         })
@@ -194,26 +196,27 @@ pub struct Facts {
 // excerpt:end
 
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("preset.async.semaphore", "Semaphore: 6 requests, limit 2 → 3 waves (plus Event and Lock)", "信号量：6 个请求，上限 2 → 分 3 波（另有 Event 和 Lock）"),
-    ("log.async.semaphore.released", "event.set(): {requests} requests released at once", "event.set()：{requests} 个请求同时放行"),
-    ("log.async.semaphore.waves", "semaphore({limit}): {requests} requests in {waves} waves, {ms} ms; at most {peak} inside", "semaphore({limit})：{requests} 个请求分 {waves} 波完成，用时 {ms} 毫秒；同时最多 {peak} 个在内"),
-    ("log.async.semaphore.unlocked", "without a lock: counter = {counter} of {expected}", "不加锁：counter = {counter}（应为 {expected}）"),
-    ("log.async.semaphore.locked", "with asyncio.Lock: counter = {counter} of {expected}", "使用 asyncio.Lock：counter = {counter}（应为 {expected}）"),
-    ("knob.async.gate-ms", "The start gate (an Event) opens after (ms)", "起跑闸门（一个 Event）在此之后打开（毫秒）"),
-    ("async.semaphore.what", "Every request waits at an asyncio.Event until the gate opens, then an asyncio.Semaphore(K) lets K in at a time: N requests come through in ⌈N/K⌉ waves. Below, the same counter is incremented with an await between reading and writing — without asyncio.Lock updates are lost even on one thread.", "每个请求都在 asyncio.Event 前等待，直到闸门打开；然后 asyncio.Semaphore(K) 每次只放 K 个进去：N 个请求分 ⌈N/K⌉ 波完成。下面，同一个计数器在读和写之间有一次 await——没有 asyncio.Lock 时，即使只有一个线程也会丢失更新。"),
+    ("preset.async.semaphore", "Semaphore: 6 requests, limit 2 → 3 waves (plus Event and Lock)", "信号量：6 个请求，上限 2 → 分 3 波（另有 `Event` 和 `Lock`）"),
+    ("log.async.semaphore.released", "event.set(): {requests} requests released at once", "`event.set()`：{requests} 个请求同时放行"),
+    ("log.async.semaphore.waves", "semaphore({limit}): {requests} requests in {waves} waves, {ms} ms; at most {peak} inside", "`semaphore({limit})`：{requests} 个请求分 {waves} 波完成，用时 {ms} 毫秒；同时最多 {peak} 个在内"),
+    ("log.async.semaphore.unlocked", "without a lock: counter = {counter} of {expected}", "不加锁：`counter` = {counter}（应为 {expected}）"),
+    ("log.async.semaphore.locked", "with asyncio.Lock: counter = {counter} of {expected}", "使用 `asyncio.Lock`：`counter` = {counter}（应为 {expected}）"),
+    ("knob.async.gate-ms", "The start gate (an Event) opens after (ms)", "起跑闸门（一个 `Event`）在此之后打开（毫秒）"),
+    ("async.semaphore.what", "Every request waits at an asyncio.Event until the gate opens, then an asyncio.Semaphore(K) lets K in at a time: N requests come through in ⌈N/K⌉ waves. Below, the same counter is incremented with an await between reading and writing — without asyncio.Lock updates are lost even on one thread.", "每个请求都在 `asyncio.Event` 前等待，直到闸门打开；然后 `asyncio.Semaphore(K)` 每次只放 K 个进去：N 个请求分 ⌈N/K⌉ 波完成。下面，同一个计数器在读和写之间有一次 `await`——没有 `asyncio.Lock` 时，即使只有一个线程也会丢失更新。"),
     ("async.waves", "Waves", "波数"),
     ("async.peak-inside", "Most inside at once", "同时在内的最大数量"),
     ("async.limited-time", "All requests done after the gate", "闸门打开后全部完成用时"),
     ("async.lost-unlocked", "Updates lost without a lock", "不加锁时丢失的更新"),
-    ("async.lost-locked", "Updates lost with asyncio.Lock", "使用 asyncio.Lock 时丢失的更新"),
+    ("async.lost-locked", "Updates lost with asyncio.Lock", "使用 `asyncio.Lock` 时丢失的更新"),
     ("knob.async.requests", "Requests", "请求数"),
     ("knob.async.limit", "Semaphore limit", "信号量上限"),
     ("knob.async.hold-ms", "Each request holds (ms)", "每个请求占用（毫秒）"),
     ("knob.async.updates", "Increments per task", "每个任务的自增次数"),
-    ("lesson.async.semaphore", "{requests} requests with limit {limit}: {waves} waves of {hold} ms, {total} ms in all, never more than {peak} inside. With an await between read and write, {lost} of {updates} increments were lost without a lock and none with asyncio.Lock: one thread is not enough to be safe once a critical section awaits.", "{requests} 个请求、上限 {limit}：分 {waves} 波，每波 {hold} 毫秒，共 {total} 毫秒，同时在内的从不超过 {peak} 个。在读和写之间 await 时，不加锁丢失了 {updates} 次自增中的 {lost} 次，使用 asyncio.Lock 则一次也没丢：临界区里一旦有 await，单线程也不再安全。"),
+    ("lesson.async.semaphore", "{requests} requests with limit {limit}: {waves} waves of {hold} ms, {total} ms in all, never more than {peak} inside. With an await between read and write, {lost} of {updates} increments were lost without a lock and none with asyncio.Lock: one thread is not enough to be safe once a critical section awaits.", "{requests} 个请求、上限 {limit}：分 {waves} 波，每波 {hold} 毫秒，共 {total} 毫秒，同时在内的从不超过 {peak} 个。在读和写之间 `await` 时，不加锁丢失了 {updates} 次自增中的 {lost} 次，使用 `asyncio.Lock` 则一次也没丢：临界区里一旦有 `await`，单线程也不再安全。"),
     ("help.async.semaphore.requests", "Tasks: each waits at the start gate, then passes the semaphore", "任务数：每个任务先在起始闸门处等待，再通过信号量"),
     ("help.async.semaphore.limit", "Semaphore permits: `asyncio.Semaphore(limit)`", "信号量的许可数：`asyncio.Semaphore(limit)`"),
     ("help.async.semaphore.hold-ms", "Time inside the semaphore, per task", "每个任务在信号量内停留的时间"),
     ("help.async.semaphore.gate-ms", "When the start gate (an `asyncio.Event`) is set", "起始闸门（一个 `asyncio.Event` 事件）被设置的时刻"),
-    ("help.async.semaphore.updates", "Increments per task in the lock part: read, await, write back — without and with an `asyncio.Lock`", "锁部分中每个任务的自增次数：读取、await、写回——先不加锁，再使用 `asyncio.Lock`"),
+    ("help.async.semaphore.updates", "Increments per task in the lock part: read, await, write back — without and with an `asyncio.Lock`", "锁部分中每个任务的自增次数：读取、`await`、写回——先不加锁，再使用 `asyncio.Lock`"),
+    ("async.semaphore.span.request", "request", "请求"),
 ];

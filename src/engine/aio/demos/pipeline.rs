@@ -14,6 +14,7 @@ use super::{
 };
 use crate::engine::aio::{Queue, Rt};
 use crate::engine::control::RunError;
+use crate::engine::trace::Label;
 
 crate::params! {
     pub struct Config {
@@ -64,7 +65,14 @@ impl Pages {
         let page = self.next;
         self.next += 1;
         self.rt
-            .io(self.fetch_ms, format!("fetch page {page}"))
+            .io(
+                self.fetch_ms,
+                Label::said(
+                    TEXT,
+                    "async.pipeline.span.fetch-page",
+                    &[("page", page.to_string())],
+                ),
+            )
             .await;
         Some((page * self.size + 1..=(page + 1) * self.size).collect())
     }
@@ -112,7 +120,8 @@ async fn processor(
             items.task_done();
             return handled;
         };
-        rt.io(f64::from(cfg.process_ms), format!("item {id}")).await;
+        let item = Label::said(TEXT, "async.pipeline.span.item", &[("id", id.to_string())]);
+        rt.io(f64::from(cfg.process_ms), item).await;
         if cfg.fail_every > 0 && id % cfg.fail_every == 0 {
             errors.put((id, format!("item {id}: ValueError"))).await;
         } else {
@@ -275,9 +284,9 @@ pub struct Handled {
 
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("preset.async.pipeline", "Pipeline: paginated fetch → 3 processors → consumer, with an error channel", "流水线：分页抓取 → 3 个处理者 → 消费者，外加一条错误通道"),
-    ("log.async.pipeline.error", "error channel: item {id}: ValueError", "错误通道：条目 {id}：ValueError"),
+    ("log.async.pipeline.error", "error channel: item {id}: ValueError", "错误通道：条目 {id}：`ValueError`"),
     ("log.async.pipeline.summary", "{fetched} items fetched, {consumed} consumed, {failed} failed, in {ms} ms", "抓取 {fetched} 个条目，消费 {consumed} 个，失败 {failed} 个，用时 {ms} 毫秒"),
-    ("async.pipeline.what", "A producer reads a paginated source with an async iterator and puts items on a bounded queue; several processors take items off it; results go to a consumer and failures to an error queue instead of killing the pipeline. Sentinels stop the processors; join() waits until every item is done.", "生产者用异步迭代器读取分页数据源，把条目放进有界队列；几个处理者从中取出条目；结果交给消费者，失败进入错误队列，而不是让整条流水线崩溃。哨兵值让处理者停止；join() 等待每个条目都处理完毕。"),
+    ("async.pipeline.what", "A producer reads a paginated source with an async iterator and puts items on a bounded queue; several processors take items off it; results go to a consumer and failures to an error queue instead of killing the pipeline. Sentinels stop the processors; join() waits until every item is done.", "生产者用异步迭代器读取分页数据源，把条目放进有界队列；几个处理者从中取出条目；结果交给消费者，失败进入错误队列，而不是让整条流水线崩溃。哨兵值让处理者停止；`join()` 等待每个条目都处理完毕。"),
     ("async.pipeline-depth", "Items waiting in the queue", "队列中等待的条目"),
     ("async.pipeline-fetched", "Items fetched", "已获取条目"),
     ("async.pipeline-consumed", "Results consumed", "已消费结果"),
@@ -299,4 +308,6 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("help.async.pipeline.fetch-ms", "Fetch time per page", "抓取每一页的时长"),
     ("help.async.pipeline.process-ms", "Processing time per item", "处理每个条目的时长"),
     ("help.async.pipeline.fail-every", "Failing items: every n-th item goes to the error queue (0: none)", "失败的条目：每第 n 个条目进入错误队列（0：不失败）"),
+    ("async.pipeline.span.fetch-page", "fetch page {page}", "抓取第 {page} 页"),
+    ("async.pipeline.span.item", "item {id}", "条目 {id}"),
 ];

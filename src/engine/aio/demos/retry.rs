@@ -9,6 +9,7 @@ use super::{
     Rng, Series,
 };
 use crate::engine::control::RunError;
+use crate::engine::trace::Label;
 
 crate::params! {
     pub struct Config {
@@ -70,8 +71,12 @@ async fn request(ctx: Ctx, cfg: Config, i: u32) -> (u32, bool, Vec<f64>) {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        rt.io(f64::from(cfg.call_ms), format!("call {attempt}"))
-            .await;
+        let call = [("attempt", attempt.to_string())];
+        rt.io(
+            f64::from(cfg.call_ms),
+            Label::said(TEXT, "async.retry.span.call", &call),
+        )
+        .await;
         let failed = rng.unit() < cfg.failure_p;
         if !failed {
             let figures = [("i", i.to_string()), ("attempt", attempt.to_string())];
@@ -102,7 +107,14 @@ async fn request(ctx: Ctx, cfg: Config, i: u32) -> (u32, bool, Vec<f64>) {
         rt.sleep_as(
             delay,
             crate::engine::trace::SpanKind::Sleep,
-            Some(format!("back-off {} ({delay:.0} ms)", retry + 1)),
+            Some(Label::said(
+                TEXT,
+                "async.retry.span.back-off",
+                &[
+                    ("n", (retry + 1).to_string()),
+                    ("delay", format!("{delay:.0}")),
+                ],
+            )),
         )
         .await;
         delays.push(delay);
@@ -217,17 +229,17 @@ pub struct Request {
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("preset.async.retry", "Retry with exponential back-off and jitter against a flaky service", "对不稳定的服务重试：指数退避加抖动"),
     ("preset.async.retry-no-jitter", "Retry without jitter: everyone retries at the same instants", "不加抖动的重试：所有人在同一时刻重试"),
-    ("log.async.retry.succeeded", "request-{i}: attempt {attempt} succeeded", "request-{i}：第 {attempt} 次尝试成功"),
-    ("log.async.retry.gave-up", "request-{i}: attempt {attempt} failed — giving up", "request-{i}：第 {attempt} 次尝试失败——放弃"),
-    ("log.async.retry.retrying", "request-{i}: attempt {attempt} failed — retry in {delay} ms", "request-{i}：第 {attempt} 次尝试失败——{delay} 毫秒后重试"),
+    ("log.async.retry.succeeded", "request-{i}: attempt {attempt} succeeded", "`request`-{i}：第 {attempt} 次尝试成功"),
+    ("log.async.retry.gave-up", "request-{i}: attempt {attempt} failed — giving up", "`request`-{i}：第 {attempt} 次尝试失败——放弃"),
+    ("log.async.retry.retrying", "request-{i}: attempt {attempt} failed — retry in {delay} ms", "`request`-{i}：第 {attempt} 次尝试失败——{delay} 毫秒后重试"),
     ("knob.async.jitter", "Random jitter on each back-off", "每次退避加入随机抖动"),
-    ("async.retry.what", "Each request calls a service that fails at random. On failure it waits and tries again: exponential back-off doubles the wait each time (up to a cap), and jitter draws the wait at random below it so clients that failed together do not retry together. After max_retries it gives up.", "每个请求调用一个会随机失败的服务。失败后先等待再重试：指数退避每次把等待时间加倍（直到上限），抖动则在这个值以下随机取等待时间，让一起失败的客户端不会一起重试。超过 max_retries 次就放弃。"),
+    ("async.retry.what", "Each request calls a service that fails at random. On failure it waits and tries again: exponential back-off doubles the wait each time (up to a cap), and jitter draws the wait at random below it so clients that failed together do not retry together. After max_retries it gives up.", "每个请求调用一个会随机失败的服务。失败后先等待再重试：指数退避每次把等待时间加倍（直到上限），抖动则在这个值以下随机取等待时间，让一起失败的客户端不会一起重试。超过 `max_retries` 次就放弃。"),
     ("async.retry-ok", "Succeeded", "成功"),
     ("async.retry-gave-up", "Gave up", "放弃"),
     ("async.retry-attempts", "Calls made", "调用次数"),
     ("async.retry-total", "All done after", "全部完成用时"),
     ("async.retry-delays", "Mean back-off slept (ms), by retry number", "实际退避的平均时间（毫秒），按重试次序"),
-    ("async.retry-policy", "Policy: min(cap, base × factor^n) (ms)", "策略：min(上限, 基础 × 倍数^n)（毫秒）"),
+    ("async.retry-policy", "Policy: min(cap, base × factor^n) (ms)", "策略：`min`(上限, 基础 × 倍数^n)（毫秒）"),
     ("knob.async.failure-p", "Failure probability", "失败概率"),
     ("knob.async.call-ms", "One call takes (ms)", "一次调用耗时（毫秒）"),
     ("knob.async.base-ms", "Base back-off (ms)", "基础退避（毫秒）"),
@@ -245,4 +257,6 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("help.async.retry.cap-ms", "Longest back-off", "最长退避时间"),
     ("help.async.retry.max-retries", "Retries before giving up", "放弃之前的重试次数"),
     ("help.async.retry.jitter", "Full jitter: each back-off is a uniform draw below its computed value", "完全抖动：每次退避时间在计算值以下均匀随机抽取"),
+    ("async.retry.span.call", "call {attempt}", "第 {attempt} 次调用"),
+    ("async.retry.span.back-off", "back-off {n} ({delay} ms)", "第 {n} 次退避（{delay} 毫秒）"),
 ];

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::engine::aio::{OnDrop, Queue};
 use crate::engine::control::RunError;
+use crate::engine::trace::Label;
 
 crate::params! {
     pub struct Config {
@@ -79,11 +80,16 @@ async fn child(
         r2.say("log.async.task-group.cleanup", &[("i", i.to_string())]);
     });
     let out = if i < cfg.failing {
-        rt.io(f64::from(cfg.fail_ms), "call that fails").await;
+        let fails = Label::said(TEXT, "async.task-group.span.fails", &[]);
+        rt.io(f64::from(cfg.fail_ms), fails).await;
         rt.say("log.async.task-group.raises", &[("i", i.to_string())]);
         Err(format!("ValueError from worker-{i}"))
     } else {
-        rt.io(cfg.work_of(i), "work").await;
+        rt.io(
+            cfg.work_of(i),
+            Label::said(TEXT, "async.task-group.span.work", &[]),
+        )
+        .await;
         rt.say("log.async.task-group.done", &[("i", i.to_string())]);
         Ok(rt.now())
     };
@@ -274,30 +280,32 @@ pub struct Gathered {
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("preset.async.task-group", "TaskGroup: one task fails, its siblings are cancelled; gather(return_exceptions=True) beside it", "TaskGroup：一个任务失败，其兄弟任务被取消；旁边对照 gather(return_exceptions=True)"),
-    ("preset.async.task-group-two-errors", "TaskGroup: two tasks fail at the same instant — both errors surface together", "TaskGroup：两个任务在同一时刻失败——两个错误一起抛出"),
-    ("log.async.task-group.cleanup", "worker-{i}: cancelled, cleanup ran (finally:)", "worker-{i}：被取消，清理代码已执行（finally:）"),
-    ("log.async.task-group.raises", "worker-{i}: raises ValueError", "worker-{i}：抛出 ValueError"),
-    ("log.async.task-group.done", "worker-{i}: done", "worker-{i}：完成"),
-    ("log.async.task-group.group-start", "TaskGroup: starting every task", "TaskGroup：启动所有任务"),
-    ("log.async.task-group.group-done", "TaskGroup: all {tasks} tasks done", "TaskGroup：全部 {tasks} 个任务完成"),
-    ("log.async.task-group.raised", "TaskGroup raised ExceptionGroup with {n} error(s): {errors}", "TaskGroup 抛出 ExceptionGroup，包含 {n} 个错误：{errors}"),
-    ("log.async.task-group.gather-start", "gather(return_exceptions=True): starting every task", "gather(return_exceptions=True)：启动所有任务"),
-    ("log.async.task-group.gathered", "gather: {results} results, {errors} of them exceptions returned as values", "gather：{results} 个结果，其中 {errors} 个是作为值返回的异常"),
-    ("async.task-group.what", "asyncio.TaskGroup ties tasks' lifetimes together: when one fails, the group cancels the others (their finally blocks run) and raises every error at once as an ExceptionGroup. gather(return_exceptions=True) lets the others finish and hands errors back as values.", "asyncio.TaskGroup 把任务的生命周期绑在一起：一个失败，组会取消其余任务（它们的 finally 会执行），并把所有错误一起作为 ExceptionGroup 抛出。gather(return_exceptions=True) 则让其余任务跑完，把错误当作返回值交回。"),
+    ("preset.async.task-group", "TaskGroup: one task fails, its siblings are cancelled; gather(return_exceptions=True) beside it", "`TaskGroup`：一个任务失败，其兄弟任务被取消；旁边对照 `gather(return_exceptions=True)`"),
+    ("preset.async.task-group-two-errors", "TaskGroup: two tasks fail at the same instant — both errors surface together", "`TaskGroup`：两个任务在同一时刻失败——两个错误一起抛出"),
+    ("log.async.task-group.cleanup", "worker-{i}: cancelled, cleanup ran (finally:)", "`worker`-{i}：被取消，清理代码已执行（`finally`:）"),
+    ("log.async.task-group.raises", "worker-{i}: raises ValueError", "`worker`-{i}：抛出 `ValueError`"),
+    ("log.async.task-group.done", "worker-{i}: done", "`worker`-{i}：完成"),
+    ("log.async.task-group.group-start", "TaskGroup: starting every task", "`TaskGroup`：启动所有任务"),
+    ("log.async.task-group.group-done", "TaskGroup: all {tasks} tasks done", "`TaskGroup`：全部 {tasks} 个任务完成"),
+    ("log.async.task-group.raised", "TaskGroup raised ExceptionGroup with {n} error(s): {errors}", "`TaskGroup` 抛出 `ExceptionGroup`，包含 {n} 个错误：{errors}"),
+    ("log.async.task-group.gather-start", "gather(return_exceptions=True): starting every task", "`gather(return_exceptions=True)`：启动所有任务"),
+    ("log.async.task-group.gathered", "gather: {results} results, {errors} of them exceptions returned as values", "`gather`：{results} 个结果，其中 {errors} 个是作为值返回的异常"),
+    ("async.task-group.what", "asyncio.TaskGroup ties tasks' lifetimes together: when one fails, the group cancels the others (their finally blocks run) and raises every error at once as an ExceptionGroup. gather(return_exceptions=True) lets the others finish and hands errors back as values.", "`asyncio.TaskGroup` 把任务的生命周期绑在一起：一个失败，组会取消其余任务（它们的 `finally` 会执行），并把所有错误一起作为 `ExceptionGroup` 抛出。`gather(return_exceptions=True)` 则让其余任务跑完，把错误当作返回值交回。"),
     ("async.group-errors", "Errors the group raised", "任务组抛出的错误"),
     ("async.group-cancelled", "Siblings cancelled (cleanup ran)", "被取消的兄弟任务（已清理）"),
     ("async.group-time", "Task group ended after", "任务组结束用时"),
-    ("async.gather-ok", "gather: results that are values", "gather：正常返回的结果"),
-    ("async.gather-time", "gather ended after", "gather 结束用时"),
+    ("async.gather-ok", "gather: results that are values", "`gather`：正常返回的结果"),
+    ("async.gather-time", "gather ended after", "`gather` 结束用时"),
     ("knob.async.failing", "Tasks that fail", "会失败的任务数"),
     ("knob.async.fail-ms", "They fail after (ms)", "失败时刻（毫秒）"),
     ("knob.async.work-ms", "Work per task (ms)", "每个任务的工作量（毫秒）"),
-    ("lesson.async.task-group", "The task group stopped after {group} ms: {errors} error(s) surfaced together and {cancelled} sibling(s) were cancelled with their cleanup run. gather(return_exceptions=True) waited {gather} ms for all {tasks} and returned {ok} results plus the errors as values.", "任务组在 {group} 毫秒后停止：{errors} 个错误一起抛出，{cancelled} 个兄弟任务被取消并执行了清理。gather(return_exceptions=True) 为全部 {tasks} 个任务等待了 {gather} 毫秒，返回 {ok} 个正常结果，错误作为值一并返回。"),
-    ("lesson.async.task-group-none", "No task failed: the group and gather both waited for all {tasks} ({group} ms and {gather} ms). Set failing to 1 to see the group cancel the rest.", "没有任务失败：任务组和 gather 都等到了全部 {tasks} 个任务（{group} 毫秒和 {gather} 毫秒）。把 failing 设为 1，就能看到任务组取消其余任务。"),
+    ("lesson.async.task-group", "The task group stopped after {group} ms: {errors} error(s) surfaced together and {cancelled} sibling(s) were cancelled with their cleanup run. gather(return_exceptions=True) waited {gather} ms for all {tasks} and returned {ok} results plus the errors as values.", "任务组在 {group} 毫秒后停止：{errors} 个错误一起抛出，{cancelled} 个兄弟任务被取消并执行了清理。`gather(return_exceptions=True)` 为全部 {tasks} 个任务等待了 {gather} 毫秒，返回 {ok} 个正常结果，错误作为值一并返回。"),
+    ("lesson.async.task-group-none", "No task failed: the group and gather both waited for all {tasks} ({group} ms and {gather} ms). Set failing to 1 to see the group cancel the rest.", "没有任务失败：任务组和 `gather` 都等到了全部 {tasks} 个任务（{group} 毫秒和 {gather} 毫秒）。把 `failing` 设为 1，就能看到任务组取消其余任务。"),
     ("help.async.task-group.tasks", "Tasks in the `TaskGroup` (then the same under `gather(return_exceptions=True)`)", "`TaskGroup` 中的任务数（之后在 `gather(return_exceptions=True)` 下再运行一遍）"),
     ("help.async.task-group.failing", "How many fail: the first ones raise, all at the same instant, so all their errors surface together", "失败的任务数：最前面的几个任务在同一时刻抛出异常，因此它们的错误会一起出现"),
     ("help.async.task-group.fail-ms", "When they fail", "它们失败的时刻"),
     ("help.async.task-group.work-ms", "Work of the others: task i works `work_ms + i × step_ms`", "其他任务的工作量：任务 i 工作 `work_ms + i × step_ms`"),
     ("help.async.task-group.step-ms", "Added per task to the others' work", "其他任务的工作量每往后一个任务增加的量"),
+    ("async.task-group.span.fails", "call that fails", "会失败的调用"),
+    ("async.task-group.span.work", "work", "工作"),
 ];

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::engine::aio::{timeout, OnDrop};
 use crate::engine::control::RunError;
+use crate::engine::trace::Label;
 
 crate::params! {
     pub struct Config {
@@ -61,7 +62,8 @@ async fn job(ctx: Ctx, name: String, work: f64, cleaned: Rc<RefCell<Vec<String>>
         );
         cleaned.borrow_mut().push(n2);
     });
-    rt.io(work, "work").await;
+    rt.io(work, Label::said(TEXT, "async.timeouts.span.work", &[]))
+        .await;
     guard.disarm();
     rt.now()
 }
@@ -144,7 +146,11 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let r2 = rt.clone();
     let shield_work = f64::from(cfg.shield_ms);
     let save = rt.spawn("shielded-save", async move {
-        r2.io(shield_work, "save (shielded)").await;
+        r2.io(
+            shield_work,
+            Label::said(TEXT, "async.timeouts.span.save", &[]),
+        )
+        .await;
         r2.say("log.async.timeouts.saved", &[]);
         r2.now()
     });
@@ -252,27 +258,29 @@ pub struct Shield {
 }
 
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("preset.async.timeouts", "Timeouts: wait_for per task, a deadline over a group, cleanup on cancel, shield", "超时：每个任务各自 wait_for、整组共用一个截止时间、取消时清理、shield"),
+    ("preset.async.timeouts", "Timeouts: wait_for per task, a deadline over a group, cleanup on cancel, shield", "超时：每个任务各自 `wait_for`、整组共用一个截止时间、取消时清理、`shield`"),
     ("log.async.timeouts.cleanup", "{name}: cancelled at +{ms} ms — cleanup ran", "{name}：在 +{ms} 毫秒时被取消——清理代码已执行"),
     ("log.async.timeouts.in-time", "{name}: finished in time", "{name}：按时完成"),
-    ("log.async.timeouts.timed-out", "{name}: TimeoutError after {ms} ms", "{name}：{ms} 毫秒后 TimeoutError"),
+    ("log.async.timeouts.timed-out", "{name}: TimeoutError after {ms} ms", "{name}：{ms} 毫秒后 `TimeoutError`"),
     ("log.async.timeouts.deadline", "deadline of {ms} ms passed: the rest were cancelled", "{ms} 毫秒的截止时间已到：其余任务被取消"),
-    ("log.async.timeouts.saved", "shielded-save: finished", "shielded-save：完成"),
-    ("log.async.timeouts.gave-up", "the waiter gave up after {ms} ms; the shielded task was not cancelled", "等待者在 {ms} 毫秒后放弃；受 shield 保护的任务没有被取消"),
-    ("async.timeouts.what", "wait_for gives each task a time limit and cancels it when the limit passes; asyncio.timeout puts one deadline over a whole block; cancelled tasks run their cleanup. shield protects work from the waiter's cancellation: the waiter gives up, the work goes on.", "wait_for 给每个任务一个时限，超时就取消它；asyncio.timeout 给整段代码一个截止时间；被取消的任务会执行清理。shield 让工作不受等待者取消的影响：等待者放弃了，工作还在继续。"),
-    ("async.timed-out", "wait_for timed out", "wait_for 超时"),
+    ("log.async.timeouts.saved", "shielded-save: finished", "`shielded-save`：完成"),
+    ("log.async.timeouts.gave-up", "the waiter gave up after {ms} ms; the shielded task was not cancelled", "等待者在 {ms} 毫秒后放弃；受 `shield` 保护的任务没有被取消"),
+    ("async.timeouts.what", "wait_for gives each task a time limit and cancels it when the limit passes; asyncio.timeout puts one deadline over a whole block; cancelled tasks run their cleanup. shield protects work from the waiter's cancellation: the waiter gives up, the work goes on.", "`wait_for` 给每个任务一个时限，超时就取消它；`asyncio.timeout` 给整段代码一个截止时间；被取消的任务会执行清理。`shield` 让工作不受等待者取消的影响：等待者放弃了，工作还在继续。"),
+    ("async.timed-out", "wait_for timed out", "`wait_for` 超时"),
     ("async.deadline-done", "Done before the group deadline", "在组截止前完成"),
     ("async.cleanups", "Cleanups run on cancel", "取消时执行的清理"),
     ("async.shield-done", "Shielded work finished at", "受保护的工作完成于"),
     ("knob.async.timeouts-work-ms", "Task i needs (i + 1) × (ms)", "任务 i 需要 (i + 1) × 此值（毫秒）"),
-    ("knob.async.timeout-ms", "wait_for timeout (ms)", "wait_for 超时（毫秒）"),
+    ("knob.async.timeout-ms", "wait_for timeout (ms)", "`wait_for` 超时（毫秒）"),
     ("knob.async.deadline-ms", "Group deadline (ms)", "组截止时间（毫秒）"),
     ("knob.async.shield-ms", "Shielded work (ms)", "受保护的工作（毫秒）"),
-    ("lesson.async.timeouts", "With a {timeout} ms limit, {timedout} of {tasks} tasks timed out and were cancelled; under a {deadline} ms deadline {done} finished and the rest were cancelled — {cleanups} cleanups ran in all. The shielded work finished in time ({saved} ms), so shield changed nothing here.", "时限为 {timeout} 毫秒时，{tasks} 个任务中有 {timedout} 个超时并被取消；在 {deadline} 毫秒的截止时间内完成了 {done} 个，其余被取消——共执行了 {cleanups} 次清理。受保护的工作按时完成（{saved} 毫秒），所以这里 shield 没起作用。"),
-    ("lesson.async.timeouts-shield", "With a {timeout} ms limit, {timedout} of {tasks} tasks timed out and were cancelled; under a {deadline} ms deadline {done} finished — {cleanups} cleanups ran in all. The waiter on the shielded save gave up at {gaveup} ms, yet the save itself finished at {saved} ms: shield protects the work, not the waiter.", "时限为 {timeout} 毫秒时，{tasks} 个任务中有 {timedout} 个超时并被取消；在 {deadline} 毫秒的截止时间内完成了 {done} 个——共执行了 {cleanups} 次清理。等待受保护保存操作的一方在 {gaveup} 毫秒时放弃了，但保存本身在 {saved} 毫秒时完成：shield 保护的是工作，而不是等待者。"),
+    ("lesson.async.timeouts", "With a {timeout} ms limit, {timedout} of {tasks} tasks timed out and were cancelled; under a {deadline} ms deadline {done} finished and the rest were cancelled — {cleanups} cleanups ran in all. The shielded work finished in time ({saved} ms), so shield changed nothing here.", "时限为 {timeout} 毫秒时，{tasks} 个任务中有 {timedout} 个超时并被取消；在 {deadline} 毫秒的截止时间内完成了 {done} 个，其余被取消——共执行了 {cleanups} 次清理。受保护的工作按时完成（{saved} 毫秒），所以这里 `shield` 没起作用。"),
+    ("lesson.async.timeouts-shield", "With a {timeout} ms limit, {timedout} of {tasks} tasks timed out and were cancelled; under a {deadline} ms deadline {done} finished — {cleanups} cleanups ran in all. The waiter on the shielded save gave up at {gaveup} ms, yet the save itself finished at {saved} ms: shield protects the work, not the waiter.", "时限为 {timeout} 毫秒时，{tasks} 个任务中有 {timedout} 个超时并被取消；在 {deadline} 毫秒的截止时间内完成了 {done} 个——共执行了 {cleanups} 次清理。等待受保护保存操作的一方在 {gaveup} 毫秒时放弃了，但保存本身在 {saved} 毫秒时完成：`shield` 保护的是工作，而不是等待者。"),
     ("help.async.timeouts.tasks", "Tasks; task i needs `work_ms × (i + 1)`", "任务数；任务 i 需要 `work_ms × (i + 1)`"),
     ("help.async.timeouts.work-ms", "Unit of work: task i needs `work_ms × (i + 1)`", "工作量单位：任务 i 需要 `work_ms × (i + 1)`"),
     ("help.async.timeouts.timeout-ms", "Per-task limit: `wait_for(task, timeout_ms)` for each task", "每个任务的时限：对每个任务执行 `wait_for(task, timeout_ms)`"),
     ("help.async.timeouts.deadline-ms", "The group's deadline (and the shield's waiter's): `async with asyncio.timeout(deadline_ms)` around all of them", "整组任务的截止时间（也是受保护工作的等待者的截止时间）：用 `async with asyncio.timeout(deadline_ms)` 包住全部任务"),
-    ("help.async.timeouts.shield-ms", "The shielded work: a save that takes this long, awaited under the same deadline", "受保护的工作：一次耗时这么长的保存操作，在同一截止时间下被 await"),
+    ("help.async.timeouts.shield-ms", "The shielded work: a save that takes this long, awaited under the same deadline", "受保护的工作：一次耗时这么长的保存操作，在同一截止时间下被 `await`"),
+    ("async.timeouts.span.work", "work", "工作"),
+    ("async.timeouts.span.save", "save (shielded)", "保存（受保护）"),
 ];

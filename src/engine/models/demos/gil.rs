@@ -64,7 +64,7 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
-    ("preset.models.gil", "CPU-bound work four ways: sequential, threads with and without the GIL, processes, asyncio", "CPU 密集型工作的四种做法：顺序执行、有 GIL 和无 GIL 的线程、进程、asyncio"),
+    ("preset.models.gil", "CPU-bound work four ways: sequential, threads with and without the GIL, processes, asyncio", "CPU 密集型工作的四种做法：顺序执行、有 GIL 和无 GIL 的线程、进程、`asyncio`"),
     ("preset.models.gil-io", "I/O-bound work four ways: threads overlap their waits even under the GIL", "I/O 密集型工作的四种做法：即使有 GIL，线程的等待也能重叠"),
     ("preset.models.gil-mixed", "Mixed work: compute, then wait — per task", "混合工作：每个任务先计算，再等待"),
     // Shared by the models demos (`models::exec`, `models::compare`): notes, log lines, errors.
@@ -79,13 +79,13 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("error.models.no-threads", "{why}", "无法使用工作线程：{why}"),
     ("error.models.process-crashed", "process {i} crashed: {error}", "进程 {i} 崩溃了：{error}"),
     ("error.models.unreadable-reply", "process {i} answered something unreadable ({error}): {text}", "进程 {i} 的回复无法读取（{error}）：{text}"),
-    ("help.models.gil.workload", "What each task does: `cpu` counts primes in its slice of [0, tasks × cpu_limit); `io` waits `io_ms` (a network call); `mixed` computes, then waits", "每个任务做什么：`cpu` 在 [0, tasks × cpu_limit) 中属于自己的一段里数素数；`io` 等待 `io_ms`（一次网络调用）；`mixed` 先计算，再等待"),
+    ("help.models.gil.workload", "What each task does: `cpu` counts primes in its slice of [0, tasks × cpu_limit); `io` waits `io_ms` (a network call); `mixed` computes, then waits", "每个任务做什么：`cpu` 在 [0, `tasks` × `cpu_limit`) 中属于自己的一段里数素数；`io` 等待 `io_ms`（一次网络调用）；`mixed` 先计算，再等待"),
     ("help.models.gil.tasks", "How many tasks every model runs", "每种模型运行的任务数"),
     ("help.models.gil.cpu-limit", "Numbers each task's CPU part tests for primality", "每个任务的 CPU 部分检查多少个数是否为素数"),
     ("help.models.gil.io-ms", "Each task's wait (the lower bound when `io_max_ms` is set)", "每个任务的等待时间（设置了 `io_max_ms` 时为下限）"),
-    ("help.models.gil.io-max-ms", "Upper bound of the waits: each is drawn from [io_ms, io_max_ms] with the seed; 0 keeps every wait at `io_ms`", "等待时间的上限：每次等待由种子从 [io_ms, io_max_ms] 中抽取；0 表示每次都等 `io_ms`"),
+    ("help.models.gil.io-max-ms", "Upper bound of the waits: each is drawn from [io_ms, io_max_ms] with the seed; 0 keeps every wait at `io_ms`", "等待时间的上限：每次等待由种子从 [`io_ms`, `io_max_ms`] 中抽取；0 表示每次都等 `io_ms`"),
     ("help.models.gil.switch-interval-ms", "`sys.setswitchinterval`: how long a thread waits for the GIL before asking its holder to let go", "`sys.setswitchinterval`：线程等待 GIL 多久之后请求持有者释放"),
-    ("help.models.gil.models", "Which models run, in this order: `all`, or some of sequential, threads, threads-nogil, threads-release, processes, async, separated by commas", "要运行哪些模型、按什么顺序：`all`，或用逗号分隔的 sequential、threads、threads-nogil、threads-release、processes、async 中的若干个"),
+    ("help.models.gil.models", "Which models run, in this order: `all`, or some of sequential, threads, threads-nogil, threads-release, processes, async, separated by commas", "要运行哪些模型、按什么顺序：`all`，或用逗号分隔的 `sequential`、`threads`、`threads-nogil`、`threads-release`、`processes`、`async` 中的若干个"),
 ];
 
 // excerpt:start

@@ -164,7 +164,9 @@ fn bump_span(worker: u32, start: f64, end: f64) -> RawSpan {
         kind: SpanKind::Cpu,
         start,
         end,
+        // Code: no words.
         label: Some("counter += 1".to_string()),
+        words: None,
     }
 }
 

@@ -15,7 +15,7 @@ use crate::engine::models::exec::{
 };
 use crate::engine::models::threads::Task;
 use crate::engine::result::{DemoResult, Number, Text};
-use crate::engine::trace::{round_us, RawSpan, SpanKind};
+use crate::engine::trace::{round_us, said, RawSpan, SpanKind};
 
 crate::params! {
     pub struct Config {
@@ -42,8 +42,22 @@ pub static DEMO: Demo = Demo {
     run: |ctx, values| boxed(ctx, values, run),
 };
 
+/// The demo's catalogue texts: its own, then the span words of the models' code outside any
+/// demo (the GIL, the asyncio model), which the registry installs with these.
+pub static TEXT: &[(&str, &str, &str)] = {
+    const PARTS: &[&[(&str, &str, &str)]] = &[
+        OWN,
+        crate::engine::models::gil::TEXT,
+        crate::engine::models::compare::TEXT,
+    ];
+    const ALL: [(&str, &str, &str); crate::engine::trace::total(PARTS)] =
+        crate::engine::trace::join(PARTS);
+    &ALL
+};
+
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
-pub static TEXT: &[(&str, &str, &str)] = &[
+const OWN: &[(&str, &str, &str)] = &[
+    ("models.spawn.span.fresh", "fresh", "新进程"),
     (
         "preset.models.spawn",
         "Process start-up: a fresh worker per task vs one pool reused",
@@ -111,13 +125,17 @@ async fn fresh_slot(ctx: Ctx, slot: u32, tasks: Rc<[Task]>, fresh: Rc<Fresh>) {
             }
         };
         fresh.checksum.set(fresh.checksum.get() + r.checksum);
-        let span = |kind, start, end| RawSpan {
-            worker: slot,
-            task: i as u32,
-            kind,
-            start,
-            end,
-            label: Some("fresh".to_string()),
+        let span = |kind, start, end| {
+            let (label, words) = said(TEXT, "models.spawn.span.fresh", &[]);
+            RawSpan {
+                worker: slot,
+                task: i as u32,
+                kind,
+                start,
+                end,
+                label,
+                words,
+            }
         };
         let mut spans = fresh.spans.borrow_mut();
         spans.push(span(SpanKind::Spawn, s0, s1));

@@ -57,16 +57,16 @@ pub static DEMO: Demo = Demo {
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("preset.models.sweep", "Sweep: CPU-bound threads without the GIL at k = 1 … 4, and a recommendation", "扫描：无 GIL 的线程做 CPU 密集型工作，k = 1 … 4，并给出建议"),
-    ("preset.models.sweep-io", "Sweep: I/O-bound threads at k = 1 … 10 against the rule min(32, 5 × cores)", "扫描：线程做 I/O 密集型工作，k = 1 … 10，对照经验法则 min(32, 5 × 核心数)"),
+    ("preset.models.sweep-io", "Sweep: I/O-bound threads at k = 1 … 10 against the rule min(32, 5 × cores)", "扫描：线程做 I/O 密集型工作，k = 1 … 10，对照经验法则 `min`(32, 5 × 核心数)"),
     ("preset.models.sweep-processes", "Sweep: CPU-bound processes at k = 1 … 4", "扫描：进程做 CPU 密集型工作，k = 1 … 4"),
     ("knob.models.releases-gil", "The kernel releases the GIL", "计算内核会释放 GIL"),
     ("knob.models.free-threaded", "A free-threaded Python is available", "有自由线程版 Python 可用"),
-    ("help.models.sweep.model", "The model whose workers are varied: threads, threads-nogil, threads-release, processes, or async (for async, k limits the tasks in flight)", "要改变工作者数量的模型：threads、threads-nogil、threads-release、processes 或 async（对 async 而言，k 限制同时进行的任务数）"),
+    ("help.models.sweep.model", "The model whose workers are varied: threads, threads-nogil, threads-release, processes, or async (for async, k limits the tasks in flight)", "要改变工作者数量的模型：`threads`、`threads-nogil`、`threads-release`、`processes` 或 `async`（对 `async` 而言，k 限制同时进行的任务数）"),
     ("help.models.sweep.workload", "What each task does: `cpu` counts primes, `io` waits `io_ms`, `mixed` computes, then waits", "每个任务做什么：`cpu` 数素数，`io` 等待 `io_ms`，`mixed` 先计算再等待"),
     ("help.models.sweep.tasks", "How many tasks each k runs", "每个 k 运行的任务数"),
     ("help.models.sweep.cpu-limit", "Numbers each task's CPU part tests for primality", "每个任务的 CPU 部分检查多少个数是否为素数"),
     ("help.models.sweep.io-ms", "Each task's wait", "每个任务的等待时间"),
-    ("help.models.sweep.releases-gil", "For the recommendation: your kernel releases the GIL (C code such as numpy, hashlib, zlib), so threads can compute in parallel", "用于给出建议：你的计算内核会释放 GIL（如 numpy、hashlib、zlib 这类 C 代码），因此线程可以并行计算"),
+    ("help.models.sweep.releases-gil", "For the recommendation: your kernel releases the GIL (C code such as numpy, hashlib, zlib), so threads can compute in parallel", "用于给出建议：你的计算内核会释放 GIL（如 `numpy`、`hashlib`、`zlib` 这类 C 代码），因此线程可以并行计算"),
     ("help.models.sweep.free-threaded", "For the recommendation: a free-threaded Python (3.13t or later) is available, so threads need no GIL", "用于给出建议：有自由线程版 Python（3.13t 或更高版本）可用，线程不需要 GIL"),
 ];
 
