@@ -38,11 +38,11 @@ export async function extra({ cpuDuring, page, browser, server, dist, short, rep
   // Native vs wasm: the same scenario, the same runner, compiled natively.
   const native = [];
   try {
-    execFileSync('cargo', ['build', '--release', '--quiet', '--example', 'native_bench'], { stdio: 'inherit' });
+    execFileSync('cargo', ['build', '--profile', 'native', '--quiet', '--example', 'native_bench'], { stdio: 'inherit' });
     for (const [demo, knobs] of Object.entries(KERNELS)) {
       for (const k of [1, cores]) {
         const text = `lab = "cpu"\ndemo = "${demo}"\n[run]\nworkers = ${k}\nrepeats = ${repeats}\nwarmup = ${warmup}\n[cpu]\n${knobs}\n`;
-        const out = JSON.parse(execFileSync('target/release/examples/native_bench', [text], { encoding: 'utf8' }));
+        const out = JSON.parse(execFileSync('target/native/examples/native_bench', [text], { encoding: 'utf8' }));
         const wasm = rows.find((r) => r.demo === demo && r.model === 'threads' && r.k === k);
         native.push({ demo, k, native_ms: out.parallel_ms, wasm_ms: wasm?.parallel_ms ?? null, ratio: wasm ? out.parallel_ms / wasm.parallel_ms : null });
         log(`native ${demo} k=${k}: ${f(out.parallel_ms)} ms (wasm ${f(wasm?.parallel_ms)})`);

@@ -191,13 +191,7 @@ async fn run_demo(
 
 fn note_spawn(trace: &mut crate::engine::trace::Trace, spawn_ms: f64) {
     if spawn_ms > 0.0 {
-        trace.event(
-            0.0,
-            0,
-            "pool",
-            format!(
-                "started workers for this run in {spawn_ms:.0} ms (not counted in the timings)"
-            ),
-        );
+        let ms = format!("{spawn_ms:.0}");
+        trace.say(0.0, 0, "pool", "log.pool.started", &[("ms", ms)]);
     }
 }

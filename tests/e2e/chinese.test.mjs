@@ -26,6 +26,9 @@ const ALLOWED = new Map([
   ['Beazley', 'a person\'s name (David Beazley\'s GIL talk)'],
   ['Concurrency', 'the product name'], ['Playground', 'the product name'],
   ['English', 'the language switch offers English by its own name'],
+  ['True', 'a Python value, shown as Python prints it'], ['False', 'a Python value, shown as Python prints it'],
+  ['ValueError', 'a Python exception\'s name, as the demo raises it'],
+  ['BrokenBarrierError', 'a Python exception\'s name, as the demo raises it'],
 ]);
 
 /** Words of identifiers the page shows as they are: scenario keys and values, lab and demo ids. */
@@ -55,7 +58,9 @@ async function visibleText(p) {
 function english(text, identifiers) {
   const prose = text.replace(/`[^`]*`/g, ' ');
   const found = new Set();
-  for (const w of prose.match(/[A-Za-z][A-Za-z'-]*/g) || []) {
+  for (const w of prose.match(/[A-Za-z][A-Za-z0-9_'-]*(\(\))?/g) || []) {
+    // `is_alive()`, `max_workers`: names of code, not words.
+    if (/_|\(\)$/.test(w)) continue;
     const bare = w.replace(/[-']+$/, '');
     if (bare.length <= 1 || ALLOWED.has(bare) || identifiers.has(bare)) continue;
     if (bare.split('-').every((part) => identifiers.has(part) || ALLOWED.has(part) || /^\d*$/.test(part))) continue;

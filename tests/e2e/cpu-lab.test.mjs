@@ -188,7 +188,7 @@ test('the editor survives a reload; reset brings back the default; the bad line 
 test('the language switch turns the page into Chinese', async () => {
   await page.selectOption('.lang select', 'zh');
   await page.waitForFunction(() => document.querySelector('nav').textContent.includes('运行环境'));
-  assert.match(await page.textContent('.intro h2'), /工作线程/);
+  assert.match(await page.textContent('.intro h2'), /工作者/);
   const r = await run(page, 'lab = "cpu"\ndemo = "primes"\n[run]\nworkers = 0\n');
   assert.equal(r.error.line, 4);
   assert.match(r.error.message, /超出范围/);

@@ -60,6 +60,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("preset.sync.barrier-broken", "A broken barrier: one straggler, a 150 ms timeout", "被打破的栅栏：一个掉队者，150 毫秒超时"),
     ("sync.barrier.gave-up", "BrokenBarrierError: waited {ms} ms and gave up", "`BrokenBarrierError`：等待 {ms} 毫秒后放弃"),
     ("sync.barrier.already-broken", "BrokenBarrierError: the barrier was already broken", "`BrokenBarrierError`：栅栏此前已被打破"),
+    ("sync.barrier.other-timed-out", "BrokenBarrierError: another worker's wait timed out", "`BrokenBarrierError`：另一个工作者的等待超时了"),
     ("help.sync.barrier.phases", "Phases of work, with a barrier after each", "工作阶段数，每个阶段之后都有一道栅栏"),
     ("help.sync.barrier.work-ms", "Work per phase per worker (±50%, drawn from the scenario's `seed`)", "每个工作线程在每个阶段的工作量（±50%，由场景的 `seed` 随机决定）"),
     ("help.sync.barrier.straggler-ms", "Extra time of the last worker in the last phase", "最后一个工作线程在最后一个阶段额外花费的时间"),
@@ -312,6 +313,9 @@ fn error_words(error: &str) -> Text {
         Some(ms) => Text::tf("sync.barrier.gave-up", vec![("ms", ms.to_string())]),
         None if error == "BrokenBarrierError: the barrier was already broken" => {
             Text::key("sync.barrier.already-broken")
+        }
+        None if error == "BrokenBarrierError: another worker's wait timed out" => {
+            Text::key("sync.barrier.other-timed-out")
         }
         None => Text::plain(error),
     }

@@ -153,7 +153,7 @@ fn cell(c: &Cell, lang: Lang) -> Html {
             { c.text.in_lang(lang) }
             <span class="per-worker">
                 { for per_worker.iter().enumerate().map(|(i, w)| html! {
-                    <span class="w">{ format!("w{i} {:.0}/{:.0}/{:.0}", pct(w[0]), pct(w[1]), pct(w[2])) }</span>
+                    <span class="w">{ format!("{} {:.0}/{:.0}/{:.0}", tf(lang, "lane.worker", &[("n", i.to_string())]), pct(w[0]), pct(w[1]), pct(w[2])) }</span>
                 }) }
             </span>
         </td>
