@@ -64,6 +64,29 @@ pub struct RawSpan {
     pub words: Option<Text>,
 }
 
+impl RawSpan {
+    /// A span labelled with `label` (its English text and, when it has them, its words).
+    pub fn new(
+        worker: u32,
+        task: u32,
+        kind: SpanKind,
+        start: f64,
+        end: f64,
+        label: Label,
+    ) -> RawSpan {
+        let (label, words) = label.parts();
+        RawSpan {
+            worker,
+            task,
+            kind,
+            start,
+            end,
+            label,
+            words,
+        }
+    }
+}
+
 /// A span in the report: milliseconds from the run's origin.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Span {

@@ -449,18 +449,8 @@ impl Feed<'_> {
             ..Default::default()
         };
         let phase = measure::phase_label(self.label);
-        let span = |kind, task, start, end| {
-            let (label, words) = phase.clone().parts();
-            RawSpan {
-                worker,
-                task,
-                kind,
-                start,
-                end,
-                label,
-                words,
-            }
-        };
+        let span =
+            |kind, task, start, end| RawSpan::new(worker, task, kind, start, end, phase.clone());
         while !self.ctx.cancelled() && self.failure.borrow().why.is_none() {
             let index = self.next.get();
             let Some(chunk) = chunk_at(index, self.cfg.limit, self.cfg.chunk) else {

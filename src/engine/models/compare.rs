@@ -154,16 +154,14 @@ pub async fn run_async_limited(
                 let _slot = sem.acquire().await;
                 let span = |kind, start, end, what: Label| {
                     // The task's name is an identifier: the words are those after it.
-                    let (label, words) = what.after(&format!("task-{i}")).parts();
-                    RawSpan {
-                        worker: 0,
-                        task: i as u32,
+                    RawSpan::new(
+                        0,
+                        i as u32,
                         kind,
                         start,
                         end,
-                        label,
-                        words,
-                    }
+                        what.after(&format!("task-{i}")),
+                    )
                 };
                 let compute = |start: u64, end: u64| -> Option<u64> {
                     if frozen.get() >= cpu.cap_ms {

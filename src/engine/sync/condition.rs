@@ -17,7 +17,7 @@ use crate::engine::lab::LabId;
 use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param, Rule};
 use crate::engine::result::{DemoResult, Series};
-use crate::engine::trace::{said, RawSpan, SpanKind, Trace};
+use crate::engine::trace::{Label, RawSpan, SpanKind, Trace};
 
 crate::choice! {
     /// Who a put or a get wakes: `cond.notify()` (one waiter) or `cond.notify_all()`.
@@ -242,16 +242,7 @@ pub fn run_condition(
             return spans;
         }
         let span = |kind, task, start, end, key: &str| {
-            let (label, words) = said(TEXT, key, &[]);
-            RawSpan {
-                worker,
-                task,
-                kind,
-                start,
-                end,
-                label,
-                words,
-            }
+            RawSpan::new(worker, task, kind, start, end, Label::said(TEXT, key, &[]))
         };
         if worker < producers {
             for i in 0..items {

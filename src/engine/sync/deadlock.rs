@@ -408,16 +408,7 @@ pub fn run_deadlock(
                 origin,
                 spans.into_iter().map(|(kind, start, end, label)| {
                     // The strategy's name is an identifier: the words are those after it.
-                    let (label, words) = label.after(strategy.as_str()).parts();
-                    RawSpan {
-                        worker,
-                        task: 0,
-                        kind,
-                        start,
-                        end,
-                        label,
-                        words,
-                    }
+                    RawSpan::new(worker, 0, kind, start, end, label.after(strategy.as_str()))
                 }),
             );
         }

@@ -143,18 +143,8 @@ pub fn run_event(
         if w >= k || !super::start_together(&arrived, k, &ctl.cancel) {
             return (spans, None, 0u64);
         }
-        let span = |kind, task, start, end, label: Label| {
-            let (label, words) = label.parts();
-            RawSpan {
-                worker: w,
-                task,
-                kind,
-                start,
-                end,
-                label,
-                words,
-            }
-        };
+        let span =
+            |kind, task, start, end, label: Label| RawSpan::new(w, task, kind, start, end, label);
         let words = |key: &str| Label::said(TEXT, key, &[]);
         if w == 0 {
             let t0 = clock.now_ms();

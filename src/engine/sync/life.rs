@@ -167,18 +167,8 @@ pub fn run_life(
         if w >= k || !super::start_together(&arrived, k, &ctl.cancel) {
             return (spans, None, 0u64);
         }
-        let span = |kind, task, start, end, label: Label| {
-            let (label, words) = label.parts();
-            RawSpan {
-                worker: w,
-                task,
-                kind,
-                start,
-                end,
-                label,
-                words,
-            }
-        };
+        let span =
+            |kind, task, start, end, label: Label| RawSpan::new(w, task, kind, start, end, label);
         let words = |key: &str| Label::said(TEXT, key, &[]);
         let mut joined = None;
         match w {

@@ -16,7 +16,7 @@ use crate::engine::lab::LabId;
 use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param};
 use crate::engine::result::{DemoResult, Row, Table, Text};
-use crate::engine::trace::{said, RawSpan, SpanKind, Trace};
+use crate::engine::trace::{Label, RawSpan, SpanKind, Trace};
 
 crate::choice! {
     /// `queue.Queue` (FIFO), `queue.LifoQueue`, `queue.PriorityQueue`.
@@ -277,16 +277,14 @@ pub fn run_queues(
             return spans;
         }
         let span = |kind, task, start, end, key: &str, figures: &[(&'static str, String)]| {
-            let (label, words) = said(TEXT, key, figures);
-            RawSpan {
+            RawSpan::new(
                 worker,
                 task,
                 kind,
                 start,
                 end,
-                label,
-                words,
-            }
+                Label::said(TEXT, key, figures),
+            )
         };
         if worker == 0 {
             for i in 0..items {

@@ -13,7 +13,7 @@ use crate::engine::lab::LabId;
 use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param};
 use crate::engine::result::{DemoResult, Text};
-use crate::engine::trace::{said, RawSpan, SpanKind, Trace};
+use crate::engine::trace::{Label, RawSpan, SpanKind, Trace};
 
 crate::params! {
     pub struct Config {
@@ -199,16 +199,7 @@ pub fn run_rlock(
             return (spans, None, None);
         }
         let span = |kind, start, end, key: &str| {
-            let (label, words) = said(TEXT, key, &[]);
-            RawSpan {
-                worker: w,
-                task: 0,
-                kind,
-                start,
-                end,
-                label,
-                words,
-            }
+            RawSpan::new(w, 0, kind, start, end, Label::said(TEXT, key, &[]))
         };
         if w == 0 {
             let _ = contended.acquire(0, true, None, clock, &stop);

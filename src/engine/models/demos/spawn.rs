@@ -15,7 +15,7 @@ use crate::engine::models::exec::{
 };
 use crate::engine::models::threads::Task;
 use crate::engine::result::{DemoResult, Number, Text};
-use crate::engine::trace::{round_us, said, RawSpan, SpanKind};
+use crate::engine::trace::{round_us, Label, RawSpan, SpanKind};
 
 crate::params! {
     pub struct Config {
@@ -126,16 +126,14 @@ async fn fresh_slot(ctx: Ctx, slot: u32, tasks: Rc<[Task]>, fresh: Rc<Fresh>) {
         };
         fresh.checksum.set(fresh.checksum.get() + r.checksum);
         let span = |kind, start, end| {
-            let (label, words) = said(TEXT, "models.spawn.span.fresh", &[]);
-            RawSpan {
-                worker: slot,
-                task: i as u32,
+            RawSpan::new(
+                slot,
+                i as u32,
                 kind,
                 start,
                 end,
-                label,
-                words,
-            }
+                Label::said(TEXT, "models.spawn.span.fresh", &[]),
+            )
         };
         let mut spans = fresh.spans.borrow_mut();
         spans.push(span(SpanKind::Spawn, s0, s1));
