@@ -11,6 +11,7 @@ use crate::engine::labs::{self, LabId};
 use crate::engine::report::Report;
 use crate::engine::result::{Cell, Chart, Picture, Table, WaitEdge};
 use crate::web::charts::{Bars, Gantt, LineChart, SeriesData};
+use crate::web::labs::card::prose;
 
 #[derive(Properties, PartialEq)]
 pub struct ResultsProps {
@@ -62,14 +63,14 @@ pub fn results(p: &ResultsProps) -> Html {
             data-mode={r.view.mode}>
             <h2>{ t(lang, "result.title") }</h2>
             if let Some(l) = &r.lesson {
-                <p class="lesson" id="lesson"><strong>{ t(lang, "result.lesson") }{ ": " }</strong>{ crate::web::labs::card::prose(&tf(lang, l.id, &l.figures)) }</p>
+                <p class="lesson" id="lesson"><strong>{ t(lang, "result.lesson") }{ ": " }</strong>{ prose(&tf(lang, l.id, &l.figures)) }</p>
             }
             if !r.numbers.is_empty() {
                 <dl class="figures" id="numbers">
                     { for r.numbers.iter().map(|n| html! {
                         <>
                             <dt>{ if n.label_figures.is_empty() { t(lang, &n.label).to_string() } else { tf(lang, &n.label, &n.label_figures) } }</dt>
-                            <dd data-key={n.label.clone()}>{ n.shown.as_ref().map_or_else(|| n.value.clone(), |s| s.in_lang(lang)) }</dd>
+                            <dd data-key={n.label.clone()}>{ prose(&n.shown.as_ref().map_or_else(|| n.value.clone(), |s| s.in_lang(lang))) }</dd>
                         </>
                     }) }
                 </dl>
@@ -93,7 +94,7 @@ pub fn results(p: &ResultsProps) -> Html {
                 <details class="log" open={report.events.len() <= 40}>
                     <summary>{ tf(lang, "async.log", &[("n", report.events.len().to_string())]) }</summary>
                     <ol id="log">
-                        { for report.events.iter().take(300).map(|e| html! { <li><span class="t">{ format!("{:>8.1} ms", e.t_ms) }</span>{ " " }{ e.words.as_ref().map_or_else(|| e.text.clone(), |w| w.in_lang(lang)) }</li> }) }
+                        { for report.events.iter().take(300).map(|e| html! { <li><span class="t">{ format!("{:>8.1} ms", e.t_ms) }</span>{ " " }{ prose(&e.words.as_ref().map_or_else(|| e.text.clone(), |w| w.in_lang(lang))) }</li> }) }
                     </ol>
                 </details>
             }
@@ -104,7 +105,7 @@ pub fn results(p: &ResultsProps) -> Html {
 fn table(tb: &Table, lang: Lang) -> Html {
     html! {
         <table class="points" id={tb.id}>
-            <thead><tr>{ for tb.head.iter().map(|h| html! { <th>{ h.in_lang(lang) }</th> }) }</tr></thead>
+            <thead><tr>{ for tb.head.iter().map(|h| html! { <th>{ prose(&h.in_lang(lang)) }</th> }) }</tr></thead>
             <tbody>
                 { for tb.rows.iter().map(|row| {
                     let mut tr = html! { <tr>{ for row.cells.iter().map(|c| cell(c, lang)) }</tr> };
@@ -141,7 +142,7 @@ fn data_attr(name: &'static str) -> &'static str {
 fn cell(c: &Cell, lang: Lang) -> Html {
     let class = classes!(c.bad.then_some("bad"), c.class);
     let Some((total, per_worker)) = &c.shares else {
-        return html! { <td class={class}>{ c.text.in_lang(lang) }</td> };
+        return html! { <td class={class}>{ prose(&c.text.in_lang(lang)) }</td> };
     };
     let pct = |x: f64| x * 100.0;
     html! {
@@ -197,13 +198,13 @@ fn picture(pic: &Picture, lang: Lang) -> Html {
             <>
                 <h3>{ t(lang, "models.recommend") }</h3>
                 <p id="recommendation" data-model={model.clone()} data-pool={pool_size.clone()}>
-                    <strong>{ recommendation.in_lang(lang) }</strong>{ " " }{ why.in_lang(lang) }
+                    <strong>{ prose(&recommendation.in_lang(lang)) }</strong>{ " " }{ prose(&why.in_lang(lang)) }
                 </p>
                 <h3>{ t(lang, "models.tree") }</h3>
                 <ol class="decision-tree" id="decision-tree">
                     { for path.iter().map(|(question, yes, because)| html! {
                         <li class={if *yes { "yes" } else { "no" }}>
-                            { question.in_lang(lang) }{ " → " }<strong>{ t(lang, if *yes { "common.yes" } else { "common.no" }) }</strong>
+                            { prose(&question.in_lang(lang)) }{ " → " }<strong>{ t(lang, if *yes { "common.yes" } else { "common.no" }) }</strong>
                             if !because.is_empty() { { format!(" ({because})") } }
                         </li>
                     }) }
