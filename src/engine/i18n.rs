@@ -509,6 +509,19 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
     }
 }
 
+/// A figure in `lang`: a reason that reached a message as English text (why threads cannot run
+/// here travels between workers and ports as plain text) is given in `lang` when it is one of
+/// the catalogue's `reason.` texts; any other figure (a number, a name) is as it is.
+pub fn figure_in(lang: Lang, value: &str) -> std::borrow::Cow<'_, str> {
+    if lang == Lang::En {
+        return value.into();
+    }
+    match entries().find(|(k, en, _)| k.starts_with("reason.") && *en == value) {
+        Some((_, _, zh)) => (*zh).into(),
+        None => value.into(),
+    }
+}
+
 /// Whether the catalogue has `key`.
 pub fn has(key: &str) -> bool {
     entries().any(|(k, _, _)| *k == key)

@@ -307,10 +307,16 @@ impl Text {
 
     /// The text in `lang`, from the catalogue.
     pub fn in_lang(&self, lang: crate::engine::i18n::Lang) -> String {
-        use crate::engine::i18n::{t, tf};
+        use crate::engine::i18n::{figure_in, t, tf};
         self.render(&move |key, figures| match figures.is_empty() {
             true => t(lang, key).to_string(),
-            false => tf(lang, key, figures),
+            false => {
+                let figures: Vec<(&str, String)> = figures
+                    .iter()
+                    .map(|(k, v)| (*k, figure_in(lang, v).into_owned()))
+                    .collect();
+                tf(lang, key, &figures)
+            }
         })
     }
 
@@ -591,6 +597,19 @@ mod tests {
         assert!(v.get("series").is_none() && v.get("view").is_none());
         assert_eq!(r.facts::<Demo>().map(|d| d.lost_updates), Some(7));
         assert!(r.facts::<NoFacts>().is_none());
+    }
+
+    #[test]
+    fn a_reason_given_as_english_text_reads_in_the_page_language() {
+        use crate::engine::i18n::{t, Lang};
+        let reason = t(Lang::En, "reason.no-sab");
+        let note = Text::tf("run.no-threads", vec![("reason", reason.to_string())]);
+        let zh = note.in_lang(Lang::Zh);
+        assert!(zh.contains(t(Lang::Zh, "reason.no-sab")), "{zh}");
+        assert!(note.in_lang(Lang::En).contains(reason));
+        // Any other figure stays as it is.
+        let other = Text::tf("run.no-threads", vec![("reason", "fetch-1".to_string())]);
+        assert!(other.in_lang(Lang::Zh).contains("fetch-1"));
     }
 
     #[test]

@@ -405,7 +405,7 @@ pub fn scenario_panel(p: &ScenarioPanelProps) -> Html {
             if let Some(e) = app.error.clone() {
                 <p class={classes!("run-error", (e.code == "cancelled").then_some("soft"))} role="alert" id="run-error">
                     { if e.code == "cancelled" { html! { t(lang, "run.cancelled") } } else {
-                        prose(&tf(lang, "run.failed", &[("message", e.words.as_ref().map_or_else(|| e.message.clone(), |w| w.in_lang(lang)))]))
+                        prose(&tf(lang, "run.failed", &[("message", e.words.as_ref().map_or_else(|| crate::engine::i18n::figure_in(lang, &e.message).into_owned(), |w| w.in_lang(lang)))]))
                     } }
                 </p>
             }
