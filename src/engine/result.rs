@@ -210,6 +210,56 @@ pub struct Number {
     /// What the page shows when the value needs the reader's language (yes/no, a reason).
     #[serde(skip)]
     pub shown: Option<Text>,
+    /// Over repeated runs (`[run] repeats`): `value` is the median, these the lowest and
+    /// highest value measured (absent for one run, or when every run gave the same).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<String>,
+}
+
+/// A number's text split as prefix, number and suffix (`×1.99`, `12.3 ms`, `31%`), with its
+/// decimals; `None` when it holds no number.
+fn split_number(text: &str) -> Option<(&str, f64, &str, usize)> {
+    let start = text.find(|c: char| c.is_ascii_digit() || c == '-')?;
+    let rest = &text[start..];
+    let len = rest
+        .char_indices()
+        .find(|(i, c)| !(c.is_ascii_digit() || *c == '.' || (*i == 0 && *c == '-')))
+        .map_or(rest.len(), |(i, _)| i);
+    let digits = &rest[..len];
+    let value: f64 = digits.parse().ok()?;
+    let decimals = digits.find('.').map_or(0, |d| digits.len() - d - 1);
+    Some((&text[..start], value, &rest[len..], decimals))
+}
+
+impl Number {
+    /// This number over several runs of one demo (its own value among `values`): the median,
+    /// and the range when the runs differ. Values that are not numbers of one shape stay as
+    /// they are.
+    pub fn over_runs(mut self, values: &[&str]) -> Number {
+        let own = self.value.clone();
+        let Some((prefix, _, suffix, decimals)) = split_number(&own) else {
+            return self;
+        };
+        let mut xs = Vec::new();
+        for v in values {
+            match split_number(v) {
+                Some((p, x, s, _)) if p == prefix && s == suffix => xs.push(x),
+                _ => return self,
+            }
+        }
+        let s = crate::engine::stats::summarize(&xs);
+        if s.n < 2 || s.min == s.max {
+            return self;
+        }
+        let text = |x: f64| format!("{prefix}{x:.decimals$}{suffix}");
+        self.value = text(s.median);
+        self.min = Some(text(s.min));
+        self.max = Some(text(s.max));
+        self.shown = None;
+        self
+    }
 }
 
 impl Number {
@@ -219,6 +269,8 @@ impl Number {
             value: value.to_string(),
             label_figures: Vec::new(),
             shown: None,
+            min: None,
+            max: None,
         }
     }
 
@@ -628,5 +680,27 @@ mod tests {
         .expect("serialises");
         assert_eq!(v["a"], MAX_SAFE_INTEGER);
         assert_eq!(v["b"], (MAX_SAFE_INTEGER + 1).to_string());
+    }
+}
+
+#[cfg(test)]
+mod over_runs_tests {
+    use super::Number;
+
+    #[test]
+    fn numbers_over_runs_show_the_median_and_range() {
+        let n = Number::new("result.wall", "12.0 ms").over_runs(&["12.0 ms", "10.5 ms", "15.3 ms"]);
+        assert_eq!(n.value, "12.0 ms");
+        assert_eq!(
+            (n.min.as_deref(), n.max.as_deref()),
+            (Some("10.5 ms"), Some("15.3 ms"))
+        );
+        let n = Number::new("x", "×1.90").over_runs(&["×1.90", "×2.10"]);
+        assert_eq!(n.value, "×2.00");
+        // Identical runs, or values of different shapes, stay as they are.
+        let n = Number::new("x", "7").over_runs(&["7", "7"]);
+        assert_eq!((n.value.as_str(), n.min), ("7", None));
+        let n = Number::new("x", "7 ms").over_runs(&["7 ms", "yes"]);
+        assert_eq!((n.value.as_str(), n.max), ("7 ms", None));
     }
 }
