@@ -7,10 +7,13 @@ use concurrency_playground::engine::aio::Rt;
 use concurrency_playground::engine::clock::MonotonicClock;
 use concurrency_playground::engine::models::compare::{
     build_tasks, compare_result, expected_checksum, models_lesson, run_async_model, ModelOutcome,
+    Setting,
 };
 use concurrency_playground::engine::models::gil::{GilConfig, GilMode};
 use concurrency_playground::engine::models::lab::{Model, Workload};
 use concurrency_playground::engine::models::threads::{run_threads, Task};
+use concurrency_playground::engine::result::Lesson;
+use concurrency_playground::engine::stats::Ratio;
 
 fn pool(n: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
@@ -126,7 +129,7 @@ fn every_model_counts_the_same_primes() {
         Model::Processes,
         "not in a native test".into(),
     ));
-    let r = compare_result(&outcomes, Workload::Mixed, 6, expected, None);
+    let r = compare_result(&outcomes, setting(Workload::Mixed, 6), expected, None);
     assert_eq!(r.view.tables[0].id, "models-table");
     assert_eq!(r.view.tables[0].rows.len(), 6);
     let v = serde_json::to_value(&r).unwrap();
@@ -162,7 +165,12 @@ fn a_wrong_answer_is_reported_as_a_mismatch() {
     o.tasks_done = 2;
     o.checksum = 1;
     o.wall_ms = 10.0;
-    let r = compare_result(&[o], Workload::Cpu, 2, 2, Some("no isolation".into()));
+    let r = compare_result(
+        &[o],
+        setting(Workload::Cpu, 2),
+        2,
+        Some("no isolation".into()),
+    );
     assert!(
         r.view.tables[0].rows[0].cells[6].bad,
         "the agrees cell is marked"
@@ -173,56 +181,148 @@ fn a_wrong_answer_is_reported_as_a_mismatch() {
     assert_eq!(v["lesson"]["id"], "lesson.models.mismatch");
 }
 
+/// Two workers on two cores.
+fn setting(workload: Workload, tasks: u32) -> Setting {
+    Setting {
+        workload,
+        tasks,
+        k: 2,
+        cores: 2,
+    }
+}
+
+/// A lesson from (model, ratio measured once) pairs.
+fn lesson_of(w: Workload, pairs: &[(Model, f64)]) -> Lesson {
+    let ranges: Vec<(Model, Ratio)> = pairs.iter().map(|(m, x)| (*m, Ratio::single(*x))).collect();
+    lesson_of_ranges(w, &ranges)
+}
+
+fn lesson_of_ranges(w: Workload, ranges: &[(Model, Ratio)]) -> Lesson {
+    let find = |m: Model| ranges.iter().find(|(x, _)| *x == m).map(|(_, r)| *r);
+    models_lesson(setting(w, 8), find, true)
+}
+
 #[test]
 fn the_lesson_follows_the_measured_speedups() {
-    let table = |pairs: &'static [(Model, f64)]| {
-        move |m: Model| pairs.iter().find(|(x, _)| *x == m).map(|(_, s)| *s)
-    };
-    let id = |w, f: &dyn Fn(Model) -> Option<f64>| models_lesson(w, f, true).id.to_string();
+    use Model::*;
+    let id = |w, pairs: &[(Model, f64)]| lesson_of(w, pairs).id;
     assert_eq!(
         id(
             Workload::Cpu,
-            &table(&[
-                (Model::Threads, 1.0),
-                (Model::ThreadsNogil, 1.9),
-                (Model::Processes, 1.7)
-            ])
+            &[(Threads, 1.0), (ThreadsNogil, 1.9), (Processes, 1.7)]
         ),
         "lesson.models.cpu-gil"
     );
     assert_eq!(
-        id(
-            Workload::Cpu,
-            &table(&[(Model::Threads, 1.8), (Model::ThreadsNogil, 1.9)])
-        ),
-        "lesson.models.cpu"
-    );
-    assert_eq!(
-        id(Workload::Cpu, &table(&[(Model::Threads, 1.0)])),
-        "lesson.models.cpu"
-    );
-    assert_eq!(
-        id(
-            Workload::Io,
-            &table(&[(Model::Threads, 3.5), (Model::Async, 7.0)])
-        ),
+        id(Workload::Io, &[(Threads, 3.5), (Async, 7.0)]),
         "lesson.models.io"
     );
     assert_eq!(
-        id(
-            Workload::Io,
-            &table(&[(Model::Threads, 1.1), (Model::Async, 1.0)])
-        ),
-        "lesson.models.io-flat"
-    );
-    assert_eq!(
-        id(Workload::Mixed, &table(&[(Model::Threads, 1.4)])),
+        id(Workload::Mixed, &[(Threads, 1.4)]),
         "lesson.models.mixed"
     );
-    assert_eq!(id(Workload::Cpu, &table(&[])), "lesson.models.no-baseline");
-    let l = models_lesson(Workload::Cpu, table(&[(Model::Threads, 1.04)]), true);
+    assert_eq!(id(Workload::Cpu, &[]), "lesson.models.no-baseline");
+    let l = lesson_of(Workload::Cpu, &[(Threads, 1.04)]);
     assert_eq!(l.figure("threads"), Some("1.04"));
     assert_eq!(l.figure("nogil"), Some("—"));
+}
+
+/// The boundary cases: the lesson's words never disagree with its numbers.
+#[test]
+fn a_lesson_never_states_what_its_numbers_do_not_support() {
+    use Model::*;
+    let id = |w, pairs: &[(Model, f64)]| lesson_of(w, pairs).id;
+    // ×1.22 with the GIL is "faster": the lesson must say why, not "no faster".
+    assert_eq!(
+        id(
+            Workload::Cpu,
+            &[(Threads, 1.22), (ThreadsNogil, 1.9), (Processes, 1.8)]
+        ),
+        "lesson.models.cpu-gil-faster"
+    );
+    // ×1.15 is still "about the same"; ×0.89 "slower" — both what the GIL explains.
+    for gil in [1.15, 0.89, 0.90] {
+        assert_eq!(
+            id(
+                Workload::Cpu,
+                &[(Threads, gil), (ThreadsNogil, 1.9), (Async, 1.0)]
+            ),
+            "lesson.models.cpu-gil",
+            "{gil}"
+        );
+    }
+    // ×0.88–0.99 crosses from "slower" into "about the same": both are what the GIL
+    // explains, so the usual words hold; ×0.95–1.20 does not fit, and the run cannot tell.
+    let nogil = (ThreadsNogil, Ratio::single(1.9));
+    let l = lesson_of_ranges(
+        Workload::Cpu,
+        &[(Threads, Ratio::from_parts(0.95, &[0.88, 0.99])), nogil],
+    );
+    assert_eq!(l.id, "lesson.models.cpu-gil");
+    let l = lesson_of_ranges(
+        Workload::Cpu,
+        &[(Threads, Ratio::from_parts(0.95, &[0.95, 1.20])), nogil],
+    );
+    assert_eq!(l.id, "lesson.models.unclear");
+    // Parallel models that came out no faster on 2 cores are not called faster.
+    assert_eq!(
+        id(
+            Workload::Cpu,
+            &[(Threads, 1.0), (ThreadsNogil, 1.15), (Processes, 1.1)]
+        ),
+        "lesson.models.not-faster"
+    );
+    // Waits that did not overlap are not called overlapping.
+    assert_eq!(
+        id(Workload::Io, &[(Threads, 1.1), (Async, 1.0)]),
+        "lesson.models.not-faster"
+    );
+    // A range that crosses a band: this run cannot tell, whatever the median says.
+    let crossing = Ratio::from_parts(1.5, &[1.08, 1.5, 1.9]);
+    let l = lesson_of_ranges(
+        Workload::Cpu,
+        &[(Threads, Ratio::single(1.0)), (ThreadsNogil, crossing)],
+    );
+    assert_eq!(l.id, "lesson.models.unclear");
+    assert_eq!(l.figure("nogil"), Some("1.50 (1.08–1.90)"));
+    // One worker: nothing can be faster, and nothing is claimed to be.
+    let one = Setting {
+        k: 1,
+        ..setting(Workload::Cpu, 8)
+    };
+    let r = |x| Some(Ratio::single(x));
+    let l = models_lesson(
+        one,
+        |m| match m {
+            Threads => r(1.0),
+            ThreadsNogil => r(1.02),
+            _ => None,
+        },
+        true,
+    );
+    assert_eq!(l.id, "lesson.models.cpu");
+}
+
+#[test]
+fn each_row_explains_only_the_verdict_it_measured() {
+    use concurrency_playground::engine::models::compare::row_lesson_id;
+    let cpu = setting(Workload::Cpu, 8);
+    let row = |m, x| row_lesson_id(cpu, m, Some(Ratio::single(x)));
+    assert_eq!(row(Model::Threads, 1.0), "models.row.cpu-threads");
+    assert_eq!(row(Model::Threads, 1.22), "models.row.unexpected-faster");
+    assert_eq!(
+        row(Model::ThreadsNogil, 1.9),
+        "models.row.cpu-threads-nogil"
+    );
+    assert_eq!(
+        row(Model::Processes, 1.1),
+        "models.row.unexpected-not-faster"
+    );
+    let crossing = Ratio::from_parts(1.2, &[1.1, 1.3]);
+    assert_eq!(
+        row_lesson_id(cpu, Model::Processes, Some(crossing)),
+        "models.row.unclear"
+    );
 }
 
 fn outcome(model: Model, wall: f64, cpu: f64, io: f64) -> ModelOutcome {
@@ -253,7 +353,7 @@ fn the_matrix_has_a_row_per_model_and_workload_each_with_its_lesson() {
         outcome(Model::Async, 101.0, 0.0, 400.0),
         skipped,
     ];
-    let r = matrix_result(&cpu, &io, 4, None);
+    let r = matrix_result(&cpu, &io, setting(Workload::Cpu, 4), None);
     assert_eq!(r.view.tables[0].id, "compare-table");
     let v = serde_json::to_value(&r).unwrap();
     let rows = v["rows"].as_array().unwrap();

@@ -12,7 +12,7 @@ fn lock_and_atomic_are_exact_and_the_race_never_overcounts() {
         .build()
         .unwrap();
     let ctl = RunControl::new();
-    let run = run_race(&pool, 4, 2_000_000, &Method::ALL, &ctl, &MonotonicClock);
+    let run = run_race(&pool, 4, 2_000_000, 0, &Method::ALL, &ctl, &MonotonicClock);
     assert!(!run.cancelled);
     assert_eq!(run.outcomes.len(), 3);
     for o in &run.outcomes {
@@ -40,6 +40,79 @@ fn lock_and_atomic_are_exact_and_the_race_never_overcounts() {
         .starts_with("lesson.sync.race"));
 }
 
+/// The tutorials' scale (2 workers × 10,000 increments) with work between read and write:
+/// the unsynchronised workers lose updates; the lock and the atomic add stay exact; the lock
+/// counts its hand-offs, the other methods have none.
+#[test]
+fn a_window_between_read_and_write_loses_updates_at_the_tutorials_scale() {
+    let pool = pool_of(2);
+    let (workers, n, window) = (2, 10_000, 500);
+    // A race needs both workers running at once. On a loaded 2-core machine the OS may run the
+    // two one after the other for a whole attempt (no overlap, nothing lost), so up to three
+    // attempts, and the 500-spin window makes each worker's 10,000 increments last long enough
+    // (tens of milliseconds in a debug build) to overlap: in 300 optimised runs of 2 × 100,000
+    // with this window every one lost updates.
+    let mut lost = Vec::new();
+    for _ in 0..3 {
+        let ctl = RunControl::new();
+        let run = run_race(
+            &pool,
+            workers,
+            n,
+            window,
+            &Method::ALL,
+            &ctl,
+            &MonotonicClock,
+        );
+        assert!(!run.cancelled);
+        let total = n * u64::from(workers);
+        for o in &run.outcomes {
+            assert_eq!(o.expected, total);
+            assert!(o.actual <= total, "{:?} over-counted", o.method);
+            match o.method {
+                Method::None => lost.push(o.lost_updates),
+                Method::Lock | Method::Atomic => {
+                    assert_eq!(o.actual, total, "{:?} is exact", o.method)
+                }
+            }
+            match o.method {
+                // Both workers took the lock at least once, so its owner changed at least once;
+                // the first taker's first increment is no hand-off.
+                Method::Lock => {
+                    let h = o.hand_offs.expect("the lock counts its hand-offs");
+                    assert!((1..total).contains(&h), "{h} hand-offs in {total}");
+                }
+                _ => assert_eq!(o.hand_offs, None, "{:?} has no lock", o.method),
+            }
+        }
+        let result = serde_json::to_value(race_result(&run, workers, n)).unwrap();
+        let methods = result["methods"].as_array().unwrap();
+        assert!(methods[1]["hand_offs"].is_u64());
+        assert!(methods[0]["hand_offs"].is_null() && methods[2]["hand_offs"].is_null());
+        assert!(result["lesson"]["figures"]["hand_offs"].is_string());
+        if lost.last() > Some(&0) {
+            break;
+        }
+    }
+    assert!(
+        lost.iter().any(|&l| l > 0),
+        "no update lost in {} attempts: {lost:?}",
+        lost.len()
+    );
+}
+
+/// One worker alone never hands the lock over, and loses nothing without it.
+#[test]
+fn one_worker_never_hands_the_lock_over() {
+    let pool = pool_of(2);
+    let ctl = RunControl::new();
+    let run = run_race(&pool, 1, 1_000, 10, &Method::ALL, &ctl, &MonotonicClock);
+    for o in &run.outcomes {
+        assert_eq!(o.actual, 1_000, "{:?}", o.method);
+    }
+    assert_eq!(run.outcomes[1].hand_offs, Some(0));
+}
+
 #[test]
 fn only_the_first_k_threads_take_part() {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -47,7 +120,7 @@ fn only_the_first_k_threads_take_part() {
         .build()
         .unwrap();
     let ctl = RunControl::new();
-    let run = run_race(&pool, 2, 1_000, &[Method::Atomic], &ctl, &MonotonicClock);
+    let run = run_race(&pool, 2, 1_000, 0, &[Method::Atomic], &ctl, &MonotonicClock);
     assert_eq!(run.outcomes[0].actual, 2_000);
     assert!(run.trace.spans.iter().all(|s| s.worker < 2));
 }

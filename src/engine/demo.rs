@@ -58,7 +58,9 @@ pub struct Needs {
     /// The loop's own tasks are part of the demo (asyncio): their spans go on the timeline. A
     /// demo that only waits on the loop for its workers leaves them out.
     pub loop_spans: bool,
-    /// The demo reads `[run] repeats` and `warmup` (the page shows their inputs).
+    /// The demo repeats itself (`[run] repeats` and `warmup`), interleaving the variants it
+    /// compares round by round. Every other demo is repeated whole by the run session
+    /// (`labs::start`); both kinds honour the two keys.
     pub repeats: bool,
 }
 
@@ -85,7 +87,8 @@ impl Needs {
         loop_spans: false,
         repeats: false,
     };
-    /// `WORKERS` that times repeated runs (`[run] repeats` and `warmup`): the CPU lab.
+    /// `WORKERS` that repeats itself (`[run] repeats` and `warmup`): the CPU lab, and the
+    /// models demos that compare variants.
     pub const MEASURED: Needs = Needs {
         repeats: true,
         ..Needs::WORKERS
@@ -174,8 +177,8 @@ pub struct Ctx {
     pub workers: u32,
     pub ports: Rc<dyn Ports>,
     pub ctl: Arc<RunControl>,
-    /// `[run] repeats` and `[run] warmup`: timed and untimed repetitions, for demos that
-    /// measure (the CPU lab).
+    /// `[run] repeats` and `[run] warmup`: timed and untimed repetitions (read by the demos
+    /// that repeat themselves, `Needs::repeats`).
     pub repeats: u32,
     pub warmup: u32,
     recorded: Rc<RefCell<Trace>>,

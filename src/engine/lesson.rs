@@ -2,16 +2,19 @@
 //! message id and its figures; the UI fills the translated template (`i18n`).
 
 pub use crate::engine::result::Lesson;
+use crate::engine::stats::{Ratio, Verdict};
 
 /// Efficiency at or above this is "close to ideal".
 pub const NEAR_IDEAL_EFFICIENCY: f64 = 0.8;
-/// A speed-up below this is "no gain" (within noise of the sequential time).
-pub const MIN_GAIN: f64 = 1.1;
+/// A speed-up at or below this is "no gain": the top of the "about the same" band.
+pub const MIN_GAIN: f64 = crate::engine::stats::FASTER_ABOVE;
 
-/// What a CPU run teaches: sequential median `seq_ms` (None without baseline) against the
-/// parallel median `par_ms` on `workers`, on a machine reporting `cores`.
+/// What a CPU run teaches: the sequential-over-parallel `ratio` over the repeats (None
+/// without a baseline) and the parallel median `par_ms` on `workers`, on a machine reporting
+/// `cores`. A verdict is stated only when the whole range of the per-repeat speed-ups falls in
+/// one band (`stats::Verdict`); otherwise the lesson says this run cannot tell.
 pub fn cpu_lesson(
-    seq_ms: Option<f64>,
+    ratio: Option<Ratio>,
     par_ms: f64,
     workers: u32,
     cores: u32,
@@ -24,30 +27,32 @@ pub fn cpu_lesson(
         ("cores", cores.to_string()),
         ("par", f0(par_ms)),
     ];
-    let Some(seq) = seq_ms else {
+    let Some(ratio) = ratio else {
         return Lesson {
             id: "lesson.cpu.no-baseline",
             figures,
         };
     };
-    let speedup = crate::engine::stats::speedup(seq, par_ms);
+    let speedup = ratio.median;
     let eff = crate::engine::stats::efficiency(speedup, workers);
-    figures.push(("seq", f0(seq)));
-    figures.push(("speedup", format!("{speedup:.2}")));
+    figures.push(("seq", f0(speedup * par_ms)));
+    figures.push(("speedup", ratio.text()));
     figures.push(("eff", f0(eff * 100.0)));
     figures.push(("ideal", f1(workers.min(cores) as f64)));
     let id = if !agree {
         "lesson.cpu.mismatch"
     } else if workers == 1 {
         "lesson.cpu.one-worker"
+    } else if ratio.verdict == Verdict::Unclear {
+        "lesson.cpu.unclear"
+    } else if ratio.verdict != Verdict::Faster {
+        "lesson.cpu.no-gain"
     } else if workers > cores && eff < NEAR_IDEAL_EFFICIENCY {
         "lesson.cpu.oversubscribed"
     } else if eff >= NEAR_IDEAL_EFFICIENCY {
         "lesson.cpu.near-ideal"
-    } else if speedup >= MIN_GAIN {
-        "lesson.cpu.partial"
     } else {
-        "lesson.cpu.no-gain"
+        "lesson.cpu.partial"
     };
     Lesson { id, figures }
 }
@@ -79,7 +84,7 @@ pub fn sweep_lesson(points: &[(u32, f64)], cores: u32, serial_fraction: Option<f
         };
         figures.push(("cap", cap));
     }
-    let id = if best.1 < MIN_GAIN {
+    let id = if best.1 <= MIN_GAIN {
         "lesson.cpu.sweep-flat"
     } else if max_k > cores && serial_fraction.is_some() {
         "lesson.cpu.sweep-past-cores"
@@ -105,44 +110,6 @@ pub fn main_thread_lesson(busy_ms: f64, capped: bool, done: u64, chunks: u64) ->
             ("chunks", chunks.to_string()),
         ],
     }
-}
-
-/// What a race run teaches, from the counts: (method, expected, actual, ns per increment).
-pub fn race_lesson(outcomes: &[(&str, u64, u64, f64)]) -> Lesson {
-    let find = |m: &str| outcomes.iter().find(|o| o.0 == m);
-    let mut figures = Vec::new();
-    for (name, _, _, ns) in outcomes {
-        figures.push((
-            match *name {
-                "none" => "none_ns",
-                "lock" => "lock_ns",
-                _ => "atomic_ns",
-            },
-            format!("{ns:.1}"),
-        ));
-    }
-    let id = match find("none") {
-        Some((_, expected, actual, _)) if actual < expected => {
-            let lost = expected - actual;
-            figures.push(("lost", lost.to_string()));
-            figures.push(("expected", expected.to_string()));
-            figures.push((
-                "pct",
-                format!("{:.1}", lost as f64 * 100.0 / *expected.max(&1) as f64),
-            ));
-            if find("lock").is_some() && find("atomic").is_some() {
-                "lesson.sync.race-lost-fixed"
-            } else {
-                "lesson.sync.race-lost"
-            }
-        }
-        Some((_, expected, _, _)) => {
-            figures.push(("expected", expected.to_string()));
-            "lesson.sync.race-lucky"
-        }
-        None => "lesson.sync.race-safe",
-    };
-    Lesson { id, figures }
 }
 
 /// What a semaphore run teaches: the bound held, and what it cost in waiting.
@@ -195,6 +162,11 @@ pub fn ms(x: f64) -> String {
 mod tests {
     use super::*;
 
+    /// `seq` against `par`, measured once.
+    fn once(seq: f64, par: f64) -> Option<Ratio> {
+        Some(Ratio::single(seq / par))
+    }
+
     #[test]
     fn each_side_of_each_threshold() {
         assert_eq!(
@@ -202,39 +174,54 @@ mod tests {
             "lesson.cpu.no-baseline"
         );
         assert_eq!(
-            cpu_lesson(Some(100.0), 50.0, 2, 2, false).id,
+            cpu_lesson(once(100.0, 50.0), 50.0, 2, 2, false).id,
             "lesson.cpu.mismatch"
         );
         assert_eq!(
-            cpu_lesson(Some(100.0), 95.0, 1, 2, true).id,
+            cpu_lesson(once(100.0, 95.0), 95.0, 1, 2, true).id,
             "lesson.cpu.one-worker"
         );
         // efficiency 0.8 exactly is near-ideal; just below is partial.
         assert_eq!(
-            cpu_lesson(Some(160.0), 100.0, 2, 2, true).id,
+            cpu_lesson(once(160.0, 100.0), 100.0, 2, 2, true).id,
             "lesson.cpu.near-ideal"
         );
         assert_eq!(
-            cpu_lesson(Some(159.0), 100.0, 2, 2, true).id,
+            cpu_lesson(once(159.0, 100.0), 100.0, 2, 2, true).id,
             "lesson.cpu.partial"
         );
-        // speed-up 1.1 exactly is a gain; just below is none.
+        // Above ×1.15 is faster; ×1.15 itself is "about the same".
         assert_eq!(
-            cpu_lesson(Some(110.0), 100.0, 2, 2, true).id,
+            cpu_lesson(once(116.0, 100.0), 100.0, 2, 2, true).id,
             "lesson.cpu.partial"
         );
         assert_eq!(
-            cpu_lesson(Some(109.0), 100.0, 2, 2, true).id,
+            cpu_lesson(once(115.0, 100.0), 100.0, 2, 2, true).id,
             "lesson.cpu.no-gain"
         );
         // More workers than cores: oversubscribed unless efficiency still holds.
         assert_eq!(
-            cpu_lesson(Some(200.0), 100.0, 4, 2, true).id,
+            cpu_lesson(once(200.0, 100.0), 100.0, 4, 2, true).id,
             "lesson.cpu.oversubscribed"
         );
         assert_eq!(
-            cpu_lesson(Some(400.0), 120.0, 4, 2, true).id,
+            cpu_lesson(once(400.0, 120.0), 120.0, 4, 2, true).id,
             "lesson.cpu.near-ideal"
+        );
+    }
+
+    #[test]
+    fn a_range_across_a_band_states_no_verdict() {
+        // Median ×1.5, but one repeat at ×1.08: the run cannot tell.
+        let r = Ratio::from_parts(1.5, &[1.08, 1.5, 1.9]);
+        let l = cpu_lesson(Some(r), 100.0, 2, 2, true);
+        assert_eq!(l.id, "lesson.cpu.unclear");
+        assert_eq!(l.figure("speedup"), Some("1.50 (1.08–1.90)"));
+        // The whole range above the band: a verdict, with the range shown.
+        let r = Ratio::from_parts(1.5, &[1.2, 1.5, 1.9]);
+        assert_eq!(
+            cpu_lesson(Some(r), 100.0, 2, 2, true).id,
+            "lesson.cpu.partial"
         );
     }
 
@@ -253,13 +240,13 @@ mod tests {
             sweep_lesson(&curve(0.1, 4), 2, Some(0.1)).id,
             "lesson.cpu.sweep-past-cores"
         );
-        // Best speed-up just under 1.1 is flat; 1.1 is a gain.
+        // A best speed-up of ×1.15 is still "about the same" (flat); just above is a gain.
         assert_eq!(
-            sweep_lesson(&[(1, 1.0), (2, 1.09)], 2, Some(0.8)).id,
+            sweep_lesson(&[(1, 1.0), (2, 1.15)], 2, Some(0.8)).id,
             "lesson.cpu.sweep-flat"
         );
         assert_eq!(
-            sweep_lesson(&[(1, 1.0), (2, 1.1)], 2, Some(0.8)).id,
+            sweep_lesson(&[(1, 1.0), (2, 1.16)], 2, Some(0.8)).id,
             "lesson.cpu.sweep"
         );
         assert_eq!(
@@ -274,30 +261,6 @@ mod tests {
         assert_eq!(
             sweep_lesson(&[(1, 1.0), (2, 1.9), (3, 1.9)], 2, Some(0.0)).figure("bestk"),
             Some("2")
-        );
-    }
-
-    #[test]
-    fn race_lessons_on_each_side() {
-        let lost = race_lesson(&[
-            ("none", 100, 60, 2.0),
-            ("lock", 100, 100, 20.0),
-            ("atomic", 100, 100, 5.0),
-        ]);
-        assert_eq!(lost.id, "lesson.sync.race-lost-fixed");
-        assert_eq!(lost.figure("lost"), Some("40"));
-        assert_eq!(lost.figure("pct"), Some("40.0"));
-        assert_eq!(
-            race_lesson(&[("none", 100, 99, 2.0)]).id,
-            "lesson.sync.race-lost"
-        );
-        assert_eq!(
-            race_lesson(&[("none", 100, 100, 2.0)]).id,
-            "lesson.sync.race-lucky"
-        );
-        assert_eq!(
-            race_lesson(&[("lock", 100, 100, 2.0)]).id,
-            "lesson.sync.race-safe"
         );
     }
 
@@ -326,7 +289,7 @@ mod tests {
 
     #[test]
     fn figures_come_from_the_numbers() {
-        let l = cpu_lesson(Some(1700.0), 900.0, 2, 2, true);
+        let l = cpu_lesson(once(1700.0, 900.0), 900.0, 2, 2, true);
         assert_eq!(l.figure("speedup"), Some("1.89"));
         assert_eq!(l.figure("eff"), Some("94"));
         assert_eq!(l.figure("seq"), Some("1700"));

@@ -38,4 +38,8 @@ pub struct RunEntry {
     pub warmup: bool,
     #[serde(serialize_with = "big_u64")]
     pub checksum: u64,
+    /// A timed run whose CPU work ran far slower than in the other rounds (another program
+    /// took a core): its round was run again and this one left out (absent when false).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disturbed: bool,
 }

@@ -2,38 +2,40 @@
 
 `counter += 1` is a read, an add and a write; a thread switch between the read and the write
 lets another thread's update be overwritten. The GIL does not prevent it: it only switches
-threads between bytecodes, and this statement is several bytecodes.
+threads between bytecodes, and this statement is several bytecodes. Work between the read and
+the write (`window` loop steps of it) widens the gap a switch can land in: with it, the race
+shows at the default switch interval. The lock holds the same work, so the two are compared
+fairly.
 """
-import sys
 import threading
 
 counter = 0
 lock = threading.Lock()
 
 
-def pause():
-    """A call: CPython may hand the GIL to another thread here."""
-
-
-def unsafe_add(n):
+def unsafe_add(n, window):
     global counter
     for _ in range(n):
-        value = counter          # read
-        pause()                  # (real code does real work here)
-        counter = value + 1      # write: another thread may have written in between
+        x = counter              # read
+        for _ in range(window):  # work between the read and the write: CPython may hand
+            pass                 # the GIL to another thread here
+        counter = x + 1          # write: another thread may have written in between
 
 
-def safe_add(n):
+def safe_add(n, window):
     global counter
     for _ in range(n):
-        with lock:               # one thread at a time through read-modify-write
-            counter += 1
+        with lock:               # one thread at a time through read-work-write
+            x = counter
+            for _ in range(window):
+                pass
+            counter = x + 1
 
 
-def run(target, workers=2, n=100_000):
+def run(target, workers=2, n=100_000, window=5):
     global counter
     counter = 0
-    threads = [threading.Thread(target=target, args=(n,)) for _ in range(workers)]
+    threads = [threading.Thread(target=target, args=(n, window)) for _ in range(workers)]
     for t in threads:
         t.start()
     for t in threads:
@@ -42,7 +44,6 @@ def run(target, workers=2, n=100_000):
 
 
 if __name__ == "__main__":
-    sys.setswitchinterval(1e-6)  # switch threads very often, so the race shows quickly
     expected = 2 * 100_000
     unsafe = run(unsafe_add)
     safe = run(safe_add)

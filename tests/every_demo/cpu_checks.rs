@@ -33,20 +33,34 @@ const PRIME_COUNTS: &[(u64, u64)] = &[
 /// at 500 ms of real time anyway, and the cap is what it shows.
 pub fn native_text(name: &str, text: &str) -> String {
     match name {
-        "primes" => text.replace("limit = 5_000_000", "limit = 1_000_000"),
-        "primes-3-workers" => text.replace("limit = 6_000_000", "limit = 1_000_000"),
-        "primes-panic" => text.replace("limit = 2_000_000", "limit = 500_000"),
-        "primes-processes" => text.replace("limit = 5_000_000", "limit = 1_000_000"),
-        "primes-sweep" => text.replace("limit = 2_000_000", "limit = 300_000"),
-        "sum-squares" => text
-            .replace("limit = 1_600_000_000", "limit = 40_000_000")
-            .replace("chunk = 8_000_000", "chunk = 1_000_000"),
-        "fib" => text.replace("n = 29", "n = 20"),
-        "mandelbrot" => text
-            .replace("limit = 720", "limit = 96")
-            .replace("width = 960", "width = 128"),
+        "primes" => shrink(text, "limit = 2_500_000", "limit = 1_000_000"),
+        "primes-3-workers" => shrink(text, "limit = 3_000_000", "limit = 1_000_000"),
+        "primes-panic" => shrink(text, "limit = 2_000_000", "limit = 500_000"),
+        "primes-processes" => shrink(text, "limit = 2_500_000", "limit = 1_000_000"),
+        "primes-sweep" => shrink(text, "limit = 2_000_000", "limit = 300_000"),
+        "sum-squares" => shrink(
+            &shrink(text, "limit = 1_600_000_000", "limit = 40_000_000"),
+            "chunk = 8_000_000",
+            "chunk = 1_000_000",
+        ),
+        "fib" => shrink(text, "n = 29", "n = 20"),
+        "mandelbrot" => shrink(
+            &shrink(text, "limit = 720", "limit = 96"),
+            "width = 960",
+            "width = 128",
+        ),
         _ => text.to_string(),
     }
+}
+
+/// `text` with `from` replaced by `to`; a preset that no longer holds `from` fails loudly
+/// (otherwise the native run would silently take the browser's full size).
+pub fn shrink(text: &str, from: &str, to: &str) -> String {
+    assert!(
+        text.contains(from),
+        "the preset no longer holds `{from}`:\n{text}"
+    );
+    text.replace(from, to)
 }
 
 /// Presets that fail on purpose.

@@ -47,7 +47,7 @@ pub static DEMO: Demo = Demo {
     presets: &[DemoPreset {
         name: "fib",
         title: "240 naive fib(29) calls on 2 workers",
-        run: "workers = 2\n",
+        run: "workers = 2\nrepeats = 3\n",
         table: "limit = 240   # how many calls\nchunk = 4     # calls a worker takes at a time\nn = 29        # each call computes fib(n) the slow way\n",
     }],
     python: include_str!("../../python/cpu_fib.py"),

@@ -52,7 +52,7 @@ pub static DEMO: Demo = Demo {
     presets: &[DemoPreset {
         name: "mandelbrot",
         title: "Mandelbrot, 960 × 720, rows shared by 2 workers",
-        run: "workers = 2\n",
+        run: "workers = 2\nrepeats = 3\n",
         table: "limit = 720      # rows\nchunk = 4        # rows a worker takes at a time\nwidth = 960\nmax_iter = 800   # rows through the set cost far more: dynamic chunks balance them\n",
     }],
     python: include_str!("../../python/cpu_mandelbrot.py"),

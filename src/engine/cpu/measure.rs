@@ -16,9 +16,9 @@ use crate::engine::report::RunEntry;
 use crate::engine::result::{
     big_u64, big_u64_opt, speedup_chart, DemoResult, Number, Picture, Row, Table, Text,
 };
-use crate::engine::stats::{self, Summary};
+use crate::engine::stats::{self, Ratio, Summary, Verdict};
 use crate::engine::trace::{said, Label, RawSpan, SpanKind, Trace};
-use crate::engine::workload::{chunk_at, chunk_count};
+use crate::engine::workload::{chunk_at, chunk_count, slowest, warm_until_steady, Warmed};
 
 /// The CPU lab's span words (the registry installs them with the `primes` demo's texts):
 /// (key, English, Simplified Chinese).
@@ -182,6 +182,10 @@ pub struct CpuRun {
     pub workers_used: usize,
     pub chunks: u64,
     pub cancelled: bool,
+    /// Sequential over parallel, repeat by repeat (with a baseline).
+    pub ratio: Option<Ratio>,
+    /// The untimed warm-up to a steady speed before the first run (the slowest worker's).
+    pub warm_up: Warmed,
 }
 
 impl CpuRun {
@@ -206,6 +210,7 @@ pub fn run_cpu(
     ctl: &RunControl,
     clock: &dyn Clock,
 ) -> CpuRun {
+    let warmed = warm_pool(pool, workers, cfg, ctl, clock);
     let phases = run_cpu_with(
         workers,
         repeats,
@@ -216,7 +221,50 @@ pub fn run_cpu(
             std::future::ready(run_phase(pool, active, cfg, ctl, clock, label, panic))
         },
     );
-    block_on_ready(phases)
+    let mut run = block_on_ready(phases);
+    run.warm_up = warmed;
+    run
+}
+
+/// Longest a worker warms the kernel before anything is timed.
+pub const WARM_CAP_MS: f64 = 400.0;
+
+/// The chunk a warm-up times again and again: the middle one of the input.
+pub fn warm_chunk(cfg: &CpuConfig) -> Option<crate::engine::workload::Chunk> {
+    let n = chunk_count(cfg.limit, cfg.chunk);
+    chunk_at(n / 2, cfg.limit, cfg.chunk)
+}
+
+/// Warms the kernel on each of the first `workers` threads of `pool` until its speed is
+/// steady (`workload::Steady`): V8 optimises hot wasm code after it first ran, so the first
+/// timed phase would otherwise pay for it. Returns the slowest worker's warm-up.
+pub fn warm_pool(
+    pool: &rayon::ThreadPool,
+    workers: u32,
+    cfg: &CpuConfig,
+    ctl: &RunControl,
+    clock: &dyn Clock,
+) -> Warmed {
+    let Some(c) = warm_chunk(cfg) else {
+        return Warmed::default();
+    };
+    let all: Vec<Warmed> = pool
+        .broadcast(|b| {
+            (b.index() < workers as usize).then(|| {
+                warm_until_steady(
+                    || {
+                        std::hint::black_box(cfg.run_chunk(c.start, c.end));
+                    },
+                    || clock.now_ms(),
+                    WARM_CAP_MS,
+                    || ctl.cancelled(),
+                )
+            })
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+    slowest(&all)
 }
 
 /// Polls a future whose every await is already complete (as `run_cpu`'s phases are) to its end.
@@ -282,6 +330,7 @@ where
                 repeat,
                 warmup: is_warmup,
                 checksum: seq.checksum(),
+                disturbed: false,
             });
             if !is_warmup {
                 seq_times.push(seq.wall_ms());
@@ -301,6 +350,7 @@ where
             repeat,
             warmup: is_warmup,
             checksum: par.checksum(),
+            disturbed: false,
         });
         if !is_warmup {
             par_times.push(par.wall_ms());
@@ -349,6 +399,12 @@ where
         runs,
         chunks,
         cancelled,
+        ratio: if cfg.baseline {
+            Ratio::of(&seq_times, &par_times)
+        } else {
+            None
+        },
+        warm_up: Warmed::default(),
     }
 }
 
@@ -371,9 +427,16 @@ pub struct CpuFacts {
     pub parallel_ms: f64,
     pub sequential: Option<Summary>,
     pub parallel: Summary,
+    /// Ratio of the medians (sequential over parallel), the range of the per-repeat ratios,
+    /// and its verdict (`stats::Verdict`: slower, same, faster, or unclear).
     pub speedup: Option<f64>,
+    pub speedup_min: Option<f64>,
+    pub speedup_max: Option<f64>,
+    pub verdict: Option<Verdict>,
     pub efficiency: Option<f64>,
     pub per_worker: Vec<WorkerShare>,
+    /// The untimed warm-up to a steady speed before the first timed run.
+    pub warm_up: Warmed,
     /// `"processes"` on process workers (absent on threads).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<&'static str>,
@@ -421,13 +484,14 @@ pub fn cpu_result(
 ) -> DemoResult {
     use crate::engine::trace::round_us;
     let lesson = crate::engine::lesson::cpu_lesson(
-        run.sequential.map(|s| s.median),
+        run.ratio,
         run.parallel.median,
         workers,
         cores,
         run.agree(),
     );
     let speedup = run.speedup().map(|s| (s * 1000.0).round() / 1000.0);
+    let ratio = run.ratio.map(Ratio::rounded);
     let efficiency = run
         .speedup()
         .map(|s| (stats::efficiency(s, workers) * 1000.0).round() / 1000.0);
@@ -436,7 +500,10 @@ pub fn cpu_result(
         number("result.sequential", spread(run.sequential.as_ref())),
         number("result.parallel", spread(Some(&run.parallel)))
             .with_label_figures(vec![("k", workers.to_string())]),
-        number("result.speedup", times(speedup)),
+        number(
+            "result.speedup",
+            ratio.map_or_else(|| "—".into(), |r| format!("×{}", r.text())),
+        ),
         number("result.efficiency", percent(efficiency)),
         Number::yes_no("result.agree", run.agree()),
         number("result.workers-used", run.workers_used),
@@ -468,8 +535,12 @@ pub fn cpu_result(
         sequential: run.sequential,
         parallel: run.parallel,
         speedup,
+        speedup_min: ratio.map(|r| r.min),
+        speedup_max: ratio.map(|r| r.max),
+        verdict: ratio.map(|r| r.verdict),
         efficiency,
         per_worker: run.per_worker.clone(),
+        warm_up: run.warm_up,
         model: spawn_ms.map(|_| "processes"),
         spawn_ms: spawn_ms.map(round_us),
     })
@@ -584,6 +655,7 @@ pub fn run_sweep(
                 repeat: round.saturating_sub(warmup),
                 warmup: is_warmup,
                 checksum: phase.checksum(),
+                disturbed: false,
             });
             if !is_warmup {
                 times.push(phase.wall_ms());

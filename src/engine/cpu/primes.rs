@@ -47,14 +47,14 @@ pub static DEMO: Demo = Demo {
         DemoPreset {
             name: "primes",
             title: "Count primes below 5,000,000 on 2 workers",
-            run: "workers = 2      # how many Web Workers share the parallel run\nrepeats = 1      # timed repeats (the median is reported)\nwarmup = 0       # untimed runs first\n",
-            table: "limit = 5_000_000   # count the primes below this\nchunk = 20_000      # numbers a worker takes at a time\nbaseline = true     # run on 1 worker first, for the speed-up\n",
+            run: "workers = 2      # how many Web Workers share the parallel run\nrepeats = 3      # timed repeats: the median is reported, with its range\nwarmup = 0       # untimed runs first (the kernel is always warmed to a steady speed)\n",
+            table: "limit = 2_500_000   # count the primes below this\nchunk = 20_000      # numbers a worker takes at a time\nbaseline = true     # run on 1 worker first, for the speed-up\n",
         },
         DemoPreset {
             name: "primes-3-workers",
             title: "3 workers — more than this machine may have cores",
-            run: "workers = 3   # more workers than cores is allowed: they take turns\n",
-            table: "limit = 6_000_000\nchunk = 20_000\n",
+            run: "workers = 3   # more workers than cores is allowed: they take turns\nrepeats = 3\n",
+            table: "limit = 3_000_000\nchunk = 20_000\n",
         },
         DemoPreset {
             name: "primes-panic",
@@ -65,13 +65,13 @@ pub static DEMO: Demo = Demo {
         DemoPreset {
             name: "primes-processes",
             title: "2 isolated process workers (each its own memory; works without isolation)",
-            run: "workers = 2\n",
-            table: "limit = 5_000_000\nchunk = 50_000\nmodel = \"processes\"   # like ProcessPoolExecutor: each worker has its own memory; chunks cross by message\n",
+            run: "workers = 2\nrepeats = 3\n",
+            table: "limit = 2_500_000\nchunk = 50_000\nmodel = \"processes\"   # like ProcessPoolExecutor: each worker has its own memory; chunks cross by message\n",
         },
         DemoPreset {
             name: "primes-sweep",
             title: "Sweep k = 1 … 8: where does the speed-up stop?",
-            run: "workers = 8   # the sweep runs k = 1, 2, … 8 (past the cores on purpose)\n",
+            run: "workers = 8   # the sweep runs k = 1, 2, … 8 (past the cores on purpose)\nrepeats = 3\n",
             table: "limit = 2_000_000\nchunk = 20_000\nsweep = true\n",
         },
         DemoPreset {

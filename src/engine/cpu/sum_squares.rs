@@ -45,7 +45,7 @@ pub static DEMO: Demo = Demo {
     presets: &[DemoPreset {
         name: "sum-squares",
         title: "Sum of squares below 1,600,000,000 on 2 workers",
-        run: "workers = 2\n",
+        run: "workers = 2\nrepeats = 3\n",
         table: "limit = 1_600_000_000\nchunk = 8_000_000\n",
     }],
     python: include_str!("../../python/cpu_sum_squares.py"),

@@ -368,8 +368,75 @@ pub fn start(
     rt.set_recording(demo.needs.loop_spans);
     let mut ctx = Ctx::new(rt.clone(), seed, demo.workers(run.workers), ports, ctl);
     (ctx.repeats, ctx.warmup) = (run.repeats, run.warmup);
-    let fut = (demo.run)(ctx.clone(), &config.values);
+    let (session, values) = (ctx.clone(), config.values.clone());
+    let fut = async move {
+        if demo.needs.repeats || (session.repeats <= 1 && session.warmup == 0) {
+            return (demo.run)(session, &values).await;
+        }
+        repeat_session(demo, session, values).await
+    };
     (ctx, fut)
+}
+
+/// Runs a demo that does not repeat itself `[run] warmup` untimed and `[run] repeats` timed
+/// times, one after another: the report's `runs` gets an entry per run (its wall time on the
+/// loop's clock), the result is the last run's with every number the median over the timed
+/// runs and its range, and the timeline is the last run's.
+async fn repeat_session(
+    demo: &'static Demo,
+    ctx: Ctx,
+    values: crate::engine::params::Values,
+) -> Result<DemoResult, RunError> {
+    let (warmup, repeats) = (ctx.warmup, ctx.repeats.max(1));
+    let mut results: Vec<DemoResult> = Vec::new();
+    let mut runs = Vec::new();
+    for round in 0..warmup + repeats {
+        if ctx.cancelled() {
+            return Err(RunError::cancelled());
+        }
+        if round > 0 {
+            // Only the last run's trace is kept.
+            let _ = ctx.take_trace();
+        }
+        let t0 = ctx.rt.now();
+        let result = (demo.run)(ctx.clone(), &values).await?;
+        let timed = round >= warmup;
+        runs.push(crate::engine::report::RunEntry {
+            wall_ms: crate::engine::trace::round_us(ctx.rt.now() - t0),
+            mode: "run",
+            workers: ctx.workers,
+            repeat: round.saturating_sub(warmup),
+            warmup: !timed,
+            checksum: 0,
+            disturbed: false,
+        });
+        if timed {
+            results.push(result);
+        }
+    }
+    ctx.record_runs(runs);
+    let Some(mut last) = results.pop() else {
+        return Err(RunError::cancelled());
+    };
+    let numbers = std::mem::take(&mut last.numbers);
+    last.numbers = numbers
+        .into_iter()
+        .map(|n| {
+            let mut values: Vec<&str> = results
+                .iter()
+                .filter_map(|r| r.numbers.iter().find(|m| m.label == n.label))
+                .map(|m| m.value.as_str())
+                .collect();
+            let own = n.value.clone();
+            values.push(&own);
+            if values.len() == results.len() + 1 {
+                n.clone().over_runs(&values)
+            } else {
+                n
+            }
+        })
+        .collect();
+    Ok(last)
 }
 
 /// Runs a scenario's demo natively: virtual time on the loop, real threads for the thread and

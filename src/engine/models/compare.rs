@@ -19,6 +19,7 @@ use crate::engine::result::{
     speedup_chart, Cell as TableCell, DemoResult, Picture, Row, Table, Text,
 };
 use crate::engine::rng::Rng;
+use crate::engine::stats::{Ratio, Verdict};
 use crate::engine::trace::{Label, RawSpan, SpanKind};
 use crate::engine::workload::primes::count_primes;
 
@@ -336,6 +337,10 @@ pub struct ModelOutcome {
     pub io_ms: f64,
     /// Each worker's (busy, GIL-wait, idle) shares of the wall time (thread models).
     pub per_worker: Vec<[f64; 3]>,
+    /// Every timed repeat's wall time, in repeat order (`exec::Repeated::combined`); empty
+    /// for a single run, which stands for itself.
+    #[serde(skip)]
+    pub walls: Vec<f64>,
 }
 
 impl ModelOutcome {
@@ -361,6 +366,7 @@ impl ModelOutcome {
             cpu_ms: 0.0,
             io_ms: 0.0,
             per_worker: Vec::new(),
+            walls: Vec::new(),
         }
     }
 
@@ -391,6 +397,7 @@ impl ModelOutcome {
             cpu_ms,
             io_ms,
             per_worker: s.per_worker,
+            walls: Vec::new(),
         }
     }
 
@@ -451,6 +458,15 @@ impl ModelOutcome {
         o
     }
 
+    /// Every repeat's wall time (the one run's when it was not repeated).
+    pub fn repeat_walls(&self) -> Vec<f64> {
+        if self.walls.is_empty() {
+            vec![self.wall_ms]
+        } else {
+            self.walls.clone()
+        }
+    }
+
     /// Share of the work that was computing (None when nothing was measured).
     pub fn cpu_share(&self) -> Option<f64> {
         let t = self.cpu_ms + self.io_ms;
@@ -465,7 +481,12 @@ pub struct GilRow {
     pub ran: bool,
     pub wall_ms: f64,
     pub workers: u32,
+    /// Ratio of the medians over sequential, and the range of the per-repeat ratios.
     pub speedup: Option<f64>,
+    pub speedup_min: Option<f64>,
+    pub speedup_max: Option<f64>,
+    /// `slower`, `same`, `faster` (stats::Verdict's bands over the whole range) or `unclear`.
+    pub verdict: Option<Verdict>,
     pub efficiency: Option<f64>,
     pub busy_share: f64,
     pub gil_wait_share: f64,
@@ -520,34 +541,80 @@ fn agrees_cell(agrees: bool) -> TableCell {
     TableCell::new(Text::yes_no(agrees)).bad_if(!agrees)
 }
 
-/// The result of a comparison: rows with speed-up and efficiency, the agreement of the
-/// answers, the lesson, and the table of models. `threads_unavailable` says why the thread
-/// models were skipped, if they were.
+/// Where a comparison ran: what its speed-ups can be expected to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Setting {
+    pub workload: Workload,
+    pub tasks: u32,
+    /// Workers of the parallel models.
+    pub k: u32,
+    pub cores: u32,
+}
+
+impl Setting {
+    /// The verdicts over sequential a model's row explains as expected: CPU work runs faster
+    /// only on parallel workers (k ≥ 2 on ≥ 2 cores, ≥ 2 tasks) — never with the GIL or on
+    /// the loop; waits overlap with ≥ 2 tasks in flight under every model. Mixed work makes
+    /// no claim.
+    pub fn expected(&self, model: Model) -> &'static [Verdict] {
+        use Verdict::{Faster, Same, Slower};
+        const NOT_FASTER: &[Verdict] = &[Same, Slower];
+        const FASTER: &[Verdict] = &[Faster];
+        let many = self.tasks >= 2;
+        let parallel = many && self.k >= 2 && self.cores >= 2;
+        match (self.workload, model) {
+            (_, Model::Sequential) => &[Same],
+            (Workload::Mixed, _) => &[Faster, Same, Slower],
+            (Workload::Cpu, Model::Threads | Model::Async) => NOT_FASTER,
+            (Workload::Cpu, _) if parallel => FASTER,
+            (Workload::Cpu, _) => NOT_FASTER,
+            (Workload::Io, Model::Async) if many => FASTER,
+            (Workload::Io, _) if many && self.k >= 2 => FASTER,
+            (Workload::Io, _) => NOT_FASTER,
+        }
+    }
+}
+
+/// Each model's speed-up over sequential, repeat by repeat ([`Ratio::of`]): `None` for a model
+/// that did not finish every task, or without a sequential run.
+pub fn ratio_over(o: &ModelOutcome, base: Option<&ModelOutcome>, tasks: u32) -> Option<Ratio> {
+    let b = base.filter(|b| b.ran && b.tasks_done == tasks)?;
+    if !(o.ran && o.tasks_done == tasks && o.wall_ms > 0.0) {
+        return None;
+    }
+    Ratio::of(&b.repeat_walls(), &o.repeat_walls())
+}
+
+/// The result of a comparison: rows with speed-up (its range over the repeats and its verdict)
+/// and efficiency, the agreement of the answers, the lesson, and the table of models.
+/// `threads_unavailable` says why the thread models were skipped, if they were.
 pub fn compare_result(
     outcomes: &[ModelOutcome],
-    workload: Workload,
-    tasks: u32,
+    setting: Setting,
     expected: u64,
     threads_unavailable: Option<String>,
 ) -> DemoResult {
+    let Setting {
+        workload, tasks, ..
+    } = setting;
     let seq = outcomes
         .iter()
-        .find(|o| o.model == Model::Sequential && o.ran)
-        .map(|o| o.wall_ms);
+        .find(|o| o.model == Model::Sequential && o.ran);
     let rows: Vec<GilRow> = outcomes
         .iter()
         .map(|o| {
-            let speedup = seq
-                .filter(|_| o.ran && o.wall_ms > 0.0)
-                .map(|s| s / o.wall_ms);
-            let eff = speedup.map(|s| s / f64::from(o.workers.max(1)));
+            let ratio = ratio_over(o, seq, tasks).map(Ratio::rounded);
+            let eff = ratio.map(|r| r.median / f64::from(o.workers.max(1)));
             let complete = o.ran && o.tasks_done == tasks;
             GilRow {
                 model: o.model,
                 ran: o.ran,
                 wall_ms: crate::engine::trace::round_us(o.wall_ms),
                 workers: o.workers,
-                speedup: speedup.map(|s| (s * 100.0).round() / 100.0),
+                speedup: ratio.map(|r| r.median),
+                speedup_min: ratio.map(|r| r.min),
+                speedup_max: ratio.map(|r| r.max),
+                verdict: ratio.map(|r| r.verdict),
                 efficiency: eff.map(|e| (e * 100.0).round() / 100.0),
                 busy_share: (o.busy_share * 1000.0).round() / 1000.0,
                 gil_wait_share: (o.gil_wait_share * 1000.0).round() / 1000.0,
@@ -562,14 +629,12 @@ pub fn compare_result(
             }
         })
         .collect();
-    let speedup_of = |m: Model| -> Option<f64> {
-        let o = outcomes
-            .iter()
-            .find(|o| o.model == m && o.ran && o.tasks_done == tasks)?;
-        seq.filter(|_| o.wall_ms > 0.0).map(|s| s / o.wall_ms)
+    let ratio_of = |m: Model| -> Option<Ratio> {
+        let o = outcomes.iter().find(|o| o.model == m)?;
+        ratio_over(o, seq, tasks)
     };
     let agree = rows.iter().all(|r| r.agrees);
-    let lesson = models_lesson(workload, speedup_of, agree);
+    let lesson = models_lesson(setting, ratio_of, agree);
     let table = gil_table(&rows);
     DemoResult::new(GilFacts {
         workload,
@@ -614,7 +679,7 @@ fn gil_table(rows: &[GilRow]) -> Table {
         Row::new(vec![
             m.model.as_str().into(),
             wall_text(m.ran, m.wall_ms).into(),
-            opt_text(m.speedup).into(),
+            range_text(m.speedup, m.speedup_min, m.speedup_max).into(),
             opt_text(m.efficiency).into(),
             shares_cell,
             m.switches.to_string().into(),
@@ -625,13 +690,25 @@ fn gil_table(rows: &[GilRow]) -> Table {
     }))
 }
 
-/// What a comparison teaches, from its measured speed-ups over sequential.
+/// `1.26`, or `1.26 (1.10–1.31)` when the repeats spread; `—` when not measured.
+fn range_text(median: Option<f64>, min: Option<f64>, max: Option<f64>) -> String {
+    match (median, min, max) {
+        (Some(m), Some(a), Some(b)) if a != b => format!("{m:.2} ({a:.2}–{b:.2})"),
+        (Some(m), _, _) => format!("{m:.2}"),
+        _ => "—".to_string(),
+    }
+}
+
+/// What a comparison teaches, from its measured speed-ups over sequential and their ranges.
+/// A verdict is stated only when every model's range falls in one band (`stats::Verdict`);
+/// a model that came out against its expectation (threads with the GIL faster than
+/// sequential) gets the lesson that says why that can happen, never the usual one.
 pub fn models_lesson(
-    workload: Workload,
-    speedup: impl Fn(Model) -> Option<f64>,
+    setting: Setting,
+    ratio: impl Fn(Model) -> Option<Ratio>,
     agree: bool,
 ) -> Lesson {
-    let f = |m: Model| speedup(m).map_or("—".to_string(), |s| format!("{s:.2}"));
+    let f = |m: Model| ratio(m).map_or("—".to_string(), |r| r.text());
     let figures = [
         ("threads", f(Model::Threads)),
         ("nogil", f(Model::ThreadsNogil)),
@@ -639,38 +716,49 @@ pub fn models_lesson(
         ("processes", f(Model::Processes)),
         ("async", f(Model::Async)),
     ];
-    let gain = |m: Model| speedup(m).is_some_and(|s| s >= 1.3);
+    let measured: Vec<(Model, Ratio)> = Model::ALL
+        .iter()
+        .filter(|m| **m != Model::Sequential)
+        .filter_map(|m| Some((*m, ratio(*m)?)))
+        .collect();
+    let faster = |m: Model| ratio(m).is_some_and(|r| r.verdict == Verdict::Faster);
+    // A model whose whole range lies in the bands it is expected in is as expected (×0.88–0.99
+    // for threads with the GIL: "no faster"), even if the range crosses between two of them.
+    let unexpected: Vec<&(Model, Ratio)> = measured
+        .iter()
+        .filter(|(m, r)| !r.within(setting.expected(*m)))
+        .collect();
     let id = if !agree {
         "lesson.models.mismatch"
-    } else if speedup(Model::Threads).is_none()
-        && speedup(Model::Async).is_none()
-        && speedup(Model::Processes).is_none()
-    {
+    } else if measured.is_empty() {
         "lesson.models.no-baseline"
+    } else if setting.workload == Workload::Mixed {
+        "lesson.models.mixed"
+    } else if unexpected
+        .iter()
+        .any(|(_, r)| r.verdict == Verdict::Unclear)
+    {
+        "lesson.models.unclear"
+    } else if let Some((m, _)) = unexpected.first() {
+        match (setting.workload, *m) {
+            (Workload::Cpu, Model::Threads | Model::Async) => "lesson.models.cpu-gil-faster",
+            _ => "lesson.models.not-faster",
+        }
     } else {
-        match workload {
+        match setting.workload {
             Workload::Cpu
-                if speedup(Model::Threads).is_some_and(|s| s < 1.3)
-                    && (gain(Model::ThreadsNogil)
-                        || gain(Model::Processes)
-                        || gain(Model::ThreadsRelease)) =>
+                if faster(Model::ThreadsNogil)
+                    || faster(Model::Processes)
+                    || faster(Model::ThreadsRelease) =>
             {
                 "lesson.models.cpu-gil"
             }
             Workload::Cpu => "lesson.models.cpu",
-            Workload::Io if gain(Model::Threads) || gain(Model::Async) => "lesson.models.io",
-            Workload::Io => "lesson.models.io-flat",
-            Workload::Mixed => "lesson.models.mixed",
+            Workload::Io if faster(Model::Threads) || faster(Model::Async) => "lesson.models.io",
+            _ => "lesson.models.io-flat",
         }
     };
     lesson(id, &figures)
-}
-
-/// Speed-up of `o` over `base` (both complete), rounded to 2 decimals.
-fn speedup_over(o: &ModelOutcome, base: Option<f64>, tasks: u32) -> Option<f64> {
-    let b = base?;
-    (o.ran && o.tasks_done == tasks && o.wall_ms > 0.0)
-        .then(|| (b / o.wall_ms * 100.0).round() / 100.0)
 }
 
 /// A row's own lesson: a catalogue key `models.row.<workload>-<model>` (or
@@ -686,6 +774,23 @@ pub struct RowFigures {
     pub speedup: String,
 }
 
+/// A row's lesson key: the model's usual explanation when its verdict is the expected one,
+/// else the words for a run that cannot tell (`unclear`) or came out against expectation.
+pub fn row_lesson_id(setting: Setting, model: Model, ratio: Option<Ratio>) -> String {
+    let usual = format!(
+        "models.row.{}-{}",
+        setting.workload.as_str(),
+        model.as_str()
+    );
+    match ratio {
+        None => usual,
+        Some(r) if r.within(setting.expected(model)) => usual,
+        Some(r) if r.verdict == Verdict::Unclear => "models.row.unclear".to_string(),
+        Some(r) if r.verdict == Verdict::Faster => "models.row.unexpected-faster".to_string(),
+        Some(_) => "models.row.unexpected-not-faster".to_string(),
+    }
+}
+
 /// One row of the compare matrix (docs/api.md, demo `compare`: `rows`).
 #[derive(Clone, Debug, Serialize)]
 pub struct CompareRow {
@@ -695,6 +800,9 @@ pub struct CompareRow {
     pub wall_ms: f64,
     pub workers: u32,
     pub speedup: Option<f64>,
+    pub speedup_min: Option<f64>,
+    pub speedup_max: Option<f64>,
+    pub verdict: Option<Verdict>,
     pub agrees: bool,
     pub note: Option<Note>,
     pub lesson: RowLesson,
@@ -715,35 +823,46 @@ pub struct CompareFacts {
 pub fn matrix_result(
     cpu: &[ModelOutcome],
     io: &[ModelOutcome],
-    tasks: u32,
+    setting: Setting,
     threads_unavailable: Option<String>,
 ) -> DemoResult {
+    let tasks = setting.tasks;
     let mut rows = Vec::new();
     let mut figures: Vec<(&'static str, String)> = Vec::new();
+    let mut all_as_expected = true;
     for (workload, outcomes) in [(Workload::Cpu, cpu), (Workload::Io, io)] {
+        let setting = Setting {
+            workload,
+            ..setting
+        };
         let base = outcomes
             .iter()
-            .find(|o| o.model == Model::Sequential && o.ran)
-            .map(|o| o.wall_ms);
+            .find(|o| o.model == Model::Sequential && o.ran);
         let expected = outcomes
             .iter()
             .find(|o| o.ran && o.tasks_done == tasks)
             .map(|o| o.checksum);
         for o in outcomes {
-            let s = speedup_over(o, base, tasks);
-            let shown = s.map_or("—".to_string(), |x| format!("{x:.2}"));
+            let ratio = ratio_over(o, base, tasks).map(Ratio::rounded);
+            let shown = ratio.map_or("—".to_string(), |r| r.text());
             let row_lesson = if o.ran {
-                format!("models.row.{}-{}", workload.as_str(), o.model.as_str())
+                row_lesson_id(setting, o.model, ratio)
             } else {
                 "models.row.skipped".to_string()
             };
+            if let Some(r) = ratio {
+                all_as_expected &= r.within(setting.expected(o.model));
+            }
             rows.push(CompareRow {
                 workload,
                 model: o.model,
                 ran: o.ran,
                 wall_ms: crate::engine::trace::round_us(o.wall_ms),
                 workers: o.workers,
-                speedup: s,
+                speedup: ratio.map(|r| r.median),
+                speedup_min: ratio.map(|r| r.min),
+                speedup_max: ratio.map(|r| r.max),
+                verdict: ratio.map(|r| r.verdict),
                 agrees: !o.ran || o.tasks_done != tasks || Some(o.checksum) == expected,
                 note: o.note.clone(),
                 lesson: RowLesson {
@@ -769,10 +888,12 @@ pub fn matrix_result(
         }
     }
     let have_base = rows.iter().any(|r| r.model == Model::Sequential && r.ran);
-    let id = if have_base {
+    let id = if !have_base {
+        "lesson.models.no-baseline"
+    } else if all_as_expected {
         "lesson.models.compare"
     } else {
-        "lesson.models.no-baseline"
+        "lesson.models.compare-mixed"
     };
     let table = compare_table(&rows);
     DemoResult::new(CompareFacts {
@@ -810,7 +931,7 @@ fn compare_table(rows: &[CompareRow]) -> Table {
             m.workload.as_str().into(),
             m.model.as_str().into(),
             wall_text(m.ran, m.wall_ms).into(),
-            opt_text(m.speedup).into(),
+            range_text(m.speedup, m.speedup_min, m.speedup_max).into(),
             agrees_cell(m.agrees),
             TableCell::new(Text::Seq(text)).class("note"),
         ])
@@ -824,7 +945,16 @@ fn compare_table(rows: &[CompareRow]) -> Table {
 pub struct SweepPoint {
     pub k: u32,
     pub wall_ms: f64,
+    /// Over k = 1: the ratio of the medians, the per-repeat range and its verdict.
     pub speedup: Option<f64>,
+    pub speedup_min: Option<f64>,
+    pub speedup_max: Option<f64>,
+    pub verdict: Option<Verdict>,
+    /// Past the cores (k > cores): this k against k = cores, repeat by repeat — `faster` would
+    /// mean workers beyond the cores still helped — and that ratio's range.
+    pub vs_cores_verdict: Option<Verdict>,
+    pub vs_cores_min: Option<f64>,
+    pub vs_cores_max: Option<f64>,
     pub agrees: bool,
     pub note: Option<Note>,
 }
@@ -860,11 +990,18 @@ pub fn sweep_result(
     let base = points
         .iter()
         .find(|(k, o)| *k == 1 && o.ran)
-        .map(|(_, o)| o.wall_ms);
+        .map(|(_, o)| o);
+    let ratios: Vec<Option<Ratio>> = points
+        .iter()
+        .map(|(_, o)| ratio_over(o, base, tasks).map(Ratio::rounded))
+        .collect();
     let curve: Vec<(u32, f64)> = points
         .iter()
-        .filter_map(|(k, o)| speedup_over(o, base, tasks).map(|s| (*k, s)))
+        .zip(&ratios)
+        .filter_map(|((k, _), r)| r.map(|r| (*k, r.median)))
         .collect();
+    // Past the cores: each k against the point at the cores.
+    let at_cores = points.iter().find(|(k, _)| *k == cores).map(|(_, o)| o);
     let fit_pts: Vec<(f64, f64)> = curve
         .iter()
         .filter(|(k, _)| *k <= cores.max(1))
@@ -894,14 +1031,26 @@ pub fn sweep_result(
         .iter()
         .find(|(_, o)| o.ran && o.tasks_done == tasks)
         .map(|(_, o)| o.checksum);
+    let best_verdict = best.and_then(|b| {
+        let i = points.iter().position(|(k, _)| *k == b.0)?;
+        ratios[i].map(|r| r.verdict)
+    });
     let lesson = lesson(
-        "lesson.models.sweep",
+        if best_verdict == Some(Verdict::Unclear) {
+            "lesson.models.sweep-unclear"
+        } else {
+            "lesson.models.sweep"
+        },
         &[
             ("model", model.as_str().to_string()),
             ("workload", workload.as_str().to_string()),
             (
                 "best",
-                best.map_or("—".to_string(), |b| format!("{:.2}", b.1)),
+                best.and_then(|b| {
+                    let i = points.iter().position(|(k, _)| *k == b.0)?;
+                    ratios[i].map(|r| r.text())
+                })
+                .unwrap_or_else(|| "—".to_string()),
             ),
             ("k", best.map_or("—".to_string(), |b| b.0.to_string())),
             ("rule", rule.to_string()),
@@ -917,12 +1066,25 @@ pub fn sweep_result(
     );
     let points: Vec<SweepPoint> = points
         .iter()
-        .map(|(k, o)| SweepPoint {
-            k: *k,
-            wall_ms: crate::engine::trace::round_us(o.wall_ms),
-            speedup: speedup_over(o, base, tasks),
-            agrees: !o.ran || o.tasks_done != tasks || Some(o.checksum) == expected,
-            note: o.note.clone(),
+        .zip(&ratios)
+        .map(|((k, o), r)| {
+            let vs = at_cores
+                .filter(|_| *k > cores)
+                .and_then(|c| ratio_over(o, Some(c), tasks))
+                .map(Ratio::rounded);
+            SweepPoint {
+                k: *k,
+                wall_ms: crate::engine::trace::round_us(o.wall_ms),
+                speedup: r.map(|r| r.median),
+                speedup_min: r.map(|r| r.min),
+                speedup_max: r.map(|r| r.max),
+                verdict: r.map(|r| r.verdict),
+                vs_cores_verdict: vs.map(|r| r.verdict),
+                vs_cores_min: vs.map(|r| r.min),
+                vs_cores_max: vs.map(|r| r.max),
+                agrees: !o.ran || o.tasks_done != tasks || Some(o.checksum) == expected,
+                note: o.note.clone(),
+            }
         })
         .collect();
     let chart_points: Vec<(f64, f64)> = points

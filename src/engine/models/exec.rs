@@ -9,15 +9,17 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 
 use super::compare::{run_async_limited, LoopCpu, ModelOutcome, Note, WorkerTime};
-use super::gil::{GilConfig, GilMode, DEFAULT_SWITCH_INTERVAL_MS};
+use super::gil::{GilConfig, GilMode};
 use super::lab::Model;
 use super::threads::{run_threads, Task};
 use crate::engine::clock::Clock;
 use crate::engine::control::RunError;
 use crate::engine::demo::Ctx;
 use crate::engine::ports::{PoolKind, Process};
+use crate::engine::report::RunEntry;
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 use crate::engine::workload::primes::count_primes;
+use crate::engine::workload::{slowest, warm_until_steady, Steady, Warmed};
 
 /// CPU work the asyncio model may do on the page's loop per run: the page never freezes longer.
 pub const LOOP_CPU_CAP_MS: f64 = 500.0;
@@ -415,53 +417,302 @@ pub async fn async_model(
     (outcome, spans)
 }
 
-/// Runs a sliver of `tasks`' CPU work untimed on `k` thread workers and/or on `k` process
-/// workers (and on the page), so every worker has compiled the kernel before anything is timed
-/// — the first model would otherwise look slower than it is.
+/// Longest a worker warms its kernel before the timed runs (it usually settles far sooner).
+pub const WARM_CAP_MS: f64 = 300.0;
+/// Longest the page warms its own kernel (the asyncio model's CPU parts), in slices of one
+/// chunk between which the loop turns.
+pub const PAGE_WARM_CAP_MS: f64 = 100.0;
+/// Numbers one warm-up chunk tests.
+pub const WARM_CHUNK: u64 = 50_000;
+
+/// The warm-up's chunk: the start of the middle CPU task, at most [`WARM_CHUNK`] numbers
+/// (`None` without CPU work).
+fn warm_slice(tasks: &[Task]) -> Option<(u64, u64)> {
+    let cpu: Vec<(u64, u64)> = tasks
+        .iter()
+        .filter_map(|t| match *t {
+            Task::Cpu { start, end } | Task::Mixed { start, end, .. } => Some((start, end)),
+            _ => None,
+        })
+        .collect();
+    let (a, b) = *cpu.get(cpu.len() / 2)?;
+    Some((a, b.min(a + WARM_CHUNK)))
+}
+
+/// Warms the kernel untimed until its speed is steady (`workload::Steady`) on each of `k`
+/// thread workers and/or `k` process workers — every worker that will be timed — and on the
+/// page, so no model is timed on code that is still being optimised. Returns the slowest
+/// worker's warm-up.
 pub async fn warm_up(
     ctx: &Ctx,
     tasks: &[Task],
     k: u32,
     threads: bool,
     processes: bool,
-) -> Result<(), RunError> {
+) -> Result<Warmed, RunError> {
+    let Some((a, b)) = warm_slice(tasks) else {
+        return Ok(Warmed::default());
+    };
+    let mut all = Vec::new();
     if threads {
-        let warm: Vec<Task> = tasks
-            .iter()
-            .filter_map(|t| match *t {
-                Task::Cpu { start, .. } | Task::Mixed { start, .. } => Some(Task::Cpu {
-                    start,
-                    end: start + 2_000,
-                }),
-                _ => None,
+        // The models' own code path (`run_threads`, which the compiler may have merged with
+        // the kernel): a task per worker at once, timed round by round, without the GIL; then
+        // one round under it, so the GIL's own code is warm too.
+        let warm = vec![Task::Cpu { start: a, end: b }; k as usize];
+        let warmed = ctx
+            .on_threads(k, move |pool, ctl, clock| {
+                let free = GilConfig {
+                    mode: GilMode::Off,
+                    switch_interval_ms: super::gil::DEFAULT_SWITCH_INTERVAL_MS,
+                    releases_gil: false,
+                };
+                let w = warm_until_steady(
+                    || {
+                        run_threads(pool, k, &warm, &free, clock, &ctl.cancel);
+                    },
+                    || clock.now_ms(),
+                    WARM_CAP_MS,
+                    || ctl.cancelled(),
+                );
+                let gil = GilConfig {
+                    mode: GilMode::On,
+                    ..free
+                };
+                run_threads(pool, k, &warm, &gil, clock, &ctl.cancel);
+                w
             })
-            .take(k as usize * 2)
-            .collect();
-        let cfg = GilConfig {
-            mode: GilMode::Off,
-            switch_interval_ms: DEFAULT_SWITCH_INTERVAL_MS,
-            releases_gil: false,
-        };
-        ctx.on_threads(k, move |pool, ctl, clock| {
-            run_threads(pool, k, &warm, &cfg, clock, &ctl.cancel);
-        })
-        .await?;
+            .await?;
+        all.push(warmed);
     }
     if processes {
         let procs = ctx.ports.processes(k).await?;
-        let calls: Vec<_> = procs.iter().map(|p| p.call(primes_job(0, 2_000))).collect();
-        for c in calls {
-            let _ = c.await;
+        let loops: Vec<_> = procs
+            .iter()
+            .map(|p| {
+                let (ctx2, p) = (ctx.clone(), p.clone());
+                ctx.rt.spawn(format!("warm-{}", p.index()), async move {
+                    let mut s = Steady::new(WARM_CAP_MS);
+                    loop {
+                        let r = call(&ctx2, &p, primes_job(a, b)).await?;
+                        if s.push(r.t1 - r.t0) || ctx2.cancelled() {
+                            return Ok::<Warmed, RunError>(s.warmed());
+                        }
+                    }
+                })
+            })
+            .collect();
+        for l in loops {
+            if let Ok(w) = l.await {
+                all.push(w?);
+            }
         }
     }
-    // The page itself runs the asyncio model's CPU parts: warm its kernel too.
-    std::hint::black_box(count_primes(0, 2_000));
-    Ok(())
+    // The page itself runs the asyncio model's CPU parts: warm that code too, one task at a
+    // time (the loop turns between them, so the page stays responsive).
+    let clock = ctx.ports.clock();
+    let mut s = Steady::new(PAGE_WARM_CAP_MS);
+    loop {
+        let cpu = LoopCpu {
+            cap_ms: PAGE_WARM_CAP_MS,
+            now: Rc::new(move || clock.now_ms()),
+        };
+        let t0 = clock.now_ms();
+        let one = vec![Task::Cpu { start: a, end: b }];
+        run_async_limited(ctx.rt.clone(), one, cpu, None, None).await;
+        if s.push(clock.now_ms() - t0) || ctx.cancelled() {
+            break;
+        }
+        ctx.rt.yield_now().await;
+    }
+    all.push(s.warmed());
+    Ok(slowest(&all))
 }
 
-/// Runs `tasks` under each of `models` in turn (after an untimed warm-up when there is CPU
-/// work), their lanes grouped as `<prefix><model>`. Without threads on this page the thread
-/// models are skipped, each saying why.
+/// Says in the log what the warm-up measured.
+pub fn log_warm_up(tl: &mut Timeline, w: &Warmed) {
+    tl.say(
+        "warm-up",
+        if w.steady {
+            "log.models.warm-up-steady"
+        } else {
+            "log.models.warm-up-capped"
+        },
+        &[
+            ("ms", format!("{:.0}", w.ms)),
+            ("chunks", w.chunks.to_string()),
+            ("first", format!("{:.2}", w.first_ms)),
+            ("last", format!("{:.2}", w.last_ms)),
+        ],
+    );
+}
+
+/// One variant's timed runs, in repeat order, and the spans of all of them (absolute times,
+/// workers counting from 0 within the variant).
+pub struct Repeated {
+    pub outcomes: Vec<ModelOutcome>,
+    pub spans: Vec<RawSpan>,
+    pub lane: &'static str,
+}
+
+impl Repeated {
+    /// The outcome standing for every repeat: the median repeat's (by wall time), its
+    /// `wall_ms` the median, `walls` every repeat's wall time.
+    pub fn combined(&self) -> ModelOutcome {
+        let mut order: Vec<&ModelOutcome> = self.outcomes.iter().collect();
+        order.sort_by(|a, b| a.wall_ms.total_cmp(&b.wall_ms));
+        let walls: Vec<f64> = self.outcomes.iter().map(|o| o.wall_ms).collect();
+        let Some(mid) = order.get(order.len().saturating_sub(1) / 2) else {
+            return ModelOutcome::skipped(Model::Sequential, String::new());
+        };
+        let mut o = (*mid).clone();
+        if o.ran {
+            o.wall_ms = crate::engine::stats::summarize(&walls).median;
+        }
+        o.ran = self.outcomes.iter().all(|x| x.ran);
+        o.tasks_done = self
+            .outcomes
+            .iter()
+            .map(|x| x.tasks_done)
+            .min()
+            .unwrap_or(0);
+        o.walls = walls;
+        o
+    }
+}
+
+/// A timed round is disturbed when one of its variants computed more than this many times
+/// its median CPU time over the rounds: the same work on the same workers, so another program
+/// took a core meanwhile (a noisy machine, not the model).
+pub const DISTURBED_CPU_RATIO: f64 = 1.25;
+/// Most runs measured again in place of disturbed ones, per run.
+pub const MAX_RERUNS: u32 = 3;
+
+/// The disturbed timed round, if any, from each round's CPU time per variant (`cpu[round]
+/// [variant]`; with ≥ 3 rounds, so the median stands for the others): its index, the variant
+/// that computed slowest against its median, and by how much.
+pub fn disturbed_round(cpu: &[Vec<f64>]) -> Option<(usize, usize, f64)> {
+    if cpu.len() < 3 {
+        return None;
+    }
+    let n = cpu.iter().map(Vec::len).min()?;
+    let mut worst: Option<(usize, usize, f64)> = None;
+    for v in 0..n {
+        let column: Vec<f64> = cpu.iter().map(|r| r[v]).collect();
+        let median = crate::engine::stats::summarize(&column).median;
+        if median <= 0.0 {
+            continue;
+        }
+        for (i, c) in column.iter().enumerate() {
+            let ratio = c / median;
+            if ratio > DISTURBED_CPU_RATIO && worst.is_none_or(|w| ratio > w.2) {
+                worst = Some((i, v, ratio));
+            }
+        }
+    }
+    worst
+}
+
+/// Runs every variant `[run] warmup` untimed and `[run] repeats` timed times, interleaved:
+/// round r runs the variants in their order rotated by r, so none always goes first. `one`
+/// runs a variant once; the report's `runs` gets an entry per run (`mode` = `name(variant)`).
+/// A disturbed run ([`disturbed_round`]) is run again in its place (at most [`MAX_RERUNS`]
+/// times), its entry kept in `runs` marked `disturbed`; `rerun(repeat, variant, ratio)` is told
+/// of each.
+pub async fn interleaved<V: Copy>(
+    ctx: &Ctx,
+    variants: &[V],
+    name: impl Fn(V) -> (&'static str, u32),
+    mut one: impl AsyncFnMut(V, bool) -> Result<ModelRun, RunError>,
+    mut rerun: impl FnMut(u32, V, f64),
+) -> Result<Vec<Repeated>, RunError> {
+    let (warmup, repeats) = (ctx.warmup, ctx.repeats.max(1));
+    let n = variants.len();
+    let mut runs: Vec<RunEntry> = Vec::new();
+    // Each timed round: its runs in the variants' order, and each run's entry in `runs`.
+    let mut timed: Vec<Vec<(ModelRun, Option<usize>)>> = Vec::new();
+    let cancelled = |runs: Vec<RunEntry>| {
+        ctx.record_runs(runs);
+        Err(RunError::cancelled())
+    };
+    let entry = |runs: &mut Vec<RunEntry>, v: V, run: &ModelRun, repeat, timed: bool| {
+        let (mode, workers) = name(v);
+        run.outcome.ran.then(|| {
+            runs.push(RunEntry {
+                wall_ms: crate::engine::trace::round_us(run.outcome.wall_ms),
+                mode,
+                workers,
+                repeat,
+                warmup: !timed,
+                checksum: run.outcome.checksum,
+                disturbed: false,
+            });
+            runs.len() - 1
+        })
+    };
+    for round in 0..warmup + repeats {
+        let is_timed = round >= warmup;
+        let mut this: Vec<Option<(ModelRun, Option<usize>)>> = (0..n).map(|_| None).collect();
+        for j in 0..n {
+            if ctx.cancelled() {
+                return cancelled(runs);
+            }
+            let i = (j + round as usize) % n;
+            let run = one(variants[i], is_timed).await?;
+            let at = entry(
+                &mut runs,
+                variants[i],
+                &run,
+                round.saturating_sub(warmup),
+                is_timed,
+            );
+            this[i] = Some((run, at));
+        }
+        if is_timed {
+            timed.push(this.into_iter().flatten().collect());
+        }
+    }
+    // Runs another program slowed down are measured again, alone, in their round's place.
+    for _ in 0..MAX_RERUNS {
+        let cpu: Vec<Vec<f64>> = timed
+            .iter()
+            .map(|t| t.iter().map(|(r, _)| r.outcome.cpu_ms).collect())
+            .collect();
+        let Some((i, v, ratio)) = disturbed_round(&cpu) else {
+            break;
+        };
+        if ctx.cancelled() {
+            return cancelled(runs);
+        }
+        if let Some(e) = timed[i][v].1 {
+            runs[e].disturbed = true;
+        }
+        rerun(i as u32, variants[v], ratio);
+        let run = one(variants[v], true).await?;
+        let at = entry(&mut runs, variants[v], &run, i as u32, true);
+        timed[i][v] = (run, at);
+    }
+    ctx.record_runs(runs);
+    let mut out: Vec<Repeated> = (0..n)
+        .map(|_| Repeated {
+            outcomes: Vec::new(),
+            spans: Vec::new(),
+            lane: "worker",
+        })
+        .collect();
+    for round in timed {
+        for (r, (run, _)) in out.iter_mut().zip(round) {
+            r.outcomes.push(run.outcome);
+            r.spans.extend(run.spans);
+            r.lane = run.lane;
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `tasks` under each of `models` (after a warm-up to a steady speed when there is CPU
+/// work), repeated and interleaved ([`interleaved`]), their lanes grouped as
+/// `<prefix><model>`. Without threads on this page the thread models are skipped, each saying
+/// why. Returns each model's combined outcome ([`Repeated::combined`]).
 pub async fn compare_models(
     ctx: &Ctx,
     tl: &mut Timeline,
@@ -472,44 +723,76 @@ pub async fn compare_models(
     prefix: &str,
 ) -> Result<Vec<ModelOutcome>, RunError> {
     let no_threads = threads_unavailable(ctx);
-    let has_cpu = tasks
-        .iter()
-        .any(|t| matches!(t, Task::Cpu { .. } | Task::Mixed { .. }));
+    let has_cpu = warm_slice(tasks).is_some();
     if has_cpu {
         let threads = no_threads.is_none() && models.iter().any(|m| m.needs_threads());
-        warm_up(ctx, tasks, k, threads, models.contains(&Model::Processes)).await?;
-        tl.say("warm-up", "log.models.warm-up", &[]);
+        let w = warm_up(ctx, tasks, k, threads, models.contains(&Model::Processes)).await?;
+        log_warm_up(tl, &w);
     }
+    let name = |m: Model| {
+        let workers = if m == Model::Sequential { 1 } else { k };
+        (m.as_str(), workers)
+    };
+    let tl_cell = RefCell::new(tl);
+    let repeated = interleaved(
+        ctx,
+        models,
+        name,
+        async |model, timed| {
+            let name = ("model", model.as_str().to_string());
+            let key = |done| match (timed, done) {
+                (true, false) => "log.models.model-start",
+                (true, true) => "log.models.model-done",
+                (false, false) => "log.models.warm-start",
+                (false, true) => "log.models.warm-done",
+            };
+            tl_cell
+                .borrow_mut()
+                .say("model", key(false), std::slice::from_ref(&name));
+            if let (true, Some(why)) = (model.needs_threads(), &no_threads) {
+                let why = Note::say("models.note.skipped", &[("why", why.clone())]);
+                count_done(ctx, tasks.len() as u64);
+                return Ok(ModelRun {
+                    outcome: ModelOutcome::skipped_with(model, why),
+                    spans: Vec::new(),
+                    lane: "worker",
+                });
+            }
+            let run = run_model(ctx, model, tasks, k, k, switch_interval_ms, None).await?;
+            let o = &run.outcome;
+            tl_cell.borrow_mut().say(
+                "model",
+                key(true),
+                &[
+                    name,
+                    ("ms", format!("{:.1}", o.wall_ms)),
+                    ("tasks", o.tasks_done.to_string()),
+                ],
+            );
+            Ok(run)
+        },
+        |repeat, model: Model, ratio| {
+            tl_cell.borrow_mut().say(
+                "rerun",
+                "log.models.rerun",
+                &[
+                    ("round", (repeat + 1).to_string()),
+                    ("variant", model.as_str().to_string()),
+                    ("pct", format!("{:.0}", (ratio - 1.0) * 100.0)),
+                ],
+            );
+        },
+    )
+    .await?;
+    let tl = tl_cell.into_inner();
     let mut outcomes = Vec::new();
-    for &model in models {
-        if ctx.cancelled() {
-            break;
-        }
-        let name = ("model", model.as_str().to_string());
-        tl.say(
-            "model",
-            "log.models.model-start",
-            std::slice::from_ref(&name),
+    for (model, r) in models.iter().zip(repeated) {
+        tl.add(
+            &format!("{prefix}{}", model.as_str()),
+            r.lane,
+            r.spans.clone(),
         );
-        if let (true, Some(why)) = (model.needs_threads(), &no_threads) {
-            let why = Note::say("models.note.skipped", &[("why", why.clone())]);
-            outcomes.push(ModelOutcome::skipped_with(model, why));
-            count_done(ctx, tasks.len() as u64);
-            continue;
-        }
-        let run = run_model(ctx, model, tasks, k, k, switch_interval_ms, None).await?;
-        tl.add(&format!("{prefix}{}", model.as_str()), run.lane, run.spans);
-        let o = run.outcome;
-        tl.say(
-            "model",
-            "log.models.model-done",
-            &[
-                name,
-                ("ms", format!("{:.1}", o.wall_ms)),
-                ("tasks", o.tasks_done.to_string()),
-            ],
-        );
-        outcomes.push(o);
+        outcomes.push(r.combined());
     }
     Ok(outcomes)
 }

@@ -479,10 +479,9 @@ pub fn knob_inputs(p: &KnobInputsProps) -> Html {
             if demo.needs.workers {
                 { number("k-workers", t(lang, workers_label).to_string(), run.workers.to_string(), 1.0, cap, 1.0, on("workers")) }
             }
-            if demo.needs.repeats {
-                { number("k-repeats", t(lang, "knob.repeats").to_string(), run.repeats.to_string(), 1.0, 50.0, 1.0, on("repeats")) }
-                { number("k-warmup", t(lang, "knob.warmup").to_string(), run.warmup.to_string(), 0.0, 10.0, 1.0, on("warmup")) }
-            }
+            // Every demo honours repeats and warm-up runs (the run session repeats it).
+            { number("k-repeats", t(lang, "knob.repeats").to_string(), run.repeats.to_string(), 1.0, 50.0, 1.0, on("repeats")) }
+            { number("k-warmup", t(lang, "knob.warmup").to_string(), run.warmup.to_string(), 0.0, 10.0, 1.0, on("warmup")) }
             { for demo.params.iter().filter_map(|param| Some((param, param.as_knob()?))).map(|(param, k)| {
                 let id = format!("k-{}", k.key.replace('_', "-"));
                 let value = s.config.values.get(k.key).map(|v| v.to_toml().trim_matches('"').to_string()).unwrap_or_default();

@@ -70,7 +70,8 @@ pub fn results(p: &ResultsProps) -> Html {
                     { for r.numbers.iter().map(|n| html! {
                         <>
                             <dt>{ if n.label_figures.is_empty() { t(lang, &n.label).to_string() } else { tf(lang, &n.label, &n.label_figures) } }</dt>
-                            <dd data-key={n.label.clone()}>{ prose(&n.shown.as_ref().map_or_else(|| n.value.clone(), |s| s.in_lang(lang))) }</dd>
+                            <dd data-key={n.label.clone()}>{ prose(&n.shown.as_ref().map_or_else(|| n.value.clone(), |s| s.in_lang(lang))) }
+                                if let (Some(a), Some(b)) = (&n.min, &n.max) { <span class="range" title={t(lang, "result.range")}>{ format!(" ({a} … {b})") }</span> }</dd>
                         </>
                     }) }
                 </dl>

@@ -2,9 +2,9 @@
 //! run sequentially, on threads with the GIL, on threads without it, on processes and as
 //! asyncio tasks, a row per workload and model, each with what it teaches.
 
-use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Param, NEEDS};
+use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param};
 use crate::engine::control::RunError;
-use crate::engine::models::compare::{build_tasks, matrix_result};
+use crate::engine::models::compare::{build_tasks, matrix_result, Setting};
 use crate::engine::models::exec::{compare_models, count_total, threads_unavailable, Timeline};
 use crate::engine::models::gil::{
     DEFAULT_SWITCH_INTERVAL_MS, MAX_SWITCH_INTERVAL_MS, MIN_SWITCH_INTERVAL_MS,
@@ -29,12 +29,12 @@ pub static DEMO: Demo = Demo {
     presets: &[DemoPreset {
         name: "compare",
         title: "Compare: CPU-bound and I/O-bound work under every model — the tutorials' table, measured",
-        run: "workers = 2\n",
-        table: "tasks = 8\ncpu_limit = 100_000   # CPU-bound: numbers per task\nio_ms = 40            # I/O-bound: each task waits 40 ms\nswitch_interval_ms = 5\n",
+        run: "workers = 2\nrepeats = 3   # every model interleaved, three rounds: medians and ranges\n",
+        table: "tasks = 8\ncpu_limit = 250_000   # CPU-bound: numbers per task (about 250 ms in all)\nio_ms = 40            # I/O-bound: each task waits 40 ms\nswitch_interval_ms = 5\n",
     }],
     python: include_str!("../../../python/models_compare.py"),
     rust: crate::rust_excerpt!("engine/models/demos/compare.rs"),
-    needs: NEEDS,
+    needs: Needs::MEASURED,
     texts: TEXT,
     run: |ctx, values| boxed(ctx, values, run),
 };
@@ -84,7 +84,11 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let k = ctx.workers;
     let tasks_of =
         |w: Workload| build_tasks(w, cfg.tasks, cfg.cpu_limit, cfg.io_ms, cfg.io_ms, ctx.seed);
-    count_total(&ctx, 2 * u64::from(cfg.tasks) * MODELS.len() as u64);
+    let rounds = u64::from(ctx.warmup + ctx.repeats.max(1));
+    count_total(
+        &ctx,
+        2 * u64::from(cfg.tasks) * MODELS.len() as u64 * rounds,
+    );
     let mut timeline = Timeline::new(&ctx);
     let interval = cfg.switch_interval_ms;
     let cpu = compare_models(
@@ -108,11 +112,12 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     )
     .await?;
     timeline.finish();
-    Ok(matrix_result(
-        &cpu,
-        &io,
-        cfg.tasks,
-        threads_unavailable(&ctx),
-    ))
+    let setting = Setting {
+        workload: Workload::Cpu,
+        tasks: cfg.tasks,
+        k,
+        cores: ctx.ports.cores(),
+    };
+    Ok(matrix_result(&cpu, &io, setting, threads_unavailable(&ctx)))
 }
 // excerpt:end

@@ -2,9 +2,9 @@
 //! under the simulated GIL, on threads without it, on threads whose kernel releases it, on
 //! process workers and as asyncio tasks, one model after another, every row measured.
 
-use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Param, Rule, NEEDS};
+use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param, Rule};
 use crate::engine::control::RunError;
-use crate::engine::models::compare::{build_tasks, compare_result};
+use crate::engine::models::compare::{build_tasks, compare_result, Setting};
 use crate::engine::models::exec::{compare_models, count_total, threads_unavailable, Timeline};
 use crate::engine::models::gil::{
     DEFAULT_SWITCH_INTERVAL_MS, MAX_SWITCH_INTERVAL_MS, MIN_SWITCH_INTERVAL_MS,
@@ -39,25 +39,25 @@ pub static DEMO: Demo = Demo {
         DemoPreset {
             name: "gil",
             title: "CPU-bound work four ways: sequential, threads with and without the GIL, processes, asyncio",
-            run: "workers = 2\n",
-            table: "workload = \"cpu\"      # count primes: pure CPU\ntasks = 8\ncpu_limit = 150_000    # numbers per task\nswitch_interval_ms = 5  # sys.setswitchinterval(0.005)\nmodels = \"all\"          # sequential, threads, threads-nogil, threads-release, processes, async\n",
+            run: "workers = 2\nrepeats = 3            # the models interleaved, three rounds: medians and ranges\n",
+            table: "workload = \"cpu\"      # count primes: pure CPU\ntasks = 8\ncpu_limit = 250_000    # numbers per task: about 250 ms of work in all\nswitch_interval_ms = 5  # sys.setswitchinterval(0.005)\nmodels = \"sequential, threads, threads-nogil, processes, async\"  # or \"all\" (adds threads-release)\n",
         },
         DemoPreset {
             name: "gil-io",
             title: "I/O-bound work four ways: threads overlap their waits even under the GIL",
-            run: "workers = 4\n",
+            run: "workers = 4\nrepeats = 3\n",
             table: "workload = \"io\"\ntasks = 8\nio_ms = 60           # each task waits 60-120 ms (seeded)\nio_max_ms = 120\nmodels = \"sequential, threads, processes, async\"\n",
         },
         DemoPreset {
             name: "gil-mixed",
             title: "Mixed work: compute, then wait — per task",
-            run: "workers = 2\n",
+            run: "workers = 2\nrepeats = 3\n",
             table: "workload = \"mixed\"\ntasks = 6\ncpu_limit = 40_000\nio_ms = 40\nmodels = \"all\"\n",
         },
     ],
     python: include_str!("../../../python/models_gil.py"),
     rust: crate::rust_excerpt!("engine/models/demos/gil.rs"),
-    needs: NEEDS,
+    needs: Needs::MEASURED,
     texts: TEXT,
     run: |ctx, values| boxed(ctx, values, run),
 };
@@ -73,9 +73,15 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("models.note.spawned", "started {n} process workers first ({ms} ms, not counted)", "先启动了 {n} 个工作进程（{ms} 毫秒，不计入）"),
     ("models.note-open", " (", "（"),
     ("models.note-close", ")", "）"),
-    ("log.models.warm-up", "an untimed warm-up compiled the kernel in every worker first", "先做一次不计时的预热，让每个工作者都编译好计算内核"),
+    ("log.models.warm-up-steady", "warm-up (untimed): every worker's kernel reached a steady speed after {ms} ms, {chunks} chunks (a chunk took {first} ms at first, {last} ms at the end)", "预热（不计时）：每个工作者的计算内核在 {ms} 毫秒、{chunks} 个分块后速度趋于稳定（一个分块起初要 {first} 毫秒，最后 {last} 毫秒）"),
+    ("log.models.warm-up-capped", "warm-up (untimed): stopped at its cap after {ms} ms, {chunks} chunks, before the speed was steady (a chunk took {first} ms at first, {last} ms at the end) — the first timed runs may be slower", "预热（不计时）：在 {ms} 毫秒、{chunks} 个分块后达到上限而停止，速度尚未稳定（一个分块起初要 {first} 毫秒，最后 {last} 毫秒）——最初几次计时运行可能偏慢"),
     ("log.models.model-start", "{model}: starting", "{model}：开始"),
     ("log.models.model-done", "{model}: {ms} ms, {tasks} tasks", "{model}：{ms} 毫秒，{tasks} 个任务"),
+    ("log.models.warm-start", "{model}: starting an untimed warm-up run", "{model}：开始一次不计时的预热运行"),
+    ("log.models.warm-done", "{model}: warm-up run, {ms} ms (not counted)", "{model}：预热运行，{ms} 毫秒（不计入）"),
+    ("log.models.sweep-k", "k = {k}: {ms} ms", "k = {k}：{ms} 毫秒"),
+    ("log.models.rerun", "{variant} in round {round} is measured again: it computed {pct}% slower than in the other rounds — the same work on the same workers, so another program took a core meanwhile; that run is left out (marked `disturbed` in the report's runs)", "重新测量第 {round} 轮的 {variant}：它的计算比其他几轮慢了 {pct}%——同样的工作、同样的工作者，说明这期间有别的程序占用了一个核心；那次运行不计入（在报告的 `runs` 中标记为 `disturbed`）"),
+    ("log.models.sweep-k-warm", "k = {k}: {ms} ms (warm-up run, not counted)", "k = {k}：{ms} 毫秒（预热运行，不计入）"),
     ("error.models.no-threads", "{why}", "无法使用工作线程：{why}"),
     ("error.models.process-crashed", "process {i} crashed: {error}", "进程 {i} 崩溃了：{error}"),
     ("error.models.unreadable-reply", "process {i} answered something unreadable ({error}): {text}", "进程 {i} 的回复无法读取（{error}）：{text}"),
@@ -90,7 +96,8 @@ pub static TEXT: &[(&str, &str, &str)] = &[
 
 // excerpt:start
 /// The demo: one list of tasks (seeded), then each model in turn on it — after an untimed
-/// warm-up — and the rows compared: speed-up over sequential, the busy / GIL-wait / idle shares
+/// warm-up to a steady speed, `[run] repeats` times with the models' order rotated each
+/// round — and the rows compared: speed-up over sequential, the busy / GIL-wait / idle shares
 /// of every worker, and whether every complete model found the same answer.
 pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
     let k = ctx.workers;
@@ -113,7 +120,8 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         .into_iter()
         .filter_map(Model::parse)
         .collect();
-    count_total(&ctx, tasks.len() as u64 * models.len() as u64);
+    let rounds = u64::from(ctx.warmup + ctx.repeats.max(1));
+    count_total(&ctx, tasks.len() as u64 * models.len() as u64 * rounds);
     let mut timeline = Timeline::new(&ctx);
     let outcomes = compare_models(
         &ctx,
@@ -132,12 +140,12 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         .find(|o| o.ran && o.tasks_done == cfg.tasks)
         .map_or(0, |o| o.checksum);
     let why = threads_unavailable(&ctx);
-    Ok(compare_result(
-        &outcomes,
-        cfg.workload,
-        cfg.tasks,
-        expected,
-        why,
-    ))
+    let setting = Setting {
+        workload: cfg.workload,
+        tasks: cfg.tasks,
+        k,
+        cores: ctx.ports.cores(),
+    };
+    Ok(compare_result(&outcomes, setting, expected, why))
 }
 // excerpt:end

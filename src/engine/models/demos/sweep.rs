@@ -2,10 +2,12 @@
 //! law and the rule of thumb, and a recommendation (model and pool size) from this run's
 //! numbers.
 
-use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Param, NEEDS};
+use super::{boxed, Ctx, Declared, Demo, DemoPreset, LabId, Needs, Param};
 use crate::engine::control::RunError;
 use crate::engine::models::compare::{build_tasks, sweep_result};
-use crate::engine::models::exec::{count_total, run_model, threads_unavailable, warm_up, Timeline};
+use crate::engine::models::exec::{
+    count_total, interleaved, log_warm_up, run_model, threads_unavailable, warm_up, Timeline,
+};
 use crate::engine::models::gil::DEFAULT_SWITCH_INTERVAL_MS;
 use crate::engine::models::lab::{Model, Workload};
 use crate::engine::result::DemoResult;
@@ -31,25 +33,25 @@ pub static DEMO: Demo = Demo {
         DemoPreset {
             name: "sweep",
             title: "Sweep: CPU-bound threads without the GIL at k = 1 … 4, and a recommendation",
-            run: "workers = 4            # k = 1 … 4\n",
-            table: "model = \"threads-nogil\"\nworkload = \"cpu\"\ntasks = 16\ncpu_limit = 40_000\nreleases_gil = false   # does your kernel release the GIL (numpy, hashlib)?\nfree_threaded = false  # is a free-threaded Python (3.13t) available?\n",
+            run: "workers = 4            # k = 1 … 4\nrepeats = 3            # every k once per round, three rounds\n",
+            table: "model = \"threads-nogil\"\nworkload = \"cpu\"\ntasks = 16\ncpu_limit = 150_000     # about 300 ms at k = 1\nreleases_gil = false   # does your kernel release the GIL (numpy, hashlib)?\nfree_threaded = false  # is a free-threaded Python (3.13t) available?\n",
         },
         DemoPreset {
             name: "sweep-io",
             title: "Sweep: I/O-bound threads at k = 1 … 10 against the rule min(32, 5 × cores)",
-            run: "workers = 10\n",
+            run: "workers = 10\nrepeats = 3\n",
             table: "model = \"threads\"\nworkload = \"io\"\ntasks = 10\nio_ms = 30\n",
         },
         DemoPreset {
             name: "sweep-processes",
             title: "Sweep: CPU-bound processes at k = 1 … 4",
-            run: "workers = 4\n",
-            table: "model = \"processes\"\nworkload = \"cpu\"\ntasks = 16\ncpu_limit = 40_000\n",
+            run: "workers = 4\nrepeats = 3\n",
+            table: "model = \"processes\"\nworkload = \"cpu\"\ntasks = 16\ncpu_limit = 150_000\n",
         },
     ],
     python: include_str!("../../../python/models_sweep.py"),
     rust: crate::rust_excerpt!("engine/models/demos/sweep.rs"),
-    needs: NEEDS,
+    needs: Needs::MEASURED,
     texts: TEXT,
     run: |ctx, values| boxed(ctx, values, run),
 };
@@ -92,31 +94,67 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         cfg.io_ms,
         ctx.seed,
     );
-    count_total(&ctx, u64::from(cfg.tasks) * u64::from(max_k));
+    let rounds = u64::from(ctx.warmup + ctx.repeats.max(1));
+    count_total(&ctx, u64::from(cfg.tasks) * u64::from(max_k) * rounds);
+    let mut timeline = Timeline::new(&ctx);
     // Compiling the kernel in fresh workers is not part of any k's time.
     let (threads, processes) = (cfg.model.needs_threads(), cfg.model == Model::Processes);
-    warm_up(&ctx, &tasks, max_k, threads, processes).await?;
-    let mut timeline = Timeline::new(&ctx);
+    let warmed = warm_up(&ctx, &tasks, max_k, threads, processes).await?;
+    if warmed.chunks > 0 {
+        log_warm_up(&mut timeline, &warmed);
+    }
+    // Every k once per round, the order rotated each round.
+    let ks: Vec<u32> = (1..=max_k).collect();
+    let tl = std::cell::RefCell::new(&mut timeline);
+    let repeated = interleaved(
+        &ctx,
+        &ks,
+        |k| ("parallel", k),
+        async |k, timed| {
+            // Thread models use k threads of one pool of max_k; asyncio lets k tasks in at once.
+            let limit = Some(k as usize);
+            let run = run_model(
+                &ctx,
+                cfg.model,
+                &tasks,
+                k,
+                max_k,
+                DEFAULT_SWITCH_INTERVAL_MS,
+                limit,
+            )
+            .await?;
+            let key = if timed {
+                "log.models.sweep-k"
+            } else {
+                "log.models.sweep-k-warm"
+            };
+            tl.borrow_mut().say(
+                "sweep",
+                key,
+                &[
+                    ("k", k.to_string()),
+                    ("ms", format!("{:.1}", run.outcome.wall_ms)),
+                ],
+            );
+            Ok(run)
+        },
+        |repeat, k, ratio| {
+            tl.borrow_mut().say(
+                "rerun",
+                "log.models.rerun",
+                &[
+                    ("round", (repeat + 1).to_string()),
+                    ("variant", format!("k = {k}")),
+                    ("pct", format!("{:.0}", (ratio - 1.0) * 100.0)),
+                ],
+            );
+        },
+    )
+    .await?;
     let mut points = Vec::new();
-    for k in 1..=max_k {
-        if ctx.cancelled() {
-            break;
-        }
-        // Thread models use k threads of one pool of max_k; asyncio lets k tasks in at once.
-        let limit = Some(k as usize);
-        let run = run_model(
-            &ctx,
-            cfg.model,
-            &tasks,
-            k,
-            max_k,
-            DEFAULT_SWITCH_INTERVAL_MS,
-            limit,
-        )
-        .await?;
-        timeline.add(&format!("k={k}"), run.lane, run.spans);
-        timeline.event("sweep", format!("k = {k}: {:.1} ms", run.outcome.wall_ms));
-        points.push((k, run.outcome));
+    for (k, r) in ks.iter().zip(repeated) {
+        timeline.add(&format!("k={k}"), r.lane, r.spans.clone());
+        points.push((*k, r.combined()));
     }
     timeline.finish();
     let cores = ctx.ports.cores();
