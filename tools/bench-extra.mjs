@@ -1,6 +1,7 @@
 // The benchmark command's later sections (see tools/bench.mjs): models, native and CPython
 // comparisons, the event loop, the pool, main-thread health, size and start-up, and targets.
 import { open } from '../tests/e2e/browser.mjs';
+import { targetLines } from './stability.mjs';
 
 const median = (xs) => { const a = xs.filter((x) => Number.isFinite(x)).sort((x, y) => x - y); return a.length ? a[Math.floor(a.length / 2)] : null; };
 const f = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
@@ -13,7 +14,7 @@ async function preset(page, name) {
   return p.scenario;
 }
 
-export async function extra({ cpuDuring, page, browser, server, dist, short, repeats, warmup, cores, rows, KERNELS, run, execFileSync, gzipSync, readdir, readFile }) {
+export async function extra({ stability = null, cpuDuring, page, browser, server, dist, short, repeats, warmup, cores, rows, KERNELS, run, execFileSync, gzipSync, readdir, readFile }) {
   const report = {};
   const md = [];
   const need = async (text, what) => {
@@ -205,6 +206,8 @@ export async function extra({ cpuDuring, page, browser, server, dist, short, rep
     ['0 long tasks during a saturated run', `${health.long_tasks} (longest ${f(health.longest_task_ms)} ms)`, health.long_tasks === 0],
     ['no frame gap over two refreshes (33.4 ms)', `${f(health.worst_frame_gap_ms)} ms`, health.worst_frame_gap_ms <= 33.4],
     ['gzip(wasm + JS) ≤ 300 KB', `${f((size.wasm.gzip + size.js.gzip) / 1024)} KB`, size.wasm.gzip + size.js.gzip <= 300 * 1024],
+    // The stability check's goals (tools/stability.mjs): one line per preset, and the default presets' times.
+    ...(stability ? targetLines(stability) : []),
   ];
   report.targets = t.map(([target, measured, met]) => ({ target, measured, met }));
 

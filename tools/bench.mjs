@@ -3,19 +3,27 @@
 // same kernels compiled natively (examples/native_bench.rs) and the same experiments in CPython
 // (tools/bench_cpython.py) on this machine; the event loop's overhead per future; pool start-up
 // and worker-count switches; main-thread health during a saturated run; sizes and start-up.
+// Then the stability check (tools/stability.mjs): a fresh page per click, N pages (default 10),
+// the claims of each listed preset and the click times, and every demo's default preset timed once.
 // Writes bench/report.json and bench/report.md, with every target marked met or missed.
 // Figures are medians of repeats; nothing here is asserted (tests never check timings).
-// Usage: node tools/bench.mjs [--short] [dist]
+// Usage: node tools/bench.mjs [--short] [--pages N] [dist]
+// (--short: one stability page, primes and race only, no default-preset table; --pages overrides.)
 import { mkdir, writeFile, readdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { extra } from './bench-extra.mjs';
+import { stability, parseArgs } from './stability.mjs';
 import { serve } from '../tests/e2e/server.mjs';
 import { launch, open, poolSettled, run } from '../tests/e2e/browser.mjs';
 
 const short = process.argv.includes('--short');
-const dist = process.argv.slice(2).find((a) => !a.startsWith('--')) || 'dist';
+// [dist] [--pages N]: the value after --pages is not the dist folder.
+const args = parseArgs(process.argv.slice(2));
+const dist = args.dist;
+const pagesGiven = process.argv.some((a) => a === '--pages' || a.startsWith('--pages='));
+const stabilityPages = pagesGiven ? args.pages : short ? 1 : 10;
 const repeats = short ? 1 : 5;
 const warmup = short ? 0 : 1;
 const KERNELS = short
@@ -74,7 +82,10 @@ try {
   const cpuAfter = await cpuTimes();
   const sweep = await run(page, `lab = "cpu"\ndemo = "primes"\n[run]\nworkers = ${short ? 3 : 8}\nrepeats = ${repeats}\n[cpu]\nlimit = ${short ? '300_000' : '2_000_000'}\nsweep = true\n`);
   if (!sweep.ok) throw new Error(`sweep: ${sweep.error.message}`);
-  const more = await extra({ cpuDuring: cpuBefore && cpuAfter ? cpuShares(cpuBefore, cpuAfter) : null, page, browser, server, dist, short, repeats, warmup, cores, rows, KERNELS, run, execFileSync, gzipSync, readdir, readFile });
+  // The stability check: fresh pages (new contexts in this browser), before the later sections so
+  // that its lines join the targets table.
+  const st = await stability({ browser, server, pages: stabilityPages, only: short ? ['primes', 'race'] : null, defaults: !short });
+  const more = await extra({ stability: st.report, cpuDuring: cpuBefore && cpuAfter ? cpuShares(cpuBefore, cpuAfter) : null, page, browser, server, dist, short, repeats, warmup, cores, rows, KERNELS, run, execFileSync, gzipSync, readdir, readFile });
   const report = {
     ...more.report,
     date: new Date().toISOString(), short, repeats, warmup,
@@ -85,6 +96,7 @@ try {
     // others (steal) is time a busy worker silently lost.
     cpu_during_kernels: cpuBefore && cpuAfter ? cpuShares(cpuBefore, cpuAfter) : null,
     sweep: { points: sweep.report.result.sweep, serial_fraction: sweep.report.result.serial_fraction, best_k: sweep.report.result.best_k },
+    stability: st.report,
     seconds: (Date.now() - started) / 1000,
   };
   await mkdir('bench', { recursive: true });
@@ -98,6 +110,7 @@ try {
     '| k | median ms | speed-up | efficiency |', '|---|---|---|---|',
     ...report.sweep.points.map((p) => `| ${p.k} | ${p.median_ms.toFixed(1)} | ×${p.speedup.toFixed(2)} | ${(p.efficiency * 100).toFixed(0)}% |`), '',
     ...more.markdown,
+    ...st.markdown,
   ].join('\n');
   await writeFile('bench/report.md', md);
   console.log(`wrote bench/report.json and bench/report.md in ${report.seconds.toFixed(0)} s`);
