@@ -27,7 +27,7 @@ after(async () => {
 
 // primes-panic fails on purpose (the platform suite checks how). Every other preset must run
 // and agree with its own sequential answer.
-const EXPECTED = { primes: 348513, 'primes-3-workers': 412849, 'primes-sweep': 148933 };
+const EXPECTED = { primes: 183072, 'primes-3-workers': 216816, 'primes-sweep': 148933 };
 
 test('every runnable cpu preset runs and its answers agree', async () => {
   const presets = (await page.evaluate(() => window.playground.presets())).filter((p) => p.lab === 'cpu');
@@ -110,7 +110,7 @@ test('process workers: isolated memories, serialize/cpu/deserialize spans, also 
     assert.ok(r.ok, JSON.stringify(r.error));
     const rep = r.report;
     assert.equal(rep.result.model, 'processes');
-    assert.equal(rep.result.count, 348513);
+    assert.equal(rep.result.count, 183072);
     assert.equal(rep.result.agree, true);
     assert.equal(rep.workers_used, 2);
     const lanes = new Set(rep.spans.filter((s) => s.label === 'parallel').map((s) => s.lane));
@@ -132,7 +132,7 @@ test('a process worker that crashes is reported and replaced; the next run works
   assert.match(r.error.message, /process 1 crashed/);
   const again = await run(page, await preset(page, 'primes-processes'));
   assert.ok(again.ok, JSON.stringify(again.error));
-  assert.equal(again.report.result.count, 348513);
+  assert.equal(again.report.result.count, 183072);
 });
 
 test('knobs and the scenario text are one scenario; invalid text is marked and never runs', async () => {
@@ -166,7 +166,7 @@ test('a share link reproduces the scenario; a damaged link shows a message and t
 
 test('the editor survives a reload; reset brings back the default; the bad line is marked', async () => {
   const p = await open(browser, `${server.url}/#/cpu`);
-  const text = (await p.inputValue('#scenario-text')).replace('limit = 5_000_000', 'limit = 4_000_000');
+  const text = (await p.inputValue('#scenario-text')).replace('limit = 2_500_000', 'limit = 4_000_000');
   await p.fill('#scenario-text', text);
   await p.waitForTimeout(400); // past the 250 ms validation pause
   await p.reload();
@@ -177,7 +177,7 @@ test('the editor survives a reload; reset brings back the default; the bad line 
   // "12 | chunk = 0 …" with the caret under the 0 (column 9, after the 5-character gutter).
   assert.match(await p.textContent('#err-line'), /^12 \| chunk = 0 .*\n {13}\^$/);
   await p.click('#reset');
-  await p.waitForFunction(() => document.querySelector('#scenario-text').value.includes('limit = 5_000_000'));
+  await p.waitForFunction(() => document.querySelector('#scenario-text').value.includes('limit = 2_500_000'));
   assert.equal(await p.$('#err-line'), null);
   // The embed code is an iframe pointing at this demo in embed mode.
   await p.click('#embed-code');

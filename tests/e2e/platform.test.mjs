@@ -8,8 +8,8 @@ import { launch, open, poolSettled, run, preset } from './browser.mjs';
 
 const DIST = process.env.DIST || 'dist';
 const ARTIFACTS = 'tests/e2e/artifacts';
-const PRIMES_BELOW_5M = 348513;
-const PRIMES_BELOW_6M = 412849;
+const PRIMES_BELOW_2_5M = 183072; // the primes preset's limit
+const PRIMES_BELOW_3M = 216816; // the primes-3-workers preset's limit
 
 let browser, isolated, plain, page;
 
@@ -57,8 +57,8 @@ test('primes on k = 2: right count, spans from 2 distinct workers, page timer ke
   const rep = r.report;
   assert.equal(rep.lab, 'cpu');
   assert.equal(rep.demo, 'primes');
-  assert.equal(rep.result.count, PRIMES_BELOW_5M);
-  assert.equal(rep.result.sequential_count, PRIMES_BELOW_5M);
+  assert.equal(rep.result.count, PRIMES_BELOW_2_5M);
+  assert.equal(rep.result.sequential_count, PRIMES_BELOW_2_5M);
   assert.equal(rep.result.agree, true);
   assert.equal(rep.workers_used, 2);
   assert.deepEqual([...distinctWorkers(rep, 'parallel')].sort(), [0, 1]);
@@ -80,7 +80,7 @@ test('primes on k = 2: right count, spans from 2 distinct workers, page timer ke
 test('k = 3 on a 2-core machine runs on 3 workers', async () => {
   const r = await run(page, await preset(page, 'primes-3-workers'));
   assert.ok(r.ok, JSON.stringify(r.error));
-  assert.equal(r.report.result.count, PRIMES_BELOW_6M);
+  assert.equal(r.report.result.count, PRIMES_BELOW_3M);
   assert.equal(r.report.workers_used, 3);
   assert.deepEqual([...distinctWorkers(r.report, 'parallel')].sort(), [0, 1, 2]);
 });
@@ -103,7 +103,7 @@ test('a second run while one is in flight is rejected as busy; cancel stops a lo
   // The next run works.
   const again = await run(page, await preset(page, 'primes'));
   assert.ok(again.ok, JSON.stringify(again.error));
-  assert.equal(again.report.result.count, PRIMES_BELOW_5M);
+  assert.equal(again.report.result.count, PRIMES_BELOW_2_5M);
 });
 
 test('an invalid scenario rejects with a code, line and col', async () => {
@@ -139,7 +139,7 @@ test('the UI runs a demo from its Run button and draws the timeline', async () =
   await page.waitForSelector('#results svg.gantt rect.span');
   const rows = await page.getAttribute('#results svg.gantt', 'data-rows');
   assert.equal(rows, '2');
-  assert.match(await page.textContent('[data-key="result.count"]'), /348513/);
+  assert.match(await page.textContent('[data-key="result.count"]'), /183072/);
   await page.screenshot({ path: `${ARTIFACTS}/cpu-lab.png`, fullPage: true });
 });
 
