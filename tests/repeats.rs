@@ -89,8 +89,13 @@ fn compared_variants_run_interleaved_with_the_order_rotated_each_round() {
         "lab = \"models\"\ndemo = \"gil\"\n[run]\nworkers = 2\nrepeats = 2\nwarmup = 1\n[models]\ntasks = 2\ncpu_limit = 2_000\nmodels = \"sequential, threads-nogil, processes\"\n",
     );
     let order: Vec<(&str, bool)> = r.runs.iter().map(|e| (e.mode, e.warmup)).collect();
+    // A run another program slowed down is measured again after the rounds (this work is
+    // tiny, so that can happen): as many runs are appended as are marked disturbed.
+    let disturbed = r.runs.iter().filter(|e| e.disturbed).count();
+    assert_eq!(order.len(), 9 + disturbed, "{:?}", r.runs);
+    assert!(disturbed <= 3);
     assert_eq!(
-        order,
+        order[..9],
         [
             ("sequential", true),
             ("threads-nogil", true),
@@ -125,7 +130,7 @@ fn a_sweep_runs_every_k_each_round_and_judges_k_past_the_cores() {
         "lab = \"models\"\ndemo = \"sweep\"\n[run]\nworkers = 3\nrepeats = 2\n[models]\ntasks = 6\ncpu_limit = 2_000\n",
     );
     let ks: Vec<u32> = r.runs.iter().map(|e| e.workers).collect();
-    assert_eq!(ks, [1, 2, 3, 2, 3, 1]);
+    assert_eq!(ks[..6], [1, 2, 3, 2, 3, 1]);
     let v = serde_json::to_value(&r.result).unwrap();
     let cores = v["cores"].as_u64().unwrap() as u32;
     for p in v["points"].as_array().unwrap() {
