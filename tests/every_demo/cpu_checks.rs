@@ -39,8 +39,8 @@ pub fn native_text(name: &str, text: &str) -> String {
         "primes-processes" => shrink(text, "limit = 2_500_000", "limit = 1_000_000"),
         "primes-sweep" => shrink(text, "limit = 2_000_000", "limit = 300_000"),
         "sum-squares" => shrink(
-            &shrink(text, "limit = 1_600_000_000", "limit = 40_000_000"),
-            "chunk = 8_000_000",
+            &shrink(text, "limit = 640_000_000", "limit = 40_000_000"),
+            "chunk = 4_000_000",
             "chunk = 1_000_000",
         ),
         "fib" => shrink(text, "n = 29", "n = 20"),

@@ -44,9 +44,9 @@ pub static DEMO: Demo = Demo {
     rules: RULES,
     presets: &[DemoPreset {
         name: "sum-squares",
-        title: "Sum of squares below 1,600,000,000 on 2 workers",
+        title: "Sum of squares below 640,000,000 on 2 workers",
         run: "workers = 2\nrepeats = 3\n",
-        table: "limit = 1_600_000_000\nchunk = 8_000_000\n",
+        table: "limit = 640_000_000\nchunk = 4_000_000\n",
     }],
     python: include_str!("../../python/cpu_sum_squares.py"),
     rust: sum_squares::RUST_EXCERPT,
@@ -57,7 +57,7 @@ pub static DEMO: Demo = Demo {
 
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = cpu_texts!("sum-squares";
-    ("preset.cpu.sum-squares", "Sum of squares below 1,600,000,000 on 2 workers", "在 2 个工作线程上求 1,600,000,000 以下各数的平方和"),
+    ("preset.cpu.sum-squares", "Sum of squares below 640,000,000 on 2 workers", "在 2 个工作线程上求 640,000,000 以下各数的平方和"),
     ("help.cpu.sum-squares.limit", "Sum i² for every i below this number (wrapping at 2⁶⁴)", "对小于此数的每个 i 求 i² 之和（按 2⁶⁴ 回绕）"),
     ("help.cpu.sum-squares.chunk", "Numbers a worker takes at a time from the shared counter (dynamic chunking)", "工作者每次从共享计数器领取的数字个数（动态分块）"),
 );
