@@ -37,7 +37,7 @@ pub fn native_text(name: &str, text: &str) -> String {
         "primes-3-workers" => shrink(text, "limit = 3_000_000", "limit = 1_000_000"),
         "primes-panic" => shrink(text, "limit = 2_000_000", "limit = 500_000"),
         "primes-processes" => shrink(text, "limit = 2_500_000", "limit = 1_000_000"),
-        "primes-sweep" => shrink(text, "limit = 2_000_000", "limit = 300_000"),
+        "primes-sweep" => shrink(text, "limit = 2_000_000", "limit = 1_000_000"),
         "sum-squares" => shrink(
             &shrink(text, "limit = 640_000_000", "limit = 40_000_000"),
             "chunk = 4_000_000",
