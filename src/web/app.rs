@@ -48,7 +48,6 @@ pub fn app() -> Html {
         route: Route::parse(&current_hash()),
         pool: pool::snapshot(),
         running: None,
-        progress: 0.0,
         last: None,
         finished: 0,
         incoming: runs::pending_scenario().map(|t| (1, t)),
@@ -92,20 +91,7 @@ pub fn app() -> Html {
                 RunNotice::Failed(e) => s.dispatch(Action::Failed(e.clone())),
                 RunNotice::ScenarioSet(text) => s.dispatch(Action::SetScenario(text.clone())),
             }));
-            // Progress is read lock-free from the workers' counters while a run is in flight;
-            // the page re-renders only when the bar moves by a whole percent (renders take the
-            // cores the run's workers and the asyncio model are timed on).
-            let s = state.clone();
-            let shown = std::cell::Cell::new(-1.0f64);
-            let ticker = gloo_timers::callback::Interval::new(100, move || {
-                if let Some((_, _, p)) = runs::progress() {
-                    if (p - shown.get()).abs() >= 0.01 {
-                        shown.set(p);
-                        s.dispatch(Action::Progress(p));
-                    }
-                }
-            });
-            move || drop((ticker, on_hash))
+            move || drop(on_hash)
         });
     }
 

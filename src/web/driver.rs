@@ -97,35 +97,51 @@ pub fn bridge<T: 'static>(
     })
 }
 
-/// Gives the page's event loop one turn: resolves from a MessageChannel message (falls back to
-/// a zero timeout where there is none).
-async fn yield_to_page() {
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-    let Ok(channel) = web_sys::MessageChannel::new() else {
-        gloo_timers::future::TimeoutFuture::new(0).await;
-        return;
-    };
-    let (tx, rx) = oneshot::channel::<()>();
-    let tx = RefCell::new(Some(tx));
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
-        if let Some(tx) = tx.borrow_mut().take() {
-            let _ = tx.send(());
+/// Turns of the page's event loop: each posts a message on one MessageChannel kept for the
+/// run and resolves when it arrives (unlike `setTimeout(0)`, not clamped to 4 ms; one channel
+/// per run, not per turn, as creating one costs more than the turn and the asyncio model is
+/// timed across these turns). A zero timeout where messages cannot be posted.
+struct Yielder(
+    Option<(web_sys::MessageChannel, Closure)>,
+    Rc<RefCell<Option<oneshot::Sender<()>>>>,
+);
+type Closure = wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>;
+
+impl Yielder {
+    fn new() -> Yielder {
+        use wasm_bindgen::JsCast;
+        let next: Rc<RefCell<Option<oneshot::Sender<()>>>> = Rc::default();
+        let n = next.clone();
+        let on = Closure::new(move |_| {
+            if let Some(tx) = n.borrow_mut().take() {
+                let _ = tx.send(());
+            }
+        });
+        let channel = web_sys::MessageChannel::new().ok();
+        if let Some(c) = &channel {
+            c.port1().set_onmessage(Some(on.as_ref().unchecked_ref()));
         }
-    });
-    channel
-        .port1()
-        .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    if channel
-        .port2()
-        .post_message(&wasm_bindgen::JsValue::NULL)
-        .is_err()
-    {
-        gloo_timers::future::TimeoutFuture::new(0).await;
-        return;
+        Yielder(channel.map(|c| (c, on)), next)
     }
-    let _ = rx.await;
-    channel.port1().set_onmessage(None);
+
+    async fn turn(&self) {
+        let (tx, rx) = oneshot::channel();
+        *self.1.borrow_mut() = Some(tx);
+        match &self.0 {
+            Some((c, _)) if c.port2().post_message(&wasm_bindgen::JsValue::NULL).is_ok() => {
+                let _ = rx.await;
+            }
+            _ => gloo_timers::future::TimeoutFuture::new(0).await,
+        }
+    }
+}
+
+impl Drop for Yielder {
+    fn drop(&mut self) {
+        if let Some((c, _)) = &self.0 {
+            c.port1().set_onmessage(None);
+        }
+    }
 }
 
 /// Runs `fut` on `rt`, driven by the page's event loop, until it finishes or `ctl` is
@@ -143,6 +159,7 @@ pub async fn drive<T: 'static>(
         ctl.chunks_total.store(1_000, Ordering::Relaxed);
     }
     let main = rt.spawn("main", fut);
+    let page = Yielder::new();
     let mut cancelled = false;
     let mut seen = 0;
     loop {
@@ -176,13 +193,13 @@ pub async fn drive<T: 'static>(
             Turn::Busy => {
                 // Still work to do: let the page paint and handle input, then go on at once
                 // (a message, unlike setTimeout(0), is not clamped to 4 ms).
-                yield_to_page().await;
+                page.turn().await;
                 continue;
             }
             Turn::Idle(_) if main.is_finished() => break,
             // A timer due within PRECISE_MS: hand the page back by messages until it is due.
             Turn::Idle(Some(next)) if next <= PRECISE_MS => {
-                yield_to_page().await;
+                page.turn().await;
                 continue;
             }
             // Otherwise sleep on setTimeout until PRECISE_MS before the next timer (setTimeout

@@ -18,7 +18,6 @@ pub struct AppState {
     pub pool: PoolSnapshot,
     /// (lab, demo) of the run in flight.
     pub running: Option<(String, String)>,
-    pub progress: f64,
     pub last: Option<Rc<Report>>,
     /// The last scenario an embedding page set, numbered so the same text twice still applies.
     pub incoming: Option<(u32, String)>,
@@ -32,7 +31,6 @@ pub enum Action {
     Route(Route),
     Pool(PoolSnapshot),
     Started(String, String),
-    Progress(f64),
     Finished(Rc<Report>),
     Failed(RunError),
     SetScenario(String),
@@ -55,18 +53,10 @@ impl Reducible for AppState {
             Action::Pool(p) => s.pool = p,
             Action::Started(lab, demo) => {
                 s.running = Some((lab, demo));
-                s.progress = 0.0;
                 s.error = None;
-            }
-            Action::Progress(p) => {
-                if s.running.is_none() || (s.progress - p).abs() < 1e-9 {
-                    return self;
-                }
-                s.progress = p;
             }
             Action::Finished(r) => {
                 s.running = None;
-                s.progress = 1.0;
                 s.last = Some(r);
                 s.finished += 1;
             }

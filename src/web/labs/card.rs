@@ -104,7 +104,6 @@ pub fn editor(props: &EditorProps) -> Html {
 pub struct RunBarProps {
     pub lang: Lang,
     pub running: bool,
-    pub progress: f64,
     pub can_run: bool,
     pub on_run: Callback<()>,
     pub on_cancel: Callback<()>,
@@ -114,7 +113,24 @@ pub struct RunBarProps {
 pub fn run_bar(props: &RunBarProps) -> Html {
     let run = props.on_run.reform(|_: MouseEvent| ());
     let cancel = props.on_cancel.reform(|_: MouseEvent| ());
-    let pct = (props.progress * 100.0).round();
+    // The run's progress, read lock-free from its counters here alone: only the bar re-renders,
+    // and only when it moves by a whole percent (a render takes the page's thread, on which the
+    // asyncio model is timed, and a core the workers are timed on).
+    let pct = use_state_eq(|| 0u32);
+    {
+        let pct = pct.clone();
+        use_effect_with(props.running, move |running| {
+            pct.set(0);
+            let tick = running.then(|| {
+                gloo_timers::callback::Interval::new(100, move || {
+                    if let Some((_, _, p)) = runs::progress() {
+                        pct.set((p * 100.0).round() as u32);
+                    }
+                })
+            });
+            move || drop(tick)
+        });
+    }
     html! {
         <div class="run-bar">
             <button id="run" class="primary" onclick={run} disabled={props.running || !props.can_run}>{ t(props.lang, "run.start") }</button>
@@ -385,7 +401,7 @@ pub fn scenario_panel(p: &ScenarioPanelProps) -> Html {
     html! {
         <section class="card">
             <Editor lang={lang} text={p.text.clone()} checked={p.checked.clone()} error={p.error.clone()} on_input={p.on_input.clone()} />
-            <RunBar lang={lang} running={app.running.is_some()} progress={app.progress}
+            <RunBar lang={lang} running={app.running.is_some()}
                 can_run={p.can_run} on_run={on_run} on_cancel={Callback::from(|_| wasm_bindgen_futures::spawn_local(runs::cancel()))} />
             if app.route.embed {
                 <p class="open-full"><a href={full_url} target="_blank" rel="noopener" id="open-full">{ t(lang, "embed.open-full") }</a></p>

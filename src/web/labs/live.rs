@@ -83,8 +83,14 @@ pub fn live_log(p: &LiveProps) -> Html {
     {
         let lines = lines.clone();
         use_effect_with((), move |_| {
+            // Re-rendered only when a line came: renders take the page's thread, on which the
+            // asyncio model is timed.
+            let seen = std::cell::Cell::new(usize::MAX);
             let tick = gloo_timers::callback::Interval::new(150, move || {
-                lines.set(crate::web::driver::live_log());
+                let now = crate::web::driver::live_log();
+                if now.1 != seen.replace(now.1) {
+                    lines.set(now);
+                }
             });
             move || drop(tick)
         });
