@@ -120,6 +120,11 @@ pub struct Ratio {
     pub verdict: Verdict,
 }
 
+/// A ratio as reports and lessons show it: 2 decimals.
+fn shown(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
 impl Ratio {
     /// `base` over `other`, repeat by repeat (pairs with a non-positive time are left out).
     /// `None` when no pair was measured.
@@ -140,7 +145,8 @@ impl Ratio {
         Some(Ratio::from_parts(median, &each))
     }
 
-    /// From a median ratio and the per-repeat ratios it summarises.
+    /// From a median ratio and the per-repeat ratios it summarises. The verdict is read from
+    /// the range as shown (2 decimals), so a range printed "×0.90–0.96" is "about the same".
     pub fn from_parts(median: f64, each: &[f64]) -> Ratio {
         let min = each.iter().copied().fold(median, f64::min);
         let max = each.iter().copied().fold(median, f64::max);
@@ -148,14 +154,16 @@ impl Ratio {
             median,
             min,
             max,
-            verdict: Verdict::of_range(min, max),
+            verdict: Verdict::of_range(shown(min), shown(max)),
         }
     }
 
-    /// Whether every repeat's ratio falls in one of `bands` — the whole range supports a claim
-    /// such as "about the same or slower" even when it crosses between those two bands.
+    /// Whether every repeat's ratio (as shown) falls in one of `bands` — the whole range
+    /// supports a claim such as "about the same or slower" even when it crosses between those
+    /// two bands.
     pub fn within(&self, bands: &[Verdict]) -> bool {
-        bands.contains(&Verdict::band(self.min)) && bands.contains(&Verdict::band(self.max))
+        let ok = |x: f64| bands.contains(&Verdict::band(shown(x)));
+        ok(self.min) && ok(self.max)
     }
 
     /// A ratio measured once.
@@ -163,14 +171,12 @@ impl Ratio {
         Ratio::from_parts(x, &[])
     }
 
-    /// Rounded to 2 decimals (what reports and lessons show); the verdict is the unrounded
-    /// range's.
+    /// Rounded to 2 decimals: what reports and lessons show (the verdict is already theirs).
     pub fn rounded(self) -> Ratio {
-        let r = |x: f64| (x * 100.0).round() / 100.0;
         Ratio {
-            median: r(self.median),
-            min: r(self.min),
-            max: r(self.max),
+            median: shown(self.median),
+            min: shown(self.min),
+            max: shown(self.max),
             verdict: self.verdict,
         }
     }
@@ -201,6 +207,21 @@ mod tests {
         assert_eq!(Verdict::of_range(1.08, 1.31), Verdict::Unclear);
         assert_eq!(Verdict::of_range(0.82, 0.95), Verdict::Unclear);
         assert_eq!(Verdict::of_range(0.91, 1.14), Verdict::Same);
+    }
+
+    #[test]
+    fn verdicts_read_the_range_as_shown() {
+        // 0.8996 prints as 0.90 and 1.1504 as 1.15: both "about the same", as the page says.
+        let r = Ratio::from_parts(0.95, &[0.8996, 1.1504]);
+        assert_eq!(r.verdict, Verdict::Same);
+        assert_eq!(r.text(), "0.95 (0.90–1.15)");
+        assert!(r.within(&[Verdict::Same]));
+        let r = Ratio::from_parts(0.95, &[0.8949, 1.0]);
+        assert_eq!(
+            (r.verdict, r.text().as_str()),
+            (Verdict::Unclear, "0.95 (0.89–1.00)")
+        );
+        assert!(r.within(&[Verdict::Same, Verdict::Slower]));
     }
 
     #[test]

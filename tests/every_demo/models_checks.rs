@@ -18,7 +18,7 @@ use crate::Ran;
 /// build counts primes slowly; the shape of every result stays the same).
 pub fn native_text(name: &str, text: &str) -> String {
     match name {
-        "gil" => shrink(text, "cpu_limit = 250_000", "cpu_limit = 20_000"),
+        "gil" => shrink(text, "cpu_limit = 240_000", "cpu_limit = 20_000"),
         "gil-mixed" => shrink(text, "cpu_limit = 40_000", "cpu_limit = 10_000"),
         "compare" => shrink(text, "cpu_limit = 250_000", "cpu_limit = 10_000"),
         "sweep" | "sweep-processes" => shrink(text, "cpu_limit = 150_000", "cpu_limit = 5_000"),

@@ -419,9 +419,10 @@ pub async fn async_model(
 
 /// Longest a worker warms its kernel before the timed runs (it usually settles far sooner).
 pub const WARM_CAP_MS: f64 = 300.0;
-/// Longest the page warms its own kernel (the asyncio model's CPU parts), in slices of one
-/// chunk between which the loop turns.
-pub const PAGE_WARM_CAP_MS: f64 = 100.0;
+/// Longest the page warms its own kernel (the asyncio model's CPU parts; the workers have
+/// warmed the same compiled module by then), in slices of one chunk between which the loop
+/// turns.
+pub const PAGE_WARM_CAP_MS: f64 = 60.0;
 /// Numbers one warm-up chunk tests.
 pub const WARM_CHUNK: u64 = 50_000;
 
@@ -583,7 +584,7 @@ impl Repeated {
 /// A timed round is disturbed when one of its variants computed more than this many times
 /// its median CPU time over the rounds: the same work on the same workers, so another program
 /// took a core meanwhile (a noisy machine, not the model).
-pub const DISTURBED_CPU_RATIO: f64 = 1.25;
+pub const DISTURBED_CPU_RATIO: f64 = 1.12;
 /// Most runs measured again in place of disturbed ones, per run.
 pub const MAX_RERUNS: u32 = 3;
 

@@ -40,7 +40,7 @@ pub static DEMO: Demo = Demo {
             name: "gil",
             title: "CPU-bound work four ways: sequential, threads with and without the GIL, processes, asyncio",
             run: "workers = 2\nrepeats = 3            # the models interleaved, three rounds: medians and ranges\n",
-            table: "workload = \"cpu\"      # count primes: pure CPU\ntasks = 8\ncpu_limit = 250_000    # numbers per task: about 250 ms of work in all\nswitch_interval_ms = 5  # sys.setswitchinterval(0.005)\nmodels = \"sequential, threads, threads-nogil, processes, async\"  # or \"all\" (adds threads-release)\n",
+            table: "workload = \"cpu\"      # count primes: pure CPU\ntasks = 8\ncpu_limit = 240_000    # numbers per task: about 240 ms of work in all\nswitch_interval_ms = 5  # sys.setswitchinterval(0.005)\nmodels = \"sequential, threads, threads-nogil, processes, async\"  # or \"all\" (adds threads-release)\n",
         },
         DemoPreset {
             name: "gil-io",
