@@ -56,45 +56,24 @@ pub fn live_log() -> (Vec<String>, usize) {
     LIVE.with(|l| l.borrow().clone())
 }
 
-/// A value that arrives from outside the loop (a pool's answer), awaited by a task on it.
-struct Slot<T> {
-    value: Option<T>,
-    waker: Option<std::task::Waker>,
-}
-
 /// Runs `fut` (a browser future: a worker's reply) beside the loop and returns a future for
 /// the loop's task; the answer nudges the driver awake.
 pub fn bridge<T: 'static>(
     fut: impl Future<Output = T> + 'static,
     nudge: mpsc::UnboundedSender<()>,
 ) -> impl Future<Output = T> {
-    let slot = Rc::new(RefCell::new(Slot {
-        value: None,
-        waker: None,
-    }));
-    let s2 = slot.clone();
+    let (tx, rx) = oneshot::channel();
     wasm_bindgen_futures::spawn_local(async move {
-        let v = fut.await;
-        let waker = {
-            let mut s = s2.borrow_mut();
-            s.value = Some(v);
-            s.waker.take()
-        };
-        if let Some(w) = waker {
-            w.wake();
-        }
+        let _ = tx.send(fut.await);
         let _ = nudge.unbounded_send(());
     });
-    std::future::poll_fn(move |cx| {
-        let mut s = slot.borrow_mut();
-        match s.value.take() {
-            Some(v) => std::task::Poll::Ready(v),
-            None => {
-                s.waker = Some(cx.waker().clone());
-                std::task::Poll::Pending
-            }
+    // The sender is dropped unsent only if `fut` panicked, which stops the whole module.
+    async move {
+        match rx.await {
+            Ok(v) => v,
+            Err(_) => std::future::pending().await,
         }
-    })
+    }
 }
 
 /// Turns of the page's event loop: each posts a message on one MessageChannel kept for the
