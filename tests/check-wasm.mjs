@@ -20,7 +20,7 @@ console.log(`${wasm[0]} imports a shared memory (threads can start)`);
 // The size budget: gzip(wasm + JS) of the release build. The issue's goal was 300 KB; the
 // measured breakdown in README "Size" says what the bytes above it buy. A build over the
 // budget fails here, so growth is a decision, not an accident.
-const BUDGET_KB = 650;
+const BUDGET_KB = 730;
 // Every JS file counts, the wasm-bindgen snippets (snippets/…) too.
 const all = await readdir(dist, { recursive: true });
 let gz = 0;

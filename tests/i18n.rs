@@ -527,6 +527,10 @@ const LATIN_IN_CHINESE: &[(&str, &str)] = &[
         "the browser API the environment page names",
     ),
     ("Beazley", "a person's name (David Beazley's GIL talk)"),
+    (
+        "PEP",
+        "a Python Enhancement Proposal, named by its number as Python's docs do",
+    ),
 ];
 
 #[test]

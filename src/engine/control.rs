@@ -20,6 +20,11 @@ pub enum LiveState {
     /// Blocked: on a lock, a condition, an event, a queue, a barrier.
     Waiting,
     Done,
+    /// A Python thread that wants the simulated GIL and waits for it (or, asked to let go,
+    /// waits until another thread has taken it: forced switching).
+    WaitingGil,
+    /// A Python thread blocked in I/O or `time.sleep`, without the GIL.
+    Io,
 }
 
 impl LiveState {
@@ -31,6 +36,8 @@ impl LiveState {
             LiveState::Holding => "holding",
             LiveState::Waiting => "waiting",
             LiveState::Done => "done",
+            LiveState::WaitingGil => "waiting-gil",
+            LiveState::Io => "io",
         }
     }
 
@@ -40,9 +47,22 @@ impl LiveState {
             2 => LiveState::Holding,
             3 => LiveState::Waiting,
             4 => LiveState::Done,
+            5 => LiveState::WaitingGil,
+            6 => LiveState::Io,
             _ => LiveState::Idle,
         }
     }
+
+    /// Every state, in the order of its number.
+    pub const ALL: [LiveState; 7] = [
+        LiveState::Idle,
+        LiveState::Running,
+        LiveState::Holding,
+        LiveState::Waiting,
+        LiveState::Done,
+        LiveState::WaitingGil,
+        LiveState::Io,
+    ];
 }
 
 /// Shared between the page and the workers of one run, read lock-free by the page.
@@ -58,6 +78,9 @@ pub struct RunControl {
     since: [AtomicU64; LIVE_WORKERS],
     /// How many workers publish a state this run (0: none do).
     pub live_workers: AtomicU32,
+    /// Every state any worker published this run, one bit per state number: what a test (or
+    /// the report) can ask afterwards without having watched at the right instant.
+    seen: AtomicU32,
     /// Why the run failed when something outside the demo ended it (a worker crashed and the
     /// pool raised `cancel` to stop the others): the run reports this instead of "cancelled".
     failure: Mutex<Option<RunError>>,
@@ -72,6 +95,7 @@ impl Default for RunControl {
             states: std::array::from_fn(|_| AtomicU8::new(0)),
             since: std::array::from_fn(|_| AtomicU64::new(0)),
             live_workers: AtomicU32::new(0),
+            seen: AtomicU32::new(0),
             failure: Mutex::new(None),
         }
     }
@@ -88,7 +112,17 @@ impl RunControl {
         if i < LIVE_WORKERS {
             self.since[i].store(at.to_bits(), Ordering::Relaxed);
             self.states[i].store(state as u8, Ordering::Release);
+            self.seen.fetch_or(1 << state as u32, Ordering::Relaxed);
         }
+    }
+
+    /// The states published so far this run, in [`LiveState::ALL`]'s order.
+    pub fn states_seen(&self) -> Vec<LiveState> {
+        let seen = self.seen.load(Ordering::Relaxed);
+        LiveState::ALL
+            .into_iter()
+            .filter(|s| seen & (1 << *s as u32) != 0)
+            .collect()
     }
 
     /// The page's snapshot: (state, since) of the first `live_workers` workers.

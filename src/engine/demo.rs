@@ -62,6 +62,10 @@ pub struct Needs {
     /// compares round by round. Every other demo is repeated whole by the run session
     /// (`labs::start`); both kinds honour the two keys.
     pub repeats: bool,
+    /// The demo publishes its workers' live states (`RunControl::set_state`) and asks the page
+    /// to show them while it runs, whatever its progress measure (a demo whose progress is
+    /// `Counted` gets that view anyway).
+    pub live_states: bool,
 }
 
 impl Needs {
@@ -74,6 +78,7 @@ impl Needs {
         progress: Progress::VirtualTime,
         loop_spans: true,
         repeats: false,
+        live_states: false,
     };
     /// A demo that decides per scenario what it runs on (threads, processes, the page itself)
     /// and says itself when something is missing: it counts its own steps and draws its own
@@ -86,6 +91,7 @@ impl Needs {
         progress: Progress::Counted,
         loop_spans: false,
         repeats: false,
+        live_states: false,
     };
     /// `WORKERS` that repeats itself (`[run] repeats` and `warmup`): the CPU lab, and the
     /// models demos that compare variants.
@@ -102,6 +108,7 @@ impl Needs {
         progress: Progress::Counted,
         loop_spans: false,
         repeats: false,
+        live_states: false,
     };
 }
 

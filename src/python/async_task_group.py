@@ -1,5 +1,6 @@
 """TaskGroup: one failure cancels the siblings (their cleanup runs) and every error surfaces
-together. gather(return_exceptions=True) lets the others finish instead."""
+together. gather(return_exceptions=True) lets the others finish instead; a plain gather()
+raises the first error to its caller while the others keep running."""
 import asyncio
 
 
@@ -25,6 +26,18 @@ async def main():
 
     results = await asyncio.gather(*(worker(i) for i in range(4)), return_exceptions=True)
     print("gather:", results)
+
+    # gather without return_exceptions: the first error propagates, nothing is cancelled.
+    tasks = [asyncio.create_task(worker(i), name=f"gathered-{i}") for i in range(4)]
+    try:
+        await asyncio.gather(*tasks)
+    except ValueError as e:
+        running = [t.get_name() for t in tasks if not t.done()]
+        print("gather raised:", e, "- still running:", running)
+    await asyncio.wait(tasks)                            # they run on to their own end
+    finished = [t.get_name() for t in tasks if not t.cancelled() and t.exception() is None]
+    print("finished after the error:", finished)
+    assert len(finished) == 3
 
 
 asyncio.run(main())

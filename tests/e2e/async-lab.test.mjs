@@ -94,6 +94,43 @@ test('every async preset runs through window.playground.run', async () => {
     if (p.demo === 'actors') {
       assert.equal(rep.result.final_count, rep.result.expected);
     }
+    if (p.demo === 'futures-errors') {
+      const res = rep.result;
+      // The failing jobs' errors come back from exception() and result() raises them again.
+      const failed = res.outcomes.filter((o) => o.exception !== null);
+      assert.ok(failed.length >= 1, JSON.stringify(res.outcomes));
+      assert.ok(failed.every((o) => o.reraised === o.exception), JSON.stringify(failed));
+      assert.equal(res.ok + failed.length, res.outcomes.length);
+      assert.ok(res.map.raised_at !== null, 'map raised at the failing item');
+      assert.ok(res.map.got.every((j) => j < res.map.raised_at));
+      assert.equal(res.result_timeout.raised, true);
+      assert.ok(res.first_exception.ms <= res.all_completed_ms);
+    }
+    if (p.demo === 'to-thread') {
+      // The order only (real timers): blocking calls on the loop make the ticker later.
+      assert.ok(rep.result.on_loop.lag_ms > rep.result.to_thread.lag_ms, JSON.stringify(rep.result));
+      assert.equal(rep.result.to_thread.error, null);
+      assert.equal(rep.result.mixed.error, null);
+      assert.ok(rep.result.mixed.total_ms < rep.result.mixed.one_after_another_ms, JSON.stringify(rep.result.mixed));
+    }
+    if (p.demo === 'coroutines') {
+      assert.equal(rep.result.forgotten_ran, 0, 'a coroutine never awaited never runs');
+      assert.equal(rep.result.warnings, rep.result.forgotten);
+      assert.match(rep.result.warning, /was never awaited/);
+      assert.ok(rep.result.tasks_ms < rep.result.sequential_ms);
+    }
+    if (p.demo === 'context') {
+      assert.ok(rep.result.max_inside <= rep.result.limit, JSON.stringify(rep.result));
+      assert.equal(rep.result.inside_at_end, 0);
+      assert.equal(rep.result.pages, rep.result.expected_pages);
+      assert.equal(rep.result.page_sizes.reduce((a, b) => a + b, 0), rep.result.items_seen);
+    }
+    if (p.demo === 'producers') {
+      assert.equal(rep.result.consumed, rep.result.produced);
+      assert.equal(rep.result.each_once, true);
+      if (rep.result.maxsize > 0) assert.ok(rep.result.queue_peak <= rep.result.maxsize);
+      assert.equal(rep.result.consumers_cancelled, rep.result.cancelled_ms.length);
+    }
     if (p.demo === 'scale') {
       assert.equal(rep.result.tasks, Number(/tasks = ([\d_]+)/.exec(p.scenario)[1].replaceAll('_', '')));
       assert.ok(rep.result.overhead_us_per_task > 0);

@@ -16,6 +16,7 @@ export const ALLOWED = new Map([
   ['COOP', 'a header\'s acronym'], ['COEP', 'a header\'s acronym'], ['API', 'an acronym'],
   ['SharedArrayBuffer', 'the browser API the environment page names'],
   ['Beazley', 'a person\'s name (David Beazley\'s GIL talk)'],
+  ['PEP', 'a Python Enhancement Proposal, named by its number as Python\'s docs do'],
   ['Concurrency', 'the product name'], ['Playground', 'the product name'],
   ['English', 'the language switch offers English by its own name'],
   ['True', 'a Python value, shown as Python prints it'], ['False', 'a Python value, shown as Python prints it'],

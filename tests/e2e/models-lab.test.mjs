@@ -88,6 +88,15 @@ test('every models preset runs through window.playground.run', async () => {
       assert.equal(rep.result.agree, true);
       assert.ok(rep.spans.some((s) => s.kind === 'spawn'));
     }
+    if (p.demo === 'why-gil') {
+      const res = rep.result;
+      assert.equal(res.agree, true);
+      // From the spans: never two threads computing at once under the GIL, no GIL wait without it.
+      assert.equal(res.gil_on.peak_computing, 1);
+      assert.equal(res.gil_off.gil_wait_share, 0);
+      assert.ok(res.gil_on.gil_wait_share > 0, JSON.stringify(res.gil_on));
+      assert.ok(res.states_seen.includes('running') && res.states_seen.includes('waiting-gil'), JSON.stringify(res.states_seen));
+    }
     if (p.demo === 'isolation') {
       const res = rep.result;
       assert.equal(res.page_after_threads - res.page_before, res.increments * res.workers, 'threads changed the page');

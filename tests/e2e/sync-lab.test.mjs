@@ -64,6 +64,21 @@ test('every sync preset runs: races are exact with a lock and an atomic; a semap
       assert.equal(res.alive_after_join_timeout, true);
       assert.equal(res.cancelled_timer_fired, 0);
       assert.equal(res.timer_fired, 1);
+      // The cancelled Timer was really armed; after clear() nobody sets the Event; get(timeout)
+      // on the empty queue raised Empty; the daemon work was cut off, the joined job was not.
+      assert.ok(res.timers.every((t) => t.armed_at_ms !== null), JSON.stringify(res.timers));
+      assert.equal(res.event_first_wait, true);
+      assert.equal(res.event_wait_after_clear, false);
+      assert.equal(res.queue_get_raised_empty, true);
+      assert.equal(res.exit.non_daemon_completed, true);
+      assert.ok(res.exit.daemons_cut_off >= 1);
+      continue;
+    }
+    if (p.demo === 'threads') {
+      assert.equal(res.active_peak, res.threads.length + 1, 'the main thread and every started one');
+      assert.equal(res.active_after_join, 1);
+      assert.equal(res.raised_join_returned, true);
+      assert.equal(res.cost.fresh_threads_measured, false);
       continue;
     }
     if (p.demo === 'barrier') {

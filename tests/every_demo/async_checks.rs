@@ -4,6 +4,8 @@
 use concurrency_playground::engine::aio::demos::{
     actors, blocking, bucket, futures, gather, limits, pipeline, retry, scale, task_group, timeouts,
 };
+use concurrency_playground::engine::aio::demos::{context, producers};
+use concurrency_playground::engine::aio::demos::{coroutines, futures_errors, to_thread};
 use concurrency_playground::engine::params::Declared;
 use concurrency_playground::engine::trace::SpanKind;
 use serde_json::{json, Value};
@@ -25,12 +27,17 @@ pub fn check(demo: &str, r: &Ran) {
         "task-group" => check_task_group(r),
         "timeouts" => check_timeouts(r),
         "semaphore" => check_semaphore(r),
+        "context" => check_context(r),
+        "producers" => check_producers(r),
         "retry" => check_retry(r),
         "token-bucket" => check_bucket(r),
         "pipeline" => check_pipeline(r),
         "actors" => check_actors(r),
         "futures" => check_futures(r),
+        "futures-errors" => check_futures_errors(r),
         "blocking" => check_blocking(r),
+        "to-thread" => check_to_thread(r),
+        "coroutines" => check_coroutines(r),
         "scale" => check_scale(r),
         // A new demo runs under the checks every preset gets (it finished, it recorded, it has
         // a lesson) until its own invariants are written here.
@@ -110,10 +117,36 @@ fn check_task_group(r: &Ran) {
     assert_eq!(u64s(&g["cancelled"]), siblings, "{}", r.name);
     assert_eq!(g["finished"], json!([]), "{}", r.name);
     assert_eq!(g["ms"], f64::from(c.fail_ms), "{}", r.name);
-    // gather(return_exceptions=True): everything ran to the end, errors came back as values.
+    // ... every one of them at the error's instant.
+    let at_error = vec![f64::from(c.fail_ms); siblings.len()];
+    assert_eq!(f64s(&g["cancelled_ms"]), at_error, "{}", r.name);
     let ga = r.get("gather");
     assert_eq!(ga["ok"], c.tasks - c.failing, "{}", r.name);
-    assert_eq!(ga["ms"], work(c.tasks - 1), "{}", r.name);
+    assert_eq!(
+        ga["cancelled"],
+        json!([]),
+        "{}: gather cancels nobody",
+        r.name
+    );
+    assert_eq!(u64s(&ga["finished"]), siblings, "{}", r.name);
+    assert_eq!(ga["last_done_ms"], work(c.tasks - 1), "{}", r.name);
+    let s = r.get("siblings");
+    assert_eq!(s["group_cancelled"], siblings.len(), "{}", r.name);
+    assert_eq!(s["group_finished"], 0, "{}", r.name);
+    assert_eq!(s["gather_finished"], siblings.len(), "{}", r.name);
+    assert_eq!(s["gather_cancelled"], 0, "{}", r.name);
+    if c.gather == task_group::GatherMode::Raise {
+        // gather(): the first error reaches the caller at once; the others run on to the end.
+        assert_eq!(ga["ms"], f64::from(c.fail_ms), "{}", r.name);
+        assert_eq!(ga["raised_ms"], f64::from(c.fail_ms), "{}", r.name);
+        assert_eq!(ga["raised"]["task"], 0, "{}", r.name);
+        assert_eq!(ga["ran_on"], siblings.len(), "{}", r.name);
+        assert_eq!(ga["dropped_errors"], c.failing - 1, "{}", r.name);
+    } else {
+        // gather(return_exceptions=True): everything ran to the end, errors came back as values.
+        assert_eq!(ga["ms"], work(c.tasks - 1), "{}", r.name);
+        assert!(ga.get("raised").is_none(), "{}", r.name);
+    }
     let failed: Vec<u64> = ga["results"]
         .as_array()
         .into_iter()
@@ -215,6 +248,131 @@ fn check_semaphore(r: &Ran) {
         );
     } else {
         assert_eq!(r.get("lost_without_lock"), 0, "{}", r.name);
+    }
+}
+
+/// When each request enters and leaves `async with limiter:` — all start at 0, wait first come,
+/// first served, and a slot goes to the next one the instant it is freed.
+fn limiter_schedule(c: &context::Config) -> (Vec<f64>, Vec<f64>) {
+    let mut free = vec![0.0f64; c.limit as usize];
+    let (mut entered, mut left) = (Vec::new(), Vec::new());
+    for i in 0..c.requests {
+        let (slot, at) = free
+            .iter()
+            .copied()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, 0.0));
+        entered.push(at);
+        left.push(at + c.inside_ms(i));
+        free[slot] = at + c.inside_ms(i);
+    }
+    (entered, left)
+}
+
+fn check_context(r: &Ran) {
+    let c: context::Config = cfg(r);
+    // async with limiter: never more than `limit` inside, exactly `limit` when there is demand,
+    // and every slot freed at the end, also those of the requests that raised.
+    assert_eq!(r.get("max_inside"), c.requests.min(c.limit), "{}", r.name);
+    assert_eq!(r.get("inside_at_end"), 0, "{}", r.name);
+    let (entered, left) = limiter_schedule(&c);
+    assert_eq!(f64s(r.get("entered_ms")), entered, "{}", r.name);
+    assert_eq!(f64s(r.get("left_ms")), left, "{}", r.name);
+    let last = left.iter().copied().fold(0.0, f64::max);
+    assert_eq!(r.get("limiter_ms"), last, "{}", r.name);
+    let raised: Vec<u64> = (0..c.requests)
+        .filter(|i| c.fails(*i))
+        .map(u64::from)
+        .collect();
+    assert_eq!(u64s(r.get("raised")), raised, "{}", r.name);
+    assert_eq!(r.get("freed_on_error"), raised.len(), "{}", r.name);
+    let inside: Vec<f64> = r.get("series")[0]["points"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p[1].as_f64())
+        .collect();
+    assert!(
+        inside.iter().all(|n| *n <= f64::from(c.limit)),
+        "{}: {inside:?}",
+        r.name
+    );
+    assert_eq!(inside.last().copied(), Some(0.0), "{}", r.name);
+    // async for page in pages(n, size): ⌈n/size⌉ pages, full but the last, fetch_ms apart.
+    let pages = c.items.div_ceil(c.page_size);
+    assert_eq!(r.get("pages"), pages, "{}", r.name);
+    assert_eq!(r.get("expected_pages"), pages, "{}", r.name);
+    let mut sizes = vec![u64::from(c.page_size); pages as usize];
+    if let Some(l) = sizes.last_mut() {
+        *l = u64::from(c.items - c.page_size * (pages - 1));
+    }
+    assert_eq!(u64s(r.get("page_sizes")), sizes, "{}", r.name);
+    let done: Vec<f64> = (1..=pages).map(|k| f64::from(k * c.fetch_ms)).collect();
+    assert_eq!(f64s(r.get("page_done_ms")), done, "{}", r.name);
+    assert_eq!(r.get("items_seen"), c.items, "{}", r.name);
+}
+
+fn check_producers(r: &Ran) {
+    let c: producers::Config = cfg(r);
+    let n = u64::from(c.producers * c.items);
+    assert_eq!(r.get("produced"), n, "{}", r.name);
+    assert_eq!(r.get("consumed"), n, "{}", r.name);
+    assert_eq!(r.get("each_once"), true, "{}", r.name);
+    // Every item produced was handled exactly once ...
+    let mut handled: Vec<u64> = r
+        .get("handled")
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h["item"].as_u64())
+        .collect();
+    handled.sort_unstable();
+    assert_eq!(handled, (0..n).collect::<Vec<_>>(), "{}: once each", r.name);
+    // ... before the consumers were cancelled, all of them, idle in get(), right at join().
+    let join = r.get("join_ms").as_f64().unwrap_or(-1.0);
+    assert_eq!(r.get("last_done_ms"), join, "{}", r.name);
+    assert_eq!(r.get("consumers_cancelled"), c.consumers, "{}", r.name);
+    assert_eq!(r.get("idle_at_cancel"), c.consumers, "{}", r.name);
+    assert_eq!(
+        f64s(r.get("cancelled_ms")),
+        vec![join; c.consumers as usize],
+        "{}",
+        r.name
+    );
+    for h in r.get("handled").as_array().into_iter().flatten() {
+        assert!(
+            h["done_ms"].as_f64().is_some_and(|d| d <= join),
+            "{}",
+            r.name
+        );
+    }
+    assert_eq!(r.get("puts").as_array().map(Vec::len), Some(n as usize));
+    assert_eq!(r.get("gets").as_array().map(Vec::len), Some(n as usize));
+    // With maxsize, the depth never exceeds it (and here it is reached: the consumers are slower).
+    let depth: Vec<f64> = r.get("series")[0]["points"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p[1].as_f64())
+        .collect();
+    let peak = r.get("queue_peak").as_f64().unwrap_or(-1.0);
+    assert_eq!(
+        depth.iter().copied().fold(0.0, f64::max),
+        peak,
+        "{}",
+        r.name
+    );
+    assert_eq!(depth.last().copied(), Some(0.0), "{}", r.name);
+    if c.maxsize > 0 {
+        assert_eq!(peak, f64::from(c.maxsize), "{}", r.name);
+        assert!(
+            r.get("put_waits").as_u64().is_some_and(|w| w > 0),
+            "{}",
+            r.name
+        );
+    } else {
+        assert_eq!(r.get("put_waits"), 0, "{}", r.name);
     }
 }
 
@@ -576,4 +734,132 @@ fn check_scale(r: &Ran) {
         "{}: no span per future",
         r.name
     );
+}
+
+fn check_futures_errors(r: &Ran) {
+    let c: futures_errors::Config = cfg(r);
+    let k = r.scenario.run.workers;
+    let (w, f) = (f64::from(c.work_ms), f64::from(c.fail_ms));
+    assert!(
+        c.raises > 0 && k < c.jobs,
+        "{}: a job fails, some wait",
+        r.name
+    );
+    // exception() returns the failing job's error and result() raises it again; the others
+    // return.
+    let outcomes = r.get("outcomes").as_array().cloned().unwrap_or_default();
+    assert_eq!(outcomes.len(), c.jobs as usize, "{}", r.name);
+    for o in &outcomes {
+        let failing = o["job"] == c.raises;
+        assert_eq!(o["exception"].is_string(), failing, "{}: {o}", r.name);
+        assert_eq!(o["reraised"], o["exception"], "{}: {o}", r.name);
+        assert_eq!(o["result"].is_u64(), !failing, "{}: {o}", r.name);
+    }
+    assert_eq!(r.get("ok"), c.jobs - 1, "{}", r.name);
+    // The jobs before the failing one work `work_ms` each: it starts with its wave of k.
+    let fails_at = f64::from((c.raises - 1) / k) * w + f;
+    let m = r.get("map");
+    assert_eq!(
+        u64s(&m["got"]),
+        (1..u64::from(c.raises)).collect::<Vec<_>>(),
+        "{}",
+        r.name
+    );
+    assert_eq!(m["raised_at"], c.raises, "{}", r.name);
+    assert_eq!(m["raised_ms"], fails_at, "{}", r.name);
+    let lost = u64s(&m["lost"]);
+    let mut lost_again = u64s(&m["cancelled"]);
+    lost_again.extend(u64s(&m["lost_ran"]));
+    lost_again.sort_unstable();
+    assert_eq!(
+        lost_again, lost,
+        "{}: every lost item was cancelled or ran unread",
+        r.name
+    );
+    assert_eq!(r.get("first_exception")["ms"], fails_at, "{}", r.name);
+    let t = r.get("result_timeout");
+    assert!(c.timeout_ms < c.work_ms, "{}", r.name);
+    assert_eq!(t["raised"], true, "{}", r.name);
+    assert_eq!(t["returned_ms"], f64::from(c.timeout_ms), "{}", r.name);
+    assert_eq!(t["running_after"], true, "{}: the job runs on", r.name);
+    assert_eq!(t["finished_ms"], w, "{}", r.name);
+    // shutdown(cancel_futures=True): every job no worker had taken is cancelled.
+    let s = r.get("shutdown");
+    let queued: Vec<u64> = (u64::from(k) + 1..=u64::from(c.jobs)).collect();
+    assert_eq!(u64s(&s["cancelled"]), queued, "{}", r.name);
+    assert_eq!(s["returned_ms"], if c.wait { w } else { 0.0 }, "{}", r.name);
+    assert_eq!(s["drained_ms"], w, "{}", r.name);
+    assert_eq!(r.get("notes"), &json!([]), "{}", r.name);
+    let raised = r
+        .run
+        .trace
+        .spans
+        .iter()
+        .filter(|s| s.label.as_deref() == Some(&*format!("job {} raised ValueError", c.raises)))
+        .count();
+    // It runs (and raises) in the first three parts; shutdown cancels it while it is queued.
+    assert_eq!(raised, 3, "{}: the failing job's spans", r.name);
+}
+
+fn check_to_thread(r: &Ran) {
+    let c: to_thread::Config = cfg(r);
+    let k = r.scenario.run.workers;
+    let (calls, sleep) = (f64::from(c.calls), f64::from(c.sleep_ms));
+    // The blocking calls run one after another on the loop; the tick due when they start
+    // waits for all of them. Through to_thread no tick is late.
+    assert_eq!(r.get("on_loop")["lag_ms"], calls * sleep, "{}", r.name);
+    assert_eq!(r.get("on_loop")["calls_ms"], calls * sleep, "{}", r.name);
+    assert_eq!(r.get("to_thread")["lag_ms"], 0.0, "{}", r.name);
+    assert_eq!(
+        r.get("to_thread")["calls_ms"],
+        f64::from(c.calls.div_ceil(k)) * sleep,
+        "{}",
+        r.name
+    );
+    let blocked = r
+        .run
+        .trace
+        .spans
+        .iter()
+        .filter(|s| s.kind == SpanKind::Blocked)
+        .count();
+    assert_eq!(blocked, c.calls as usize, "{}", r.name);
+    // Gathered: the process jobs (in waves of k) and the coroutines overlap.
+    let jobs = f64::from(c.jobs.div_ceil(k)) * f64::from(c.cpu_ms);
+    let m = r.get("mixed");
+    assert_eq!(m["total_ms"], jobs.max(f64::from(c.wait_ms)), "{}", r.name);
+    assert!(
+        m["total_ms"].as_f64() < m["one_after_another_ms"].as_f64(),
+        "{}",
+        r.name
+    );
+}
+
+fn check_coroutines(r: &Ran) {
+    let c: coroutines::Config = cfg(r);
+    assert!(c.forgotten > 0, "{}", r.name);
+    assert_eq!(r.get("forgotten_ran"), 0, "{}", r.name);
+    assert_eq!(r.get("warnings"), c.forgotten, "{}", r.name);
+    let warned = log(r)
+        .iter()
+        .filter(|l| **l == "RuntimeWarning: coroutine 'fetch' was never awaited")
+        .count();
+    assert_eq!(warned, c.forgotten as usize, "{}", r.name);
+    assert_eq!(r.get("unawaited_task_ran"), true, "{}", r.name);
+    let waits: Vec<f64> = (0..c.tasks)
+        .map(|i| f64::from(c.delay_ms) + f64::from(i) * f64::from(c.step_ms))
+        .collect();
+    assert_eq!(
+        r.get("sequential_ms").as_f64(),
+        Some(waits.iter().sum()),
+        "{}",
+        r.name
+    );
+    assert_eq!(
+        r.get("tasks_ms").as_f64(),
+        Some(waits.iter().copied().fold(0.0, f64::max)),
+        "{}",
+        r.name
+    );
+    assert_eq!(f64s(r.get("tasks_done_ms")), waits, "{}", r.name);
 }

@@ -3,7 +3,9 @@
 //! asyncio model on the loop's virtual time. Timings differ from machine to machine; answers,
 //! lanes and the GIL's exclusion do not.
 
-use concurrency_playground::engine::models::demos::{convoy, gil, isolation, spawn, sweep};
+use concurrency_playground::engine::models::demos::{
+    convoy, gil, isolation, spawn, sweep, why_gil,
+};
 use concurrency_playground::engine::models::lab::Workload;
 use concurrency_playground::engine::params::Declared;
 use concurrency_playground::engine::result::Picture;
@@ -24,6 +26,7 @@ pub fn native_text(name: &str, text: &str) -> String {
         "sweep" | "sweep-processes" => shrink(text, "cpu_limit = 150_000", "cpu_limit = 5_000"),
         "sweep-io" => shrink(text, "io_ms = 30", "io_ms = 10"),
         "convoy" => shrink(text, "duration_ms = 200", "duration_ms = 50"),
+        "why-gil" => shrink(text, "cpu_limit = 150_000", "cpu_limit = 20_000"),
         _ => text.to_string(),
     }
 }
@@ -37,6 +40,7 @@ pub fn check(demo: &str, r: &Ran) {
         "convoy" => check_convoy(r),
         "spawn" => check_spawn(r),
         "isolation" => check_isolation(r),
+        "why-gil" => check_why_gil(r),
         _ => {}
     }
 }
@@ -484,4 +488,54 @@ fn check_isolation(r: &Ran) {
         "{}: each process changed its own copy: {counters:?}",
         r.name
     );
+}
+
+fn check_why_gil(r: &Ran) {
+    let c: why_gil::Config = cfg(r);
+    let expected = primes_below(u64::from(c.tasks) * c.cpu_limit);
+    assert_eq!(r.get("expected_checksum"), expected, "{}", r.name);
+    assert_eq!(r.get("agree"), true, "{}", r.name);
+    assert_eq!(
+        table_ids(r),
+        ["why-gil-card", "why-gil-states", "why-gil-pythons"],
+        "{}",
+        r.name
+    );
+    for (side, model) in [("gil_on", "threads"), ("gil_off", "threads-nogil")] {
+        let s = r.get(side);
+        assert_eq!(s["model"], model, "{}", r.name);
+        assert_eq!(s["tasks_done"], c.tasks, "{}: {s}", r.name);
+        assert_eq!(s["checksum"], expected, "{}: {s}", r.name);
+        assert!(
+            spans_in(r, model).all(|s| s.lane.starts_with(&format!("{model} · worker-"))),
+            "{}: {model}'s lanes",
+            r.name
+        );
+        // The two timelines start together, side by side.
+        let first = spans_in(r, model)
+            .map(|s| s.start_ms)
+            .fold(f64::MAX, f64::min);
+        assert!(first.abs() < 1e-9, "{}: {model} starts at {first}", r.name);
+    }
+    // The GIL's exclusion holds on any machine: never two threads computing at once, and
+    // nobody waits for a GIL that is off.
+    assert!(
+        !overlap(r, "threads", SpanKind::Cpu),
+        "{}: cpu spans overlap under the GIL",
+        r.name
+    );
+    assert_eq!(r.get("gil_on")["peak_computing"], 1, "{}", r.name);
+    assert_eq!(r.get("gil_off")["gil_wait_share"], 0.0, "{}", r.name);
+    assert!(
+        spans_in(r, "threads-nogil").all(|s| s.kind != SpanKind::GilWait),
+        "{}",
+        r.name
+    );
+    let seen = r.get("states_seen").as_array().expect("states_seen");
+    for state in ["running", "done"] {
+        assert!(seen.iter().any(|s| s == state), "{}: {seen:?}", r.name);
+    }
+    if c.io_ms > 0 {
+        assert!(seen.iter().any(|s| s == "io"), "{}: {seen:?}", r.name);
+    }
 }

@@ -356,22 +356,9 @@ pub fn check(demo: &str, r: &Ran) {
                 "{name}: a cancelled Timer never fires"
             );
             assert_eq!(r.get("periodic_ticks"), 3, "{name}");
-            let locals: Vec<u64> = r
-                .get("thread_locals")
-                .as_array()
-                .expect("thread_locals")
-                .iter()
-                .map(u)
-                .collect();
-            assert_eq!(locals.len() as u64, workers(r), "{name}");
-            for (w, v) in locals.iter().enumerate() {
-                let w = w as u64;
-                assert!(
-                    (w * 1000..(w + 1) * 1000).contains(v),
-                    "{name}: each worker saw only its own: {locals:?}"
-                );
-            }
+            check_life(r);
         }
+        "threads" => check_threads(r),
         "shared" => {
             let k = workers(r);
             let expected = k * num(r, "increments") as u64;
@@ -434,4 +421,123 @@ pub fn check(demo: &str, r: &Ran) {
         // a lesson) until its own invariants are written here.
         _ => {}
     }
+}
+
+/// `life`: the cancelled Timer was armed and cancelled before its deadline, the second
+/// `wait(timeout)` after `clear()` returned False, `get(timeout)` raised `Empty`, and the exit
+/// waited for the non-daemon worker while the daemons were cut off.
+fn check_life(r: &Ran) {
+    let name = r.name;
+    let timers = r.get("timers").as_array().expect("timers");
+    let cancelled = &timers[1];
+    let at = f(&cancelled["cancelled_at_ms"]);
+    assert!(
+        f(&cancelled["armed_at_ms"]) <= at && at < f(&cancelled["due_at_ms"]),
+        "{name}"
+    );
+    assert_eq!(timers[0]["fired"], 1, "{name}");
+    assert_eq!(r.get("event_first_wait"), true, "{name}");
+    assert_eq!(r.get("event_wait_after_clear"), false, "{name}");
+    assert_eq!(r.get("queue_get_raised_empty"), true, "{name}");
+    assert!(
+        f(r.get("queue_get_waited_ms")) >= num(r, "get_timeout_ms") - 0.01,
+        "{name}"
+    );
+    let exit = r.get("exit");
+    assert_eq!(exit["non_daemon_completed"], true, "{name}");
+    assert_eq!(
+        u(&exit["non_daemon_increments"]),
+        num(r, "increments") as u64
+    );
+    assert_eq!(u(&exit["daemons_cut_off"]), workers(r) - 2, "{name}");
+    assert!(
+        f(&exit["waited_for_non_daemon_ms"]) >= num(r, "exit_ms") * 0.5,
+        "{name}"
+    );
+    let locals: Vec<u64> = r
+        .get("thread_locals")
+        .as_array()
+        .expect("thread_locals")
+        .iter()
+        .map(u)
+        .collect();
+    assert_eq!(locals.len() as u64, workers(r), "{name}");
+    assert_eq!(
+        locals[1],
+        num(r, "increments") as u64,
+        "{name}: its own count"
+    );
+    assert_eq!(
+        locals[2..].iter().sum::<u64>(),
+        u(&exit["daemon_rounds"]),
+        "{name}: each daemon counted only its own heartbeats"
+    );
+}
+
+/// `threads`: `active_count()` rose to the main thread plus every thread and fell back to 1;
+/// a failing thread's exception reached only `threading.excepthook` and its `join()` returned;
+/// the costs were measured (fresh thread workers never are).
+fn check_threads(r: &Ran) {
+    let name = r.name;
+    let n = num(r, "threads") as u64;
+    let counts: Vec<f64> = r
+        .get("active_count")
+        .as_array()
+        .expect("active_count")
+        .iter()
+        .map(|p| f(&p[1]))
+        .collect();
+    assert_eq!(counts.first(), Some(&1.0), "{name}");
+    assert_eq!(counts.last(), Some(&1.0), "{name}");
+    assert!(
+        counts.windows(2).all(|w| (w[0] - w[1]).abs() == 1.0),
+        "{name}"
+    );
+    assert_eq!(
+        counts.len() as u64,
+        2 * n + 1,
+        "{name}: one step per start and end"
+    );
+    assert_eq!(u(r.get("active_before_start")), 1, "{name}");
+    assert_eq!(u(r.get("active_after_join")), 1, "{name}");
+    let threads = r.get("threads").as_array().expect("threads");
+    assert_eq!(threads.len() as u64, n, "{name}");
+    for t in threads {
+        assert_eq!(t["current_thread_is_self"], true, "{name}");
+        assert_eq!(t["alive_after_join"], false, "{name}");
+        assert!(
+            t["ident_before_start"].is_null() && t["ident"].is_u64(),
+            "{name}"
+        );
+    }
+    let hook = r.get("excepthook").as_array().expect("excepthook");
+    if r.scenario
+        .config
+        .values
+        .get("failing")
+        .and_then(|v| match v {
+            concurrency_playground::engine::params::Value::Bool(b) => Some(b),
+            _ => None,
+        })
+        == Some(true)
+    {
+        assert_eq!(hook.len(), 1, "{name}");
+        assert_eq!(r.get("raised_join_returned"), true, "{name}");
+        assert!(
+            threads.last().expect("a thread")["result"].is_null(),
+            "{name}"
+        );
+    } else {
+        assert!(hook.is_empty(), "{name}");
+    }
+    let cost = r.get("cost");
+    let starts = num(r, "starts") as usize;
+    for key in ["thread_reuse_ms", "process_reuse_ms", "process_fresh_ms"] {
+        assert_eq!(
+            cost[key].as_array().map(Vec::len),
+            Some(starts),
+            "{name}: {key}"
+        );
+    }
+    assert_eq!(cost["fresh_threads_measured"], false, "{name}");
 }

@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 use super::compare::{run_async_limited, LoopCpu, ModelOutcome, Note, WorkerTime};
 use super::gil::{GilConfig, GilMode};
 use super::lab::Model;
-use super::threads::{run_threads, Task};
+use super::threads::{run_threads, run_threads_live, Task};
 use crate::engine::clock::Clock;
 use crate::engine::control::RunError;
 use crate::engine::demo::Ctx;
@@ -175,7 +175,8 @@ pub async fn run_model(
             let list = tasks.to_vec();
             let run = ctx
                 .on_threads(pool_k.max(workers), move |pool, ctl, clock| {
-                    run_threads(pool, workers, &list, &cfg, clock, &ctl.cancel)
+                    // The page shows each thread's GIL state while the model runs.
+                    run_threads_live(pool, workers, &list, &cfg, clock, ctl)
                 })
                 .await?;
             count_done(ctx, u64::from(run.tasks_done));

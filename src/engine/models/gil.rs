@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use serde::Serialize;
 
 use crate::engine::clock::Clock;
+use crate::engine::control::{LiveState, RunControl};
 use crate::engine::trace::{said, RawSpan, SpanKind};
 
 /// The GIL's span words (the registry installs them with the `spawn` demo's texts): (key,
@@ -15,6 +16,14 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("models.span.gil-released", "gil released", "已释放 GIL"),
     ("models.span.forced-switch", "forced switch", "强制切换"),
     ("models.span.cancelled", "cancelled", "已取消"),
+    // The live states only the GIL publishes (`GilWorker::live`); the page names every state
+    // `sync.state.<name>`, beside the sync demos' own in `i18n`.
+    ("sync.state.waiting-gil", "waiting for the GIL", "等待 GIL"),
+    (
+        "sync.state.io",
+        "blocked on I/O (no GIL)",
+        "阻塞于 I/O（已释放 GIL）",
+    ),
 ];
 
 /// `holder` / `last_holder` value meaning "nobody".
@@ -171,6 +180,12 @@ impl Gil {
 
     pub fn interval_ms(&self) -> f64 {
         self.interval_ms
+    }
+
+    /// Takes the GIL for `worker` if it is free right now (always true with the GIL off);
+    /// never waits.
+    pub fn try_acquire(&self, worker: u32) -> bool {
+        self.mode == GilMode::Off || self.try_take(worker)
     }
 
     /// The worker holding the GIL now, if any.
@@ -416,6 +431,10 @@ pub struct GilWorker<'a> {
     holding: bool,
     stats: WorkerGilStats,
     spans: Vec<RawSpan>,
+    /// Where this worker publishes its live state for the page (`None`: nowhere), and the
+    /// state it published last: a change costs two atomic stores, no change nothing.
+    live: Option<&'a RunControl>,
+    shown: LiveState,
 }
 
 impl<'a> GilWorker<'a> {
@@ -438,6 +457,25 @@ impl<'a> GilWorker<'a> {
                 ..Default::default()
             },
             spans: Vec::new(),
+            live: None,
+            shown: LiveState::Idle,
+        }
+    }
+
+    /// Publishes this worker's state changes — running, waiting for the GIL, blocked on I/O,
+    /// done — in `ctl` while it runs (`RunControl::set_state`, worker index = this worker).
+    pub fn live(mut self, ctl: &'a RunControl) -> Self {
+        self.live = Some(ctl);
+        self
+    }
+
+    /// Publishes `state` if it differs from the last one published.
+    fn show(&mut self, state: LiveState) {
+        if let Some(ctl) = self.live {
+            if self.shown != state {
+                self.shown = state;
+                ctl.set_state(self.worker, state, self.clock.now_ms());
+            }
         }
     }
 
@@ -485,13 +523,26 @@ impl<'a> GilWorker<'a> {
     /// acquisition is recorded as a `gil-wait` span. False when cancelled while waiting.
     pub fn ensure_gil(&mut self, task: u32) -> bool {
         if self.holding || self.gil.mode() == GilMode::Off {
+            self.show(LiveState::Running);
             return true;
         }
         let t0 = self.clock.now_ms();
-        let got = self.gil.acquire(self.worker, self.clock, self.cancel);
+        // The free GIL is taken at once; only a real wait is shown as one.
+        let got = if self.gil.try_acquire(self.worker) {
+            Some(Acquired::default())
+        } else {
+            self.show(LiveState::WaitingGil);
+            self.gil
+                .acquire(self.worker, self.clock, self.cancel)
+                .map(|a| Acquired {
+                    contended: true,
+                    ..a
+                })
+        };
         let t1 = self.clock.now_ms();
         match got {
             Some(a) => {
+                self.show(LiveState::Running);
                 self.holding = true;
                 self.stats.acquisitions += 1;
                 self.stats.drop_requests_made += a.drop_requests;
@@ -550,6 +601,7 @@ impl<'a> GilWorker<'a> {
                 "models.span.gil-released"
             };
             self.release(task, false);
+            self.show(LiveState::Running);
             let t0 = self.clock.now_ms();
             let mut q = 0;
             while q < quanta && !self.cancelled() {
@@ -578,6 +630,8 @@ impl<'a> GilWorker<'a> {
                 stretch = None;
                 self.stats.max_quanta_past_drop_request =
                     self.stats.max_quanta_past_drop_request.max(past);
+                // Asked to let go: it waits for another thread to take the GIL, then for it back.
+                self.show(LiveState::WaitingGil);
                 self.release(task, false);
             }
         }
@@ -592,6 +646,7 @@ impl<'a> GilWorker<'a> {
     /// waiting and takes it back after, like `sock.recv` or `time.sleep`. False when cancelled.
     pub fn wait(&mut self, task: u32, kind: SpanKind, ms: f64) -> bool {
         self.release(task, false);
+        self.show(LiveState::Io);
         let t0 = self.clock.now_ms();
         let ok = wait_until(self.clock, t0 + ms.max(0.0), self.cancel);
         let t1 = self.clock.now_ms();
@@ -620,6 +675,7 @@ impl<'a> GilWorker<'a> {
     /// recorded.
     pub fn finish(mut self) -> (WorkerGilStats, Vec<RawSpan>) {
         self.release(u32::MAX, true);
+        self.show(LiveState::Done);
         (self.stats, self.spans)
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::gil::{Gil, GilConfig, GilMode, GilWorker, WorkerGilStats, QUANTUM};
 use crate::engine::clock::Clock;
-use crate::engine::control::start_together;
+use crate::engine::control::{start_together, LiveState, RunControl};
 use crate::engine::trace::{RawSpan, SpanKind, Trace};
 use crate::engine::workload::primes::count_primes;
 
@@ -105,18 +105,54 @@ pub fn run_threads(
     clock: &dyn Clock,
     cancel: &AtomicBool,
 ) -> ThreadsRun {
+    threads_run(pool, workers, tasks, cfg, clock, cancel, None)
+}
+
+/// [`run_threads`] that publishes each worker's live state in `ctl` while it runs — running,
+/// waiting for the GIL, blocked on I/O, done — for the page (`RunControl::states`), and stops
+/// on `ctl`'s cancel. Every worker starts `idle` and ends `done`.
+pub fn run_threads_live(
+    pool: &rayon::ThreadPool,
+    workers: u32,
+    tasks: &[Task],
+    cfg: &GilConfig,
+    clock: &dyn Clock,
+    ctl: &RunControl,
+) -> ThreadsRun {
+    threads_run(pool, workers, tasks, cfg, clock, &ctl.cancel, Some(ctl))
+}
+
+fn threads_run(
+    pool: &rayon::ThreadPool,
+    workers: u32,
+    tasks: &[Task],
+    cfg: &GilConfig,
+    clock: &dyn Clock,
+    cancel: &AtomicBool,
+    live: Option<&RunControl>,
+) -> ThreadsRun {
     let threads = u32::try_from(pool.current_num_threads()).unwrap_or(u32::MAX);
     let workers = workers.clamp(1, threads.max(1));
     let gil = Gil::from_config(cfg);
     let next = AtomicUsize::new(0);
     let arrived = AtomicU32::new(0);
     let start = clock.now_ms();
+    if let Some(ctl) = live {
+        // A new run of workers: none has done anything yet (an earlier model's are `done`).
+        for w in 0..workers {
+            ctl.set_state(w, LiveState::Idle, start);
+        }
+        ctl.live_workers.store(workers, Ordering::Release);
+    }
     let outcomes = pool.broadcast(|ctx| {
         let worker = u32::try_from(ctx.index()).unwrap_or(u32::MAX);
         if worker >= workers {
             return None;
         }
         let mut w = GilWorker::new(&gil, worker, clock, cancel, cfg.releases_gil);
+        if let Some(ctl) = live {
+            w = w.live(ctl);
+        }
         let mut sum = 0u64;
         if start_together(&arrived, workers, cancel) {
             while !cancel.load(Ordering::Relaxed) {

@@ -11,6 +11,7 @@ pub mod race;
 pub mod rlock;
 pub mod semaphore;
 pub mod shared;
+pub mod threads;
 
 use crate::engine::clock::Clock;
 use crate::engine::control::RunControl;

@@ -84,7 +84,7 @@ pub fn demo_lab(p: &DemoLabProps) -> Html {
                     can_run={parsed.is_ok() && (threads_ok || !needs_isolation)} />
             </div>
             if app.running.as_ref().is_some_and(|(running, _)| running == lab.as_str()) {
-                if needs.progress == Progress::Counted {
+                if needs.progress == Progress::Counted || needs.live_states {
                     <crate::web::labs::live::LiveStates lang={lang} />
                 } else {
                     <crate::web::labs::live::LiveLog lang={lang} />

@@ -49,7 +49,7 @@ pub static DEMO: Demo = Demo {
 
 /// Ticks until `stop` is set; returns (due, lag) per tick.
 // excerpt:start
-async fn ticker(ctx: Ctx, tick: f64, stop: Rc<RefCell<bool>>) -> Vec<(f64, f64)> {
+pub async fn ticker(ctx: Ctx, tick: f64, stop: Rc<RefCell<bool>>) -> Vec<(f64, f64)> {
     let rt = ctx.rt;
     let t0 = rt.now();
     let mut lags = Vec::new();

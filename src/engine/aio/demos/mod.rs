@@ -10,14 +10,19 @@
 pub mod actors;
 pub mod blocking;
 pub mod bucket;
+pub mod context;
+pub mod coroutines;
 pub mod futures;
+pub mod futures_errors;
 pub mod gather;
 pub mod limits;
 pub mod pipeline;
+pub mod producers;
 pub mod retry;
 pub mod scale;
 pub mod task_group;
 pub mod timeouts;
+pub mod to_thread;
 
 pub use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs, Progress};
 pub use crate::engine::lab::LabId;

@@ -57,7 +57,12 @@ pub static DEMO: Demo = Demo {
     ],
     python: include_str!("../../../python/models_gil.py"),
     rust: crate::rust_excerpt!("engine/models/demos/gil.rs"),
-    needs: Needs::MEASURED,
+    // Its thread models publish each thread's GIL state (running, waiting for the GIL,
+    // blocked on I/O, done) while they run.
+    needs: Needs {
+        live_states: true,
+        ..Needs::MEASURED
+    },
     texts: TEXT,
     run: |ctx, values| boxed(ctx, values, run),
 };

@@ -9,6 +9,7 @@ pub mod gil;
 pub mod isolation;
 pub mod spawn;
 pub mod sweep;
+pub mod why_gil;
 
 pub use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs, Progress};
 pub use crate::engine::lab::LabId;
