@@ -177,4 +177,15 @@ test('the layout works on a phone-sized screen', async () => {
     .slice(0, 5).map((e) => `${e.tagName}.${e.className}#${e.id}`));
   const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone screen: ${wide.join(', ')}`);
+  // Results with long labels and values (code, exceptions) wrap instead of widening the page.
+  for (const demo of ['async/futures-errors', 'sync/threads']) {
+    const q = await open(browser, `${isolated.url}/#/${demo}`, { viewport: { width: 390, height: 844 } });
+    await poolSettled(q);
+    await q.click('#run');
+    await q.waitForSelector('#lesson', { timeout: 60000 });
+    const over = await q.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(over <= 1, `${demo}: the results are ${over}px wider than the phone screen`);
+    assert.deepEqual(q.defects, []);
+    await q.context().close();
+  }
 });
