@@ -438,3 +438,29 @@ fn thread_life_join_timeout_timers_and_thread_locals() {
         "each worker saw only its own: {locals:?}"
     );
 }
+
+#[test]
+fn knob_ranges_admit_the_tutorials_own_parameters() {
+    use concurrency_playground::engine::labs::parse;
+    // A 5 s Timer, a 5 s Event wait, 10,000 increments: each tutorial's value is accepted.
+    for text in [
+        "lab = \"sync\"\ndemo = \"life\"\n[run]\nworkers = 3\n[sync]\ntimer_ms = 5_000\nevent_wait_ms = 5_000\nincrements = 10_000\n",
+        "lab = \"sync\"\ndemo = \"event\"\n[run]\nworkers = 3\n[sync]\ntimeout_ms = 5_000\nready_ms = 5_000\n",
+        "lab = \"sync\"\ndemo = \"race\"\n[run]\nworkers = 2\n[sync]\nincrements = 10_000\n",
+    ] {
+        assert!(parse(text, 64).is_ok(), "{text}: {:?}", parse(text, 64).err());
+    }
+    // Past the range, the error says where and what the range is.
+    let e = parse(
+        "lab = \"sync\"\ndemo = \"event\"\n[run]\nworkers = 3\n[sync]\ntimeout_ms = 60_000\n",
+        64,
+    )
+    .expect_err("out of range");
+    assert_eq!(e.line, 6, "{e}");
+    assert!(
+        e.to_string().contains("10000")
+            || e.to_string().contains("10,000")
+            || e.to_string().contains("10_000"),
+        "{e}"
+    );
+}

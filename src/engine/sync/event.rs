@@ -18,11 +18,11 @@ use crate::engine::trace::{Label, RawSpan, SpanKind, Trace};
 crate::params! {
     pub struct Config {
         /// The service takes this long to start.
-        ready_ms: u32 = Param::int(1, 2_000, 80).unit("ms").label("knob.sync.ready-ms").help("help.sync.event.ready-ms").knob(10.0),
+        ready_ms: u32 = Param::int(1, 10_000, 80).unit("ms").label("knob.sync.ready-ms").help("help.sync.event.ready-ms").knob(10.0),
         /// Then the others work until stop is set.
-        run_ms: u32 = Param::int(1, 2_000, 100).unit("ms").label("knob.sync.run-ms").help("help.sync.event.run-ms").knob(10.0),
+        run_ms: u32 = Param::int(1, 10_000, 100).unit("ms").label("knob.sync.run-ms").help("help.sync.event.run-ms").knob(10.0),
         /// One waiter uses `ready.wait(timeout=…)`.
-        timeout_ms: u32 = Param::int(1, 2_000, 30).unit("ms").label("knob.sync.timeout-ms").help("help.sync.event.timeout-ms").knob(10.0),
+        timeout_ms: u32 = Param::int(1, 10_000, 30).unit("ms").label("knob.sync.timeout-ms").help("help.sync.event.timeout-ms").knob(10.0),
     }
 }
 
