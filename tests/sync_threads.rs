@@ -133,21 +133,35 @@ fn the_reused_thread_worker_is_timed_every_time() {
     assert_eq!(f.cost.samples, 3);
     assert_eq!(f.cost.thread_reuse_ms.len(), 3);
     assert!(f.cost.thread_reuse_ms.iter().all(|x| *x >= 0.0));
-    assert!(!f.cost.fresh_threads_measured);
 }
 
 #[test]
-fn the_whole_demo_measures_process_workers_reused_and_fresh() {
+fn the_whole_demo_measures_process_workers_reused_and_fresh_and_fresh_thread_workers() {
     let demo = labs::demo(labs::LabId::Sync, "threads").expect("registered");
     let text = demo.preset_text(&demo.presets[0]);
     let scenario = labs::parse(&text, 64).expect("the preset parses");
     let run = labs::run_native(&scenario, Arc::new(RunControl::new())).expect("runs");
     let r = serde_json::to_value(&run.result).unwrap();
     let cost = &r["cost"];
-    for key in ["thread_reuse_ms", "process_reuse_ms", "process_fresh_ms"] {
+    for key in [
+        "thread_reuse_ms",
+        "process_reuse_ms",
+        "process_fresh_ms",
+        "thread_fresh_ms",
+        "thread_fresh_start_ms",
+    ] {
         assert_eq!(cost[key].as_array().map(Vec::len), Some(3), "{key}");
     }
-    assert_eq!(cost["fresh_threads_measured"], false);
+    // Each fresh thread was really started (its own OS thread here) and ran its job.
+    assert_eq!(cost["fresh_threads_measured"], true);
+    assert_eq!(
+        run.trace
+            .spans
+            .iter()
+            .filter(|s| s.lane.starts_with("thread-fresh-"))
+            .count(),
+        3
+    );
     let lesson = r["lesson"]["id"].as_str().unwrap_or("");
     assert!(
         lesson.starts_with("lesson.sync.threads.raised-"),

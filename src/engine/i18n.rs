@@ -477,6 +477,7 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("error.worker-panicked.replaced-many", ". The crashed process workers {crashed} will be replaced by fresh ones on the next run.", "。崩溃的工作进程 {crashed} 会在下次运行时全部换成新的。"),
     ("error.no-processes.foreign", "not a process of this run", "不是本次运行的工作进程"),
     ("error.no-processes.fresh", "no fresh process workers here", "这里无法启动新的工作进程"),
+    ("error.no-threads.fresh", "no fresh thread workers here (they need a cross-origin isolated page)", "这里无法启动新的工作线程（需要跨源隔离的页面）"),
 ];
 
 /// A section of the catalogue: (key, English, Simplified Chinese).

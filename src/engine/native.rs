@@ -326,6 +326,35 @@ mod threads {
                 started,
             ))))
         }
+
+        fn fresh_thread(
+            &self,
+            job: crate::engine::ports::FreshJob,
+        ) -> Boxed<Result<crate::engine::ports::FreshThread, RunError>> {
+            Box::pin(std::future::ready(fresh_os_thread(job)))
+        }
+    }
+
+    /// A fresh OS thread: started, given its job, joined (`Ports::fresh_thread`).
+    pub(super) fn fresh_os_thread(
+        job: crate::engine::ports::FreshJob,
+    ) -> Result<crate::engine::ports::FreshThread, RunError> {
+        use crate::engine::clock::Clock;
+        let t0 = MonotonicClock.now_ms();
+        let (ready, started) = std::sync::mpsc::channel::<f64>();
+        let handle = std::thread::spawn(move || {
+            let _ = ready.send(MonotonicClock.now_ms());
+            job()
+        });
+        let t1 = started.recv().unwrap_or(t0);
+        let answer = handle
+            .join()
+            .map_err(|_| RunError::new("worker-panicked", "a fresh thread panicked"))?;
+        Ok(crate::engine::ports::FreshThread {
+            started_ms: t1 - t0,
+            ran_ms: MonotonicClock.now_ms() - t1,
+            answer,
+        })
     }
 
     /// The first index of the fresh process workers (`Ports::fresh_process`).

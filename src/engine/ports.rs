@@ -19,6 +19,18 @@ pub type Boxed<T> = Pin<Box<dyn Future<Output = T>>>;
 /// A fresh process worker (`Ports::fresh_process`) and how long starting it took, in ms.
 pub type FreshProcess = Result<(Rc<dyn Process>, f64), RunError>;
 
+/// The one job a fresh thread worker runs (`Ports::fresh_thread`); its answer comes back.
+pub type FreshJob = Box<dyn FnOnce() -> u64 + Send>;
+
+/// What a fresh thread worker cost, on the loop's clock: starting it until it could take a
+/// job, then its one job until the answer was back (ms), and the job's answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FreshThread {
+    pub started_ms: f64,
+    pub ran_ms: f64,
+    pub answer: u64,
+}
+
 /// What runs on the thread port: a closure given a rayon pool of exactly k threads, the run's
 /// control and the clock every worker shares. Its answer crosses back as `Any`.
 pub type ThreadJob =
@@ -170,5 +182,12 @@ pub trait Ports {
                 &[],
             ))
         })
+    }
+    /// A fresh thread worker outside the pool (`threading.Thread(...).start()` for one task):
+    /// started on the run's shared memory, given `job`, and ended with its stack and
+    /// thread-locals given back. Ports without thread workers refuse.
+    fn fresh_thread(&self, job: FreshJob) -> Boxed<Result<FreshThread, RunError>> {
+        drop(job);
+        Box::pin(async { Err(RunError::say("no-threads", "error.no-threads.fresh", &[])) })
     }
 }

@@ -8,10 +8,10 @@ if (IS_WORKER) {
   self.addEventListener('message', async function onInit({ data }) {
     if (!data || data.type !== 'playground:host-init') return;
     self.removeEventListener('message', onInit);
-    let pkg;
+    let pkg, wasm;
     try {
       pkg = await import(data.glue);
-      pkg.initSync({ module: data.module, memory: data.memory });
+      wasm = pkg.initSync({ module: data.module, memory: data.memory });
     } catch (e) {
       postMessage({ type: 'playground:host-failed', message: String(e && e.message || e) });
       return;
@@ -19,6 +19,11 @@ if (IS_WORKER) {
     postMessage({ type: 'playground:host-ready' });
     try {
       pkg.playground_host_main(data.inbox, data.index);
+      // It returns only for a fresh thread worker whose job is done: give its stack and
+      // thread-locals back to the shared memory, then end. No message: the page has already
+      // let go of this worker's handle and listener.
+      if (wasm && typeof wasm.__wbindgen_thread_destroy === 'function') wasm.__wbindgen_thread_destroy();
+      close();
     } catch (e) {
       // A panic in Rust aborts with a trap; the panic hook has already told the page what
       // happened. Reporting it here keeps it from surfacing as an uncaught error.

@@ -102,11 +102,20 @@ pub fn playground_host_main(inbox: u32, index: u32) {
         for job in jobs {
             job();
         }
+        if EXIT.with(Cell::get) {
+            return; // hosts.js frees this thread's stack and thread-locals, then closes it
+        }
     }
+}
+
+/// Ends the host the current job runs on once that job returns (a fresh thread worker's last).
+pub fn exit_after_job() {
+    EXIT.with(|e| e.set(true));
 }
 
 thread_local! {
     static HOST_INDEX: Cell<Option<u32>> = const { Cell::new(None) };
+    static EXIT: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The host index of the calling thread, if it is a host worker.

@@ -13,8 +13,8 @@ use futures::channel::{mpsc, oneshot};
 use crate::engine::clock::Clock;
 use crate::engine::control::{RunControl, RunError};
 use crate::engine::ports::{
-    Boxed, FreshProcess, PoolDone, PoolJob, PoolKind, Ports, Process, SharedBuffer, SharedCells,
-    ThreadJob,
+    Boxed, FreshJob, FreshProcess, FreshThread, PoolDone, PoolJob, PoolKind, Ports, Process,
+    SharedBuffer, SharedCells, ThreadJob,
 };
 use crate::web::clock::PerfClock;
 use crate::web::driver::bridge;
@@ -176,6 +176,43 @@ impl Ports for WebPorts {
                 fresh: true,
             }) as Rc<dyn Process>;
             Ok((p, started_ms))
+        };
+        Box::pin(bridge(fut, self.nudge.clone()))
+    }
+
+    fn fresh_thread(&self, job: FreshJob) -> Boxed<Result<FreshThread, RunError>> {
+        let ok = self.available(PoolKind::Threads);
+        let index = 200 + FRESH.with(|n| n.replace(n.get().wrapping_add(1)) % 10_000);
+        let fut = async move {
+            ok.map_err(|why| RunError::new("no-threads", why))?;
+            let (tx, rx) = oneshot::channel::<()>();
+            let tx = RefCell::new(Some(tx));
+            let t0 = PerfClock.now_ms();
+            let changed = Rc::new(move || {
+                let _ = tx.borrow_mut().take().map(|t| t.send(()));
+            });
+            let host = crate::web::hosts::Host::spawn(index, changed)
+                .map_err(|e| RunError::new("no-threads", e))?;
+            let timeout = gloo_timers::future::TimeoutFuture::new(10_000);
+            let _ = futures::future::select(rx, timeout).await;
+            if !host.is_ready() {
+                host.terminate();
+                return Err(RunError::say("no-threads", "error.no-threads.fresh", &[]));
+            }
+            let t1 = PerfClock.now_ms();
+            let (tx, rx) = oneshot::channel::<u64>();
+            host.inbox.push(Box::new(move || {
+                let _ = tx.send(job());
+                crate::web::hosts::exit_after_job();
+            }));
+            let answer = rx
+                .await
+                .map_err(|_| RunError::new("worker-panicked", "fresh thread"))?;
+            Ok(FreshThread {
+                started_ms: t1 - t0,
+                ran_ms: PerfClock.now_ms() - t1,
+                answer,
+            })
         };
         Box::pin(bridge(fut, self.nudge.clone()))
     }

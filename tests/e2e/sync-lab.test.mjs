@@ -78,7 +78,10 @@ test('every sync preset runs: races are exact with a lock and an atomic; a semap
       assert.equal(res.active_peak, res.threads.length + 1, 'the main thread and every started one');
       assert.equal(res.active_after_join, 1);
       assert.equal(res.raised_join_returned, true);
-      assert.equal(res.cost.fresh_threads_measured, false);
+      // Fresh thread workers started on demand, each given one job and ended.
+      assert.equal(res.cost.fresh_threads_measured, true);
+      assert.equal(res.cost.thread_fresh_ms.length, res.cost.samples);
+      assert.ok(r.report.spans.some((s) => s.lane.startsWith('thread-fresh-')));
       continue;
     }
     if (p.demo === 'barrier') {

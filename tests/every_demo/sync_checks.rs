@@ -532,12 +532,17 @@ fn check_threads(r: &Ran) {
     }
     let cost = r.get("cost");
     let starts = num(r, "starts") as usize;
-    for key in ["thread_reuse_ms", "process_reuse_ms", "process_fresh_ms"] {
+    for key in [
+        "thread_reuse_ms",
+        "process_reuse_ms",
+        "process_fresh_ms",
+        "thread_fresh_ms",
+    ] {
         assert_eq!(
             cost[key].as_array().map(Vec::len),
             Some(starts),
             "{name}: {key}"
         );
     }
-    assert_eq!(cost["fresh_threads_measured"], false, "{name}");
+    assert_eq!(cost["fresh_threads_measured"], true, "{name}");
 }

@@ -16,6 +16,7 @@ use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
 use crate::engine::lab::LabId;
 use crate::engine::lesson::{lesson, number};
 use crate::engine::params::{Declared, Param, Rule};
+use crate::engine::ports::{FreshJob, FreshThread};
 use crate::engine::result::{DemoResult, Number, Row, Series, Table, Text};
 use crate::engine::stats::summarize;
 use crate::engine::trace::{round_us, Label, RawSpan, Span, SpanKind, Trace};
@@ -65,7 +66,7 @@ pub static DEMO: Demo = Demo {
 /// The demo's own catalogue texts: (key, English, Simplified Chinese).
 pub static TEXT: &[(&str, &str, &str)] = &[
     ("preset.sync.threads", "Creating and inspecting threads: active_count() rising and falling, an exception only excepthook hears, what a worker costs", "创建并查看线程：`active_count()` 的升与降、只有 `excepthook` 听到的异常、一个工作者的代价"),
-    ("sync.threads.what", "The main thread creates threads three ways — a function target with args, one with kwargs, a Thread subclass with its own run() — and starts them one by one. Each is new until start(), runnable until its worker runs it, then running and waiting, then terminated: active_count() and enumerate() list only the started, living ones. One thread's run() raises: the thread dies, join() returns as usual, and only threading.excepthook hears of it. Then the cost of a worker: a job on a reused thread worker, on a reused process worker, and on a freshly started process worker (fresh thread workers cannot be started on demand here, so they are not measured).", "主线程用三种方式创建线程——带 `args` 的函数目标、带 `kwargs` 的函数目标、重写了 `run()` 的 `Thread` 子类——并逐个启动。每个线程在 `start()` 之前处于新建状态，在它的工作者运行它之前是可运行状态，接着运行、等待，最后终止：`active_count()` 和 `enumerate()` 只列出已启动且仍存活的线程。其中一个线程的 `run()` 抛出异常：线程死亡，`join()` 照常返回，只有 `threading.excepthook` 知道这件事。然后是一个工作者的代价：在复用的工作线程上跑一个作业、在复用的工作进程上跑一个作业、在新启动的工作进程上跑一个作业（这里无法按需启动新的工作线程，所以不测量它）。"),
+    ("sync.threads.what", "The main thread creates threads three ways — a function target with args, one with kwargs, a Thread subclass with its own run() — and starts them one by one. Each is new until start(), runnable until its worker runs it, then running and waiting, then terminated: active_count() and enumerate() list only the started, living ones. One thread's run() raises: the thread dies, join() returns as usual, and only threading.excepthook hears of it. Then the cost of a worker: a job on a reused thread worker, on a reused process worker, and on a freshly started thread worker and process worker.", "主线程用三种方式创建线程——带 `args` 的函数目标、带 `kwargs` 的函数目标、重写了 `run()` 的 `Thread` 子类——并逐个启动。每个线程在 `start()` 之前处于新建状态，在它的工作者运行它之前是可运行状态，接着运行、等待，最后终止：`active_count()` 和 `enumerate()` 只列出已启动且仍存活的线程。其中一个线程的 `run()` 抛出异常：线程死亡，`join()` 照常返回，只有 `threading.excepthook` 知道这件事。然后是一个工作者的代价：在复用的工作线程上跑一个作业、在复用的工作进程上跑一个作业、在新启动的工作线程和工作进程上各跑一个作业。"),
     ("scenario.rule.sync.threads.own-worker", "each thread runs on a worker of its own and worker 0 is the main thread", "每个线程在自己的工作线程上运行，而工作线程 0 是主线程"),
     ("knob.sync.threads.threads", "Threads started", "启动的线程数"),
     ("knob.sync.threads.work-ms", "Work per thread (ms)", "每个线程的工作（毫秒）"),
@@ -100,17 +101,17 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("sync.threads.process-reuse", "A job on a reused process worker (median)", "复用的工作进程上的一个作业（中位数）"),
     ("sync.threads.process-fresh", "A fresh process worker: start + first job (median)", "新的工作进程：启动 + 第一个作业（中位数）"),
     ("sync.threads.thread-fresh", "A fresh thread worker", "新的工作线程"),
-    ("sync.threads.not-measured", "not measured: no way to start one on demand here", "未测量：这里无法按需启动"),
+    ("sync.threads.span.thread-fresh", "a fresh thread worker: start, then one job", "新的工作线程：启动，然后跑一个作业"),
     ("sync.threads.col.name", "name", "名称"),
     ("sync.threads.col.made", "created with", "创建方式"),
     ("sync.threads.col.ident", "ident", "`ident`"),
     ("sync.threads.col.native-id", "native_id (worker)", "`native_id`（工作者）"),
     ("sync.threads.col.result", "result slot", "结果槽"),
     ("sync.threads.raised-cell", "empty: raised {error}", "空：抛出了 {error}"),
-    ("lesson.sync.threads.raised-startup", "{n} threads started one by one: active_count() rose from 1 to {peak} and fell back to 1 as they ended. {failed} raised {error}: it died, its join() returned normally, and the main thread heard of it only through threading.excepthook (its result slot stayed empty). Measured here: a job on a reused thread worker took {thread_reuse} ms, on a reused process worker {process_reuse} ms; a fresh process worker took {process_fresh} ms to start and run one job, {ratio}× the reused one, so reusing workers pays. Fresh thread workers were not measured: this page cannot start one on demand. In the browser both kinds are Web Workers; a thread worker shares the page's memory, a process worker has its own and receives its jobs as text.", "{n} 个线程逐个启动：`active_count()` 从 1 升到 {peak}，又随着它们结束降回 1。{failed} 抛出了 {error}：线程死亡，它的 `join()` 照常返回，主线程只能通过 `threading.excepthook` 得知（它的结果槽一直为空）。本次测得：复用的工作线程上一个作业用时 {thread_reuse} ms，复用的工作进程上 {process_reuse} ms；新的工作进程启动并跑完一个作业用了 {process_fresh} ms，是复用时的 {ratio} 倍，所以复用工作者是值得的。新的工作线程没有测量：这个页面无法按需启动。在浏览器里两种工作者都是 Web Worker；工作线程共享页面的内存，工作进程有自己的内存，作业以文本形式传给它。"),
-    ("lesson.sync.threads.raised-unclear", "{n} threads started one by one: active_count() rose from 1 to {peak} and fell back to 1 as they ended. {failed} raised {error}: it died, its join() returned normally, and the main thread heard of it only through threading.excepthook (its result slot stayed empty). Measured here: a job on a reused thread worker took {thread_reuse} ms, on a reused process worker {process_reuse} ms; a fresh process worker took {process_fresh} ms to start and run one job ({ratio}× the reused one): this run cannot tell fresh from reused apart. Fresh thread workers were not measured: this page cannot start one on demand. In the browser both kinds are Web Workers; a thread worker shares the page's memory, a process worker has its own and receives its jobs as text.", "{n} 个线程逐个启动：`active_count()` 从 1 升到 {peak}，又随着它们结束降回 1。{failed} 抛出了 {error}：线程死亡，它的 `join()` 照常返回，主线程只能通过 `threading.excepthook` 得知（它的结果槽一直为空）。本次测得：复用的工作线程上一个作业用时 {thread_reuse} ms，复用的工作进程上 {process_reuse} ms；新的工作进程启动并跑完一个作业用了 {process_fresh} ms（复用时的 {ratio} 倍）：本次运行分不出新启动与复用的差别。新的工作线程没有测量：这个页面无法按需启动。在浏览器里两种工作者都是 Web Worker；工作线程共享页面的内存，工作进程有自己的内存，作业以文本形式传给它。"),
-    ("lesson.sync.threads.clean-startup", "{n} threads started one by one: active_count() rose from 1 to {peak} and fell back to 1 as they ended; none raised, so every result slot was filled (set failing = true to see an exception only threading.excepthook hears). Measured here: a job on a reused thread worker took {thread_reuse} ms, on a reused process worker {process_reuse} ms; a fresh process worker took {process_fresh} ms to start and run one job, {ratio}× the reused one, so reusing workers pays. Fresh thread workers were not measured: this page cannot start one on demand. In the browser both kinds are Web Workers; a thread worker shares the page's memory, a process worker has its own and receives its jobs as text.", "{n} 个线程逐个启动：`active_count()` 从 1 升到 {peak}，又随着它们结束降回 1；没有线程抛出异常，所以每个结果槽都有值（设置 `failing = true` 可以看到只有 `threading.excepthook` 知道的异常）。本次测得：复用的工作线程上一个作业用时 {thread_reuse} ms，复用的工作进程上 {process_reuse} ms；新的工作进程启动并跑完一个作业用了 {process_fresh} ms，是复用时的 {ratio} 倍，所以复用工作者是值得的。新的工作线程没有测量：这个页面无法按需启动。在浏览器里两种工作者都是 Web Worker；工作线程共享页面的内存，工作进程有自己的内存，作业以文本形式传给它。"),
-    ("lesson.sync.threads.clean-unclear", "{n} threads started one by one: active_count() rose from 1 to {peak} and fell back to 1 as they ended; none raised, so every result slot was filled (set failing = true to see an exception only threading.excepthook hears). Measured here: a job on a reused thread worker took {thread_reuse} ms, on a reused process worker {process_reuse} ms; a fresh process worker took {process_fresh} ms to start and run one job ({ratio}× the reused one): this run cannot tell fresh from reused apart. Fresh thread workers were not measured: this page cannot start one on demand. In the browser both kinds are Web Workers; a thread worker shares the page's memory, a process worker has its own and receives its jobs as text.", "{n} 个线程逐个启动：`active_count()` 从 1 升到 {peak}，又随着它们结束降回 1；没有线程抛出异常，所以每个结果槽都有值（设置 `failing = true` 可以看到只有 `threading.excepthook` 知道的异常）。本次测得：复用的工作线程上一个作业用时 {thread_reuse} ms，复用的工作进程上 {process_reuse} ms；新的工作进程启动并跑完一个作业用了 {process_fresh} ms（复用时的 {ratio} 倍）：本次运行分不出新启动与复用的差别。新的工作线程没有测量：这个页面无法按需启动。在浏览器里两种工作者都是 Web Worker；工作线程共享页面的内存，工作进程有自己的内存，作业以文本形式传给它。"),
+    ("lesson.sync.threads.raised-startup", "{n} threads started one by one: active_count() rose from 1 to {peak} and fell back to 1 as they ended. {failed} raised {error}: it died, its join() returned normally, and the main thread heard of it only through threading.excepthook (its result slot stayed empty). Measured here: a job on a reused thread worker took {thread_reuse} ms, on a reused process worker {process_reuse} ms; a fresh process worker took {process_fresh} ms to start and run one job, {ratio}× the reused one, so reusing workers pays. A fresh thread worker took {thread_fresh} ms to start and run one job, its stack and thread-locals given back when it ended. In the browser both kinds are Web Workers; a thread worker shares the page's memory, a process worker has its own and receives its jobs as text.", "{n} 个线程逐个启动：`active_count()` 从 1 升到 {peak}，又随着它们结束降回 1。{failed} 抛出了 {error}：线程死亡，它的 `join()` 照常返回，主线程只能通过 `threading.excepthook` 得知（它的结果槽一直为空）。本次测得：复用的工作线程上一个作业用时 {thread_reuse} ms，复用的工作进程上 {process_reuse} ms；新的工作进程启动并跑完一个作业用了 {process_fresh} ms，是复用时的 {ratio} 倍，所以复用工作者是值得的。新的工作线程启动并跑完一个作业用了 {thread_fresh} ms，结束时把它的栈和线程局部存储还给了共享内存。在浏览器里两种工作者都是 Web Worker；工作线程共享页面的内存，工作进程有自己的内存，作业以文本形式传给它。"),
+    ("lesson.sync.threads.raised-unclear", "{n} threads started one by one: active_count() rose from 1 to {peak} and fell back to 1 as they ended. {failed} raised {error}: it died, its join() returned normally, and the main thread heard of it only through threading.excepthook (its result slot stayed empty). Measured here: a job on a reused thread worker took {thread_reuse} ms, on a reused process worker {process_reuse} ms; a fresh process worker took {process_fresh} ms to start and run one job ({ratio}× the reused one): this run cannot tell fresh from reused apart. A fresh thread worker took {thread_fresh} ms to start and run one job, its stack and thread-locals given back when it ended. In the browser both kinds are Web Workers; a thread worker shares the page's memory, a process worker has its own and receives its jobs as text.", "{n} 个线程逐个启动：`active_count()` 从 1 升到 {peak}，又随着它们结束降回 1。{failed} 抛出了 {error}：线程死亡，它的 `join()` 照常返回，主线程只能通过 `threading.excepthook` 得知（它的结果槽一直为空）。本次测得：复用的工作线程上一个作业用时 {thread_reuse} ms，复用的工作进程上 {process_reuse} ms；新的工作进程启动并跑完一个作业用了 {process_fresh} ms（复用时的 {ratio} 倍）：本次运行分不出新启动与复用的差别。新的工作线程启动并跑完一个作业用了 {thread_fresh} ms，结束时把它的栈和线程局部存储还给了共享内存。在浏览器里两种工作者都是 Web Worker；工作线程共享页面的内存，工作进程有自己的内存，作业以文本形式传给它。"),
+    ("lesson.sync.threads.clean-startup", "{n} threads started one by one: active_count() rose from 1 to {peak} and fell back to 1 as they ended; none raised, so every result slot was filled (set failing = true to see an exception only threading.excepthook hears). Measured here: a job on a reused thread worker took {thread_reuse} ms, on a reused process worker {process_reuse} ms; a fresh process worker took {process_fresh} ms to start and run one job, {ratio}× the reused one, so reusing workers pays. A fresh thread worker took {thread_fresh} ms to start and run one job, its stack and thread-locals given back when it ended. In the browser both kinds are Web Workers; a thread worker shares the page's memory, a process worker has its own and receives its jobs as text.", "{n} 个线程逐个启动：`active_count()` 从 1 升到 {peak}，又随着它们结束降回 1；没有线程抛出异常，所以每个结果槽都有值（设置 `failing = true` 可以看到只有 `threading.excepthook` 知道的异常）。本次测得：复用的工作线程上一个作业用时 {thread_reuse} ms，复用的工作进程上 {process_reuse} ms；新的工作进程启动并跑完一个作业用了 {process_fresh} ms，是复用时的 {ratio} 倍，所以复用工作者是值得的。新的工作线程启动并跑完一个作业用了 {thread_fresh} ms，结束时把它的栈和线程局部存储还给了共享内存。在浏览器里两种工作者都是 Web Worker；工作线程共享页面的内存，工作进程有自己的内存，作业以文本形式传给它。"),
+    ("lesson.sync.threads.clean-unclear", "{n} threads started one by one: active_count() rose from 1 to {peak} and fell back to 1 as they ended; none raised, so every result slot was filled (set failing = true to see an exception only threading.excepthook hears). Measured here: a job on a reused thread worker took {thread_reuse} ms, on a reused process worker {process_reuse} ms; a fresh process worker took {process_fresh} ms to start and run one job ({ratio}× the reused one): this run cannot tell fresh from reused apart. A fresh thread worker took {thread_fresh} ms to start and run one job, its stack and thread-locals given back when it ended. In the browser both kinds are Web Workers; a thread worker shares the page's memory, a process worker has its own and receives its jobs as text.", "{n} 个线程逐个启动：`active_count()` 从 1 升到 {peak}，又随着它们结束降回 1；没有线程抛出异常，所以每个结果槽都有值（设置 `failing = true` 可以看到只有 `threading.excepthook` 知道的异常）。本次测得：复用的工作线程上一个作业用时 {thread_reuse} ms，复用的工作进程上 {process_reuse} ms；新的工作进程启动并跑完一个作业用了 {process_fresh} ms（复用时的 {ratio} 倍）：本次运行分不出新启动与复用的差别。新的工作线程启动并跑完一个作业用了 {thread_fresh} ms，结束时把它的栈和线程局部存储还给了共享内存。在浏览器里两种工作者都是 Web Worker；工作线程共享页面的内存，工作进程有自己的内存，作业以文本形式传给它。"),
 ];
 
 /// A fresh process worker clearly costs more than a reused one beyond this ratio.
@@ -150,14 +151,27 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
         return Err(RunError::cancelled());
     }
     let (process, spans) = process_costs(&ctx, plan.starts, part.origin).await?;
+    let (fresh, thread_spans) = thread_costs(&ctx, plan.starts, part.origin).await?;
     let mut trace = part.trace;
     trace.spans.extend(spans);
+    trace.spans.extend(thread_spans);
     ctx.record(trace);
     let mut facts = part.facts;
     facts.cost.process_reuse_ms = process.reuse_ms;
     facts.cost.process_fresh_ms = process.fresh_ms;
     facts.cost.process_fresh_start_ms = process.fresh_start_ms;
     facts.cost.thread_hosts_started_ms = round_us(hosts_ms);
+    facts.cost.fresh_threads_measured = fresh.len() == plan.starts as usize;
+    for f in fresh {
+        facts
+            .cost
+            .thread_fresh_ms
+            .push(round_us(f.started_ms + f.ran_ms));
+        facts
+            .cost
+            .thread_fresh_start_ms
+            .push(round_us(f.started_ms));
+    }
     facts.cost.medians();
     Ok(threads_result(facts))
 }
@@ -358,7 +372,12 @@ pub struct Cost {
     pub process_fresh_median_ms: f64,
     /// Thread workers the port had to start for this run (0 when they were warm).
     pub thread_hosts_started_ms: f64,
-    /// Fresh thread workers cannot be started on demand here: never measured.
+    /// A fresh thread worker: started, given one job, answered, ended.
+    pub thread_fresh_ms: Vec<f64>,
+    /// Of that, the start-up alone (until it could take the job).
+    pub thread_fresh_start_ms: Vec<f64>,
+    pub thread_fresh_median_ms: f64,
+    /// Whether every fresh thread worker asked for was started and measured.
     pub fresh_threads_measured: bool,
 }
 
@@ -368,6 +387,7 @@ impl Cost {
         self.thread_reuse_median_ms = med(&self.thread_reuse_ms);
         self.process_reuse_median_ms = med(&self.process_reuse_ms);
         self.process_fresh_median_ms = med(&self.process_fresh_ms);
+        self.thread_fresh_median_ms = med(&self.thread_fresh_ms);
     }
 }
 
@@ -787,6 +807,40 @@ async fn process_costs(
     Ok((out, spans))
 }
 
+/// `starts` fresh thread workers, one after another: each started, given one job (the same
+/// small count as the process workers'), and ended; their spans on lanes `thread-fresh-<j>`.
+async fn thread_costs(
+    ctx: &Ctx,
+    starts: u32,
+    origin: f64,
+) -> Result<(Vec<FreshThread>, Vec<Span>), RunError> {
+    let clock = ctx.ports.clock();
+    let mut out = Vec::new();
+    let mut spans = Vec::new();
+    for j in 0..starts {
+        if ctx.cancelled() {
+            return Err(RunError::cancelled());
+        }
+        let t0 = clock.now_ms();
+        let job: FreshJob = Box::new(|| crate::engine::workload::primes::count_primes(0, 2_000));
+        let f = ctx.ports.fresh_thread(job).await?;
+        let t1 = clock.now_ms();
+        let (label, words) = Label::said(TEXT, "sync.threads.span.thread-fresh", &[]).parts();
+        spans.push(Span {
+            worker: 2001 + j,
+            lane: format!("thread-fresh-{j}"),
+            task: j,
+            kind: SpanKind::Spawn,
+            start_ms: round_us(t0 - origin),
+            end_ms: round_us(t1 - origin),
+            label,
+            words,
+        });
+        out.push(f);
+    }
+    Ok((out, spans))
+}
+
 /// The process workers' measured costs.
 #[derive(Default)]
 struct ProcessCost {
@@ -795,13 +849,13 @@ struct ProcessCost {
     fresh_start_ms: Vec<f64>,
 }
 
-/// A log line in English from the demo's own texts, with its words for the page.
 /// Python's own names and values (thread names, constructor calls, exceptions) as code: the
 /// page shows them as they are, in either language.
 fn code(s: &str) -> String {
     format!("`{s}`")
 }
 
+/// A log line in English from the demo's own texts, with its words for the page.
 fn say(trace: &mut Trace, t_ms: f64, worker: u32, key: &str, figures: &[(&'static str, String)]) {
     let label = Label::said(TEXT, key, figures);
     trace.events.push(crate::engine::trace::Event {
@@ -836,6 +890,7 @@ fn threads_result(f: ThreadsFacts) -> DemoResult {
         ("thread_reuse", ms3(c.thread_reuse_median_ms)),
         ("process_reuse", ms3(c.process_reuse_median_ms)),
         ("process_fresh", ms3(c.process_fresh_median_ms)),
+        ("thread_fresh", ms3(c.thread_fresh_median_ms)),
         ("ratio", format!("{ratio:.1}")),
     ];
     if let Some(r) = &raised {
@@ -869,8 +924,10 @@ fn threads_result(f: ThreadsFacts) -> DemoResult {
             "sync.threads.process-fresh",
             format!("{} ms", ms3(c.process_fresh_median_ms)),
         ),
-        Number::new("sync.threads.thread-fresh", "not measured")
-            .shown(Text::key("sync.threads.not-measured")),
+        Number::new(
+            "sync.threads.thread-fresh",
+            format!("{} ms", ms3(c.thread_fresh_median_ms)),
+        ),
     ]);
     let head = ["name", "made", "ident", "native-id", "result"]
         .map(|c| Text::key(&format!("sync.threads.col.{c}")))
