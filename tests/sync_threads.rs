@@ -84,7 +84,8 @@ fn active_count_rises_with_each_start_and_falls_with_each_end() {
                 "new: created, start() not called yet",
                 "runnable: start() called, not running yet",
                 "running",
-                "waiting: time.sleep"
+                "waiting: time.sleep",
+                "terminated: run() returned or raised"
             ],
             "{}",
             t.name
@@ -93,6 +94,10 @@ fn active_count_rises_with_each_start_and_falls_with_each_end() {
             .windows(2)
             .all(|w| w[0].end_ms <= w[1].start_ms + 0.001));
         assert_eq!(lane[2].kind, SpanKind::Cpu);
+        // Terminated: an instant where the lane's last state ends.
+        assert_eq!(lane[4].kind, SpanKind::Ended);
+        assert_eq!(lane[4].start_ms, lane[4].end_ms);
+        assert_eq!(lane[4].start_ms, lane[3].end_ms);
     }
     idents.sort_unstable();
     idents.dedup();

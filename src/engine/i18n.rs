@@ -389,6 +389,7 @@ static CATALOGUE: &[(&str, &str, &str)] = &[
     ("span.poll", "running on the loop", "在事件循环上运行"),
     ("span.blocked", "blocking the loop", "阻塞事件循环"),
     ("span.cancelled", "cancelled", "已取消"),
+    ("span.ended", "terminated", "已终止"),
     ("span.sequential", "sequential", "顺序执行"),
     ("span.tooltip", "{lane} · {kind} · task {task} · {start}–{end} ms ({ms} ms)", "{lane} · {kind} · 任务 {task} · {start}–{end} ms（{ms} ms）"),
     ("lane.worker", "worker {n}", "工作者 {n}"),

@@ -25,6 +25,8 @@ pub enum SpanKind {
     Poll,
     Blocked,
     Cancelled,
+    /// An instant: a thread ended (terminated).
+    Ended,
 }
 
 impl SpanKind {
@@ -46,6 +48,7 @@ impl SpanKind {
             SpanKind::Poll => "poll",
             SpanKind::Blocked => "blocked",
             SpanKind::Cancelled => "cancelled",
+            SpanKind::Ended => "ended",
         }
     }
 }

@@ -84,6 +84,7 @@ pub static TEXT: &[(&str, &str, &str)] = &[
     ("sync.threads.span.runnable", "runnable: start() called, not running yet", "可运行：已调用 `start()`，尚未运行"),
     ("sync.threads.span.running", "running", "运行中"),
     ("sync.threads.span.waiting", "waiting: time.sleep", "等待：`time.sleep`"),
+    ("sync.threads.span.terminated", "terminated: run() returned or raised", "终止：`run()` 已返回或抛出异常"),
     ("sync.threads.span.reused", "a job on a reused thread worker", "复用的工作线程上的一个作业"),
     ("sync.threads.span.process-reused", "a job on a reused process worker", "复用的工作进程上的一个作业"),
     ("sync.threads.span.process-fresh", "a fresh process worker: start, then one job", "新的工作进程：启动，然后跑一个作业"),
@@ -586,6 +587,8 @@ pub fn run_threads_part(
             spans.push(span(SpanKind::Cpu, task, running, waiting, label));
             let label = words("sync.threads.span.waiting");
             spans.push(span(SpanKind::Sleep, task, waiting, ended, label));
+            let label = words("sync.threads.span.terminated");
+            spans.push(span(SpanKind::Ended, task, ended, ended, label));
             inside = Some((t.index, is_self, ended));
             if w == 1 {
                 for (j, (go, done)) in reuse.iter().enumerate() {
