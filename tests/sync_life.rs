@@ -5,8 +5,9 @@
 
 use concurrency_playground::engine::clock::{Clock, MonotonicClock};
 use concurrency_playground::engine::control::RunControl;
+use concurrency_playground::engine::sync::event::Event;
 use concurrency_playground::engine::sync::life::{
-    run_thread_life, Empty, Event, LifeFacts, Plan, Queue, Timer,
+    run_thread_life, Empty, LifeFacts, Plan, Queue, Timer,
 };
 use concurrency_playground::engine::trace::SpanKind;
 

@@ -2,7 +2,9 @@
 //! set, a `wait(timeout)` shorter than the start-up that returns False, and a "stop" Event
 //! that ends the workers' loops.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -75,10 +77,13 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
 }
 
 // excerpt:start
-/// `threading.Event`: a flag workers wait on; `set` lets every waiter through at once, and
-/// stays set.
+/// `threading.Event`: a flag behind a lock; waiters sleep on a condition until it is set;
+/// `set` lets every waiter through at once, and it stays set until `clear`.
 #[derive(Debug, Default)]
-pub struct Event(AtomicBool);
+pub struct Event {
+    flag: Mutex<bool>,
+    changed: Condvar,
+}
 
 impl Event {
     pub fn new() -> Self {
@@ -87,16 +92,21 @@ impl Event {
 
     /// `event.set()`.
     pub fn set(&self) {
-        self.0.store(true, Ordering::Release);
+        *self.flag.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.changed.notify_all();
     }
 
-    /// `event.is_set()`.
+    /// `ev.clear()`: later waits block again until someone sets it.
+    pub fn clear(&self) {
+        *self.flag.lock().unwrap_or_else(|e| e.into_inner()) = false;
+    }
+
     pub fn is_set(&self) -> bool {
-        self.0.load(Ordering::Acquire)
+        *self.flag.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// `event.wait(timeout)`: True once set, False when the timeout passed first (or the run
-    /// was cancelled). `None` waits as long as it takes.
+    /// `ev.wait(timeout)`: True once set, False when `timeout_ms` passed first (or `stop()`).
+    /// `None` waits as long as it takes.
     pub fn wait(
         &self,
         timeout_ms: Option<f64>,
@@ -104,17 +114,27 @@ impl Event {
         stop: &dyn Fn() -> bool,
     ) -> bool {
         let t0 = clock.now_ms();
+        let mut set = self.flag.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if self.is_set() {
+            if *set {
                 return true;
             }
-            if stop() || timeout_ms.is_some_and(|t| clock.now_ms() - t0 >= t) {
+            let left = timeout_ms.map(|t| t - (clock.now_ms() - t0));
+            if stop() || left.is_some_and(|l| l <= 0.0) {
                 return false;
             }
-            std::hint::spin_loop();
+            // Wake at least every 5 ms to look at the run's clock and its cancel flag.
+            let slice = left.map_or(5.0, |l| l.min(5.0));
+            let nap = Duration::from_micros((slice * 1000.0).max(20.0) as u64);
+            set = self
+                .changed
+                .wait_timeout(set, nap)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
         }
     }
 }
+
 // excerpt:end
 
 pub const RUST_EXCERPT: &str = crate::rust_excerpt!("engine/sync/event.rs");

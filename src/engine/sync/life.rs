@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::event::Event;
 use crate::engine::clock::Clock;
 use crate::engine::control::{LiveState, RunControl, RunError};
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
@@ -120,58 +121,6 @@ pub async fn run(ctx: Ctx, cfg: Config) -> Result<DemoResult, RunError> {
 thread_local! {
     /// `threading.local()`: each worker's own counter.
     static MINE: Cell<u64> = const { Cell::new(0) };
-}
-
-/// `threading.Event`: a flag behind a lock; waiters sleep on a condition until it is set.
-#[derive(Debug, Default)]
-pub struct Event {
-    flag: Mutex<bool>,
-    changed: Condvar,
-}
-
-impl Event {
-    pub fn set(&self) {
-        *self.flag.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        self.changed.notify_all();
-    }
-
-    /// `ev.clear()`: later waits block again until someone sets it.
-    pub fn clear(&self) {
-        *self.flag.lock().unwrap_or_else(|e| e.into_inner()) = false;
-    }
-
-    pub fn is_set(&self) -> bool {
-        *self.flag.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// `ev.wait(timeout)`: True once set, False when `timeout_ms` passed first (or `stop()`).
-    /// `None` waits as long as it takes.
-    pub fn wait(
-        &self,
-        timeout_ms: Option<f64>,
-        clock: &dyn Clock,
-        stop: &dyn Fn() -> bool,
-    ) -> bool {
-        let t0 = clock.now_ms();
-        let mut set = self.flag.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if *set {
-                return true;
-            }
-            let left = timeout_ms.map(|t| t - (clock.now_ms() - t0));
-            if stop() || left.is_some_and(|l| l <= 0.0) {
-                return false;
-            }
-            // Wake at least every 5 ms to look at the run's clock and its cancel flag.
-            let slice = left.map_or(5.0, |l| l.min(5.0));
-            let nap = Duration::from_micros((slice * 1000.0).max(20.0) as u64);
-            set = self
-                .changed
-                .wait_timeout(set, nap)
-                .map(|(g, _)| g)
-                .unwrap_or_else(|e| e.into_inner().0);
-        }
-    }
 }
 
 /// `time.sleep(ms)` for a worker: a wait on an event nobody sets.

@@ -9,7 +9,8 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::life::{sleep, Event};
+use super::event::Event;
+use super::life::sleep;
 use crate::engine::clock::Clock;
 use crate::engine::control::{LiveState, RunControl, RunError};
 use crate::engine::demo::{boxed, Ctx, Demo, DemoPreset, Needs};
