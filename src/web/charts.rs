@@ -221,7 +221,7 @@ pub fn line_chart(p: &LineChartProps) -> Html {
                 }) }
             </svg>
             <figcaption class="legend">
-                { for p.series.iter().map(|s| html! { <span class={classes!("key", s.class)}>{ s.name.clone() }</span> }) }
+                { for p.series.iter().map(|s| html! { <span class={classes!("key", s.class)}>{ crate::web::labs::card::prose(&s.name) }</span> }) }
             </figcaption>
         </figure>
     }

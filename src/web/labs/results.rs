@@ -44,7 +44,7 @@ pub fn results(p: &ResultsProps) -> Html {
         .iter()
         .enumerate()
         .map(|(i, s)| SeriesData {
-            name: t(lang, &s.label).replace('`', ""), // SVG text: code without its quotes
+            name: t(lang, &s.label).to_string(),
             class: ["s-a", "s-b", "s-c"][i % 3],
             points: s.points.iter().map(|p| (p[0], p[1])).collect(),
             markers: false,
@@ -80,7 +80,7 @@ pub fn results(p: &ResultsProps) -> Html {
             { for r.view.charts.iter().map(|c| chart(c, lang)) }
             if !series.is_empty() {
                 <LineChart series={series} title={t(lang, series_title)} x_label={t(lang, "async.time-ms")}
-                    y_label={t(lang, series_y).replace('`', "")} id={Some(AttrValue::from(format!("{}-series", report.lab)))} />
+                    y_label={t(lang, series_y)} id={Some(AttrValue::from(format!("{}-series", report.lab)))} />
             }
             { for r.view.tables.iter().map(|tb| table(tb, lang)) }
             <p class="hint">
