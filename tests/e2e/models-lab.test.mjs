@@ -94,8 +94,12 @@ test('every models preset runs through window.playground.run', async () => {
       // From the spans: never two threads computing at once under the GIL, no GIL wait without it.
       assert.equal(res.gil_on.peak_computing, 1);
       assert.equal(res.gil_off.gil_wait_share, 0);
-      assert.ok(res.gil_on.gil_wait_share > 0, JSON.stringify(res.gil_on));
-      assert.ok(res.states_seen.includes('running') && res.states_seen.includes('waiting-gil'), JSON.stringify(res.states_seen));
+      assert.ok(res.states_seen.includes('running'), JSON.stringify(res.states_seen));
+      // CPU-bound threads contend for the GIL; the I/O preset's threads mostly wait outside it.
+      if (p.name === 'why-gil') {
+        assert.ok(res.gil_on.gil_wait_share > 0, JSON.stringify(res.gil_on));
+        assert.ok(res.states_seen.includes('waiting-gil'), JSON.stringify(res.states_seen));
+      }
     }
     if (p.demo === 'isolation') {
       const res = rep.result;
